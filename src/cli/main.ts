@@ -1,6 +1,9 @@
 // The CLI: one command per file in this folder; each parses options, calls one stage, prints a summary.
 import { Command, CommanderError } from 'commander';
+import { EXIT, UsageError } from './errors.ts';
+import { registerFormCommand } from './form.ts';
 import { registerSchemaCommand } from './schema.ts';
+import { TemplateError } from '../template/load.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
@@ -10,12 +13,16 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError();
   registerSchemaCommand(program);
+  registerFormCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     process.stderr.write(`prf-backload: ${(e as Error).message}\n`);
-    return 1;
+    if (e instanceof UsageError) return EXIT.usage;
+    if (e instanceof TemplateError) return EXIT.failed;
+    if (process.env.PRF_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    return EXIT.failed;
   }
 }

@@ -1,0 +1,53 @@
+// Private files and folders: patient data is written 0600 in 0700 folders, atomically (temp name, fsync, rename,
+// fsync the folder), so a crash leaves either the old file or the new one, never half of one.
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, chmodSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
+/** Create a folder (and parents) mode 0700; tighten an existing one. */
+export function ensurePrivateDir(path: string): void {
+  mkdirSync(path, { recursive: true, mode: PRIVATE_DIR_MODE });
+  if ((statSync(path).mode & 0o777) !== PRIVATE_DIR_MODE) chmodSync(path, PRIVATE_DIR_MODE);
+}
+
+/** fsync a folder so a rename inside it survives a power cut. */
+export function fsyncDir(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Temp names start with this, so a clean-up can find files left by a crash. */
+export const TEMP_PREFIX = '.tmp-';
+
+/** Write a file 0600 atomically: temp name in the same folder, fsync, rename over the target, fsync the folder. */
+export function writePrivateFileAtomic(path: string, data: string | Uint8Array): void {
+  const dir = dirname(path);
+  const tmp = join(dir, `${TEMP_PREFIX}${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  const fd = openSync(tmp, 'wx', PRIVATE_FILE_MODE);
+  try {
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+  fsyncDir(dir);
+}
+
+/** Rename a folder into place and make the rename durable. */
+export function renameDirDurable(from: string, to: string): void {
+  renameSync(from, to);
+  fsyncDir(dirname(to));
+}

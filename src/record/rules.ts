@@ -1,0 +1,328 @@
+// Cross-field rules over a (possibly partial) record: each broken rule is a finding with a reason code, a
+// plain-English message and the record paths it concerns. Pure: "today" is passed in, never read from the clock.
+import { finding, type DeepPartial, type Finding } from './findings.ts';
+import { news2Score, NEWS2_PARAMETERS, type News2Parameter } from './news2.ts';
+import { isValidNhsNumber } from './nhs-number.ts';
+import { looksFahrenheit } from './normalise.ts';
+import { INCIDENT_TIME_KEYS, type IncidentTimeKey, type ObservationSet, type PrfRecord } from './schema.ts';
+
+export type { DeepPartial } from './findings.ts';
+
+export interface CheckOptions {
+  /** Today's date, YYYY-MM-DD; without it the "date of birth in the future" rule is not checked. */
+  today?: string;
+}
+
+type Rec = DeepPartial<PrfRecord>;
+
+export function checkRecord(record: Rec, opts: CheckOptions = {}): Finding[] {
+  return [
+    ...checkRequired(record),
+    ...checkIncidentTimes(record),
+    ...checkObservations(record),
+    ...checkOutcome(record),
+    ...checkDrugs(record),
+    ...checkPatientDates(record, opts),
+    ...checkNhsNumber(record),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------- required fields
+
+export function checkRequired(record: Rec): Finding[] {
+  const out: Finding[] = [];
+  if (!present(record.incident?.incidentNumber)) {
+    out.push(finding('required-missing', ['incident.incidentNumber'], { name: 'incident number' }));
+  }
+  if (!present(record.incident?.incidentDate)) {
+    out.push(finding('required-missing', ['incident.incidentDate'], { name: 'incident date' }));
+  }
+  const p = record.patient ?? {};
+  if (!present(p.nhsNumber) && !(present(p.surname) && present(p.dateOfBirth))) {
+    out.push(finding('patient-unidentified', ['patient.nhsNumber', 'patient.surname', 'patient.dateOfBirth']));
+  }
+  return out;
+}
+
+// ----------------------------------------------------------------------------------------------- incident times
+
+const TIME_NAMES: Record<IncidentTimeKey, string> = {
+  callReceived: 'call received',
+  mobilised: 'mobilised',
+  atScene: 'arrived at scene',
+  leftScene: 'left scene',
+  atHospital: 'arrived at hospital',
+  handover: 'handover',
+  clear: 'clear',
+};
+
+/** A later time smaller than an earlier one by more than this is taken as a crossing of midnight. */
+const MIDNIGHT_GAP_MIN = 12 * 60;
+
+function minutes(t: unknown): number | null {
+  if (typeof t !== 'string') return null;
+  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(t);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : null;
+}
+
+/**
+ * Times must come in order, allowing one crossing of midnight. Each time is compared with the latest time before
+ * it, so one misread time is named against every time it disagrees with.
+ */
+export function checkIncidentTimes(record: Rec): Finding[] {
+  const times = record.incident?.times ?? {};
+  const out: Finding[] = [];
+  let latest: { key: IncidentTimeKey; abs: number; raw: string } | null = null;
+  let crossed = false;
+  for (const key of INCIDENT_TIME_KEYS) {
+    const raw = times[key];
+    const m = minutes(raw);
+    if (m === null) continue;
+    let abs = m + (crossed ? 24 * 60 : 0);
+    if (latest && abs < latest.abs) {
+      const pair = {
+        earlier: TIME_NAMES[latest.key],
+        earlierValue: latest.raw,
+        later: TIME_NAMES[key],
+        laterValue: raw as string,
+      };
+      const paths = [`incident.times.${latest.key}`, `incident.times.${key}`];
+      if (latest.abs - abs > MIDNIGHT_GAP_MIN) {
+        if (crossed) {
+          out.push(finding('times-midnight-crossed-twice', paths));
+          continue;
+        }
+        crossed = true;
+        abs += 24 * 60;
+        out.push(finding('times-midnight-crossed', paths, pair));
+      } else {
+        out.push(finding('times-out-of-order', paths, pair));
+        continue; // keep the latest time: which of the two is wrong is for a person to say
+      }
+    }
+    latest = { key, abs, raw: raw as string };
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------- observations
+
+interface RangeRule {
+  key: keyof ObservationSet;
+  name: string;
+  min: number;
+  max: number;
+}
+
+/** Outer plausibility bounds (DOMAIN.md, MIMIC-III), plus the schema's bounds for glucose and pain. */
+export const OBSERVATION_RANGES: readonly RangeRule[] = [
+  { key: 'pulse', name: 'a pulse', min: 0, max: 300 },
+  { key: 'systolicBp', name: 'a systolic blood pressure', min: 0, max: 400 },
+  { key: 'diastolicBp', name: 'a diastolic blood pressure', min: 0, max: 300 },
+  { key: 'respiratoryRate', name: 'a respiratory rate', min: 0, max: 70 },
+  { key: 'temperature', name: 'a temperature (Celsius)', min: 10, max: 50 },
+  { key: 'spo2', name: 'an SpO2', min: 0, max: 100 },
+  { key: 'bloodGlucose', name: 'a blood glucose', min: 0, max: 60 },
+  { key: 'painScore', name: 'a pain score', min: 0, max: 10 },
+];
+
+const GCS_RANGES: readonly RangeRule[] = [
+  { key: 'gcsEye', name: 'eye', min: 1, max: 4 },
+  { key: 'gcsVerbal', name: 'verbal', min: 1, max: 5 },
+  { key: 'gcsMotor', name: 'motor', min: 1, max: 6 },
+  { key: 'gcsTotal', name: 'total', min: 3, max: 15 },
+];
+
+/** Record field behind each NEWS2 parameter. */
+const NEWS2_FIELDS: Record<News2Parameter, keyof ObservationSet> = {
+  respiratoryRate: 'respiratoryRate',
+  spo2: 'spo2',
+  inspired: 'inspired',
+  systolicBp: 'systolicBp',
+  pulse: 'pulse',
+  consciousness: 'acvpu',
+  temperature: 'temperature',
+};
+
+export function checkObservations(record: Rec): Finding[] {
+  const out: Finding[] = [];
+  (record.observations ?? []).forEach((obs, i) => {
+    if (!obs) return;
+    out.push(...checkObservationSet(obs, i));
+  });
+  return out;
+}
+
+function checkObservationSet(obs: DeepPartial<ObservationSet>, i: number): Finding[] {
+  const out: Finding[] = [];
+  const at = (k: string) => `observations[${i}].${k}`;
+  const set = i + 1;
+  const num = (k: keyof ObservationSet): number | undefined => {
+    const v = obs[k];
+    return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+  };
+
+  for (const r of OBSERVATION_RANGES) {
+    const v = num(r.key);
+    if (v === undefined || (v >= r.min && v <= r.max)) continue;
+    if (r.key === 'temperature' && looksFahrenheit(v)) continue; // reported below, with its likely cause
+    out.push(finding('observation-out-of-range', [at(r.key)], { set, name: r.name, value: v, min: r.min, max: r.max }));
+  }
+
+  const temp = num('temperature');
+  if (temp !== undefined && looksFahrenheit(temp)) {
+    out.push(finding('temperature-fahrenheit', [at('temperature')], { field: `Observation set ${set} temperature`, value: temp }));
+  }
+
+  const sbp = num('systolicBp');
+  const dbp = num('diastolicBp');
+  if (sbp !== undefined && dbp !== undefined && dbp >= sbp) {
+    out.push(finding('bp-diastolic-not-below-systolic', [at('systolicBp'), at('diastolicBp')], { set, systolic: sbp, diastolic: dbp }));
+  }
+
+  let gcsPartsInRange = true;
+  for (const r of GCS_RANGES) {
+    const v = num(r.key);
+    if (v === undefined) continue;
+    if (!Number.isInteger(v) || v < r.min || v > r.max) {
+      if (r.key !== 'gcsTotal') gcsPartsInRange = false;
+      out.push(finding('gcs-part-out-of-range', [at(r.key)], { set, name: r.name, value: v, min: r.min, max: r.max }));
+    }
+  }
+  const [eye, verbal, motor, total] = [num('gcsEye'), num('gcsVerbal'), num('gcsMotor'), num('gcsTotal')];
+  if (gcsPartsInRange && eye !== undefined && verbal !== undefined && motor !== undefined && total !== undefined) {
+    const sum = eye + verbal + motor;
+    if (sum !== total) {
+      out.push(
+        finding('gcs-total-mismatch', [at('gcsEye'), at('gcsVerbal'), at('gcsMotor'), at('gcsTotal')], {
+          set, eye, verbal, motor, sum, total,
+        }),
+      );
+    }
+  }
+
+  const written = num('news2Total');
+  if (written !== undefined) {
+    const { total: computed, parts } = news2Score(obs as ObservationSet);
+    const partial = Object.values(parts).reduce((a, b) => a + b, 0);
+    // With a parameter missing the total is unknown, but a partial sum already above the written total is a mismatch.
+    const differs = computed !== null ? computed !== written : partial > written;
+    if (differs) {
+      const obsPaths = NEWS2_PARAMETERS.map((p) => NEWS2_FIELDS[p])
+        .filter((k) => obs[k] !== undefined)
+        .map(at);
+      if (obs.spo2Scale !== undefined) obsPaths.push(at('spo2Scale'));
+      out.push(
+        finding('news2-mismatch', [...obsPaths, at('news2Total')], {
+          set,
+          computed: computed !== null ? computed : `at least ${partial}`,
+          written,
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------- outcome and drugs
+
+export function checkOutcome(record: Rec): Finding[] {
+  const o = record.outcome;
+  if (o?.conveyed === true && !present(o.destination)) {
+    return [finding('conveyed-no-destination', ['outcome.conveyed', 'outcome.destination'])];
+  }
+  return [];
+}
+
+const DRUG_PARTS = [
+  ['drug', 'drug name'],
+  ['dose', 'dose'],
+  ['route', 'route'],
+  ['time', 'time'],
+] as const;
+
+export function checkDrugs(record: Rec): Finding[] {
+  const out: Finding[] = [];
+  (record.drugs ?? []).forEach((row, i) => {
+    if (!row || !Object.values(row).some(present)) return;
+    const missing = DRUG_PARTS.filter(([k]) => !present(row[k]));
+    if (missing.length) {
+      out.push(
+        finding('drug-row-incomplete', missing.map(([k]) => `drugs[${i}].${k}`), {
+          row: i + 1,
+          missing: joinWords(missing.map(([, name]) => name)),
+        }),
+      );
+    }
+  });
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------- patient and dates
+
+export function checkPatientDates(record: Rec, opts: CheckOptions = {}): Finding[] {
+  const out: Finding[] = [];
+  const dob = isoDate(record.patient?.dateOfBirth);
+  const incidentDate = isoDate(record.incident?.incidentDate);
+  const today = isoDate(opts.today);
+  if (dob) {
+    if (today && dob.iso > today.iso) out.push(finding('dob-in-future', ['patient.dateOfBirth'], { dob: dob.iso }));
+    if (incidentDate && dob.iso > incidentDate.iso) {
+      out.push(
+        finding('dob-after-incident', ['patient.dateOfBirth', 'incident.incidentDate'], { dob: dob.iso, incidentDate: incidentDate.iso }),
+      );
+    }
+  }
+  const age = record.patient?.age;
+  const onDate = incidentDate ?? today;
+  if (dob && onDate && typeof age === 'number' && dob.iso <= onDate.iso) {
+    const computed = ageOn(dob, onDate);
+    if (Math.abs(computed - age) > 1) {
+      out.push(finding('age-dob-mismatch', ['patient.age', 'patient.dateOfBirth'], { age, computed }));
+    }
+  }
+  return out;
+}
+
+export function checkNhsNumber(record: Rec): Finding[] {
+  const n = record.patient?.nhsNumber;
+  if (!present(n)) return [];
+  const digits = String(n).replace(/\s+/g, '');
+  if (!/^\d{10}$/.test(digits)) {
+    return [finding('nhs-number-length', ['patient.nhsNumber'], { count: digits.replace(/\D/g, '').length })];
+  }
+  return isValidNhsNumber(digits) ? [] : [finding('nhs-check-digit', ['patient.nhsNumber'])];
+}
+
+// --------------------------------------------------------------------------------------------------- helpers
+
+function present(v: unknown): boolean {
+  if (v === undefined || v === null) return false;
+  if (typeof v === 'string') return v.trim() !== '';
+  return true;
+}
+
+interface Ymd {
+  iso: string;
+  y: number;
+  m: number;
+  d: number;
+}
+
+function isoDate(v: unknown): Ymd | null {
+  if (typeof v !== 'string') return null;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  return m ? { iso: v, y: Number(m[1]), m: Number(m[2]), d: Number(m[3]) } : null;
+}
+
+/** Completed years from birth to a date. */
+export function ageOn(dob: { y: number; m: number; d: number }, on: { y: number; m: number; d: number }): number {
+  let years = on.y - dob.y;
+  if (on.m < dob.m || (on.m === dob.m && on.d < dob.d)) years--;
+  return years;
+}
+
+function joinWords(words: string[]): string {
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
