@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import jsQR from 'jsqr';
 import { PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
+import { grayFromEncoded } from '../src/imaging/gray.ts';
+import { findQr } from '../src/imaging/qr.ts';
 import { describe, expect, it } from 'vitest';
 import { PrfRecord } from '../src/record/schema.ts';
 import { footprint, inside, overlaps } from '../src/template/geometry.ts';
@@ -167,10 +168,9 @@ describe('form rendering', () => {
     for (const serial of ['001000', '001001', '001002']) {
       for (const page of [1, 2]) {
         const png = await renderPng(drawFormPage(standard, serial, page), 150);
-        const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-        const qr = jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), info.width, info.height);
+        const qr = findQr(await grayFromEncoded(png), 150 / 25.4);
         expect(qr, `${serial} p${page}`).not.toBeNull();
-        expect(decodePageIdentity(qr!.data)).toEqual({ templateId: 'standard-prf', templateVersion: 1, serial, page });
+        expect(decodePageIdentity(qr!.payload)).toEqual({ templateId: 'standard-prf', templateVersion: 1, serial, page });
       }
     }
   });

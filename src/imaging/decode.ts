@@ -181,10 +181,63 @@ export function jpegIsTruncated(buf: Uint8Array): boolean {
   return !(end >= 2 && buf[end - 2] === 0xff && buf[end - 1] === 0xd9);
 }
 
-const TRUNCATION_WORDS = /premature end|truncat|unexpected end|end of (file|data|stream)|not enough data|read error on strip|short read/i;
+/**
+ * Where a classic TIFF points past its own end (a page directory or a page's image data), as
+ * "needs byte M", or undefined when everything it points to is present. A cut-short TIFF must be caught
+ * here: the decoder just sees fewer pages, and the lost pages would never be missed. BigTIFF is not checked.
+ */
+export function tiffTruncation(buf: Uint8Array): string | undefined {
+  if (buf.length < 8 || !(startsWith(buf, [0x49, 0x49, 0x2a, 0x00]) || startsWith(buf, [0x4d, 0x4d, 0x00, 0x2a]))) return undefined;
+  const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const le = buf[0] === 0x49;
+  const u16 = (o: number) => (le ? view.readUInt16LE(o) : view.readUInt16BE(o));
+  const u32 = (o: number) => (le ? view.readUInt32LE(o) : view.readUInt32BE(o));
+  const past = (end: number) => (end > buf.length ? `it needs byte ${end} but ends at byte ${buf.length}` : undefined);
+  const seen = new Set<number>();
+  for (let ifd = u32(4); ifd !== 0 && !seen.has(ifd) && seen.size < 100_000; ) {
+    seen.add(ifd);
+    const head = past(ifd + 2);
+    if (head) return head;
+    const entries = u16(ifd);
+    const whole = past(ifd + 2 + entries * 12 + 4);
+    if (whole) return whole;
+    // tag -> [type, count, value-or-offset position]
+    const tags = new Map<number, { type: number; count: number; at: number }>();
+    for (let i = 0; i < entries; i++) {
+      const entry = ifd + 2 + i * 12;
+      tags.set(u16(entry), { type: u16(entry + 2), count: u32(entry + 4), at: entry + 8 });
+    }
+    const values = (tag: number): number[] | string => {
+      const t = tags.get(tag);
+      if (!t || (t.type !== 3 && t.type !== 4)) return [];
+      const size = t.type === 3 ? 2 : 4;
+      const start = t.count * size <= 4 ? t.at : u32(t.at);
+      const missing = past(start + t.count * size);
+      if (missing) return missing;
+      return Array.from({ length: t.count }, (_, i) => (size === 2 ? u16(start + i * 2) : u32(start + i * 4)));
+    };
+    for (const [offsetsTag, countsTag] of [[273, 279], [324, 325]]) {
+      const offsets = values(offsetsTag);
+      const counts = values(countsTag);
+      if (typeof offsets === 'string') return offsets;
+      if (typeof counts === 'string') return counts;
+      for (let i = 0; i < Math.min(offsets.length, counts.length); i++) {
+        const missing = past(offsets[i] + counts[i]);
+        if (missing) return missing;
+      }
+    }
+    ifd = u32(ifd + 2 + entries * 12);
+  }
+  return undefined;
+}
+
+const TRUNCATION_WORDS = /premature end|truncat|bad seek|unexpected end|end of (file|data|stream)|not enough data|read error on strip|short read/i;
 
 function imageFailure(format: ScanFormat, buf: Uint8Array, file: string, err: unknown, page?: number): ScanInputError {
   const message = err instanceof Error ? err.message : String(err);
+  if (/exceeds pixel limit/i.test(message)) {
+    return new ScanInputError('image-too-large', file, { page, cause: err, detail: 'It is larger than the pixel limit' });
+  }
   const truncated =
     format === 'png' ? pngIsTruncated(buf) : format === 'jpeg' ? jpegIsTruncated(buf) : TRUNCATION_WORDS.test(message);
   const code: ScanInputErrorCode = truncated ? 'truncated-image' : 'corrupt-image';
@@ -414,10 +467,11 @@ function copyRows(pixels: Uint8ClampedArray, width: number, height: number, stri
 // ---------------------------------------------------------------------------------------------------------
 // PNG, JPEG, TIFF through sharp
 
-function sharpInput(buf: Buffer, limits: Limits, page?: number): Sharp {
+/** `headerOnly` lifts sharp's pixel limit so metadata() can report a bomb's size for our own, clearer check. */
+function sharpInput(buf: Buffer, limits: Limits, page?: number, headerOnly = false): Sharp {
   return sharp(buf, {
     failOn: limits.failOn,
-    limitInputPixels: limits.maxPixels, // a second guard behind the header check
+    limitInputPixels: headerOnly ? false : limits.maxPixels, // a second guard behind the header check
     ...(page === undefined ? {} : { page }),
   });
 }
@@ -427,7 +481,7 @@ async function decodeRaster(buf: Buffer, format: ScanFormat, file: string, limit
   // 1. The header alone: refuse image bombs and thumbnails before any pixels are decoded.
   let density: number | undefined;
   try {
-    const meta = await sharpInput(buf, limits, page).metadata();
+    const meta = await sharpInput(buf, limits, page, true).metadata();
     const sizeError = checkPageSize(meta.width, meta.height, limits, file, page);
     if (sizeError) return { pageIndex, error: sizeError };
     density = meta.density;
@@ -457,8 +511,10 @@ async function decodeRaster(buf: Buffer, format: ScanFormat, file: string, limit
 
 async function rasterPageCount(buf: Buffer, format: ScanFormat, file: string, limits: Limits): Promise<number | ScanInputError> {
   if (format !== 'tiff') return 1;
+  const missing = tiffTruncation(buf);
+  if (missing) return new ScanInputError('truncated-image', file, { detail: `Pages may be missing: ${missing}` });
   try {
-    const pages = (await sharpInput(buf, limits).metadata()).pages ?? 1;
+    const pages = (await sharpInput(buf, limits, undefined, true).metadata()).pages ?? 1;
     if (pages > limits.maxTiffPages) {
       return new ScanInputError('tiff-too-many-pages', file, { detail: `It has ${pages} pages; the limit is ${limits.maxTiffPages}` });
     }

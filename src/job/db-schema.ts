@@ -123,7 +123,9 @@ CREATE TABLE IF NOT EXISTS batches (
   formats         TEXT NOT NULL,
   record_count    INTEGER NOT NULL CHECK (record_count >= 0),
   out_dir         TEXT NOT NULL,
-  manifest_sha256 TEXT NOT NULL CHECK ${isHex64('manifest_sha256')}
+  manifest_sha256 TEXT NOT NULL CHECK ${isHex64('manifest_sha256')},
+  -- what else shaped the files (tool version, options), so a reissue can rebuild them byte for byte
+  settings_json   TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(settings_json))
 ) STRICT;
 
 CREATE TABLE IF NOT EXISTS batch_records (

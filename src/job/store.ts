@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { setAtPath } from '../record/paths.ts';
 import {
   applySchema,
@@ -144,6 +145,7 @@ export interface BatchMeta {
   formats: string[];
   outDir: string;
   manifestSha256: string;
+  settings?: Record<string, unknown>;
 }
 
 export interface BatchRow extends BatchMeta {
@@ -248,6 +250,8 @@ export class JobStore {
       }
       const init: Record<string, string | undefined> = {
         schema_version: String(SCHEMA_VERSION),
+        // Names this job in its export manifests, so an export never mistakes another job's batch for its own.
+        job_id: randomUUID(),
         created_at: now(),
         tool_version: opts.toolVersion,
         template_id: opts.templateId,
@@ -702,9 +706,10 @@ export class JobStore {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO batches(id, seq, created_at, formats, record_count, out_dir, manifest_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO batches(id, seq, created_at, formats, record_count, out_dir, manifest_sha256, settings_json)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(batchId, meta.seq, meta.createdAt, meta.formats.join(','), serials.length, meta.outDir, meta.manifestSha256);
+        .run(batchId, meta.seq, meta.createdAt, meta.formats.join(','), serials.length, meta.outDir, meta.manifestSha256, json(meta.settings ?? {}));
       const insMember = this.db.prepare('INSERT INTO batch_records(batch_id, serial) VALUES (?, ?)');
       const mark = this.db.prepare(`UPDATE records SET status = 'exported', updated_at = ? WHERE serial = ? AND status = 'ready'`);
       const at = this.now();
@@ -838,5 +843,6 @@ function toBatch(r: any): BatchRow {
     recordCount: r.record_count,
     outDir: r.out_dir,
     manifestSha256: r.manifest_sha256,
+    settings: JSON.parse(r.settings_json),
   };
 }

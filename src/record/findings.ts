@@ -33,7 +33,7 @@ export const FINDINGS = {
   },
   'field-invalid': {
     severity: 'review',
-    template: '{field}: what was read ("{read}") is not a valid {expected}.',
+    template: '{field}: what was read ("{read}") is not {expected}.',
   },
   'field-out-of-range': {
     severity: 'review',

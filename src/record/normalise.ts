@@ -222,7 +222,7 @@ export function normaliseField(field: Field, read: ReaderOutput, leafKind?: Leaf
       : 'field-invalid';
     return {
       status: 'invalid',
-      findings: [finding(code, paths, { field: label, read: shown(read), expected: `${field.type} (${n.problem})` })],
+      findings: [finding(code, paths, { field: label, read: shown(read), expected: `a valid ${field.type}: ${n.problem}` })],
     };
   }
 
@@ -248,7 +248,7 @@ export function normaliseField(field: Field, read: ReaderOutput, leafKind?: Leaf
     }
     if (p.fixes.length) {
       const reason = p.fixes
-        .map((f) => `position ${f.position} must be a ${/\d/.test(f.to) ? 'digit' : 'letter'} ("${f.from}" read as "${f.to}")`)
+        .map((f) => `position ${f.position} must be a ${/\d/.test(f.to) ? 'digit' : 'letter'}, so "${f.from}" was taken as "${f.to}"`)
         .join('; ');
       const r = checkAgainstSchema(p.value, field, leaf, read);
       return { ...r, findings: [finding('postcode-fixed', paths, { field: label, read: value, value: p.value, reason }), ...r.findings] };
@@ -263,7 +263,7 @@ export function normaliseField(field: Field, read: ReaderOutput, leafKind?: Leaf
       return {
         status: 'invalid',
         value,
-        findings: [finding('field-invalid', paths, { field: label, read: shown(read), expected: `choice (one of ${leaf.options.join(', ')})` })],
+        findings: [finding('field-invalid', paths, { field: label, read: shown(read), expected: `one of ${leaf.options.join(', ')}` })],
       };
     }
     return { status: 'value', value: match, findings: [] };
@@ -304,7 +304,7 @@ function fromChoice(r: ChoiceResult<unknown>): FieldResult {
 function invalidShape(field: Field, wanted: string): FieldResult {
   return {
     status: 'invalid',
-    findings: [finding('field-invalid', [field.path], { field: field.label, read: 'reader output of the wrong shape', expected: wanted })],
+    findings: [finding('field-invalid', [field.path], { field: field.label, read: 'reader output of the wrong shape', expected: `what was expected (${wanted})` })],
   };
 }
 

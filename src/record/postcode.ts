@@ -1,7 +1,11 @@
 // UK postcodes: tidy what was read, and resolve letter/digit confusions (O/0, I/1, S/5, Z/2, B/8, G/6) only where
 // the position forces a letter or a digit. A position that may legally hold either is never changed.
 
-/** The strict pattern from DOMAIN.md (upper case, one or two spaces). */
+/**
+ * The strict pattern from DOMAIN.md (upper case, one or two spaces). Its inward letter class [ABD-HJLN-UW-Z] lets
+ * O through (N-U), against DOMAIN.md's own rule "inward letters never C, I, K, M, O, V"; isValidPostcode applies
+ * the rule as well.
+ */
 export const POSTCODE_PATTERN =
   /^([A-PR-UWYZ0-9][A-HK-Y0-9][AEHMNPRTVXY0-9]?[ABEHMNPRVWXY0-9]? {1,2}[0-9][ABD-HJLN-UW-Z]{2}|GIR 0AA)$/;
 
@@ -14,7 +18,7 @@ const DIGIT_TO_LETTER: Record<string, string> = { '0': 'O', '1': 'I', '5': 'S', 
 /** Letters each position allows when it holds a letter (DOMAIN.md). */
 const OUTWARD_1_LETTERS = /[A-PR-UWYZ]/;
 const OUTWARD_2_LETTERS = /[A-HK-Y]/;
-const INWARD_LETTERS = /[ABD-HJLN-UW-Z]/;
+const INWARD_LETTERS = /[ABD-HJLNP-UW-Z]/;
 
 export interface PostcodeFix {
   /** 1-based position in the postcode written without its space. */
@@ -37,7 +41,8 @@ const isLetter = (c: string) => c >= 'A' && c <= 'Z';
 export function isValidPostcode(s: string): boolean {
   if (!POSTCODE_PATTERN.test(s)) return false;
   if (s === 'GIR 0AA') return true;
-  return OUTWARD_SHAPES.test(s.split(/ +/)[0]!);
+  const [outward, inward] = s.split(/ +/) as [string, string];
+  return OUTWARD_SHAPES.test(outward) && INWARD_LETTERS.test(inward[1]!) && INWARD_LETTERS.test(inward[2]!);
 }
 
 export function normalisePostcode(raw: string): PostcodeResult {

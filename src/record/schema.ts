@@ -15,7 +15,7 @@ export const NhsNumber = z.string().regex(/^\d{10}$/, 'ten digits');
 export const Postcode = z
   .string()
   .regex(
-    /^([A-PR-UWYZ0-9][A-HK-Y0-9][AEHMNPRTVXY0-9]?[ABEHMNPRVWXY0-9]? {1,2}[0-9][ABD-HJLN-UW-Z]{2}|GIR 0AA)$/,
+    /^([A-PR-UWYZ0-9][A-HK-Y0-9][AEHMNPRTVXY0-9]?[ABEHMNPRVWXY0-9]? {1,2}[0-9][ABD-HJLNP-UW-Z]{2}|GIR 0AA)$/,
     'a UK postcode',
   );
 export const GpPracticeCode = z.string().regex(/^[A-Z]\d{5}$/, 'a GP practice ODS code (one letter, five digits)');

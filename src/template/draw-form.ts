@@ -54,13 +54,24 @@ function drawRegistrationMarks(template: Template, shapes: Shape[]): void {
   }
 }
 
+/** Quiet modules printed around the QR symbol inside the template's QR zone. */
+const QR_QUIET_MODULES = 2;
+
+/** Where the QR symbol of a given version sits on the page, in mm: its top-left, top-right and bottom-left corners. */
+export function qrSymbolCorners(template: Template, version: number) {
+  const n = 17 + 4 * version;
+  const cell = template.qr.w / (n + 2 * QR_QUIET_MODULES);
+  const x0 = template.qr.x + QR_QUIET_MODULES * cell;
+  const y0 = template.qr.y + QR_QUIET_MODULES * cell;
+  return { topLeft: { x: x0, y: y0 }, topRight: { x: x0 + n * cell, y: y0 }, bottomLeft: { x: x0, y: y0 + n * cell } };
+}
+
 function drawQr(template: Template, id: PageIdentity, shapes: Shape[]): void {
   const qr = QRCode.create(encodePageIdentity(id), { errorCorrectionLevel: 'M' });
   const n = qr.modules.size;
-  const quiet = 2;
-  const cell = template.qr.w / (n + 2 * quiet);
-  const ox = template.qr.x + quiet * cell;
-  const oy = template.qr.y + quiet * cell;
+  const cell = template.qr.w / (n + 2 * QR_QUIET_MODULES);
+  const ox = template.qr.x + QR_QUIET_MODULES * cell;
+  const oy = template.qr.y + QR_QUIET_MODULES * cell;
   for (let r = 0; r < n; r++) {
     // Merge runs of dark modules so the PDF stays small.
     let c = 0;

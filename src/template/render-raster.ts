@@ -1,5 +1,5 @@
 // Renders a drawing to pixels through SVG and sharp (librsvg), at a chosen dpi.
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import type { Drawing } from './drawing.ts';
 
 export function drawingToSvg(drawing: Drawing, dpi: number): string {
@@ -36,7 +36,7 @@ function f(n: number): string {
 }
 
 /** The drawing as an 8-bit RGB sharp pipeline at dpi (callers choose the output format). */
-export function rasterise(drawing: Drawing, dpi: number): sharp.Sharp {
+export function rasterise(drawing: Drawing, dpi: number): Sharp {
   return sharp(Buffer.from(drawingToSvg(drawing, dpi)), { limitInputPixels: false }).flatten({ background: '#ffffff' });
 }
 

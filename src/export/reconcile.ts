@@ -1,0 +1,301 @@
+// Reconcile the job's PRFs against a CAD incident log: incidents with no PRF, PRFs whose incident is not in the log,
+// two PRFs for one incident and the same patient, dates that disagree, and duplicate incident numbers in the log.
+//
+// The CAD file is read as a stream (csv-parse, one row at a time, never held whole). What is kept in memory is
+// bounded by the job, not the file: the job's PRFs, plus the incident numbers seen inside the PRFs' date window
+// (for duplicate detection), plus lists capped at `maxListed`.
+import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
+import { parse } from 'csv-parse';
+import { JobStore, type RecordStatus } from '../job/store.ts';
+import { getAtPath } from '../record/paths.ts';
+import { csvText } from './csv-cell.ts';
+
+export interface CadColumnMap {
+  incidentNumber: string;
+  incidentDate: string;
+}
+
+export interface ReconcileOptions {
+  jobDir: string;
+  cadCsvPath: string;
+  /** Header names in the CAD file; any not given are found by the default spellings. */
+  columns?: Partial<CadColumnMap>;
+  /** Only reconcile records in these statuses (default: all). */
+  statuses?: RecordStatus[];
+  /** CAD incidents outside this date window are not reported as missing a PRF. Default: the PRFs' date range. */
+  window?: { from: string; to: string };
+  /** Cap on each listed finding (the totals still count everything). Default 10,000. */
+  maxListed?: number;
+}
+
+export interface CadIncident {
+  incidentNumber: string;
+  incidentDate: string | null;
+  /** Line in the CAD file (1 = header). */
+  line: number;
+}
+
+export interface PrfRef {
+  formSerial: string;
+  incidentNumber: string;
+  incidentDate: string | null;
+}
+
+export interface ReconcileReport {
+  cadFile: { path: string; rows: number; delimiter: ',' | ';' | '\t'; columns: CadColumnMap };
+  window: { from: string; to: string } | null;
+  prfCount: number;
+  matchedPrfs: number;
+  incidentsWithoutPrf: CadIncident[];
+  incidentsWithoutPrfTotal: number;
+  incidentsOutsideWindow: number;
+  prfsWithoutIncident: PrfRef[];
+  /** PRFs with no (valid) incident number yet: they cannot be matched. */
+  prfsWithoutIncidentNumber: string[];
+  duplicateIncidents: { incidentNumber: string; lines: number[] }[];
+  samePatientTwice: { incidentNumber: string; formSerials: string[] }[];
+  dateMismatches: { formSerial: string; incidentNumber: string; prfDate: string; cadDate: string; line: number }[];
+  unreadableRows: { line: number; problem: string }[];
+}
+
+export class ReconcileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReconcileError';
+  }
+}
+
+// Header spellings seen in CAD exports, compared lower-case with everything but letters and digits removed.
+const DEFAULT_HEADERS: Record<keyof CadColumnMap, string[]> = {
+  incidentNumber: [
+    'incidentnumber', 'incidentno', 'incidentid', 'incidentref', 'incidentreference', 'incident', 'cadincidentnumber',
+    'cadnumber', 'cadno', 'cadref', 'cadid', 'callid', 'callnumber', 'callidentifier', 'eventnumber', 'eventid',
+  ],
+  incidentDate: [
+    'incidentdate', 'incidentdatetime', 'date', 'calldate', 'calldatetime', 'callreceived', 'callreceiveddate',
+    'callreceiveddatetime', 'datetimeofcall', 'createddate', 'createddatetime', 'eventdate', 'incidentcreated',
+  ],
+};
+const LABELS: Record<keyof CadColumnMap, string> = { incidentNumber: 'incident number', incidentDate: 'incident date' };
+
+const normHeader = (h: string) => h.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** Choose `,`, `;` or tab by which occurs most (outside quotes) in the header line. */
+export function detectDelimiter(headerLine: string): ',' | ';' | '\t' {
+  const counts = { ',': 0, ';': 0, '\t': 0 };
+  let quoted = false;
+  for (const ch of headerLine) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch in counts) counts[ch as keyof typeof counts]++;
+  }
+  const best = (Object.entries(counts) as [',' | ';' | '\t', number][]).sort((a, b) => b[1] - a[1])[0]!;
+  return best[1] > 0 ? best[0] : ',';
+}
+
+function readHeaderLine(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const text = buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '');
+    return text.split(/\r?\n/, 1)[0] ?? '';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Map the header to column indexes; a clear error naming every missing column. */
+export function resolveColumns(header: string[], given: Partial<CadColumnMap> = {}): { map: CadColumnMap; index: Record<keyof CadColumnMap, number> } {
+  const missing: string[] = [];
+  const map = {} as CadColumnMap;
+  const index = {} as Record<keyof CadColumnMap, number>;
+  const trimmed = header.map((h) => h.trim());
+  for (const key of Object.keys(DEFAULT_HEADERS) as (keyof CadColumnMap)[]) {
+    let i: number;
+    if (given[key]) {
+      i = trimmed.indexOf(given[key]!);
+      if (i < 0) i = trimmed.findIndex((h) => normHeader(h) === normHeader(given[key]!));
+      if (i < 0) missing.push(`${LABELS[key]} (column "${given[key]}")`);
+    } else {
+      i = -1;
+      for (const spelling of DEFAULT_HEADERS[key]) {
+        i = trimmed.findIndex((h) => normHeader(h) === spelling);
+        if (i >= 0) break;
+      }
+      if (i < 0) missing.push(`${LABELS[key]} (none of the usual names, e.g. "IncidentNumber"/"IncidentDate"; say which with the column option)`);
+    }
+    if (i >= 0) {
+      map[key] = trimmed[i]!;
+      index[key] = i;
+    }
+  }
+  if (missing.length) {
+    throw new ReconcileError(`the CAD file is missing ${missing.length === 1 ? 'a column' : 'columns'}: ${missing.join('; ')}. Columns found: ${trimmed.map((h) => JSON.stringify(h)).join(', ')}`);
+  }
+  return { map, index };
+}
+
+/** A CAD date or date-time as YYYY-MM-DD: ISO (2023-07-19[T ]..), UK (19/07/2023, 19-07-2023, 19.07.2023). */
+export function parseCadDate(s: string): string | null {
+  const t = s.trim();
+  let m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/.exec(t);
+  if (m) return valid(m[1]!, m[2]!, m[3]!);
+  m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T].*)?$/.exec(t);
+  if (m) return valid(m[3]!, m[2]!.padStart(2, '0'), m[1]!.padStart(2, '0'));
+  return null;
+}
+
+function valid(y: string, mo: string, d: string): string | null {
+  const dt = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  return dt.getUTCFullYear() === Number(y) && dt.getUTCMonth() === Number(mo) - 1 && dt.getUTCDate() === Number(d) ? `${y}-${mo}-${d}` : null;
+}
+
+interface Prf extends PrfRef {
+  patientKey: string | null;
+}
+
+function loadPrfs(jobDir: string, statuses?: RecordStatus[]): { prfs: Prf[]; withoutNumber: string[] } {
+  const store = JobStore.open(jobDir);
+  try {
+    const prfs: Prf[] = [];
+    const withoutNumber: string[] = [];
+    for (const r of store.listRecords(statuses ? { status: statuses } : {})) {
+      const obj = store.recordObject(r.serial);
+      const num = getAtPath(obj, 'incident.incidentNumber');
+      const date = getAtPath(obj, 'incident.incidentDate');
+      if (typeof num !== 'string' || !num) {
+        withoutNumber.push(r.serial);
+        continue;
+      }
+      prfs.push({ formSerial: r.serial, incidentNumber: num.trim(), incidentDate: typeof date === 'string' ? date : null, patientKey: patientKey(obj) });
+    }
+    return { prfs, withoutNumber };
+  } finally {
+    store.close();
+  }
+}
+
+// Same patient: same NHS number; without one, same date of birth and surname. Kept only as a key, never reported.
+function patientKey(obj: unknown): string | null {
+  const nhs = getAtPath(obj, 'patient.nhsNumber');
+  if (typeof nhs === 'string' && nhs) return `nhs:${nhs}`;
+  const dob = getAtPath(obj, 'patient.dateOfBirth');
+  const surname = getAtPath(obj, 'patient.surname');
+  if (typeof dob === 'string' && typeof surname === 'string') return `dob:${dob}:${surname.trim().toUpperCase()}`;
+  return null;
+}
+
+export async function reconcileJob(opts: ReconcileOptions): Promise<ReconcileReport> {
+  const maxListed = opts.maxListed ?? 10_000;
+  const { prfs, withoutNumber } = loadPrfs(opts.jobDir, opts.statuses);
+  const byIncident = new Map<string, Prf[]>();
+  for (const p of prfs) byIncident.set(p.incidentNumber, [...(byIncident.get(p.incidentNumber) ?? []), p]);
+  const dates = prfs.map((p) => p.incidentDate).filter((d): d is string => !!d).sort();
+  const window = opts.window ?? (dates.length ? { from: dates[0]!, to: dates[dates.length - 1]! } : null);
+  const inWindow = (d: string | null) => !window || (d !== null && d >= window.from && d <= window.to);
+
+  const delimiter = detectDelimiter(readHeaderLine(opts.cadCsvPath));
+  const parser = createReadStream(opts.cadCsvPath).pipe(
+    parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, info: true, relax_quotes: false }),
+  );
+
+  const report: ReconcileReport = {
+    cadFile: { path: opts.cadCsvPath, rows: 0, delimiter, columns: { incidentNumber: '', incidentDate: '' } },
+    window,
+    prfCount: prfs.length,
+    matchedPrfs: 0,
+    incidentsWithoutPrf: [],
+    incidentsWithoutPrfTotal: 0,
+    incidentsOutsideWindow: 0,
+    prfsWithoutIncident: [],
+    prfsWithoutIncidentNumber: withoutNumber,
+    duplicateIncidents: [],
+    samePatientTwice: [],
+    dateMismatches: [],
+    unreadableRows: [],
+  };
+  let index: Record<keyof CadColumnMap, number> | undefined;
+  const matched = new Set<string>();
+  const seenLine = new Map<string, number>(); // incident number → first line (bounded: window + PRF incidents)
+  const duplicates = new Map<string, number[]>();
+  const pushCapped = <T>(list: T[], item: T) => {
+    if (list.length < maxListed) list.push(item);
+  };
+
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (!index) {
+        const r = resolveColumns(record, opts.columns);
+        index = r.index;
+        report.cadFile.columns = r.map;
+        continue;
+      }
+      const line = info.lines;
+      const num = (record[index.incidentNumber] ?? '').trim();
+      const rawDate = record[index.incidentDate];
+      if (!num) {
+        pushCapped(report.unreadableRows, { line, problem: 'no incident number' });
+        continue;
+      }
+      report.cadFile.rows++;
+      const cadDate = rawDate === undefined ? null : parseCadDate(rawDate);
+      if (rawDate !== undefined && rawDate.trim() && cadDate === null) pushCapped(report.unreadableRows, { line, problem: 'date not understood' });
+      const prfsHere = byIncident.get(num);
+      const relevant = !!prfsHere || inWindow(cadDate);
+      if (relevant) {
+        const first = seenLine.get(num);
+        if (first !== undefined) {
+          duplicates.set(num, [...(duplicates.get(num) ?? [first]), line]);
+          continue; // a repeated row is reported once, as a duplicate, and not counted twice below
+        }
+        seenLine.set(num, line);
+      }
+      if (prfsHere) {
+        matched.add(num);
+        for (const p of prfsHere) {
+          if (p.incidentDate && cadDate && p.incidentDate !== cadDate) {
+            pushCapped(report.dateMismatches, { formSerial: p.formSerial, incidentNumber: num, prfDate: p.incidentDate, cadDate, line });
+          }
+        }
+      } else if (inWindow(cadDate)) {
+        report.incidentsWithoutPrfTotal++;
+        pushCapped(report.incidentsWithoutPrf, { incidentNumber: num, incidentDate: cadDate, line });
+      } else {
+        report.incidentsOutsideWindow++;
+      }
+    }
+  } catch (e) {
+    if (e instanceof ReconcileError) throw e;
+    const err = e as Error & { lines?: number };
+    throw new ReconcileError(`the CAD file could not be read${err.lines ? ` at line ${err.lines}` : ''}: ${err.message}`);
+  }
+  if (!index) throw new ReconcileError('the CAD file is empty: no header line');
+
+  for (const p of prfs) {
+    if (matched.has(p.incidentNumber)) report.matchedPrfs++;
+    else pushCapped(report.prfsWithoutIncident, { formSerial: p.formSerial, incidentNumber: p.incidentNumber, incidentDate: p.incidentDate });
+  }
+  for (const [incidentNumber, lines] of duplicates) pushCapped(report.duplicateIncidents, { incidentNumber, lines });
+  for (const [incidentNumber, group] of byIncident) {
+    const byPatient = new Map<string, string[]>();
+    for (const p of group) if (p.patientKey) byPatient.set(p.patientKey, [...(byPatient.get(p.patientKey) ?? []), p.formSerial]);
+    for (const serials of byPatient.values()) if (serials.length > 1) pushCapped(report.samePatientTwice, { incidentNumber, formSerials: serials });
+  }
+  return report;
+}
+
+export const REPORT_CSV_HEADER = ['finding', 'incident_number', 'form_serials', 'prf_date', 'cad_date', 'cad_lines', 'detail'];
+
+/** The report as CSV, one finding a row (formula-safe cells). Carries serials, incident numbers and dates only. */
+export function reportToCsv(r: ReconcileReport): string {
+  const rows: unknown[][] = [
+    ...r.incidentsWithoutPrf.map((i) => ['incident-without-prf', i.incidentNumber, '', '', i.incidentDate ?? '', String(i.line), 'CAD incident with no PRF in this job']),
+    ...r.prfsWithoutIncident.map((p) => ['prf-without-incident', p.incidentNumber, p.formSerial, p.incidentDate ?? '', '', '', 'incident number not in the CAD log']),
+    ...r.prfsWithoutIncidentNumber.map((s) => ['prf-without-incident-number', '', s, '', '', '', 'no incident number read or verified yet']),
+    ...r.samePatientTwice.map((d) => ['same-patient-twice', d.incidentNumber, d.formSerials.join(';'), '', '', '', 'two or more PRFs for one incident and the same patient']),
+    ...r.dateMismatches.map((d) => ['date-mismatch', d.incidentNumber, d.formSerial, d.prfDate, d.cadDate, String(d.line), 'PRF date differs from CAD date']),
+    ...r.duplicateIncidents.map((d) => ['duplicate-cad-incident', d.incidentNumber, '', '', '', d.lines.join(';'), 'incident number repeated in the CAD log']),
+    ...r.unreadableRows.map((u) => ['unreadable-cad-row', '', '', '', '', String(u.line), u.problem]),
+  ];
+  return csvText(REPORT_CSV_HEADER, rows);
+}

@@ -1,0 +1,132 @@
+// 8-bit greyscale images as plain typed arrays: the shape every imaging function takes and returns.
+import sharp, { type Sharp } from 'sharp';
+
+export interface GrayImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export function createGray(width: number, height: number, fill = 255): GrayImage {
+  const data = new Uint8Array(width * height);
+  if (fill) data.fill(fill);
+  return { data, width, height };
+}
+
+/** Decode any image sharp reads into greyscale. */
+export async function grayFromEncoded(buf: Buffer): Promise<GrayImage> {
+  const { data, info } = await sharp(buf).flatten({ background: '#ffffff' }).greyscale().raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+}
+
+export function graySharp(img: GrayImage): Sharp {
+  return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), {
+    raw: { width: img.width, height: img.height, channels: 1 },
+  });
+}
+
+export async function grayToPng(img: GrayImage): Promise<Buffer> {
+  return graySharp(img).png({ compressionLevel: 6 }).toBuffer();
+}
+
+/** Copy of a rectangle (clipped to the image; outside is white). */
+export function cropGray(img: GrayImage, x: number, y: number, w: number, h: number): GrayImage {
+  const out = createGray(Math.max(1, Math.round(w)), Math.max(1, Math.round(h)));
+  const x0 = Math.round(x);
+  const y0 = Math.round(y);
+  for (let r = 0; r < out.height; r++) {
+    const sy = y0 + r;
+    if (sy < 0 || sy >= img.height) continue;
+    for (let c = 0; c < out.width; c++) {
+      const sx = x0 + c;
+      if (sx < 0 || sx >= img.width) continue;
+      out.data[r * out.width + c] = img.data[sy * img.width + sx]!;
+    }
+  }
+  return out;
+}
+
+/** Rotate by a multiple of 90 degrees clockwise. */
+export function rotateGray90s(img: GrayImage, quarterTurns: number): GrayImage {
+  const q = ((quarterTurns % 4) + 4) % 4;
+  if (q === 0) return img;
+  const { width: w, height: h, data } = img;
+  if (q === 2) {
+    const out = new Uint8Array(w * h);
+    for (let i = 0, n = w * h; i < n; i++) out[i] = data[n - 1 - i]!;
+    return { data: out, width: w, height: h };
+  }
+  const out = new Uint8Array(w * h);
+  // q=1: new (x', y') = (h-1-y, x); q=3: (y, w-1-x)
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const v = data[y * w + x]!;
+      if (q === 1) out[x * h + (h - 1 - y)] = v;
+      else out[(w - 1 - x) * h + y] = v;
+    }
+  }
+  return { data: out, width: h, height: w };
+}
+
+/** Downscale by an integer factor (box filter), for fast searches. */
+export function downscaleGray(img: GrayImage, factor: number): GrayImage {
+  if (factor <= 1) return img;
+  const w = Math.floor(img.width / factor);
+  const h = Math.floor(img.height / factor);
+  const out = new Uint8Array(w * h);
+  const area = factor * factor;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      for (let dy = 0; dy < factor; dy++) {
+        const row = (y * factor + dy) * img.width + x * factor;
+        for (let dx = 0; dx < factor; dx++) s += img.data[row + dx]!;
+      }
+      out[y * w + x] = Math.round(s / area);
+    }
+  }
+  return { data: out, width: w, height: h };
+}
+
+/** Grey level that separates ink from paper on this page (Otsu's method over the histogram). */
+export function otsuThreshold(img: GrayImage): number {
+  const hist = new Float64Array(256);
+  for (let i = 0; i < img.data.length; i++) hist[img.data[i]!]++;
+  const total = img.data.length;
+  let sum = 0;
+  for (let i = 0; i < 256; i++) sum += i * hist[i]!;
+  let sumB = 0;
+  let wB = 0;
+  let best = 0;
+  let threshold = 128;
+  for (let t = 0; t < 256; t++) {
+    wB += hist[t]!;
+    if (wB === 0) continue;
+    const wF = total - wB;
+    if (wF === 0) break;
+    sumB += t * hist[t]!;
+    const mB = sumB / wB;
+    const mF = (sum - sumB) / wF;
+    const between = wB * wF * (mB - mF) * (mB - mF);
+    if (between > best) {
+      best = between;
+      threshold = t;
+    }
+  }
+  return threshold;
+}
+
+/** Share of pixels darker than the threshold inside a rectangle. */
+export function darkShare(img: GrayImage, x: number, y: number, w: number, h: number, threshold: number): number {
+  const x0 = Math.max(0, Math.round(x));
+  const y0 = Math.max(0, Math.round(y));
+  const x1 = Math.min(img.width, Math.round(x + w));
+  const y1 = Math.min(img.height, Math.round(y + h));
+  if (x1 <= x0 || y1 <= y0) return 0;
+  let dark = 0;
+  for (let r = y0; r < y1; r++) {
+    const row = r * img.width;
+    for (let c = x0; c < x1; c++) if (img.data[row + c]! < threshold) dark++;
+  }
+  return dark / ((x1 - x0) * (y1 - y0));
+}

@@ -1,0 +1,74 @@
+// Finds and reads the page's QR code wherever it is and however the page is turned.
+import jsQRModule from 'jsqr';
+import { downscaleGray, cropGray, type GrayImage } from './gray.ts';
+import type { Point } from './homography.ts';
+
+// jsqr is CommonJS with a default export; under Node's ESM loader the function is the module itself.
+const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as typeof import("jsqr").default;
+
+export interface QrFound {
+  payload: string;
+  /** Corners of the symbol in full-image pixels (as the symbol reads: top-left is its top-left finder). */
+  topLeft: Point;
+  topRight: Point;
+  bottomLeft: Point;
+  version: number;
+}
+
+function toRgba(img: GrayImage): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(img.width * img.height * 4);
+  for (let i = 0, j = 0; i < img.data.length; i++, j += 4) {
+    const v = img.data[i]!;
+    out[j] = v;
+    out[j + 1] = v;
+    out[j + 2] = v;
+    out[j + 3] = 255;
+  }
+  return out;
+}
+
+function tryRegion(img: GrayImage, x: number, y: number, w: number, h: number, factor: number): QrFound | null {
+  const region = downscaleGray(cropGray(img, x, y, w, h), factor);
+  const res = jsQR(toRgba(region), region.width, region.height, { inversionAttempts: 'dontInvert' });
+  if (!res || !res.data) return null;
+  const map = (p: { x: number; y: number }): Point => ({ x: x + p.x * factor, y: y + p.y * factor });
+  return {
+    payload: res.data,
+    topLeft: map(res.location.topLeftCorner),
+    topRight: map(res.location.topRightCorner),
+    bottomLeft: map(res.location.bottomLeftCorner),
+    version: res.version,
+  };
+}
+
+/**
+ * Look in each corner first (where a form's QR code is, whichever way up), then the whole page.
+ * pxPerMm sizes the search so a module stays 3-5 pixels wide after downscaling.
+ */
+export function findQr(img: GrayImage, pxPerMm: number, accept: (payload: string) => boolean = () => true): QrFound | null {
+  const factor = Math.max(1, Math.floor(pxPerMm / 5));
+  const rw = Math.round(img.width * 0.42);
+  const rh = Math.round(img.height * 0.3);
+  const regions: [number, number, number, number][] = [
+    [img.width - rw, 0, rw, rh], // top right: upright form
+    [0, img.height - rh, rw, rh], // bottom left: upside down
+    [0, 0, rw, rh],
+    [img.width - rw, img.height - rh, rw, rh],
+  ];
+  for (const [x, y, w, h] of regions) {
+    const found = tryRegion(img, x, y, w, h, factor);
+    if (found && accept(found.payload)) return found;
+  }
+  for (const f of [factor, factor + 1]) {
+    const found = tryRegion(img, 0, 0, img.width, img.height, f);
+    if (found && accept(found.payload)) return found;
+  }
+  return null;
+}
+
+/** Quarter turns clockwise that bring the symbol upright (0 upright, 2 upside down). */
+export function qrQuarterTurns(q: QrFound): number {
+  const angle = Math.atan2(q.topRight.y - q.topLeft.y, q.topRight.x - q.topLeft.x);
+  const quarters = Math.round(angle / (Math.PI / 2));
+  return (((-quarters) % 4) + 4) % 4;
+}

@@ -1,0 +1,93 @@
+// Registration: the transform from template millimetres to scan pixels, from the QR code and the corner marks.
+import { downscaleGray, otsuThreshold, rotateGray90s, type GrayImage } from './gray.ts';
+import { applyHomography, fitAffine, fitTransform, localScale, residual, type Homography, type Point } from './homography.ts';
+import { blobsInWindow, pickMark } from './marks.ts';
+import { qrQuarterTurns, type QrFound } from './qr.ts';
+import { qrSymbolCorners } from '../template/draw-form.ts';
+import type { Template } from '../template/schema.ts';
+
+export interface Registration {
+  /** Template mm -> pixels of the upright image. */
+  h: Homography;
+  /** The scan turned upright (a multiple of 90 degrees). */
+  upright: GrayImage;
+  /** Clockwise quarter turns applied to the scan to make it upright. */
+  quarterTurns: number;
+  marksFound: number;
+  model: 'homography' | 'affine';
+  /** RMS disagreement of the marks and QR corners with the fitted transform, in mm. */
+  residualMm: number;
+  pxPerMm: number;
+}
+
+export type RegistrationFailure = { failed: true; code: 'marks-not-found' | 'registration-poor'; message: string; marksFound: number; residualMm?: number };
+
+/** Largest residual a page may have and still be read (half a millimetre is well inside a 4 mm box). */
+export const MAX_RESIDUAL_MM = 0.8;
+
+/** Where a point of the scan lands after turning the image clockwise by q quarter turns. */
+export function rotatePoint(p: Point, q: number, w: number, h: number): Point {
+  switch (((q % 4) + 4) % 4) {
+    case 1:
+      return { x: h - 1 - p.y, y: p.x };
+    case 2:
+      return { x: w - 1 - p.x, y: h - 1 - p.y };
+    case 3:
+      return { x: p.y, y: w - 1 - p.x };
+    default:
+      return p;
+  }
+}
+
+/** Page ink threshold, estimated on a reduced copy for speed. */
+export function pageThreshold(img: GrayImage): number {
+  const t = otsuThreshold(downscaleGray(img, 4));
+  // Keep the threshold in a sane band: a blank page's Otsu split is noise.
+  return Math.min(170, Math.max(70, t));
+}
+
+export function registerWithQr(scan: GrayImage, template: Template, qr: QrFound): Registration | RegistrationFailure {
+  const q = qrQuarterTurns(qr);
+  const upright = rotateGray90s(scan, q);
+  const corners = [qr.topLeft, qr.topRight, qr.bottomLeft].map((p) => rotatePoint(p, q, scan.width, scan.height));
+  const mm = qrSymbolCorners(template, qr.version);
+  const qrMm = [mm.topLeft, mm.topRight, mm.bottomLeft];
+  const rough = fitAffine(qrMm, corners);
+  if (!rough) return { failed: true, code: 'registration-poor', message: 'the QR code is too distorted to place the page', marksFound: 0 };
+  const pxPerMm = localScale(rough, mm.topLeft);
+  const threshold = pageThreshold(upright);
+  const side = template.registration.markSizeMm * pxPerMm;
+  const src: Point[] = [];
+  const dst: Point[] = [];
+  let marksFound = 0;
+  for (const m of template.registration.marks) {
+    const guess = applyHomography(rough, m);
+    const r = side * 2.6;
+    const blobs = blobsInWindow(upright, guess.x - r, guess.y - r, 2 * r, 2 * r, threshold, side * side * 0.3);
+    const mark = pickMark(blobs, side, guess);
+    if (!mark) continue;
+    marksFound++;
+    src.push(m);
+    dst.push(mark.centre);
+  }
+  if (marksFound < 3) {
+    return { failed: true, code: 'marks-not-found', message: `found ${marksFound} of ${template.registration.marks.length} corner marks; at least 3 are needed`, marksFound };
+  }
+  const allSrc = [...src, ...qrMm];
+  const allDst = [...dst, ...corners];
+  const model = marksFound >= 4 ? 'homography' : 'affine';
+  const h = model === 'homography' ? fitTransform(allSrc, allDst) : fitAffine(allSrc, allDst);
+  if (!h) return { failed: true, code: 'registration-poor', message: 'the corner marks do not fit a plane transform', marksFound };
+  const scale = localScale(h, { x: template.pageSize.widthMm / 2, y: template.pageSize.heightMm / 2 });
+  const residualMm = residual(h, allSrc, allDst) / scale;
+  if (residualMm > MAX_RESIDUAL_MM) {
+    return {
+      failed: true,
+      code: 'registration-poor',
+      message: `corner marks and QR code disagree by ${residualMm.toFixed(2)} mm (limit ${MAX_RESIDUAL_MM} mm): the page may be folded, cropped or not this template`,
+      marksFound,
+      residualMm,
+    };
+  }
+  return { h, upright, quarterTurns: q, marksFound, model, residualMm, pxPerMm: scale };
+}

@@ -1,0 +1,49 @@
+// Why a page without a readable QR code could not be identified: a blank back, a document that is not one of our
+// forms, or one of our forms whose QR code is damaged or torn off.
+import { darkShare, downscaleGray, type GrayImage } from '../imaging/gray.ts';
+import { blobsInWindow, pickMark } from '../imaging/marks.ts';
+import { pageThreshold } from '../imaging/register.ts';
+import type { Template } from '../template/schema.ts';
+
+export interface Unidentified {
+  code: 'blank-page' | 'not-a-form' | 'qr-unreadable' | 'foreign-qr';
+  message: string;
+}
+
+/** Share of ink under which a page counts as blank (a duplex back with a little noise or bleed-through). */
+const BLANK_INK_SHARE = 0.0025;
+
+export function classifyUnidentified(img: GrayImage, template: Template, pxPerMm: number, foreignQrSeen: boolean): Unidentified {
+  const small = downscaleGray(img, Math.max(1, Math.floor(pxPerMm / 2)));
+  // Ignore a 3% border: scanner edges and shadows are not content.
+  const bx = small.width * 0.03;
+  const by = small.height * 0.03;
+  const ink = darkShare(small, bx, by, small.width - 2 * bx, small.height - 2 * by, 110);
+  if (ink < BLANK_INK_SHARE) return { code: 'blank-page', message: 'the page is blank (a duplex back or an empty sheet)' };
+  if (foreignQrSeen) return { code: 'foreign-qr', message: 'its QR code is not one of this tool\'s forms: another document' };
+  const marks = cornerMarksFound(img, template, pxPerMm);
+  if (marks >= 3) {
+    return { code: 'qr-unreadable', message: `the form's QR code cannot be read (damaged, covered or torn off); ${marks} corner marks were found. Assign the page by hand from its thumbnail` };
+  }
+  return { code: 'not-a-form', message: 'no QR code and no corner marks: this does not look like a page of the form' };
+}
+
+/** Count corners of the image that hold a solid square the size of a registration mark. */
+function cornerMarksFound(img: GrayImage, template: Template, pxPerMm: number): number {
+  const side = template.registration.markSizeMm * pxPerMm;
+  const threshold = pageThreshold(img);
+  const rw = img.width * 0.16;
+  const rh = img.height * 0.12;
+  const corners: [number, number][] = [
+    [0, 0],
+    [img.width - rw, 0],
+    [0, img.height - rh],
+    [img.width - rw, img.height - rh],
+  ];
+  let found = 0;
+  for (const [x, y] of corners) {
+    const blobs = blobsInWindow(img, x, y, rw, rh, threshold, side * side * 0.3);
+    if (pickMark(blobs, side, { x: x + rw / 2, y: y + rh / 2 })) found++;
+  }
+  return found;
+}

@@ -1,0 +1,289 @@
+// The scan stage: every page of every input file ends in the job store, read or quarantined with a reason.
+// Files already in the job (same sha256) are skipped, so a rerun is safe and a crashed run resumes.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodePages, openSource, type DecodedPage } from '../imaging/decode.ts';
+import { ScanInputError } from '../imaging/errors.ts';
+import { graySharp, type GrayImage } from '../imaging/gray.ts';
+import { findQr } from '../imaging/qr.ts';
+import { registerWithQr } from '../imaging/register.ts';
+import { warpToTemplate } from '../imaging/warp.ts';
+import { walkInputs } from '../imaging/walk.ts';
+import { OcrPool } from '../recognition/pool.ts';
+import { readPage, type FieldReading } from '../recognition/read-page.ts';
+import { decodePageIdentity, type PageIdentity } from '../template/qr-payload.ts';
+import type { Template } from '../template/schema.ts';
+import { ensurePrivateDir, writePrivateFileAtomic } from './fs-safe.ts';
+import { JobStore, type FieldRead, type SavePageInput } from './store.ts';
+import { classifyUnidentified } from './page-checks.ts';
+
+export interface ScanProgress {
+  pagesDone: number;
+  pagesTotal: number;
+  startedAt: number;
+}
+
+export interface ScanOptions {
+  inputs: string[];
+  jobDir: string;
+  template: Template;
+  workers: number;
+  onProgress?: (p: ScanProgress) => void;
+  /** OCR job timeout (tests shorten it). */
+  ocrTimeoutMs?: number;
+}
+
+export interface ScanSummary {
+  sourcesSeen: number;
+  sourcesSkipped: number;
+  sourcesRead: number;
+  sourcesFailed: number;
+  pagesRead: number;
+  pagesQuarantined: number;
+  quarantinedByReason: Record<string, number>;
+  records: number;
+  recordsIncomplete: number;
+  seconds: number;
+  pagesPerMinute: number;
+  ocr: OcrPool['stats'];
+}
+
+interface PageOutcome {
+  save: SavePageInput;
+  crops?: { path: string; rect: FieldReading['crop'] }[];
+  canon?: GrayImage;
+}
+
+export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
+  const started = Date.now();
+  const store = JobStore.open(opts.jobDir, { create: true, templateId: opts.template.id, templateVersion: opts.template.version });
+  const pool = await OcrPool.create({ size: opts.workers, ...(opts.ocrTimeoutMs ? { jobTimeoutMs: opts.ocrTimeoutMs } : {}) });
+  const summary: ScanSummary = {
+    sourcesSeen: 0,
+    sourcesSkipped: 0,
+    sourcesRead: 0,
+    sourcesFailed: 0,
+    pagesRead: 0,
+    pagesQuarantined: 0,
+    quarantinedByReason: {},
+    records: 0,
+    recordsIncomplete: 0,
+    seconds: 0,
+    pagesPerMinute: 0,
+    ocr: pool.stats,
+  };
+  try {
+    // First pass: what is there to do, so progress can show pages left.
+    const plan: { path: string; info?: Awaited<ReturnType<typeof openSource>>; walkError?: ScanInputError }[] = [];
+    for await (const item of walkInputs(opts.inputs)) {
+      if ('error' in item) plan.push({ path: item.path, walkError: item.error });
+      else plan.push({ path: item.path, info: await openSource(item.path) });
+    }
+    const resume = new Map(store.resumeInfo().map((r) => [r.sha256, r]));
+    const progress: ScanProgress = {
+      pagesDone: 0,
+      pagesTotal: plan.reduce((n, p) => n + (p.info && !(p.info instanceof ScanInputError) && (!store.hasSource(p.info.sha256) || resume.has(p.info.sha256)) ? p.info.pageCount : 0), 0),
+      startedAt: started,
+    };
+    const inFlight = new Set<Promise<void>>();
+    const limit = pool.size + 1;
+
+    for (const item of plan) {
+      summary.sourcesSeen++;
+      const failure = item.walkError ?? (item.info instanceof ScanInputError ? item.info : undefined);
+      if (failure) {
+        recordFailedSource(store, item.path, failure, summary);
+        continue;
+      }
+      const info = item.info as Exclude<typeof item.info, ScanInputError | undefined>;
+      const resumed = resume.get(info.sha256);
+      if (store.hasSource(info.sha256) && !resumed) {
+        summary.sourcesSkipped++;
+        continue;
+      }
+      const sourceId = resumed?.id ?? store.beginSource({ path: item.path, sha256: info.sha256, bytes: info.bytes, format: info.format });
+      const saved = new Set(resumed?.savedPageIndexes ?? []);
+      let pages = 0;
+      for await (const page of decodePages(item.path, { expectSha256: info.sha256 })) {
+        pages = Math.max(pages, page.pageIndex + 1);
+        if (saved.has(page.pageIndex)) continue;
+        while (inFlight.size >= limit) await Promise.race(inFlight);
+        const task = processPage(page, sourceId, item.path, opts.template, pool, store)
+          .then((outcome) => commitPage(store, opts.jobDir, outcome, summary))
+          .then(() => {
+            progress.pagesDone++;
+            opts.onProgress?.(progress);
+          });
+        const tracked = task.finally(() => inFlight.delete(tracked));
+        inFlight.add(tracked);
+      }
+      await Promise.all(inFlight);
+      if (pages === 0) pages = info.pageCount;
+      store.finishSource(sourceId, pages);
+      summary.sourcesRead++;
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await pool.close();
+    const counts = store.statusCounts();
+    summary.records = Object.values(counts.records).reduce((a, b) => a + b, 0);
+    summary.recordsIncomplete = store.listRecords().filter((r) => r.pagesRead < r.pagesExpected).length;
+    store.close();
+  }
+  summary.seconds = (Date.now() - started) / 1000;
+  const pages = summary.pagesRead + summary.pagesQuarantined;
+  summary.pagesPerMinute = summary.seconds > 0 ? (pages / summary.seconds) * 60 : 0;
+  return summary;
+}
+
+/** A file that cannot be opened at all is one quarantined page, so it is counted and never silently dropped. */
+function recordFailedSource(store: JobStore, path: string, err: ScanInputError, summary: ScanSummary): void {
+  let sha: string;
+  let bytes = 0;
+  try {
+    const buf = readFileSync(path);
+    sha = createHash('sha256').update(buf).digest('hex');
+    bytes = buf.length;
+  } catch {
+    // Unreadable: key it by its path, so the same unreadable file is not counted twice.
+    sha = 'unreadable:' + createHash('sha256').update(path).digest('hex');
+  }
+  if (store.hasSource(sha)) {
+    summary.sourcesSkipped++;
+    return;
+  }
+  const id = store.beginSource({ path, sha256: sha, bytes, format: 'unknown' });
+  store.savePage({ sourceId: id, pageIndex: 0, state: 'quarantined', reasonCode: err.code, reason: err.message, rotation: 0 });
+  store.finishSource(id, 1);
+  store.failSource(id, err.message);
+  summary.sourcesFailed++;
+  summary.pagesQuarantined++;
+  summary.quarantinedByReason[err.code] = (summary.quarantinedByReason[err.code] ?? 0) + 1;
+}
+
+function quarantine(sourceId: number, pageIndex: number, code: string, reason: string, image?: GrayImage, identity?: Partial<PageIdentity>): PageOutcome {
+  return {
+    save: {
+      sourceId,
+      pageIndex,
+      state: 'quarantined',
+      reasonCode: code,
+      reason,
+      rotation: 0,
+      ...(identity?.serial ? { serial: identity.serial } : {}),
+      ...(identity?.page ? { pageNo: identity.page } : {}),
+      ...(identity?.templateId ? { templateId: identity.templateId, templateVersion: identity.templateVersion } : {}),
+    },
+    ...(image ? { canon: image } : {}),
+  };
+}
+
+/** Identify, register and read one page. Pure of the store except for the duplicate check. */
+async function processPage(page: DecodedPage, sourceId: number, file: string, template: Template, pool: OcrPool, store: JobStore): Promise<PageOutcome> {
+  const where = `${file}, page ${page.pageIndex + 1}`;
+  if (page.error || !page.image) {
+    const e = page.error ?? new ScanInputError('corrupt-image', file, { page: page.pageIndex });
+    return quarantine(sourceId, page.pageIndex, e.code, e.message);
+  }
+  const img: GrayImage = { data: page.image.data, width: page.image.width, height: page.image.height };
+  const pxPerMm = page.dpi ? page.dpi / 25.4 : Math.max(img.width, img.height) / template.pageSize.heightMm;
+  let foreignQr: string | undefined;
+  const qr = findQr(img, pxPerMm, (payload) => {
+    if (decodePageIdentity(payload)) return true;
+    foreignQr = payload;
+    return false;
+  });
+  if (!qr) {
+    const c = classifyUnidentified(img, template, pxPerMm, foreignQr !== undefined);
+    return quarantine(sourceId, page.pageIndex, c.code, `${where}: ${c.message}`, img);
+  }
+  const id = decodePageIdentity(qr.payload)!;
+  if (id.templateId !== template.id || id.templateVersion !== template.version) {
+    return quarantine(
+      sourceId,
+      page.pageIndex,
+      'other-template',
+      `${where}: a page of form template ${id.templateId} v${id.templateVersion}; this job reads ${template.id} v${template.version}`,
+      img,
+    );
+  }
+  if (!template.pages.some((p) => p.number === id.page)) {
+    return quarantine(sourceId, page.pageIndex, 'unknown-page', `${where}: its QR code names page ${id.page}, which the template does not have`, img);
+  }
+  const reg = registerWithQr(img, template, qr);
+  if ('failed' in reg) return quarantine(sourceId, page.pageIndex, reg.code, `${where}: ${reg.message}`, img, id);
+  if (store.hasPage(id.serial, id.page)) {
+    return quarantine(sourceId, page.pageIndex, 'duplicate-page', `${where}: form ${id.serial} page ${id.page} was already read from another scan`, img, id);
+  }
+  const canon = warpToTemplate(reg.upright, reg.h, template.pageSize.widthMm, template.pageSize.heightMm);
+  const readings = await readPage(canon, template, id.page, pool);
+  const cropDir = `crops/${id.serial}`;
+  const fields: FieldRead[] = readings.map((r) => ({
+    fieldId: r.fieldId,
+    type: r.type,
+    path: r.path,
+    rawText: r.rawText,
+    read: r.read,
+    confidence: r.confidence,
+    cropPath: `${cropDir}/${r.fieldId}.png`,
+  }));
+  return {
+    save: {
+      sourceId,
+      pageIndex: page.pageIndex,
+      state: 'read',
+      serial: id.serial,
+      pageNo: id.page,
+      templateId: id.templateId,
+      templateVersion: id.templateVersion,
+      pagesExpected: template.pages.length,
+      rotation: reg.quarterTurns * 90,
+      residualPx: reg.residualMm * reg.pxPerMm,
+      dpi: page.dpi ?? Math.round(reg.pxPerMm * 25.4),
+      imagePath: `pages/${id.serial}-p${id.page}.png`,
+      fields,
+    },
+    crops: readings.map((r) => ({ path: `${cropDir}/${r.fieldId}.png`, rect: r.crop })),
+    canon,
+  };
+}
+
+/** Write the page's images, then the page in one transaction (images first: a row never points at a missing file). */
+async function commitPage(store: JobStore, jobDir: string, outcome: PageOutcome, summary: ScanSummary): Promise<void> {
+  const s = outcome.save;
+  if (s.state === 'read' && outcome.canon) {
+    if (s.serial && store.hasPage(s.serial, s.pageNo!)) {
+      // Two copies of one page were in flight at once: the second is the duplicate.
+      Object.assign(s, { state: 'quarantined', reasonCode: 'duplicate-page', reason: `form ${s.serial} page ${s.pageNo} was already read from another scan`, fields: undefined });
+    } else {
+      ensurePrivateDir(join(jobDir, 'crops', s.serial!));
+      const canon = outcome.canon;
+      writePrivateFileAtomic(join(jobDir, s.imagePath!), await graySharp(canon).png({ compressionLevel: 6 }).toBuffer());
+      await Promise.all(
+        (outcome.crops ?? []).map(async (c) => {
+          const left = Math.max(0, Math.round(c.rect.x));
+          const top = Math.max(0, Math.round(c.rect.y));
+          const width = Math.max(1, Math.min(canon.width - left, Math.round(c.rect.w)));
+          const height = Math.max(1, Math.min(canon.height - top, Math.round(c.rect.h)));
+          const png = await graySharp(canon).extract({ left, top, width, height }).png({ compressionLevel: 6 }).toBuffer();
+          writePrivateFileAtomic(join(jobDir, c.path), png);
+        }),
+      );
+    }
+  }
+  if (s.state === 'quarantined' && outcome.canon) {
+    // A thumbnail so a person can see what the page was and assign it by hand.
+    const thumb = `thumbs/${s.sourceId}-${s.pageIndex}.jpg`;
+    const jpg = await graySharp(outcome.canon).resize({ width: 400 }).jpeg({ quality: 70 }).toBuffer();
+    writePrivateFileAtomic(join(jobDir, thumb), jpg);
+    s.thumbPath = thumb;
+  }
+  const saved = store.savePage(s);
+  if (saved.state === 'read') summary.pagesRead++;
+  else {
+    summary.pagesQuarantined++;
+    const code = saved.reasonCode ?? 'unknown';
+    summary.quarantinedByReason[code] = (summary.quarantinedByReason[code] ?? 0) + 1;
+  }
+}
