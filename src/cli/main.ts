@@ -3,6 +3,9 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, UsageError } from './errors.ts';
 import { registerFormCommand } from './form.ts';
 import { registerSchemaCommand } from './schema.ts';
+import { registerScanCommand } from './scan.ts';
+import { registerStatusCommand } from './status.ts';
+import { registerValidateCommand } from './validate.ts';
 import { TemplateError } from '../template/load.ts';
 
 export async function main(argv: string[]): Promise<number> {
@@ -14,6 +17,9 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError();
   registerSchemaCommand(program);
   registerFormCommand(program);
+  registerScanCommand(program);
+  registerStatusCommand(program);
+  registerValidateCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

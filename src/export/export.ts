@@ -71,7 +71,10 @@ interface BatchSettings {
 export async function exportJob(opts: ExportOptions): Promise<ExportResult> {
   const outDir = resolve(opts.outDir);
   const store = JobStore.open(opts.jobDir);
+  let locked = false;
   try {
+    takeExportLock(store);
+    locked = true;
     ensurePrivateDir(outDir);
     const jobId = store.getMeta('job_id') ?? '';
     const cleaned = cleanInterrupted(outDir, store, jobId);
@@ -109,8 +112,37 @@ export async function exportJob(opts: ExportOptions): Promise<ExportResult> {
     }
     return { batches, exportedRecords: batches.reduce((n, b) => n + b.records, 0), skipped, cleaned };
   } finally {
+    if (locked) store.db.prepare(`DELETE FROM meta WHERE key = 'export_lock' AND value = ?`).run(String(process.pid));
     store.close();
   }
+}
+
+/**
+ * One export at a time per job: two would pick the same batch number. The lock is the exporting process id in the
+ * job's meta table; a lock left by a process that no longer runs (killed mid-export) is taken over.
+ */
+function takeExportLock(store: JobStore): void {
+  store.db.transaction(() => {
+    const holder = Number(store.getMeta('export_lock'));
+    if (holder && holder !== process.pid && processRuns(holder)) {
+      throw new ExportError(`another export of this job is running (process ${holder})`);
+    }
+    store.setMeta('export_lock', String(process.pid));
+  }).immediate();
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** "fhir,csv" → formats, for the CLI. */
+export function parseFormatList(list: string): ExportFormat[] {
+  return normaliseFormats(list.split(',').map((s) => s.trim()).filter(Boolean) as ExportFormat[]);
 }
 
 export function batchIdOf(seq: number): string {
@@ -241,10 +273,9 @@ function reissue(store: JobStore, outDir: string, id: string, jobId: string, cle
   });
   const dir = join(outDir, id);
   const old = join(outDir, `${id}.old`);
-  const partialFiles = files;
   // Move any existing copy aside, put the new one in place, then drop the old one.
   if (existsSync(dir)) renameDirDurable(dir, old);
-  writeBatchDir(outDir, id, partialFiles, manifest);
+  writeBatchDir(outDir, id, files, manifest);
   rmSync(old, { recursive: true, force: true });
   const manifestSha256 = sha256Hex(manifest);
   return {

@@ -130,3 +130,39 @@ export function darkShare(img: GrayImage, x: number, y: number, w: number, h: nu
   }
   return dark / ((x1 - x0) * (y1 - y0));
 }
+
+/** 3x3 median filter: removes speckle and salt-and-pepper noise while keeping edges (a sorting network per pixel). */
+export function median3(img: GrayImage): GrayImage {
+  const { width: w, height: h, data } = img;
+  const out = new Uint8Array(data);
+  const v = new Uint8Array(9);
+  const swap = (a: number, b: number) => {
+    if (v[a]! > v[b]!) {
+      const t = v[a]!;
+      v[a] = v[b]!;
+      v[b] = t;
+    }
+  };
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      let k = 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        const row = (y + dy) * w + x;
+        v[k++] = data[row - 1]!;
+        v[k++] = data[row]!;
+        v[k++] = data[row + 1]!;
+      }
+      // Paeth's 19-exchange median-of-9 network.
+      swap(1, 2); swap(4, 5); swap(7, 8); swap(0, 1); swap(3, 4); swap(6, 7); swap(1, 2); swap(4, 5); swap(7, 8);
+      swap(0, 3); swap(5, 8); swap(4, 7); swap(3, 6); swap(1, 4); swap(2, 5); swap(4, 7); swap(4, 2); swap(6, 4); swap(4, 2);
+      out[y * w + x] = v[4]!;
+    }
+  }
+  return { data: out, width: w, height: h };
+}
+
+/** Black and white at the region's own Otsu threshold. */
+export function binarise(img: GrayImage): GrayImage {
+  const t = otsuThreshold(img);
+  return { data: img.data.map((v) => (v < t ? 0 : 255)), width: img.width, height: img.height };
+}

@@ -1,6 +1,6 @@
 // Finds and reads the page's QR code wherever it is and however the page is turned.
 import jsQRModule from 'jsqr';
-import { downscaleGray, cropGray, type GrayImage } from './gray.ts';
+import { binarise, cropGray, downscaleGray, median3, type GrayImage } from './gray.ts';
 import type { Point } from './homography.ts';
 
 // jsqr is CommonJS with a default export; under Node's ESM loader the function is the module itself.
@@ -27,8 +27,16 @@ function toRgba(img: GrayImage): Uint8ClampedArray {
   return out;
 }
 
-function tryRegion(img: GrayImage, x: number, y: number, w: number, h: number, factor: number): QrFound | null {
-  const region = downscaleGray(cropGray(img, x, y, w, h), factor);
+/** Ways to clean a region before decoding, cheapest first: as scanned, speckle removed, then averaged and thresholded. */
+const CLEANUPS: ((g: GrayImage, factor: number) => { img: GrayImage; factor: number })[] = [
+  (g, f) => ({ img: downscaleGray(g, f), factor: f }),
+  (g, f) => ({ img: downscaleGray(median3(g), f), factor: f }),
+  (g, f) => ({ img: binarise(downscaleGray(g, f + 1)), factor: f + 1 }),
+];
+
+function tryRegion(img: GrayImage, x: number, y: number, w: number, h: number, factor: number, cleanup = 0): QrFound | null {
+  const { img: region, factor: used } = CLEANUPS[cleanup]!(cropGray(img, x, y, w, h), factor);
+  factor = used;
   const res = jsQR(toRgba(region), region.width, region.height, { inversionAttempts: 'dontInvert' });
   if (!res || !res.data) return null;
   const map = (p: { x: number; y: number }): Point => ({ x: x + p.x * factor, y: y + p.y * factor });
@@ -55,9 +63,11 @@ export function findQr(img: GrayImage, pxPerMm: number, accept: (payload: string
     [0, 0, rw, rh],
     [img.width - rw, img.height - rh, rw, rh],
   ];
-  for (const [x, y, w, h] of regions) {
-    const found = tryRegion(img, x, y, w, h, factor);
-    if (found && accept(found.payload)) return found;
+  for (let cleanup = 0; cleanup < CLEANUPS.length; cleanup++) {
+    for (const [x, y, w, h] of regions) {
+      const found = tryRegion(img, x, y, w, h, factor, cleanup);
+      if (found && accept(found.payload)) return found;
+    }
   }
   for (const f of [factor, factor + 1]) {
     const found = tryRegion(img, 0, 0, img.width, img.height, f);

@@ -60,9 +60,15 @@ export function registerWithQr(scan: GrayImage, template: Template, qr: QrFound)
   const src: Point[] = [];
   const dst: Point[] = [];
   let marksFound = 0;
-  for (const m of template.registration.marks) {
-    const guess = applyHomography(rough, m);
-    const r = side * 2.6;
+  // Nearest marks first; each mark found sharpens the guess for the next (a phone photo's perspective bends the far
+  // corners away from where the QR code alone predicts them).
+  const qrCentre = { x: template.qr.x + template.qr.w / 2, y: template.qr.y + template.qr.h / 2 };
+  const marks = [...template.registration.marks].sort((a, b) => Math.hypot(a.x - qrCentre.x, a.y - qrCentre.y) - Math.hypot(b.x - qrCentre.x, b.y - qrCentre.y));
+  for (const m of marks) {
+    const model = marksFound >= 3 ? fitTransform([...src, ...qrMm], [...dst, ...corners]) : fitAffine([...src, ...qrMm], [...dst, ...corners]);
+    const guess = applyHomography(model ?? rough, m);
+    const farMm = Math.min(...[qrCentre, ...src].map((p) => Math.hypot(p.x - m.x, p.y - m.y)));
+    const r = side * 2.6 + 0.08 * farMm * pxPerMm;
     const blobs = blobsInWindow(upright, guess.x - r, guess.y - r, 2 * r, 2 * r, threshold, side * side * 0.3);
     const mark = pickMark(blobs, side, guess);
     if (!mark) continue;

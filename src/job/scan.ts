@@ -17,6 +17,7 @@ import type { Template } from '../template/schema.ts';
 import { ensurePrivateDir, writePrivateFileAtomic } from './fs-safe.ts';
 import { JobStore, type FieldRead, type SavePageInput } from './store.ts';
 import { classifyUnidentified } from './page-checks.ts';
+import { rememberTemplate } from './validate.ts';
 
 export interface ScanProgress {
   pagesDone: number;
@@ -58,6 +59,7 @@ interface PageOutcome {
 export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
   const started = Date.now();
   const store = JobStore.open(opts.jobDir, { create: true, templateId: opts.template.id, templateVersion: opts.template.version });
+  rememberTemplate(store, opts.template);
   const pool = await OcrPool.create({ size: opts.workers, ...(opts.ocrTimeoutMs ? { jobTimeoutMs: opts.ocrTimeoutMs } : {}) });
   const summary: ScanSummary = {
     sourcesSeen: 0,

@@ -267,6 +267,11 @@ export class JobStore {
     if (this.db.open) this.db.close();
   }
 
+  /** Run several store calls as one transaction (nested store transactions become savepoints). */
+  inTransaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
   /** SQLite's integrity and foreign-key checks. */
   integrityCheck(): { ok: boolean; problems: string[] } {
     const rows = this.db.pragma('integrity_check') as { integrity_check: string }[];

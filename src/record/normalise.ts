@@ -129,6 +129,10 @@ export function resolveChoice<V>(
     return { status: 'illegible', findings: [...notes, finding('choice-ambiguous', paths, { field: field.label })] };
   }
   const ticked = states.flatMap((s, i) => (s === 'ticked' ? [i] : []));
+  // A box filled in with nothing else ticked may be a crossing-out or a tick made by filling the box: a person says.
+  if (ticked.length === 0 && states.includes('crossed-out')) {
+    return { status: 'illegible', findings: [finding('choice-ambiguous', paths, { field: field.label })] };
+  }
   if (ticked.length === 0) return { status: 'blank', findings: notes };
   if (ticked.length > 1) {
     const names = ticked.map((i) => String(values[i])).join(', ');
@@ -149,6 +153,9 @@ export function resolveMulti<V>(
     return { status: 'illegible', findings: [...notes, finding('choice-ambiguous', paths, { field: field.label })] };
   }
   const chosen = states.flatMap((s, i) => (s === 'ticked' ? [values[i] as V] : []));
+  if (chosen.length === 0 && states.includes('crossed-out')) {
+    return { status: 'illegible', findings: [finding('choice-ambiguous', paths, { field: field.label })] };
+  }
   if (chosen.length === 0) return { status: 'blank', findings: notes };
   return { status: 'value', value: chosen, findings: notes };
 }

@@ -138,7 +138,8 @@ export function placeSheet(widthMm: number, heightMm: number, W: number, H: numb
     offsetMm: { x: round(dx / ppm, 2), y: round(dy / ppm, 2) },
     rotation: upsideDown ? 180 : 0,
     cornersPx: corners.map(([x, y]) => [round(x, 2), round(y, 2)]),
-    homography: homographyFrom(pageCorners, corners),
+    // Rounded (and float dust cleared) so the truth reads cleanly; the warp uses these same numbers.
+    homography: homographyFrom(pageCorners, corners).map((v) => (Math.abs(v) < 1e-12 ? 0 : Number(v.toPrecision(12)))),
   };
 }
 
@@ -245,7 +246,7 @@ function warpAndTone(
   // Paper and ink per channel: paper a touch warm in colour.
   const paper = colour ? [deg.paperWhite, deg.paperWhite - 2, deg.paperWhite - 6] : [deg.paperWhite];
   const ink = colour ? [deg.inkBlack, deg.inkBlack, deg.inkBlack + 4] : [deg.inkBlack];
-  const bg = colour ? [deg.background, deg.background * 0.92, deg.background * 0.8] : [deg.background];
+  const bg = colour && deg.warmBackground ? [deg.background, deg.background * 0.92, deg.background * 0.8] : colour ? [deg.background, deg.background, deg.background] : [deg.background];
   const la = (deg.lightAngleDeg * Math.PI) / 180;
   const diag = Math.hypot(W, H);
   const gx = (Math.cos(la) * deg.lightGradient) / diag;

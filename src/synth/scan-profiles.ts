@@ -45,6 +45,8 @@ export interface PageDegradation {
   perspectiveMm?: [number, number][];
   /** Grey level (0-255) outside the sheet: the scanner lid, or the table under a phone photo. */
   background: number;
+  /** A warm (wooden table) rather than neutral background, in colour images. */
+  warmBackground?: boolean;
   blurSigmaPx: number;
   noiseSd: number;
   /** Uneven light: darkening towards one side (0 none, 0.3 strong) at an angle, plus corner falloff. */
@@ -152,7 +154,7 @@ export function samplePage(session: SessionSettings, rng: Rng): PageDegradation 
         offsetMm: { x: n(2, 5), y: n(2, 5) },
         background: rng.int(235, 255),
         blurSigmaPx: rng.float(0.4, 0.9) * (session.dpi / 300),
-        noiseSd: rng.float(2, 5),
+        noiseSd: rng.float(1.5, 3.5),
         lightGradient: rng.float(0, 0.05),
         lightAngleDeg: rng.float(0, 360),
         vignette: 0,
@@ -192,8 +194,9 @@ export function samplePage(session: SessionSettings, rng: Rng): PageDegradation 
           [k(), k()],
         ],
         background: rng.int(70, 150),
+        warmBackground: true,
         blurSigmaPx: rng.float(0.5, 1.0),
-        noiseSd: rng.float(3, 7),
+        noiseSd: rng.float(2, 4.5),
         lightGradient: rng.float(0.12, 0.3),
         lightAngleDeg: rng.float(0, 360),
         vignette: rng.float(0.08, 0.2),

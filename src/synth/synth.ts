@@ -31,7 +31,22 @@ export interface SynthOptions {
   upsideDownRate?: number;
   /** Chance a session's sheets come out of order (default 0.3). */
   outOfOrderRate?: number;
+  /**
+   * An explicit list of scanning sessions, in order, instead of random ones (fixtures use it to cover every
+   * profile and container). Its form counts must add up to `count`.
+   */
+  sessionPlan?: SessionPlan[];
   onProgress?: (formsDone: number, total: number) => void;
+}
+
+export interface SessionPlan {
+  profile: ProfileName;
+  forms: number;
+  container?: Container;
+  duplex?: boolean;
+  /** Chance each sheet goes through upside down. */
+  upsideDownRate?: number;
+  outOfOrder?: boolean;
 }
 
 /** Per-page scan details kept in the truth beside the page's place (see PageTruth). */
@@ -46,7 +61,7 @@ export interface PageScanTruth extends PageTransform {
 }
 
 /** The truth file as written: the GroundTruth schema plus synthesiser details (extra keys the schema ignores). */
-export type SynthTruth = GroundTruth & {
+export type SynthTruth = Omit<GroundTruth, 'pages'> & {
   pages: (PageTruth & { scan: PageScanTruth })[];
   synth: { writer: { font: string; ink: string }; crossOuts: CrossOut[]; session: number };
 };
@@ -148,15 +163,20 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
   let done = 0;
   let sessionNo = 0;
 
+  if (opts.sessionPlan && opts.sessionPlan.reduce((n, p) => n + p.forms, 0) !== count) {
+    throw new Error('the session plan\'s form counts must add up to count');
+  }
   while (done < count) {
     sessionNo++;
     const sessionStarted = performance.now();
-    const size = Math.min(count - done, plan.int(minSession, maxSession));
-    const profile: ProfileName = opts.profile === 'mixed' ? plan.pick(PROFILE_NAMES) : opts.profile;
+    const planned = opts.sessionPlan?.[sessionNo - 1];
+    const size = planned ? planned.forms : Math.min(count - done, plan.int(minSession, maxSession));
+    const profile: ProfileName = planned ? planned.profile : opts.profile === 'mixed' ? plan.pick(PROFILE_NAMES) : opts.profile;
     const sRng = root.fork(`session-${sessionNo}`);
     const session = sampleSession(profile, sRng.fork('settings'));
-    const forced = opts.containers?.[profile];
+    const forced = planned?.container ? [planned.container] : opts.containers?.[profile];
     if (forced?.length) applyContainer(session, plan.pick(forced), sRng.fork('container'));
+    if (planned?.duplex !== undefined) session.duplex = planned.duplex;
 
     // The forms of this session.
     const forms = new Map<string, FormInProgress>();
@@ -170,10 +190,11 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
     }
 
     // The stack of sheets as it went through the scanner.
-    const upRate = profile === 'clean' ? 0 : (opts.upsideDownRate ?? 0.06);
+    const upRate = planned?.upsideDownRate ?? (profile === 'clean' ? 0 : (opts.upsideDownRate ?? 0.06));
     const order = sRng.fork('order');
     let sheets: Sheet[] = [...forms.keys()].flatMap((serial) => template.pages.map((p) => ({ serial, page: p.number, upsideDown: order.chance(upRate) })));
-    if (sheets.length > 1 && order.chance(opts.outOfOrderRate ?? 0.3)) {
+    const shuffled = order.chance(opts.outOfOrderRate ?? 0.3);
+    if (sheets.length > 1 && (planned?.outOfOrder ?? shuffled)) {
       outOfOrderSessions++;
       if (order.chance(0.3)) sheets = order.shuffle(sheets);
       else {

@@ -1,0 +1,150 @@
+// The validate stage: normalise every field's reading, check the rules across fields, and decide what the machine
+// accepts and what goes to a person. Safe to run again at any time (after corrections, after calibration).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { decideField, decideRecord, DEFAULT_THRESHOLDS, type Thresholds } from '../record/acceptance.ts';
+import type { Finding } from '../record/findings.ts';
+import { normaliseField, type FieldResult, type ReaderOutput } from '../record/normalise.ts';
+import { setAtPath } from '../record/paths.ts';
+import { checkRecord } from '../record/rules.ts';
+import { parseTemplate } from '../template/load.ts';
+import type { Field, Template } from '../template/schema.ts';
+import { JobStore, type FieldRow, type RecordStatus } from './store.ts';
+
+export const CALIBRATION_FILE = 'calibration.json';
+const TEMPLATE_META = 'template_json';
+
+export const Calibration = z.object({
+  templateId: z.string(),
+  templateVersion: z.number(),
+  targetWrongShare: z.number(),
+  thresholds: z.record(z.string(), z.number()),
+  measuredOn: z.object({ fields: z.number(), forms: z.number() }),
+  createdAt: z.string(),
+});
+export type Calibration = z.infer<typeof Calibration>;
+
+/** Keep the template a job was scanned with inside the job, so later stages read it exactly as scanned. */
+export function rememberTemplate(store: JobStore, template: Template): void {
+  if (!store.getMeta(TEMPLATE_META)) store.setMeta(TEMPLATE_META, JSON.stringify(template));
+}
+
+export function jobTemplate(store: JobStore): Template {
+  const json = store.getMeta(TEMPLATE_META);
+  if (!json) throw new Error('this job has no template yet: run scan first');
+  return parseTemplate(JSON.parse(json), 'the job\'s template');
+}
+
+/** Thresholds in force: the job's calibration file, else the template's own, else the strict defaults. */
+export function jobThresholds(jobDir: string, template: Template): { thresholds: Thresholds; source: 'calibration' | 'template' | 'defaults' } {
+  const file = join(jobDir, CALIBRATION_FILE);
+  if (existsSync(file)) {
+    const cal = Calibration.parse(JSON.parse(readFileSync(file, 'utf8')));
+    if (cal.templateId === template.id && cal.templateVersion === template.version) {
+      return { thresholds: { ...DEFAULT_THRESHOLDS, ...cal.thresholds }, source: 'calibration' };
+    }
+  }
+  if (template.thresholds) return { thresholds: { ...DEFAULT_THRESHOLDS, ...template.thresholds }, source: 'template' };
+  return { thresholds: DEFAULT_THRESHOLDS, source: 'defaults' };
+}
+
+export interface ValidateSummary {
+  records: Record<RecordStatus, number>;
+  fields: { accepted: number; needsReview: number; verified: number; blank: number };
+  /** Commonest reasons a record or field needs a person, most frequent first (codes only: messages quote values). */
+  topReasons: { code: string; count: number }[];
+  thresholdsFrom: 'calibration' | 'template' | 'defaults';
+}
+
+/** Normalise the readings of one record and check it; pure apart from the rows passed in. */
+export function evaluateRecord(template: Template, rows: FieldRow[], serial: string, today?: string) {
+  const byId = new Map(template.fields.map((f) => [f.id, f]));
+  const results = new Map<string, { field: Field; row: FieldRow; result: FieldResult }>();
+  const record: Record<string, unknown> = { formSerial: serial, incident: { times: {} }, crew: [], patient: {}, clinical: {}, observations: [], drugs: [], outcome: {}, clinician: {} };
+  for (const row of rows) {
+    const field = byId.get(row.fieldId);
+    if (!field) continue;
+    // A person's decision stands: its value is what the record holds.
+    const result: FieldResult =
+      row.verifiedBy !== null
+        ? row.value === null
+          ? { status: 'blank', findings: [] }
+          : { status: 'value', value: row.value, findings: [] }
+        : normaliseField(field, row.read as ReaderOutput);
+    results.set(row.fieldId, { field, row, result });
+    if (result.status === 'value') {
+      setAtPath(record, field.path, result.value);
+    }
+  }
+  for (const k of ['crew', 'observations', 'drugs'] as const) {
+    const arr = record[k] as unknown[];
+    for (let i = 0; i < arr.length; i++) if (!arr[i]) arr[i] = {};
+  }
+  // "Missing" is only true of a blank field: one with writing that could not be read is for a person to key, so
+  // the finding asks for review rather than blocking the record.
+  const inked = new Set([...results.values()].filter((r) => r.result.status === 'illegible' || r.result.status === 'invalid').map((r) => r.field.path));
+  const findings = checkRecord(record as never, today ? { today } : {}).map((f) =>
+    f.severity === 'blocking' && (f.code === 'required-missing' || f.code === 'patient-unidentified') && f.paths.some((p) => inked.has(p))
+      ? { ...f, severity: 'review' as const }
+      : f,
+  );
+  return { results, findings, record };
+}
+
+export function validateJob(opts: { jobDir: string; today?: string }): ValidateSummary {
+  const store = JobStore.open(opts.jobDir);
+  try {
+    const template = jobTemplate(store);
+    const { thresholds, source } = jobThresholds(opts.jobDir, template);
+    const reasonCounts = new Map<string, number>();
+    const fieldCounts = { accepted: 0, needsReview: 0, verified: 0, blank: 0 };
+    const count = (f: Finding) => reasonCounts.set(f.code, (reasonCounts.get(f.code) ?? 0) + 1);
+    for (const rec of store.listRecords()) {
+      if (rec.status === 'exported') continue;
+      store.inTransaction(() => {
+        const rows = store.recordFields(rec.serial);
+        const { results, findings } = evaluateRecord(template, rows, rec.serial, opts.today);
+        const statuses: string[] = [];
+        const verifiedPaths = new Set<string>();
+        for (const { field, row, result } of results.values()) {
+          if (row.verifiedBy !== null) {
+            verifiedPaths.add(field.path);
+            statuses.push('verified');
+            fieldCounts.verified++;
+            continue;
+          }
+          const verdict = decideField(field, result, row.confidence, findings, thresholds);
+          store.updateFieldValidation(rec.serial, row.fieldId, {
+            value: result.status === 'value' || result.status === 'invalid' ? (result.value ?? null) : null,
+            status: verdict.status,
+            reasons: verdict.reasons,
+          });
+          statuses.push(verdict.status);
+          if (verdict.status === 'accepted') fieldCounts.accepted++;
+          else if (verdict.status === 'blank') fieldCounts.blank++;
+          else {
+            fieldCounts.needsReview++;
+            verdict.reasons.forEach(count);
+          }
+        }
+        const status = decideRecord(rec.pagesRead, rec.pagesExpected, statuses, findings, verifiedPaths);
+        if (status === 'incomplete') count({ code: 'pages-missing', severity: 'blocking', message: `form is missing ${rec.pagesExpected - rec.pagesRead} page(s)`, paths: [] });
+        findings.filter((f) => f.severity === 'blocking').forEach(count);
+        store.setRecordStatus(rec.serial, status, findings);
+      });
+    }
+    const counts = store.statusCounts();
+    return {
+      records: counts.records,
+      fields: fieldCounts,
+      topReasons: [...reasonCounts.entries()]
+        .map(([code, count]) => ({ code, count }))
+        .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code))
+        .slice(0, 10),
+      thresholdsFrom: source,
+    };
+  } finally {
+    store.close();
+  }
+}

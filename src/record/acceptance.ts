@@ -1,0 +1,95 @@
+// What the machine may accept. A value is accepted only when it was read with a confidence at or above the
+// calibrated threshold for its field type AND no rule names it; free text is never accepted without a person.
+// Pure functions: the validate stage feeds them from the job store.
+import type { Field } from '../template/schema.ts';
+import type { Finding } from './findings.ts';
+import type { FieldResult } from './normalise.ts';
+
+export type FieldDecision = 'accepted' | 'needs-review' | 'blank';
+export type RecordDecision = 'incomplete' | 'blocked' | 'needs-review' | 'ready';
+
+/** Thresholds per field type, on the reader's 0-1 confidence. */
+export type Thresholds = Partial<Record<Field['type'], number>>;
+
+/**
+ * Used until `calibrate` has measured better ones: strict, so that an uncalibrated job sends more to a person
+ * rather than accepting wrong values.
+ */
+export const DEFAULT_THRESHOLDS: Required<Thresholds> = {
+  tick: 0.75,
+  choice: 0.75,
+  multi: 0.75,
+  signature: 0.6,
+  digits: 0.99,
+  capitals: 0.99,
+  date: 0.99,
+  time: 0.99,
+  decimal: 0.99,
+  text: Infinity,
+};
+
+export interface FieldVerdict {
+  status: FieldDecision;
+  reasons: Finding[];
+}
+
+/** The low-confidence reason, worded for a data manager. */
+function lowConfidence(field: Field, confidence: number | null, threshold: number): Finding {
+  return {
+    code: 'low-confidence',
+    severity: 'review',
+    message:
+      field.type === 'text'
+        ? `${field.label}: free text is always checked by a person.`
+        : `${field.label}: the machine's reading is not sure enough to accept (${Math.round((confidence ?? 0) * 100)}% against the ${Math.round(threshold * 100)}% needed).`,
+    paths: [field.path],
+  };
+}
+
+/**
+ * Decide one field. `recordFindings` are the cross-field rule findings of its record: any blocking or review finding
+ * that names the field's path sends it to a person, however confident the reading.
+ */
+export function decideField(
+  field: Field,
+  result: FieldResult,
+  confidence: number | null,
+  recordFindings: readonly Finding[],
+  thresholds: Thresholds = DEFAULT_THRESHOLDS,
+): FieldVerdict {
+  const own = result.findings.filter((f) => f.severity !== 'note');
+  const named = recordFindings.filter((f) => f.severity !== 'note' && f.paths.includes(field.path));
+  const reasons = [...own, ...named];
+  if (result.status === 'blank') {
+    // Blank but required by a rule (e.g. no identifier at all): a person must look at the form.
+    return named.length ? { status: 'needs-review', reasons } : { status: 'blank', reasons: [] };
+  }
+  if (result.status !== 'value') return { status: 'needs-review', reasons };
+  const threshold = thresholds[field.type] ?? DEFAULT_THRESHOLDS[field.type];
+  if (field.type === 'text' || confidence === null || confidence < threshold) {
+    reasons.push(lowConfidence(field, confidence, threshold));
+  }
+  return reasons.length ? { status: 'needs-review', reasons } : { status: 'accepted', reasons: [] };
+}
+
+/**
+ * A record is ready when all its pages are in, nothing blocks it, and every field is accepted, verified or blank.
+ * A review finding whose fields a person has all verified is settled: the person confirmed what the form says (a
+ * crew's NEWS2 added up wrongly stays as written). A blocking finding is never settled that way: a record that cannot
+ * be imported (no identifier, a birth date after the incident) stays blocked until its values change.
+ */
+export function decideRecord(
+  pagesRead: number,
+  pagesExpected: number,
+  fieldStatuses: readonly string[],
+  findings: readonly Finding[],
+  verifiedPaths: ReadonlySet<string>,
+): RecordDecision {
+  if (pagesRead < pagesExpected) return 'incomplete';
+  const settled = (f: Finding) => f.severity === 'review' && f.paths.length > 0 && f.paths.every((p) => verifiedPaths.has(p));
+  const open = findings.filter((f) => f.severity !== 'note' && !settled(f));
+  if (open.some((f) => f.severity === 'blocking')) return 'blocked';
+  if (fieldStatuses.some((s) => s === 'needs-review' || s === 'unchecked')) return 'needs-review';
+  if (open.length) return 'needs-review';
+  return 'ready';
+}
