@@ -92,6 +92,59 @@ export function evaluateRecord(template: Template, rows: FieldRow[], serial: str
   return { results, findings, record };
 }
 
+export interface RecordValidation {
+  status: RecordStatus;
+  findings: Finding[];
+  /** Reasons of the fields sent to a person, and blocking findings, for the summary's counts. */
+  reasons: Finding[];
+  fields: ValidateSummary['fields'];
+}
+
+/**
+ * Validate one record in one transaction: normalise its fields, run the rules, store each field's verdict and the
+ * record's status. Called by validateJob for every record, and by review after each decision.
+ */
+export function validateRecord(store: JobStore, template: Template, thresholds: Thresholds, serial: string, today?: string): RecordValidation | null {
+  return store.inTransaction(() => {
+    const rec = store.record(serial);
+    if (!rec || rec.status === 'exported') return null;
+    const rows = store.recordFields(serial);
+    const { results, findings } = evaluateRecord(template, rows, serial, today);
+    const fields = { accepted: 0, needsReview: 0, verified: 0, blank: 0 };
+    const reasons: Finding[] = [];
+    const statuses: string[] = [];
+    const verifiedPaths = new Set<string>();
+    for (const { field, row, result } of results.values()) {
+      if (row.verifiedBy !== null) {
+        verifiedPaths.add(field.path);
+        statuses.push('verified');
+        fields.verified++;
+        continue;
+      }
+      const verdict = decideField(field, result, row.confidence, findings, thresholds);
+      store.updateFieldValidation(serial, row.fieldId, {
+        value: result.status === 'value' || result.status === 'invalid' ? (result.value ?? null) : null,
+        status: verdict.status,
+        reasons: verdict.reasons,
+      });
+      statuses.push(verdict.status);
+      if (verdict.status === 'accepted') fields.accepted++;
+      else if (verdict.status === 'blank') fields.blank++;
+      else {
+        fields.needsReview++;
+        reasons.push(...verdict.reasons);
+      }
+    }
+    const status = decideRecord(rec.pagesRead, rec.pagesExpected, statuses, findings, verifiedPaths);
+    if (status === 'incomplete') {
+      reasons.push({ code: 'pages-missing', severity: 'blocking', message: `form is missing ${rec.pagesExpected - rec.pagesRead} page(s)`, paths: [] });
+    }
+    reasons.push(...findings.filter((f) => f.severity === 'blocking'));
+    store.setRecordStatus(serial, status, findings);
+    return { status, findings, reasons, fields };
+  });
+}
+
 export function validateJob(opts: { jobDir: string; today?: string }): ValidateSummary {
   const store = JobStore.open(opts.jobDir);
   try {
@@ -99,40 +152,11 @@ export function validateJob(opts: { jobDir: string; today?: string }): ValidateS
     const { thresholds, source } = jobThresholds(opts.jobDir, template);
     const reasonCounts = new Map<string, number>();
     const fieldCounts = { accepted: 0, needsReview: 0, verified: 0, blank: 0 };
-    const count = (f: Finding) => reasonCounts.set(f.code, (reasonCounts.get(f.code) ?? 0) + 1);
     for (const rec of store.listRecords()) {
-      if (rec.status === 'exported') continue;
-      store.inTransaction(() => {
-        const rows = store.recordFields(rec.serial);
-        const { results, findings } = evaluateRecord(template, rows, rec.serial, opts.today);
-        const statuses: string[] = [];
-        const verifiedPaths = new Set<string>();
-        for (const { field, row, result } of results.values()) {
-          if (row.verifiedBy !== null) {
-            verifiedPaths.add(field.path);
-            statuses.push('verified');
-            fieldCounts.verified++;
-            continue;
-          }
-          const verdict = decideField(field, result, row.confidence, findings, thresholds);
-          store.updateFieldValidation(rec.serial, row.fieldId, {
-            value: result.status === 'value' || result.status === 'invalid' ? (result.value ?? null) : null,
-            status: verdict.status,
-            reasons: verdict.reasons,
-          });
-          statuses.push(verdict.status);
-          if (verdict.status === 'accepted') fieldCounts.accepted++;
-          else if (verdict.status === 'blank') fieldCounts.blank++;
-          else {
-            fieldCounts.needsReview++;
-            verdict.reasons.forEach(count);
-          }
-        }
-        const status = decideRecord(rec.pagesRead, rec.pagesExpected, statuses, findings, verifiedPaths);
-        if (status === 'incomplete') count({ code: 'pages-missing', severity: 'blocking', message: `form is missing ${rec.pagesExpected - rec.pagesRead} page(s)`, paths: [] });
-        findings.filter((f) => f.severity === 'blocking').forEach(count);
-        store.setRecordStatus(rec.serial, status, findings);
-      });
+      const v = validateRecord(store, template, thresholds, rec.serial, opts.today);
+      if (!v) continue;
+      for (const k of Object.keys(fieldCounts) as (keyof typeof fieldCounts)[]) fieldCounts[k] += v.fields[k];
+      for (const f of v.reasons) reasonCounts.set(f.code, (reasonCounts.get(f.code) ?? 0) + 1);
     }
     const counts = store.statusCounts();
     return {

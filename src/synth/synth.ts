@@ -8,7 +8,7 @@ import type { Template } from '../template/schema.ts';
 import { buildCadLog } from './cad-log.ts';
 import { encodeJpeg, encodePdf, encodePng, encodeTiff } from './containers.ts';
 import { scanPage, type PageTransform, type ScannedPage } from './degrade.ts';
-import { fillFormPage, type CrossOut } from './fill-form.ts';
+import { fillFormPage, type CrossOut, type FilledPage } from './fill-form.ts';
 import { createWriter, type Writer } from './handwriting.ts';
 import { generateRecord, type GeneratedRecord } from './records.ts';
 import { createRng, type Rng } from './rng.ts';
@@ -208,9 +208,20 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
     const jobs: { sheet: Sheet; blankBack: boolean }[] = sheets.flatMap((sheet) =>
       session.duplex ? [{ sheet, blankBack: false }, { sheet, blankBack: true }] : [{ sheet, blankBack: false }],
     );
+    // A page's drawing depends only on its form and page number, so it is drawn once and shared.
+    const drawings = new Map<string, FilledPage>();
+    const drawPage = (form: FormInProgress, page: number): FilledPage => {
+      const key = `${form.serial}/${page}`;
+      let d = drawings.get(key);
+      if (!d) {
+        d = fillFormPage(template, form.serial, page, form.values, form.rng.fork(`page-${page}`), form.writer);
+        drawings.set(key, d);
+      }
+      return d;
+    };
     const scanned: Out[] = await mapLimit(jobs, CONCURRENCY, async (job, k) => {
       const form = forms.get(job.sheet.serial)!;
-      const front = fillFormPage(template, form.serial, job.sheet.page, form.values, form.rng.fork(`page-${job.sheet.page}`), form.writer);
+      const front = drawPage(form, job.sheet.page);
       if (!job.blankBack) form.crossOuts.push(...front.crossOuts);
       const pRng = sRng.fork(`sheet-${k}`);
       const degradation = samplePage(session, pRng.fork('degradation'));
@@ -218,7 +229,7 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
       const showThrough = job.blankBack
         ? front
         : degradation.bleedThrough > 0 && otherPage !== undefined
-          ? fillFormPage(template, form.serial, otherPage, form.values, form.rng.fork(`page-${otherPage}`), form.writer)
+          ? drawPage(form, otherPage)
           : null;
       const page = await scanPage(
         { front: job.blankBack ? null : front, showThrough, pageMm: template.pageSize, session, degradation, upsideDown: job.sheet.upsideDown },
