@@ -6,6 +6,10 @@ import { registerSchemaCommand } from './schema.ts';
 import { registerScanCommand } from './scan.ts';
 import { registerStatusCommand } from './status.ts';
 import { registerValidateCommand } from './validate.ts';
+import { registerExportCommand } from './export.ts';
+import { registerReconcileCommand } from './reconcile.ts';
+import { registerScoreCommands } from './score.ts';
+import { registerSynthCommand } from './synth.ts';
 import { TemplateError } from '../template/load.ts';
 
 export async function main(argv: string[]): Promise<number> {
@@ -20,6 +24,10 @@ export async function main(argv: string[]): Promise<number> {
   registerScanCommand(program);
   registerStatusCommand(program);
   registerValidateCommand(program);
+  registerExportCommand(program);
+  registerReconcileCommand(program);
+  registerSynthCommand(program);
+  registerScoreCommands(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -146,6 +146,38 @@ CREATE TRIGGER IF NOT EXISTS batch_records_no_delete BEFORE DELETE ON batch_reco
   BEGIN SELECT RAISE(ABORT, 'batch membership is permanent'); END;
 CREATE TRIGGER IF NOT EXISTS batches_no_delete BEFORE DELETE ON batches
   BEGIN SELECT RAISE(ABORT, 'batches are permanent'); END;
+
+-- review: a lease per field a reviewer has on screen, so two reviewers never get the same item at once.
+-- Leases expire (a closed browser frees its items); they are bookkeeping, not history, so they may be deleted.
+CREATE TABLE IF NOT EXISTS review_claims (
+  serial     TEXT NOT NULL,
+  field_id   TEXT NOT NULL,
+  reviewer   TEXT NOT NULL CHECK (length(reviewer) > 0),
+  claimed_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  PRIMARY KEY (serial, field_id),
+  FOREIGN KEY (serial, field_id) REFERENCES fields(serial, field_id)
+) STRICT;
+CREATE INDEX IF NOT EXISTS review_claims_reviewer ON review_claims(reviewer, expires_at);
+
+-- review: independent keyings of a double-keyed field (NHS number, date of birth). Append-only, like the audit:
+-- a field is decided when two keyings by different people match, or by a third person after a mismatch.
+CREATE TABLE IF NOT EXISTS review_keyings (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  at            TEXT NOT NULL,
+  serial        TEXT NOT NULL,
+  field_id      TEXT NOT NULL,
+  reviewer      TEXT NOT NULL CHECK (length(reviewer) > 0),
+  action        TEXT NOT NULL CHECK (action IN ('key', 'blank', 'illegible')),
+  value_json    TEXT CHECK ${jsonOrNull('value_json')},
+  field_version INTEGER NOT NULL,
+  FOREIGN KEY (serial, field_id) REFERENCES fields(serial, field_id)
+) STRICT;
+CREATE INDEX IF NOT EXISTS review_keyings_field ON review_keyings(serial, field_id, id);
+CREATE TRIGGER IF NOT EXISTS review_keyings_no_update BEFORE UPDATE ON review_keyings
+  BEGIN SELECT RAISE(ABORT, 'keyings are append-only: UPDATE refused'); END;
+CREATE TRIGGER IF NOT EXISTS review_keyings_no_delete BEFORE DELETE ON review_keyings
+  BEGIN SELECT RAISE(ABORT, 'keyings are append-only: DELETE refused'); END;
 `;
 
 export function applySchema(db: Database): void {

@@ -187,6 +187,27 @@ export interface OpenOptions {
   now?: () => string;
 }
 
+export interface ReviewClaim {
+  serial: string;
+  fieldId: string;
+  reviewer: string;
+  claimedAt: string;
+  expiresAt: string;
+}
+
+export type KeyingAction = 'key' | 'blank' | 'illegible';
+
+export interface KeyingRow {
+  id: number;
+  at: string;
+  serial: string;
+  fieldId: string;
+  reviewer: string;
+  action: KeyingAction;
+  value: unknown;
+  fieldVersion: number;
+}
+
 export class VersionConflictError extends Error {
   constructor(
     readonly serial: string,
@@ -742,6 +763,124 @@ export class JobStore {
       .all(id) as string[];
   }
 
+  // ---- review (claims, keyings, activity)
+
+  /** The store's clock (ISO 8601), so callers compare times the way the store writes them. */
+  nowIso(): string {
+    return this.now();
+  }
+
+  /** Run fn in a BEGIN IMMEDIATE transaction: the write lock is taken first, so a read-then-claim is atomic across processes. */
+  inImmediateTransaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /** Fields a person must look at, in records not yet exported, form by form in serial order. */
+  reviewableFields(): FieldRow[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT f.* FROM fields f JOIN records r ON r.serial = f.serial
+           WHERE f.status = 'needs-review' AND r.status <> 'exported'
+           ORDER BY CAST(f.serial AS INTEGER), f.serial, f.id`,
+        )
+        .all() as any[]
+    ).map(toField);
+  }
+
+  /** Unexpired claims at time `at`. */
+  activeClaims(at: string): ReviewClaim[] {
+    return (this.db.prepare('SELECT * FROM review_claims WHERE expires_at > ? ORDER BY serial, field_id').all(at) as any[]).map(toClaim);
+  }
+
+  /**
+   * Claim one field for a reviewer until expiresAt. Succeeds when the field is free, its claim has expired, or the
+   * reviewer already holds it (the lease is renewed). Returns false when another reviewer holds it.
+   */
+  claimField(serial: string, fieldId: string, reviewer: string, at: string, expiresAt: string): boolean {
+    const info = this.db
+      .prepare(
+        `INSERT INTO review_claims(serial, field_id, reviewer, claimed_at, expires_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(serial, field_id) DO UPDATE SET reviewer = excluded.reviewer, claimed_at = excluded.claimed_at,
+           expires_at = excluded.expires_at
+         WHERE review_claims.reviewer = excluded.reviewer OR review_claims.expires_at <= excluded.claimed_at`,
+      )
+      .run(serial, fieldId, reviewer, at, expiresAt);
+    return info.changes === 1;
+  }
+
+  /** Who holds an unexpired claim on the field at time `at`, if anyone. */
+  claimHolder(serial: string, fieldId: string, at: string): string | undefined {
+    const r = this.db
+      .prepare('SELECT reviewer FROM review_claims WHERE serial = ? AND field_id = ? AND expires_at > ?')
+      .get(serial, fieldId, at) as { reviewer: string } | undefined;
+    return r?.reviewer;
+  }
+
+  /** Drop a reviewer's claims: all of them, or those on the given fields. */
+  releaseClaims(reviewer: string, fields?: { serial: string; fieldId: string }[]): number {
+    if (!fields) return this.db.prepare('DELETE FROM review_claims WHERE reviewer = ?').run(reviewer).changes;
+    const del = this.db.prepare('DELETE FROM review_claims WHERE reviewer = ? AND serial = ? AND field_id = ?');
+    return this.db.transaction(() => fields.reduce((n, f) => n + del.run(reviewer, f.serial, f.fieldId).changes, 0))();
+  }
+
+  /** One independent keying of a double-keyed field, with its audit entry, in one transaction. */
+  addKeying(k: { serial: string; fieldId: string; reviewer: string; action: KeyingAction; value: unknown; fieldVersion: number; note?: string }): KeyingRow {
+    if (MACHINE_ACTORS.includes(k.reviewer as (typeof MACHINE_ACTORS)[number]) || !k.reviewer.trim()) {
+      throw new JobStoreError(`not a reviewer id: ${JSON.stringify(k.reviewer)}`);
+    }
+    return this.db.transaction((): KeyingRow => {
+      const at = this.now();
+      const info = this.db
+        .prepare(
+          `INSERT INTO review_keyings(at, serial, field_id, reviewer, action, value_json, field_version) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(at, k.serial, k.fieldId, k.reviewer, k.action, k.value === null || k.value === undefined ? null : json(k.value), k.fieldVersion);
+      this.audit(at, k.reviewer, k.serial, k.fieldId, `review-key-${k.action}`, null, { value: k.value ?? null }, k.note ?? null);
+      return this.keyingsOf(k.serial, k.fieldId).find((r) => r.id === Number(info.lastInsertRowid))!;
+    })();
+  }
+
+  /** Keyings of one field, oldest first. */
+  keyingsOf(serial: string, fieldId: string): KeyingRow[] {
+    return (this.db.prepare('SELECT * FROM review_keyings WHERE serial = ? AND field_id = ? ORDER BY id').all(serial, fieldId) as any[]).map(toKeying);
+  }
+
+  /** How many fields a reviewer has decided or keyed since `since` (ISO time); a keying and its decision count once. */
+  reviewerActionCount(reviewer: string, since: string): number {
+    return (
+      this.db
+        .prepare(
+          `SELECT count(DISTINCT serial || '/' || field_id) AS n FROM audit
+           WHERE actor = ? AND at >= ? AND action LIKE 'review-%' AND field_id IS NOT NULL`,
+        )
+        .get(reviewer, since) as { n: number }
+    ).n;
+  }
+
+  /** Audit entries per record: count, and the people (not machine stages) who acted on it. */
+  auditSummary(): { serial: string; entries: number; reviewers: number; lastAt: string }[] {
+    const machine = MACHINE_ACTORS.map((a) => `'${a}'`).join(', ');
+    return this.db
+      .prepare(
+        `SELECT serial, count(*) AS entries, count(DISTINCT CASE WHEN actor NOT IN (${machine}) THEN actor END) AS reviewers,
+           max(at) AS lastAt FROM audit GROUP BY serial ORDER BY ${SERIAL_ORDER}`,
+      )
+      .all() as { serial: string; entries: number; reviewers: number; lastAt: string }[];
+  }
+
+  /** A field by its row id (the review page names fields by row id). */
+  fieldById(id: number): FieldRow | undefined {
+    const r = this.db.prepare('SELECT * FROM fields WHERE id = ?').get(id) as any;
+    return r ? toField(r) : undefined;
+  }
+
+  /** The read page image of a form page, if any. */
+  pageOfRecord(serial: string, pageNo: number): PageRow | undefined {
+    const r = this.db.prepare(`SELECT * FROM pages WHERE serial = ? AND page_no = ? AND state = 'read'`).get(serial, pageNo) as any;
+    return r ? toPage(r) : undefined;
+  }
+
   // ---- internals
 
   private audit(
@@ -836,6 +975,23 @@ function toField(r: any): FieldRow {
     verifiedBy: r.verified_by,
     verifiedAt: r.verified_at,
     version: r.version,
+  };
+}
+
+function toClaim(r: any): ReviewClaim {
+  return { serial: r.serial, fieldId: r.field_id, reviewer: r.reviewer, claimedAt: r.claimed_at, expiresAt: r.expires_at };
+}
+
+function toKeying(r: any): KeyingRow {
+  return {
+    id: r.id,
+    at: r.at,
+    serial: r.serial,
+    fieldId: r.field_id,
+    reviewer: r.reviewer,
+    action: r.action,
+    value: parse(r.value_json),
+    fieldVersion: r.field_version,
   };
 }
 

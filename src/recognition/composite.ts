@@ -45,7 +45,7 @@ const MAX_ROW_WIDTH = 1400;
  * field becomes a space; fields follow one another along a row, a wide gap apart, and wrap to a new row. A field of
  * one character thus sits among others, where tesseract does not drop it as noise.
  */
-export function buildComposite(cells: CompositeCell[], _lines: number, cellW: number, cellH: number, _gap = 0): CompositeLayout {
+export function buildComposite(cells: CompositeCell[], cellW: number, cellH: number): CompositeLayout {
   const gap = Math.max(3, Math.round(cellH * 0.16));
   const wordGap = Math.round(cellW * 0.8);
   const fieldGap = Math.round(cellW * 1.8);

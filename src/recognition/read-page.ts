@@ -127,7 +127,7 @@ export async function readPage(canon: GrayImage, template: Template, pageNo: num
     if (cells.length === 0) continue;
     calls.push(
       (async () => {
-        const layout = buildComposite(cells, lines.length, cellW, cellH, Math.round(cellW * 0.35));
+        const layout = buildComposite(cells, cellW, cellH);
         const result = await pool.recognize(await grayToPng(layout.image), { psm: PSM.SINGLE_BLOCK, whitelist: WHITELISTS[cs]! });
         const byCell = assignSymbols(layout, result);
         lines.forEach((l, li) => {

@@ -72,13 +72,13 @@ export async function scanPage(input: ScanPageInput, rng: Rng): Promise<ScannedP
     if (source.length !== SW * SH * channels) throw new Error(`rasterised page is ${source.length} bytes, expected ${SW}x${SH}x${channels}`);
   }
   // 2. The other side showing through: mirrored, soft, faint.
-  const showStrength = input.front ? deg.bleedThrough : Math.max(deg.bleedThrough, rng.float(0.03, 0.08));
+  const showStrength = input.front ? deg.bleedThrough : Math.max(deg.bleedThrough, rng.float(0.02, 0.06));
   if (input.showThrough && showStrength > 0) {
     // Rendered at a quarter of the resolution and scaled up: it is a soft blur anyway, and this is 16x cheaper.
     const back = await rasterise(input.showThrough, dpi / 4)
       .greyscale()
       .flop()
-      .blur(0.8)
+      .blur(1.5)
       .resize(SW, SH, { fit: 'fill', kernel: 'linear' })
       .raw()
       .toBuffer();
@@ -131,9 +131,12 @@ export function placeSheet(widthMm: number, heightMm: number, W: number, H: numb
   const [minDy, maxDy] = room(Math.min(...rel.map((c) => c[1])), Math.max(...rel.map((c) => c[1])), H);
   const dx = clampRange(deg.offsetMm.x * ppm, minDx, maxDx);
   const dy = clampRange(deg.offsetMm.y * ppm, minDy, maxDy);
+  // The page's centre, placed so that an unskewed, unscaled page starts on a whole pixel.
+  const pcx = Math.round(W / 2 - (widthMm * ppm) / 2) + (widthMm * ppm) / 2;
+  const pcy = Math.round(H / 2 - (heightMm * ppm) / 2) + (heightMm * ppm) / 2;
   const corners = rel.map(([x, y]): [number, number] => {
-    const ix = W / 2 + x + dx;
-    const iy = H / 2 + y + dy;
+    const ix = pcx + x + dx;
+    const iy = pcy + y + dy;
     return upsideDown ? [W - ix, H - iy] : [ix, iy];
   });
   return {
@@ -262,6 +265,26 @@ function warpAndTone(
   const vig = deg.vignette;
   const sw = source ? SW : 0;
   const sh = source ? SH : 0;
+  // A sheet lying exactly on the pixel grid (the clean profile): no resampling, only tone, light and noise.
+  const aligned = source && SW === W && SH === H && m6 === 0 && m7 === 0 && m8 === 1 && m1 === 0 && m3 === 0 && m2 === 0 && m5 === 0 && Math.abs(m0 - 1) < 1e-9 && Math.abs(m4 - 1) < 1e-9;
+  if (aligned) {
+    for (let y = 0, idx = 0; y < H; y++) {
+      const yc = y + 0.5;
+      const dy = (yc - H / 2) / (H / 2);
+      const rowLight = 1 + g0 + gy * yc - (vig * dy * dy) / 2;
+      for (let x = 0; x < W; x++) {
+        const xc = x + 0.5;
+        const dx = (xc - W / 2) / (W / 2);
+        const light = rowLight + gx * xc - (vig * dx * dx) / 2;
+        state ^= state << 13;
+        state ^= state >>> 17;
+        state ^= state << 5;
+        const nz = sd ? noise[state & 0xffff]! * sd : 0;
+        for (let c = 0; c < channels; c++, idx++) out[idx] = clampByte((ink[c]! + ((paper[c]! - ink[c]!) * source[idx]!) / 255) * light + nz);
+      }
+    }
+    return;
+  }
   for (let y = 0; y < H; y++) {
     const yc = y + 0.5;
     const dy = (yc - H / 2) / (H / 2);

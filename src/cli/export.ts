@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { exportJob, parseFormatList, DEFAULT_BATCH_SIZE } from '../export/export.ts';
+import { JobStore } from '../job/store.ts';
+import { EXIT, UsageError } from './errors.ts';
+
+export function registerExportCommand(program: Command): void {
+  program
+    .command('export')
+    .description(
+      'Write ready forms as import batches (FHIR R4 transaction Bundles, NDJSON per resource type, CSV) with a manifest.\n' +
+        'Each form is exported once; a rerun exports only what became ready since. Exit 0 when nothing is left waiting, 3 otherwise.',
+    )
+    .requiredOption('--job <dir>', 'job folder')
+    .requiredOption('--out <dir>', 'folder for the batches')
+    .option('--format <list>', 'comma-separated: fhir, ndjson, csv', 'fhir,ndjson,csv')
+    .option('--batch-size <n>', 'forms per batch', String(DEFAULT_BATCH_SIZE))
+    .option('--reissue <batch>', 'rewrite a batch already exported, byte for byte')
+    .option('--trust-ods <code>', 'ODS code of the ambulance trust, for Encounter.serviceProvider')
+    .option('--json', 'print a machine-readable summary')
+    .addHelpText('after', '\nExamples:\n  $ prf-backload export --job jobs/july-outage --out batches/\n  $ prf-backload export --job jobs/july-outage --out batches/ --reissue batch-0001\n')
+    .action(async (opts: { job: string; out: string; format: string; batchSize: string; reissue?: string; trustOds?: string; json?: boolean }) => {
+      const batchSize = Number(opts.batchSize);
+      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) throw new UsageError(`--batch-size ${opts.batchSize}: give a whole number from 1 to 100000`);
+      let formats;
+      try {
+        formats = parseFormatList(opts.format);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      const result = await exportJob({
+        jobDir: opts.job,
+        outDir: opts.out,
+        formats,
+        batchSize,
+        ...(opts.reissue ? { reissue: opts.reissue } : {}),
+        ...(opts.trustOds ? { trustOds: opts.trustOds } : {}),
+      });
+      const store = JobStore.open(opts.job);
+      const waiting = store.statusCounts().records;
+      store.close();
+      if (opts.json) {
+        process.stdout.write(JSON.stringify({ ...result, waiting }, null, 2) + '\n');
+      } else {
+        const lines = [
+          opts.reissue
+            ? `Reissued ${opts.reissue}: ${result.reissueIdentical ? 'identical to the original, byte for byte' : 'DIFFERS from the original manifest'}.`
+            : `Exported ${result.exportedRecords} form(s) in ${result.batches.length} new batch(es).`,
+          ...result.batches.map((b) => `  ${b.id}: ${b.records} form(s) -> ${b.dir}`),
+          ...(result.cleaned.length ? [`Removed ${result.cleaned.length} leftover(s) of an interrupted export.`] : []),
+          ...(result.skipped.length ? [`Not exported, failed the ePR schema: ${result.skipped.map((s) => s.formSerial).join(', ')}`] : []),
+          `Still waiting: ${waiting['needs-review']} need review, ${waiting.blocked} blocked, ${waiting.incomplete} missing a page` +
+            (waiting['needs-review'] ? ` (prf-backload review --job ${opts.job} --reviewer YOUR-ID)` : '') +
+            '.',
+        ];
+        process.stdout.write(lines.join('\n') + '\n');
+      }
+      const left = waiting['needs-review'] + waiting.blocked + waiting.incomplete + waiting.ready;
+      process.exitCode = opts.reissue ? (result.reissueIdentical ? EXIT.ok : EXIT.failed) : left > 0 || result.skipped.length ? EXIT.attention : EXIT.ok;
+    });
+}

@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { reconcileJob, reportToCsv, type CadColumnMap } from '../export/reconcile.ts';
+import { writePrivateFileAtomic } from '../job/fs-safe.ts';
+import { EXIT, UsageError } from './errors.ts';
+
+function parseColumns(text: string | undefined): Partial<CadColumnMap> {
+  if (!text) return {};
+  const out: Partial<CadColumnMap> = {};
+  for (const part of text.split(',')) {
+    const [key, header] = part.split('=').map((s) => s.trim());
+    if ((key !== 'incidentNumber' && key !== 'incidentDate') || !header) {
+      throw new UsageError(`--columns "${part}": use incidentNumber=HEADER,incidentDate=HEADER`);
+    }
+    out[key] = header;
+  }
+  return out;
+}
+
+export function registerReconcileCommand(program: Command): void {
+  program
+    .command('reconcile')
+    .description('Compare the job with the CAD incident log: incidents with no form, forms with no incident, duplicates, dates that disagree.')
+    .requiredOption('--job <dir>', 'job folder')
+    .requiredOption('--cad <file>', 'CAD incident export (CSV; comma, semicolon or tab)')
+    .option('--columns <map>', 'CAD header names, e.g. incidentNumber=CallRef,incidentDate=Created')
+    .option('--out <file>', 'also write the findings as CSV')
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', '\nExample:\n  $ prf-backload reconcile --job jobs/july-outage --cad cad-export.csv --out reconcile.csv\n')
+    .action(async (opts: { job: string; cad: string; columns?: string; out?: string; json?: boolean }) => {
+      const report = await reconcileJob({ jobDir: opts.job, cadCsvPath: opts.cad, columns: parseColumns(opts.columns) });
+      if (opts.out) writePrivateFileAtomic(opts.out, reportToCsv(report));
+      if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else {
+        const rows: [string, number, string][] = [
+          ['Incidents in the CAD log with no form', report.incidentsWithoutPrfTotal, report.incidentsWithoutPrf.slice(0, 8).map((i) => i.incidentNumber).join(' ')],
+          ['Forms whose incident is not in the log', report.prfsWithoutIncident.length, report.prfsWithoutIncident.slice(0, 8).map((p) => `${p.formSerial}:${p.incidentNumber}`).join(' ')],
+          ['Forms with no readable incident number', report.prfsWithoutIncidentNumber.length, report.prfsWithoutIncidentNumber.slice(0, 8).join(' ')],
+          ['Two forms for one incident and patient', report.samePatientTwice.length, report.samePatientTwice.slice(0, 8).map((d) => `${d.incidentNumber}:${d.formSerials.join('+')}`).join(' ')],
+          ['Dates that disagree', report.dateMismatches.length, report.dateMismatches.slice(0, 8).map((d) => `${d.formSerial}`).join(' ')],
+          ['Incident numbers listed twice in the log', report.duplicateIncidents.length, report.duplicateIncidents.slice(0, 8).map((d) => d.incidentNumber).join(' ')],
+          ['CAD rows that could not be read', report.unreadableRows.length, report.unreadableRows.slice(0, 8).map((r) => `line ${r.line}`).join(' ')],
+        ];
+        const w = Math.max(...rows.map((r) => r[0].length));
+        process.stdout.write(
+          `${report.prfCount} form(s) against ${report.cadFile.rows} CAD row(s); ${report.matchedPrfs} matched.\n` +
+            rows.map(([k, n, ex]) => `${k.padEnd(w)}  ${String(n).padStart(6)}  ${ex}`).join('\n') +
+            (opts.out ? `\nFindings written to ${opts.out}` : '') +
+            '\n',
+        );
+      }
+      const gaps = report.incidentsWithoutPrfTotal + report.prfsWithoutIncident.length + report.samePatientTwice.length + report.dateMismatches.length;
+      process.exitCode = gaps > 0 ? EXIT.attention : EXIT.ok;
+    });
+}

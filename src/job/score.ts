@@ -1,0 +1,236 @@
+// Scores a job against synthetic ground truth: what was read right, how well confidence separates right from
+// wrong, what the machine accepted, and the silent errors (accepted but wrong). Used by `score`, `calibrate` and
+// the benchmark.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { decideField, type Thresholds } from '../record/acceptance.ts';
+import { getAtPath } from '../record/paths.ts';
+import { readTruthFile, type GroundTruth } from '../synth/truth.ts';
+import type { Template } from '../template/schema.ts';
+import { JobStore } from './store.ts';
+import { evaluateRecord, jobTemplate } from './validate.ts';
+
+/** One field of one scanned form, compared with the truth. */
+export interface FieldScore {
+  serial: string;
+  profile: string;
+  fieldId: string;
+  type: Template['fields'][number]['type'];
+  path: string;
+  confidence: number | null;
+  /** The normalised reading equals what was written (blank counts as a value). */
+  readRight: boolean;
+  /** Something was written in the field (the truth is not blank). */
+  written: boolean;
+  /** What the reading normalised to: only 'value' readings can ever be accepted. */
+  normalised: 'value' | 'blank' | 'illegible' | 'invalid';
+  /** No rule or normaliser finding sends it to a person: it would be accepted at threshold 0. */
+  candidate: boolean;
+  /** The field's status in the job now (after validate). */
+  status: string;
+}
+
+export interface TypeStats {
+  fields: number;
+  readRight: number;
+  /** Fields with something written (blank-on-the-form fields are easy and would flatter the numbers). */
+  written: number;
+  writtenReadRight: number;
+  accepted: number;
+  silentErrors: number;
+  /** Probability that a right reading has higher confidence than a wrong one (0.5 is chance, 1 is perfect). */
+  auc: number | null;
+}
+
+export interface ScoreReport {
+  forms: number;
+  pages: { expected: number; identified: number; byProfile: Record<string, { expected: number; identified: number }> };
+  byType: Record<string, TypeStats>;
+  byProfileType: Record<string, Record<string, TypeStats>>;
+  automation: { accepted: number; fields: number; share: number };
+  silentErrors: { count: number; perThousandAccepted: number };
+  writerErrors: { planted: number; flagged: number; missed: { serial: string; kind: string; path: string }[] };
+  readyWithWrongIdentity: number;
+}
+
+export function loadTruthDir(dir: string): GroundTruth[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => readTruthFile(join(dir, f)));
+}
+
+const blankish = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
+
+/** Equal as record values; an unticked box reads as blank, which is what `false` looks like on paper. */
+function sameValue(a: unknown, b: unknown, tickLike = false): boolean {
+  const isBlank = (v: unknown) => blankish(v) || (tickLike && v === false);
+  if (isBlank(a) && isBlank(b)) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return isDeepStrictEqual([...a].map(String).sort(), [...b].map(String).sort());
+  return isDeepStrictEqual(a, b);
+}
+
+const tickLike = (type: string) => type === 'tick' || type === 'signature';
+
+/** Compare every field of every truth form present in the job. */
+export function scoreFields(store: JobStore, truths: GroundTruth[]): FieldScore[] {
+  const template = jobTemplate(store);
+  const byId = new Map(template.fields.map((f) => [f.id, f]));
+  const out: FieldScore[] = [];
+  const zero: Thresholds = Object.fromEntries(template.fields.map((f) => [f.type, 0]));
+  for (const t of truths) {
+    const rows = store.recordFields(t.serial);
+    if (!rows.length) continue;
+    const { results, findings } = evaluateRecord(template, rows, t.serial);
+    for (const { field, row, result } of results.values()) {
+      if (!byId.has(field.id)) continue;
+      const truthValue = getAtPath(t.record, field.path);
+      const value = result.status === 'value' ? result.value : undefined;
+      const candidate = field.type !== 'text' && decideField(field, result, row.confidence ?? 1, findings, zero).status === 'accepted';
+      out.push({
+        serial: t.serial,
+        profile: t.profile,
+        fieldId: field.id,
+        type: field.type,
+        path: field.path,
+        confidence: row.confidence,
+        readRight: result.status === 'value' || result.status === 'blank' ? sameValue(value, truthValue, tickLike(field.type)) : false,
+        written: !blankish(truthValue) && !(tickLike(field.type) && truthValue === false),
+        normalised: result.status,
+        candidate,
+        status: row.status,
+      });
+    }
+  }
+  return out;
+}
+
+/** Area under the ROC curve of confidence for right against wrong readings (Mann-Whitney U). */
+export function confidenceAuc(scores: { confidence: number | null; readRight: boolean }[]): number | null {
+  const rated = scores.filter((s) => s.confidence !== null);
+  const right = rated.filter((s) => s.readRight).map((s) => s.confidence!);
+  const wrong = rated.filter((s) => !s.readRight).map((s) => s.confidence!);
+  if (!right.length || !wrong.length) return null;
+  const all = [...right.map((c) => ({ c, r: 1 })), ...wrong.map((c) => ({ c, r: 0 }))].sort((a, b) => a.c - b.c);
+  // Ranks with ties averaged.
+  let rankSumRight = 0;
+  for (let i = 0; i < all.length; ) {
+    let j = i;
+    while (j < all.length && all[j]!.c === all[i]!.c) j++;
+    const avg = (i + 1 + j) / 2;
+    for (let k = i; k < j; k++) if (all[k]!.r) rankSumRight += avg;
+    i = j;
+  }
+  const u = rankSumRight - (right.length * (right.length + 1)) / 2;
+  return u / (right.length * wrong.length);
+}
+
+function typeStats(scores: FieldScore[]): TypeStats {
+  const accepted = scores.filter((s) => s.status === 'accepted');
+  const written = scores.filter((s) => s.written);
+  return {
+    fields: scores.length,
+    readRight: scores.filter((s) => s.readRight).length,
+    written: written.length,
+    writtenReadRight: written.filter((s) => s.readRight).length,
+    accepted: accepted.length,
+    silentErrors: accepted.filter((s) => !s.readRight).length,
+    auc: confidenceAuc(scores.filter((s) => s.normalised === 'value' || !s.readRight)),
+  };
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): Record<string, T[]> {
+  const out: Record<string, T[]> = {};
+  for (const i of items) (out[key(i)] ??= []).push(i);
+  return out;
+}
+
+export function scoreJob(jobDir: string, truthDir: string): ScoreReport {
+  const store = JobStore.open(jobDir);
+  try {
+    const truths = loadTruthDir(truthDir);
+    const scores = scoreFields(store, truths);
+    const pages: ScoreReport['pages'] = { expected: 0, identified: 0, byProfile: {} };
+    for (const t of truths) {
+      const read = new Set(store.pagesOfRecord(t.serial).filter((p) => p.state === 'read').map((p) => p.pageNo));
+      const bp = (pages.byProfile[t.profile] ??= { expected: 0, identified: 0 });
+      for (const p of t.pages) {
+        pages.expected++;
+        bp.expected++;
+        if (read.has(p.page)) {
+          pages.identified++;
+          bp.identified++;
+        }
+      }
+    }
+    const byType = Object.fromEntries(Object.entries(groupBy(scores, (s) => s.type)).map(([k, v]) => [k, typeStats(v)]));
+    const byProfileType = Object.fromEntries(
+      Object.entries(groupBy(scores, (s) => s.profile)).map(([p, v]) => [p, Object.fromEntries(Object.entries(groupBy(v, (s) => s.type)).map(([k, w]) => [k, typeStats(w)]))]),
+    );
+    const accepted = scores.filter((s) => s.status === 'accepted');
+    const silent = accepted.filter((s) => !s.readRight).length;
+
+    // Every planted writer error must be flagged: a finding (or a field sent to a person) names its path.
+    const writerErrors: ScoreReport['writerErrors'] = { planted: 0, flagged: 0, missed: [] };
+    let readyWithWrongIdentity = 0;
+    for (const t of truths) {
+      const rec = store.record(t.serial);
+      if (!rec) continue;
+      const findings = rec.findings as { paths?: string[]; severity?: string }[];
+      const fieldRows = new Map(store.recordFields(t.serial).map((f) => [f.path, f]));
+      for (const e of t.writerErrors) {
+        writerErrors.planted++;
+        const named = findings.some((f) => f.severity !== 'note' && f.paths?.includes(e.path));
+        const row = fieldRows.get(e.path);
+        const sentToPerson = row !== undefined && row.status !== 'accepted' && row.status !== 'blank';
+        if (named || (rec.status !== 'ready' && rec.status !== 'exported' && sentToPerson)) writerErrors.flagged++;
+        else writerErrors.missed.push({ serial: t.serial, kind: e.kind, path: e.path });
+      }
+      if (rec.status === 'ready' || rec.status === 'exported') {
+        const obj = store.recordObject(t.serial);
+        for (const p of ['patient.nhsNumber', 'patient.dateOfBirth']) {
+          if (!sameValue(getAtPath(obj, p), getAtPath(t.record, p))) {
+            readyWithWrongIdentity++;
+            break;
+          }
+        }
+      }
+    }
+    return {
+      forms: truths.length,
+      pages,
+      byType,
+      byProfileType,
+      automation: { accepted: accepted.length, fields: scores.length, share: scores.length ? accepted.length / scores.length : 0 },
+      silentErrors: { count: silent, perThousandAccepted: accepted.length ? (silent / accepted.length) * 1000 : 0 },
+      writerErrors,
+      readyWithWrongIdentity,
+    };
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * Choose per-type confidence thresholds so that, among the fields the machine would accept, the share read wrong
+ * stays under `target`. Conservative: the lowest threshold whose accepted set has at most target/2 wrong, with at
+ * least `minSupport` fields above it; a type with too little evidence keeps the strict default.
+ */
+export function chooseThresholds(scores: FieldScore[], target: number, minSupport = 50): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [type, items] of Object.entries(groupBy(scores.filter((s) => s.candidate && s.confidence !== null), (s) => s.type))) {
+    const sorted = [...items].sort((a, b) => b.confidence! - a.confidence!);
+    let wrong = 0;
+    let best: number | null = null;
+    for (let i = 0; i < sorted.length; i++) {
+      if (!sorted[i]!.readRight) wrong++;
+      const n = i + 1;
+      // Only cut between distinct confidences: every field at a confidence is accepted or none is.
+      if (i + 1 < sorted.length && sorted[i + 1]!.confidence === sorted[i]!.confidence) continue;
+      if (n >= minSupport && wrong / n <= target / 2) best = sorted[i]!.confidence!;
+    }
+    if (best !== null) out[type] = best;
+  }
+  return out;
+}

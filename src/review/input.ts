@@ -1,0 +1,141 @@
+// What a reviewer types, turned into a value for the field's record path, by the same normalisers the machine's
+// reading goes through (so a typed value passes exactly the checks a read one would). Pure functions.
+import { normaliseField, type OptionState } from '../record/normalise.ts';
+import { formatNhsNumber } from '../record/nhs-number.ts';
+import type { Field } from '../template/schema.ts';
+
+export type TypedResult =
+  | { ok: true; kind: 'value'; value: unknown }
+  /** The reviewer typed "no" for a tick box or signature: nothing is on the form. */
+  | { ok: true; kind: 'blank' }
+  | { ok: false; message: string };
+
+const YES = new Set(['y', 'yes', 'true', '1', 'x', 'ticked', 'signed']);
+const NO = new Set(['n', 'no', 'false', '0', 'empty', 'unsigned']);
+
+const fail = (message: string): TypedResult => ({ ok: false, message });
+
+/** A typed date (12/03/1951, 12.03.1951, 12 03 1951, 12031951, or 1951-03-12) as the comb's DDMMYYYY. */
+export function typedDateBoxes(text: string): string | null {
+  const t = text.trim();
+  let m = /^(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})$/.exec(t);
+  if (m) return m[1]!.padStart(2, '0') + m[2]!.padStart(2, '0') + m[3];
+  if (/^\d{8}$/.test(t)) return t;
+  m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
+  if (m) return m[3]! + m[2]! + m[1]!;
+  return null;
+}
+
+/** A typed time (0930, 09:30, 9:30, 09.30, 930) as the comb's HHMM. */
+export function typedTimeBoxes(text: string): string | null {
+  const m = /^(\d{1,2})[:.]?(\d{2})$/.exec(text.trim());
+  return m ? m[1]!.padStart(2, '0') + m[2]! : null;
+}
+
+function optionIndex(options: readonly { value: unknown; label: string }[], word: string): number {
+  const w = word.trim().toLowerCase();
+  if (/^\d+$/.test(w) && !options.some((o) => String(o.value).toLowerCase() === w)) {
+    const i = Number(w) - 1;
+    return i >= 0 && i < options.length ? i : -1;
+  }
+  return options.findIndex((o) => String(o.value).toLowerCase() === w || o.label.toLowerCase() === w);
+}
+
+function optionList(options: readonly { value: unknown; label: string }[]): string {
+  return options.map((o, i) => `${i + 1} ${String(o.value)}`).join(', ');
+}
+
+/** Normalise what a reviewer typed for a field; a clear message when it cannot be a value of that field. */
+export function parseTyped(field: Field, text: string): TypedResult {
+  const t = text.trim();
+  if (t === '') return fail('Nothing was typed. If the form is blank here, use "Blank on form" (Alt+B).');
+  let raw: string | OptionState[];
+  switch (field.type) {
+    case 'date': {
+      const boxes = typedDateBoxes(t);
+      if (!boxes) return fail('Type a date as dd/mm/yyyy, for example 12/03/1951.');
+      raw = boxes;
+      break;
+    }
+    case 'time': {
+      const boxes = typedTimeBoxes(t);
+      if (!boxes) return fail('Type a 24-hour time as hh:mm or hhmm, for example 09:30.');
+      raw = boxes;
+      break;
+    }
+    case 'decimal': {
+      const m = /^(\d+)(?:\.(\d*))?$/.exec(t);
+      if (!m) return fail('Type a number, for example 36.8.');
+      const [int, frac = ''] = [m[1]!.replace(/^0+(?=\d)/, ''), m[2] ?? ''];
+      const fracTrim = frac.replace(/0+$/, '');
+      if (int.length > field.intDigits || fracTrim.length > field.fracDigits) {
+        return fail(`This field holds at most ${field.intDigits} digit(s) before the point and ${field.fracDigits} after it.`);
+      }
+      raw = int.padStart(field.intDigits, ' ') + fracTrim.padEnd(field.fracDigits, ' ');
+      break;
+    }
+    case 'digits': {
+      const d = t.replace(/[\s-]+/g, '');
+      if (d.includes('?')) return fail('If you cannot read it, use "Illegible" (Alt+I).');
+      if (!/^\d+$/.test(d)) return fail('Type digits only.');
+      if (d.length > field.boxes) return fail(`This field has ${field.boxes} boxes; ${d.length} digits were typed.`);
+      raw = d;
+      break;
+    }
+    case 'capitals':
+      if (t.includes('?')) return fail('If you cannot read it, use "Illegible" (Alt+I).');
+      raw = t.toUpperCase();
+      break;
+    case 'text':
+      raw = t;
+      break;
+    case 'tick':
+    case 'signature': {
+      const w = t.toLowerCase();
+      if (YES.has(w)) raw = ['ticked'];
+      else if (NO.has(w)) return { ok: true, kind: 'blank' };
+      else return fail('Type y (ticked / signed) or n (not ticked / not signed).');
+      break;
+    }
+    case 'choice': {
+      const i = optionIndex(field.options, t);
+      if (i < 0) return fail(`Choose one of: ${optionList(field.options)}.`);
+      raw = field.options.map((_, j) => (j === i ? 'ticked' : 'empty'));
+      break;
+    }
+    case 'multi': {
+      const words = t.split(/[,;]+/).map((w) => w.trim()).filter(Boolean);
+      const idx = words.map((w) => optionIndex(field.options, w));
+      const bad = words.filter((_, k) => idx[k]! < 0);
+      if (bad.length) return fail(`Not an option: ${bad.join(', ')}. Choose from: ${optionList(field.options)} (separate with commas).`);
+      raw = field.options.map((_, j) => (idx.includes(j) ? 'ticked' : 'empty'));
+      break;
+    }
+  }
+  const r = normaliseField(field, raw);
+  const problem = r.findings.find((f) => f.severity !== 'note');
+  if (r.status === 'value' && !problem) return { ok: true, kind: 'value', value: r.value };
+  if (r.status === 'blank') return fail('Nothing was typed. If the form is blank here, use "Blank on form" (Alt+B).');
+  if (r.status === 'illegible') return fail('If you cannot read it, use "Illegible" (Alt+I).');
+  return fail(problem?.message ?? `This is not a valid ${field.type}.`);
+}
+
+/** A stored value as a reviewer would type it: dates dd/mm/yyyy, NHS numbers 3-3-4, lists with commas. */
+export function displayValue(field: Pick<Field, 'type' | 'path'>, value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.map(String).join(', ');
+  if (field.type === 'date' && typeof value === 'string') {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+    return m ? `${m[3]}/${m[2]}/${m[1]}` : value;
+  }
+  if ((field.type === 'tick' || field.type === 'signature') && typeof value === 'boolean') return value ? 'y' : 'n';
+  if (field.path.endsWith('nhsNumber') && typeof value === 'string') return formatNhsNumber(value);
+  return String(value);
+}
+
+/** What the input box starts with: the machine's value, else its raw reading of a comb or text (never option states). */
+export function guessText(field: Pick<Field, 'type' | 'path'>, value: unknown, rawText: string): string {
+  if (value !== null && value !== undefined) return displayValue(field, value);
+  if (['tick', 'choice', 'multi', 'signature'].includes(field.type)) return '';
+  return rawText.trim().replace(/\s+/g, ' ');
+}

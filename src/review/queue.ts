@@ -1,0 +1,186 @@
+// The review queue: fields needing a person, grouped by form, and the claims (leases) that keep two reviewers off
+// the same item. Claiming runs in a BEGIN IMMEDIATE transaction, so two review servers on one job (two processes)
+// cannot both take an item.
+import type { FieldRow } from '../job/store.ts';
+import type { Finding } from '../record/findings.ts';
+import type { Field } from '../template/schema.ts';
+import { fieldKind, type ReviewContext } from './context.ts';
+import { keyingStage, type KeyingStage } from './double-key.ts';
+import { displayValue, guessText } from './input.ts';
+
+/** single: an ordinary review; first/second/third: a step of double keying. */
+export type ItemStage = 'single' | Exclude<KeyingStage, 'wait'>;
+
+/** One item as the page (or the corrections CSV) shows it. */
+export interface QueueItem {
+  id: number;
+  serial: string;
+  fieldId: string;
+  label: string;
+  type: Field['type'];
+  kind: string;
+  path: string;
+  version: number;
+  stage: ItemStage;
+  /** The machine's best guess, as a person would type it; empty for a blind second keying. */
+  guess: string;
+  /** Plain-English reasons the field needs a person. */
+  reasons: string[];
+  cropUrl: string | null;
+  /** Choice and multi fields: the options, numbered from 1 as the reviewer may type them. */
+  options?: { n: number; value: string; label: string }[];
+  /** Third decision only: what the two (or more) keyings said. */
+  keyed?: string[];
+  recordStatus: string;
+}
+
+export interface QueueFilter {
+  kind?: string;
+}
+
+interface Eligible {
+  row: FieldRow;
+  field: Field;
+  stage: ItemStage;
+}
+
+function reasonsOf(row: FieldRow): string[] {
+  const msgs = (row.reasons as Partial<Finding>[]).map((r) => r.message).filter((m): m is string => typeof m === 'string');
+  return [...new Set(msgs)];
+}
+
+/** The stage of a field for this reviewer, or null when the reviewer may not act on it now. */
+export function stageFor(ctx: ReviewContext, row: FieldRow, reviewer: string): ItemStage | null {
+  if (!ctx.doubleKeyPaths.has(row.path)) return 'single';
+  const s = keyingStage(ctx.store.keyingsOf(row.serial, row.fieldId), reviewer);
+  return s === 'wait' ? null : s;
+}
+
+/** Every item this reviewer could take (claimed by others or not), in queue order. */
+function eligible(ctx: ReviewContext, reviewer: string, filter: QueueFilter = {}): Eligible[] {
+  const out: Eligible[] = [];
+  for (const row of ctx.store.reviewableFields()) {
+    const field = ctx.fields.get(row.fieldId);
+    if (!field) continue;
+    if (filter.kind && fieldKind(field) !== filter.kind) continue;
+    const stage = stageFor(ctx, row, reviewer);
+    if (stage) out.push({ row, field, stage });
+  }
+  return out;
+}
+
+export function toQueueItem(ctx: ReviewContext, row: FieldRow, field: Field, stage: ItemStage): QueueItem {
+  const item: QueueItem = {
+    id: row.id,
+    serial: row.serial,
+    fieldId: row.fieldId,
+    label: field.label,
+    type: field.type,
+    kind: fieldKind(field),
+    path: row.path,
+    version: row.version,
+    stage,
+    // Blind keying: neither the machine's guess nor the first keying is shown.
+    guess: stage === 'second' || stage === 'third' ? '' : guessText(field, row.value, row.rawText),
+    reasons: reasonsOf(row),
+    cropUrl: row.cropPath ? `crop/${row.id}` : null,
+    recordStatus: ctx.store.record(row.serial)?.status ?? 'unknown',
+  };
+  if (field.type === 'choice' || field.type === 'multi') {
+    item.options = field.options.map((o, i) => ({ n: i + 1, value: String(o.value), label: o.label }));
+  }
+  if (stage === 'third') {
+    item.keyed = ctx.store
+      .keyingsOf(row.serial, row.fieldId)
+      .map((k) => (k.action === 'key' ? displayValue(field, k.value) : k.action === 'blank' ? '(blank on form)' : '(illegible)'));
+  }
+  return item;
+}
+
+/**
+ * Claim the reviewer's next batch: the items they already hold first, then, without a filter, the rest of the same
+ * form (one form at a time); with a filter, the next `limit` items of that kind across forms. The reviewer's other
+ * claims are released, so switching filters frees items for others.
+ */
+export function claimBatch(ctx: ReviewContext, reviewer: string, filter: QueueFilter = {}, limit = 60): QueueItem[] {
+  const { store } = ctx;
+  return store.inImmediateTransaction(() => {
+    const at = store.nowIso();
+    const expires = new Date(Date.parse(at) + ctx.leaseMs).toISOString();
+    const held = new Map(store.activeClaims(at).map((c) => [`${c.serial}/${c.fieldId}`, c.reviewer]));
+    const key = (e: Eligible) => `${e.row.serial}/${e.row.fieldId}`;
+    const free = eligible(ctx, reviewer, filter).filter((e) => {
+      const h = held.get(key(e));
+      return h === undefined || h === reviewer;
+    });
+    const mineFirst = [...free.filter((e) => held.get(key(e)) === reviewer), ...free.filter((e) => held.get(key(e)) !== reviewer)];
+    let batch: Eligible[];
+    if (filter.kind) batch = mineFirst.slice(0, limit);
+    else {
+      const serial = mineFirst[0]?.row.serial;
+      batch = free.filter((e) => e.row.serial === serial).slice(0, limit);
+    }
+    const keep = new Set(batch.map(key));
+    const mineElsewhere = store.activeClaims(at).filter((c) => c.reviewer === reviewer && !keep.has(`${c.serial}/${c.fieldId}`));
+    store.releaseClaims(reviewer, mineElsewhere);
+    for (const e of batch) {
+      if (!store.claimField(e.row.serial, e.row.fieldId, reviewer, at, expires)) {
+        throw new Error(`claim race on ${e.row.serial}/${e.row.fieldId} inside an immediate transaction`);
+      }
+    }
+    return batch.map((e) => toQueueItem(ctx, e.row, e.field, e.stage));
+  });
+}
+
+/** The reviewer's claimed items as they are now (after a decision re-validated their record). */
+export function heldItems(ctx: ReviewContext, reviewer: string): QueueItem[] {
+  const { store } = ctx;
+  const at = store.nowIso();
+  const out: QueueItem[] = [];
+  for (const c of store.activeClaims(at)) {
+    if (c.reviewer !== reviewer) continue;
+    const row = store.field(c.serial, c.fieldId);
+    const field = ctx.fields.get(c.fieldId);
+    if (!row || !field || row.status !== 'needs-review') continue;
+    const stage = stageFor(ctx, row, reviewer);
+    if (stage) out.push(toQueueItem(ctx, row, field, stage));
+  }
+  return out;
+}
+
+export interface Progress {
+  /** Fields still needing a person, in the whole job. */
+  fieldsLeft: number;
+  formsLeft: number;
+  /** Items this reviewer could take now (double-keying steps they may not do are left out). */
+  forYou: number;
+  /** Fields this reviewer decided or keyed since the session started. */
+  doneThisSession: number;
+  /** Fields per hour this session; null until the first decision. */
+  ratePerHour: number | null;
+  /** Counts per kind of field, for the filter. */
+  kinds: Record<string, number>;
+}
+
+export function progress(ctx: ReviewContext, reviewer: string, sessionStart: string): Progress {
+  const rows = ctx.store.reviewableFields();
+  const kinds: Record<string, number> = {};
+  let forYou = 0;
+  for (const row of rows) {
+    const field = ctx.fields.get(row.fieldId);
+    if (!field) continue;
+    const k = fieldKind(field);
+    kinds[k] = (kinds[k] ?? 0) + 1;
+    if (stageFor(ctx, row, reviewer)) forYou++;
+  }
+  const done = ctx.store.reviewerActionCount(reviewer, sessionStart);
+  const hours = Math.max((Date.parse(ctx.store.nowIso()) - Date.parse(sessionStart)) / 3_600_000, 1 / 60);
+  return {
+    fieldsLeft: rows.length,
+    formsLeft: new Set(rows.map((r) => r.serial)).size,
+    forYou,
+    doneThisSession: done,
+    ratePerHour: done ? Math.round(done / hours) : null,
+    kinds,
+  };
+}

@@ -1,0 +1,327 @@
+// The review page: keyboard first. Served as a file (the Content-Security-Policy allows no inline script).
+// Every URL is relative, so each request carries the session token that is part of the page's path.
+'use strict';
+
+const state = { items: [], kind: '', busy: false, reviewer: '' };
+const $ = (id) => document.getElementById(id);
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+async function api(path, body) {
+  const opts = body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
+  const res = await fetch(path, opts);
+  const data = await res.json().catch(() => ({}));
+  return { status: res.status, data };
+}
+
+// NHS number: Modulus 11 over the first nine digits (weights 10..2); 11 means 0, 10 means no valid number.
+function nhsCheck(text) {
+  const d = text.replace(/[\s-]/g, '');
+  if (!/^\d*$/.test(d)) return { ok: false, text: 'digits only' };
+  if (d.length !== 10) return { ok: null, text: `${d.length} of 10 digits` };
+  let sum = 0;
+  for (let i = 0; i < 9; i++) sum += Number(d[i]) * (10 - i);
+  let check = 11 - (sum % 11);
+  if (check === 11) check = 0;
+  if (check === 10) return { ok: false, text: '✗ no valid NHS number has these first nine digits' };
+  return check === Number(d[9]) ? { ok: true, text: '✓ check digit correct' } : { ok: false, text: '✗ check digit wrong' };
+}
+
+const STAGE_TEXT = {
+  single: '',
+  first: 'Double keying: first keying',
+  second: 'Double keying: second keying (blind: key what the form says)',
+  third: 'Double keying: the keyings differ, you decide',
+};
+
+const HINTS = {
+  date: 'dd/mm/yyyy',
+  time: 'hh:mm, 24-hour',
+  decimal: 'a number, e.g. 36.8',
+  digits: 'digits',
+  'nhs-number': '10 digits',
+  tick: 'y = ticked, n = not ticked',
+  signature: 'y = signed, n = not signed',
+};
+
+function hintFor(item) {
+  if (item.options) return 'Type the number or the name: ' + item.options.map((o) => `${o.n} ${o.value}`).join(' · ') + (item.type === 'multi' ? ' (several: separate with commas)' : '');
+  return HINTS[item.kind] || HINTS[item.type] || '';
+}
+
+function card(item) {
+  const c = el('article', 'card');
+  c.dataset.id = String(item.id);
+  const head = el('div', 'card-head');
+  head.append(el('span', 'label', item.label), el('span', 'form-no', `form ${item.serial}`));
+  if (item.stage !== 'single') head.append(el('span', 'stage', STAGE_TEXT[item.stage]));
+  c.append(head);
+  const crop = el('div', 'crop');
+  if (item.cropUrl) {
+    const img = el('img');
+    img.alt = `Scan of ${item.label}`;
+    img.src = item.cropUrl;
+    crop.append(img);
+  } else crop.append(el('span', 'nocrop', 'No crop was saved for this field.'));
+  c.append(crop);
+  const reasons = el('ul', 'reasons');
+  for (const r of item.reasons) reasons.append(el('li', '', r));
+  c.append(reasons);
+  if (item.keyed) c.append(el('div', 'keyed', 'Keyed as: ' + item.keyed.join('  |  ')));
+  const row = el('div', 'entry');
+  const input = el('input', 'value');
+  input.type = 'text';
+  input.autocomplete = 'off';
+  input.spellcheck = false;
+  input.value = item.guess;
+  input.dataset.guess = item.guess;
+  input.setAttribute('aria-label', `${item.label}, form ${item.serial}`);
+  if (item.stage === 'second' || item.stage === 'third') input.placeholder = 'Key what the form says';
+  row.append(input);
+  const live = el('span', 'live');
+  row.append(live);
+  c.append(row);
+  c.append(el('div', 'hint', hintFor(item)));
+  c.append(el('div', 'result'));
+  if (item.kind === 'nhs-number') {
+    const update = () => {
+      const r = nhsCheck(input.value);
+      live.textContent = r.text;
+      live.className = 'live ' + (r.ok === true ? 'good' : r.ok === false ? 'bad' : '');
+    };
+    input.addEventListener('input', update);
+    update();
+  }
+  input.addEventListener('focus', () => {
+    input.select();
+    for (const o of document.querySelectorAll('.card.active')) o.classList.remove('active');
+    c.classList.add('active');
+    c.scrollIntoView({ block: 'nearest' });
+  });
+  input.addEventListener('keydown', (ev) => onKey(ev, item, c, input));
+  return c;
+}
+
+function onKey(ev, item, c, input) {
+  if (ev.key === 'Enter') {
+    ev.preventDefault();
+    submit(item, c, input, 'enter');
+  } else if (ev.altKey && (ev.key === 'b' || ev.key === 'B' || ev.code === 'KeyB')) {
+    ev.preventDefault();
+    submit(item, c, input, 'blank');
+  } else if (ev.altKey && (ev.key === 'i' || ev.key === 'I' || ev.code === 'KeyI')) {
+    ev.preventDefault();
+    submit(item, c, input, 'illegible');
+  } else if (ev.altKey && (ev.key === 'm' || ev.key === 'M' || ev.code === 'KeyM')) {
+    ev.preventDefault();
+    showForm(item.serial, item.fieldId);
+  }
+}
+
+function focusNext(fromCard) {
+  const open = [...document.querySelectorAll('.card:not(.done) input.value')];
+  if (open.length === 0) return loadBatch();
+  const cards = [...document.querySelectorAll('.card')];
+  const idx = fromCard ? cards.indexOf(fromCard) : -1;
+  const after = open.find((i) => cards.indexOf(i.closest('.card')) > idx);
+  (after || open[0]).focus();
+}
+
+async function submit(item, c, input, action) {
+  if (c.classList.contains('done') || c.classList.contains('saving')) return;
+  c.classList.add('saving');
+  const result = c.querySelector('.result');
+  result.className = 'result';
+  result.textContent = 'Saving…';
+  const { status, data } = await api('api/decide', {
+    serial: item.serial,
+    fieldId: item.fieldId,
+    action,
+    text: action === 'enter' ? input.value : undefined,
+    expectedVersion: item.version,
+  });
+  c.classList.remove('saving');
+  if (data.progress) showProgress(data.progress);
+  if (status === 200 && data.outcome && data.outcome.ok) {
+    const o = data.outcome;
+    c.classList.add('done');
+    input.readOnly = true;
+    input.tabIndex = -1;
+    result.className = 'result good';
+    const rec = o.recordBefore === o.recordAfter ? `form ${item.serial} is ${o.recordAfter}` : `form ${item.serial}: ${o.recordBefore} → ${o.recordAfter}`;
+    result.textContent = `${o.message} ${o.result === 'decided' ? `Field ${o.field.status}; ` : ''}${rec}.`;
+    result.dataset.recordStatus = o.recordAfter;
+    $('message').textContent = `Last saved: ${item.label} on form ${item.serial}. Form status: ${o.recordAfter}.`;
+    refreshHeld(data.items || []);
+    loadRecent();
+    focusNext(c);
+    return;
+  }
+  const msg = (data.outcome && data.outcome.message) || data.error || `Not saved (error ${status}).`;
+  result.className = 'result bad';
+  result.textContent = msg;
+  if (data.outcome && data.outcome.problem === 'conflict') {
+    const f = data.outcome.field;
+    if (!f || f.status !== 'needs-review') {
+      c.classList.add('done', 'taken');
+      input.readOnly = true;
+      input.tabIndex = -1;
+      focusNext(c);
+      return;
+    }
+    item.version = f.version;
+  }
+  input.focus();
+}
+
+// After a decision re-validated the record, the other items held may have new versions, reasons, or be settled.
+function refreshHeld(items) {
+  const byId = new Map(items.map((i) => [i.id, i]));
+  for (const it of state.items) {
+    const c = document.querySelector(`.card[data-id="${it.id}"]`);
+    if (!c || c.classList.contains('done')) continue;
+    const fresh = byId.get(it.id);
+    if (!fresh) {
+      c.classList.add('done', 'settled');
+      const input = c.querySelector('input.value');
+      input.readOnly = true;
+      input.tabIndex = -1;
+      c.querySelector('.result').textContent = 'No longer needs a person (settled when the form was checked again).';
+      continue;
+    }
+    it.version = fresh.version;
+    const list = c.querySelector('.reasons');
+    list.textContent = '';
+    for (const r of fresh.reasons) list.append(el('li', '', r));
+  }
+}
+
+function showProgress(p) {
+  const rate = p.ratePerHour === null ? '–' : `${p.ratePerHour}`;
+  $('progress').textContent = `Fields left: ${p.fieldsLeft} (${p.forYou} for you) · Forms left: ${p.formsLeft} · Done this session: ${p.doneThisSession} · Your rate: ${rate} fields/hour`;
+  const sel = $('kind');
+  const keep = sel.value;
+  sel.textContent = '';
+  const all = el('option', '', 'every kind, form by form');
+  all.value = '';
+  sel.append(all);
+  for (const [k, n] of Object.entries(p.kinds).sort()) {
+    const o = el('option', '', `${k} only (${n})`);
+    o.value = k;
+    sel.append(o);
+  }
+  if (state.kind && !(state.kind in p.kinds)) {
+    const o = el('option', '', `${state.kind} only (0)`);
+    o.value = state.kind;
+    sel.append(o);
+  }
+  sel.value = keep || state.kind;
+}
+
+async function loadBatch() {
+  if (state.busy) return;
+  state.busy = true;
+  const { status, data } = await api('api/next', { kind: state.kind || undefined });
+  state.busy = false;
+  const box = $('batch');
+  box.textContent = '';
+  if (status !== 200) {
+    box.append(el('p', 'empty', data.error || `Could not load the queue (error ${status}).`));
+    return;
+  }
+  state.reviewer = data.reviewer;
+  $('reviewer').textContent = data.reviewer;
+  showProgress(data.progress);
+  state.items = data.items;
+  if (data.items.length === 0) {
+    box.append(el('p', 'empty', state.kind ? `Nothing of this kind is waiting for you. Choose another kind above.` : 'Nothing is waiting for you. Well done.'));
+    return;
+  }
+  const serials = [...new Set(data.items.map((i) => i.serial))];
+  const title = el('div', 'batch-title');
+  title.append(el('h1', '', serials.length === 1 ? `Form ${serials[0]}` : `${data.items.length} ${state.kind} fields from ${serials.length} forms`));
+  if (serials.length === 1) title.append(el('span', 'status', `status: ${data.items[0].recordStatus}`));
+  title.append(el('span', 'count', `${data.items.length} field(s) to check`));
+  box.append(title);
+  for (const it of data.items) box.append(card(it));
+  box.querySelector('input.value').focus();
+}
+
+async function loadRecent() {
+  const { status, data } = await api('api/recent');
+  if (status !== 200) return;
+  const ol = $('recent');
+  ol.textContent = '';
+  for (const r of data.recent) {
+    const li = el('li');
+    li.dataset.serial = r.serial;
+    li.dataset.fieldId = r.fieldId;
+    li.append(el('span', 'r-field', `${r.serial} · ${r.label}`), el('span', 'r-val', r.shown), el('span', 'r-status', r.recordStatus));
+    ol.append(li);
+  }
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+async function showForm(serial, currentFieldId) {
+  const { status, data } = await api(`api/form/${encodeURIComponent(serial)}`);
+  if (status !== 200) return;
+  const view = $('formview');
+  $('formview-title').textContent = `Form ${serial} (${data.status})`;
+  const pages = $('formview-pages');
+  pages.textContent = '';
+  for (const p of data.pages) {
+    const svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('viewBox', `0 0 ${data.pageSize.widthMm} ${data.pageSize.heightMm}`);
+    svg.setAttribute('class', 'page');
+    const img = document.createElementNS(SVG, 'image');
+    img.setAttribute('href', p.url);
+    img.setAttribute('width', String(data.pageSize.widthMm));
+    img.setAttribute('height', String(data.pageSize.heightMm));
+    svg.append(img);
+    for (const f of data.fields.filter((x) => x.page === p.n)) {
+      const r = document.createElementNS(SVG, 'rect');
+      r.setAttribute('x', String(f.zone.x));
+      r.setAttribute('y', String(f.zone.y));
+      r.setAttribute('width', String(f.zone.w));
+      r.setAttribute('height', String(f.zone.h));
+      r.setAttribute('class', `zone ${f.status}${f.fieldId === currentFieldId ? ' current' : ''}`);
+      const t = document.createElementNS(SVG, 'title');
+      t.textContent = `${f.label}: ${f.status}`;
+      r.append(t);
+      svg.append(r);
+    }
+    pages.append(svg);
+  }
+  view.hidden = false;
+  view.dataset.return = document.activeElement && document.activeElement.classList.contains('value') ? document.activeElement.closest('.card').dataset.id : '';
+  $('formview-close').focus();
+  const cur = pages.querySelector('rect.current');
+  if (cur) cur.scrollIntoView({ block: 'center' });
+}
+
+function closeForm() {
+  const view = $('formview');
+  if (view.hidden) return;
+  view.hidden = true;
+  const back = view.dataset.return && document.querySelector(`.card[data-id="${view.dataset.return}"] input.value`);
+  if (back) back.focus();
+}
+
+document.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Escape') closeForm();
+});
+
+document.addEventListener('DOMContentLoaded', () => {
+  $('formview-close').addEventListener('click', closeForm);
+  $('kind').addEventListener('change', () => {
+    state.kind = $('kind').value;
+    loadBatch();
+  });
+  loadBatch();
+  loadRecent();
+});
