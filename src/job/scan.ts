@@ -48,6 +48,8 @@ export interface ScanSummary {
   seconds: number;
   pagesPerMinute: number;
   ocr: OcrPool['stats'];
+  /** Seconds spent in each step, summed over pages (steps of different pages overlap in time). */
+  stageSeconds: Record<'decode' | 'identify' | 'register' | 'warp' | 'read' | 'save', number>;
 }
 
 interface PageOutcome {
@@ -74,6 +76,11 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
     seconds: 0,
     pagesPerMinute: 0,
     ocr: pool.stats,
+    stageSeconds: { decode: 0, identify: 0, register: 0, warp: 0, read: 0, save: 0 },
+  };
+  const timed = <T>(stage: keyof ScanSummary['stageSeconds'], t0: number, v: T): T => {
+    summary.stageSeconds[stage] += (performance.now() - t0) / 1000;
+    return v;
   };
   try {
     // First pass: what is there to do, so progress can show pages left.
@@ -107,18 +114,24 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
       const sourceId = resumed?.id ?? store.beginSource({ path: item.path, sha256: info.sha256, bytes: info.bytes, format: info.format });
       const saved = new Set(resumed?.savedPageIndexes ?? []);
       let pages = 0;
+      let decodeStart = performance.now();
       for await (const page of decodePages(item.path, { expectSha256: info.sha256 })) {
+        timed('decode', decodeStart, null);
         pages = Math.max(pages, page.pageIndex + 1);
         if (saved.has(page.pageIndex)) continue;
         while (inFlight.size >= limit) await Promise.race(inFlight);
-        const task = processPage(page, sourceId, item.path, opts.template, pool, store)
-          .then((outcome) => commitPage(store, opts.jobDir, outcome, summary))
+        const task = processPage(page, sourceId, item.path, opts.template, pool, store, timed)
+          .then((outcome) => {
+            const t0 = performance.now();
+            return commitPage(store, opts.jobDir, outcome, summary).then(() => timed('save', t0, undefined));
+          })
           .then(() => {
             progress.pagesDone++;
             opts.onProgress?.(progress);
           });
         const tracked = task.finally(() => inFlight.delete(tracked));
         inFlight.add(tracked);
+        decodeStart = performance.now();
       }
       await Promise.all(inFlight);
       if (pages === 0) pages = info.pageCount;
@@ -182,7 +195,17 @@ function quarantine(sourceId: number, pageIndex: number, code: string, reason: s
 }
 
 /** Identify, register and read one page. Pure of the store except for the duplicate check. */
-async function processPage(page: DecodedPage, sourceId: number, file: string, template: Template, pool: OcrPool, store: JobStore): Promise<PageOutcome> {
+type Timer = <T>(stage: keyof ScanSummary['stageSeconds'], t0: number, v: T) => T;
+
+async function processPage(
+  page: DecodedPage,
+  sourceId: number,
+  file: string,
+  template: Template,
+  pool: OcrPool,
+  store: JobStore,
+  timed: Timer,
+): Promise<PageOutcome> {
   const where = `${file}, page ${page.pageIndex + 1}`;
   if (page.error || !page.image) {
     const e = page.error ?? new ScanInputError('corrupt-image', file, { page: page.pageIndex });
@@ -191,11 +214,15 @@ async function processPage(page: DecodedPage, sourceId: number, file: string, te
   const img: GrayImage = { data: page.image.data, width: page.image.width, height: page.image.height };
   const pxPerMm = page.dpi ? page.dpi / 25.4 : Math.max(img.width, img.height) / template.pageSize.heightMm;
   let foreignQr: string | undefined;
-  const qr = findQr(img, pxPerMm, (payload) => {
-    if (decodePageIdentity(payload)) return true;
-    foreignQr = payload;
-    return false;
-  });
+  const qr = timed(
+    'identify',
+    performance.now(),
+    findQr(img, pxPerMm, (payload) => {
+      if (decodePageIdentity(payload)) return true;
+      foreignQr = payload;
+      return false;
+    }),
+  );
   if (!qr) {
     const c = classifyUnidentified(img, template, pxPerMm, foreignQr !== undefined);
     return quarantine(sourceId, page.pageIndex, c.code, `${where}: ${c.message}`, img);
@@ -213,13 +240,14 @@ async function processPage(page: DecodedPage, sourceId: number, file: string, te
   if (!template.pages.some((p) => p.number === id.page)) {
     return quarantine(sourceId, page.pageIndex, 'unknown-page', `${where}: its QR code names page ${id.page}, which the template does not have`, img);
   }
-  const reg = registerWithQr(img, template, qr);
+  const reg = timed('register', performance.now(), registerWithQr(img, template, qr));
   if ('failed' in reg) return quarantine(sourceId, page.pageIndex, reg.code, `${where}: ${reg.message}`, img, id);
   if (store.hasPage(id.serial, id.page)) {
     return quarantine(sourceId, page.pageIndex, 'duplicate-page', `${where}: form ${id.serial} page ${id.page} was already read from another scan`, img, id);
   }
-  const canon = warpToTemplate(reg.upright, reg.h, template.pageSize.widthMm, template.pageSize.heightMm);
-  const readings = await readPage(canon, template, id.page, pool);
+  const canon = timed('warp', performance.now(), warpToTemplate(reg.upright, reg.h, template.pageSize.widthMm, template.pageSize.heightMm));
+  const readStart = performance.now();
+  const readings = timed('read', readStart, await readPage(canon, template, id.page, pool));
   const cropDir = `crops/${id.serial}`;
   const fields: FieldRead[] = readings.map((r) => ({
     fieldId: r.fieldId,

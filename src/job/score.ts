@@ -149,67 +149,71 @@ function groupBy<T>(items: T[], key: (t: T) => string): Record<string, T[]> {
 export function scoreJob(jobDir: string, truthDir: string): ScoreReport {
   const store = JobStore.open(jobDir);
   try {
-    const truths = loadTruthDir(truthDir);
-    const scores = scoreFields(store, truths);
-    const pages: ScoreReport['pages'] = { expected: 0, identified: 0, byProfile: {} };
-    for (const t of truths) {
-      const read = new Set(store.pagesOfRecord(t.serial).filter((p) => p.state === 'read').map((p) => p.pageNo));
-      const bp = (pages.byProfile[t.profile] ??= { expected: 0, identified: 0 });
-      for (const p of t.pages) {
-        pages.expected++;
-        bp.expected++;
-        if (read.has(p.page)) {
-          pages.identified++;
-          bp.identified++;
-        }
-      }
-    }
-    const byType = Object.fromEntries(Object.entries(groupBy(scores, (s) => s.type)).map(([k, v]) => [k, typeStats(v)]));
-    const byProfileType = Object.fromEntries(
-      Object.entries(groupBy(scores, (s) => s.profile)).map(([p, v]) => [p, Object.fromEntries(Object.entries(groupBy(v, (s) => s.type)).map(([k, w]) => [k, typeStats(w)]))]),
-    );
-    const accepted = scores.filter((s) => s.status === 'accepted');
-    const silent = accepted.filter((s) => !s.readRight).length;
-
-    // Every planted writer error must be flagged: a finding (or a field sent to a person) names its path.
-    const writerErrors: ScoreReport['writerErrors'] = { planted: 0, flagged: 0, missed: [] };
-    let readyWithWrongIdentity = 0;
-    for (const t of truths) {
-      const rec = store.record(t.serial);
-      if (!rec) continue;
-      const findings = rec.findings as { paths?: string[]; severity?: string }[];
-      const fieldRows = new Map(store.recordFields(t.serial).map((f) => [f.path, f]));
-      for (const e of t.writerErrors) {
-        writerErrors.planted++;
-        const named = findings.some((f) => f.severity !== 'note' && f.paths?.includes(e.path));
-        const row = fieldRows.get(e.path);
-        const sentToPerson = row !== undefined && row.status !== 'accepted' && row.status !== 'blank';
-        if (named || (rec.status !== 'ready' && rec.status !== 'exported' && sentToPerson)) writerErrors.flagged++;
-        else writerErrors.missed.push({ serial: t.serial, kind: e.kind, path: e.path });
-      }
-      if (rec.status === 'ready' || rec.status === 'exported') {
-        const obj = store.recordObject(t.serial);
-        for (const p of ['patient.nhsNumber', 'patient.dateOfBirth']) {
-          if (!sameValue(getAtPath(obj, p), getAtPath(t.record, p))) {
-            readyWithWrongIdentity++;
-            break;
-          }
-        }
-      }
-    }
-    return {
-      forms: truths.length,
-      pages,
-      byType,
-      byProfileType,
-      automation: { accepted: accepted.length, fields: scores.length, share: scores.length ? accepted.length / scores.length : 0 },
-      silentErrors: { count: silent, perThousandAccepted: accepted.length ? (silent / accepted.length) * 1000 : 0 },
-      writerErrors,
-      readyWithWrongIdentity,
-    };
+    return scoreTruths(store, loadTruthDir(truthDir));
   } finally {
     store.close();
   }
+}
+
+/** Score the forms of `truths` that are in the job (others are counted as pages not identified). */
+export function scoreTruths(store: JobStore, truths: GroundTruth[]): ScoreReport {
+  const scores = scoreFields(store, truths);
+  const pages: ScoreReport['pages'] = { expected: 0, identified: 0, byProfile: {} };
+  for (const t of truths) {
+    const read = new Set(store.pagesOfRecord(t.serial).filter((p) => p.state === 'read').map((p) => p.pageNo));
+    const bp = (pages.byProfile[t.profile] ??= { expected: 0, identified: 0 });
+    for (const p of t.pages) {
+      pages.expected++;
+      bp.expected++;
+      if (read.has(p.page)) {
+        pages.identified++;
+        bp.identified++;
+      }
+    }
+  }
+  const byType = Object.fromEntries(Object.entries(groupBy(scores, (s) => s.type)).map(([k, v]) => [k, typeStats(v)]));
+  const byProfileType = Object.fromEntries(
+    Object.entries(groupBy(scores, (s) => s.profile)).map(([p, v]) => [p, Object.fromEntries(Object.entries(groupBy(v, (s) => s.type)).map(([k, w]) => [k, typeStats(w)]))]),
+  );
+  const accepted = scores.filter((s) => s.status === 'accepted');
+  const silent = accepted.filter((s) => !s.readRight).length;
+
+  // Every planted writer error must be flagged: a finding (or a field sent to a person) names its path.
+  const writerErrors: ScoreReport['writerErrors'] = { planted: 0, flagged: 0, missed: [] };
+  let readyWithWrongIdentity = 0;
+  for (const t of truths) {
+    const rec = store.record(t.serial);
+    if (!rec) continue;
+    const findings = rec.findings as { paths?: string[]; severity?: string }[];
+    const fieldRows = new Map(store.recordFields(t.serial).map((f) => [f.path, f]));
+    for (const e of t.writerErrors) {
+      writerErrors.planted++;
+      const named = findings.some((f) => f.severity !== 'note' && f.paths?.includes(e.path));
+      const row = fieldRows.get(e.path);
+      const sentToPerson = row !== undefined && row.status !== 'accepted' && row.status !== 'blank';
+      if (named || (rec.status !== 'ready' && rec.status !== 'exported' && sentToPerson)) writerErrors.flagged++;
+      else writerErrors.missed.push({ serial: t.serial, kind: e.kind, path: e.path });
+    }
+    if (rec.status === 'ready' || rec.status === 'exported') {
+      const obj = store.recordObject(t.serial);
+      for (const p of ['patient.nhsNumber', 'patient.dateOfBirth']) {
+        if (!sameValue(getAtPath(obj, p), getAtPath(t.record, p))) {
+          readyWithWrongIdentity++;
+          break;
+        }
+      }
+    }
+  }
+  return {
+    forms: truths.length,
+    pages,
+    byType,
+    byProfileType,
+    automation: { accepted: accepted.length, fields: scores.length, share: scores.length ? accepted.length / scores.length : 0 },
+    silentErrors: { count: silent, perThousandAccepted: accepted.length ? (silent / accepted.length) * 1000 : 0 },
+    writerErrors,
+    readyWithWrongIdentity,
+  };
 }
 
 /**

@@ -60,11 +60,16 @@ interface Pending {
   attempts: number;
 }
 
+/** What reads an image: the pool, or anything standing in for it (the benchmark records what the pool is sent). */
+export interface Recognizer {
+  recognize(image: Buffer, params: OcrParams): Promise<OcrResult>;
+}
+
 export class OcrTimeoutError extends Error {
   override name = 'OcrTimeoutError';
 }
 
-export class OcrPool {
+export class OcrPool implements Recognizer {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
   private readonly busy = new Set<Slot>();

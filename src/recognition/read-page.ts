@@ -7,7 +7,7 @@ import { cropGray, otsuThreshold, downscaleGray, type GrayImage } from '../imagi
 import { CANON_PX_PER_MM } from '../imaging/warp.ts';
 import { DEFAULT_TICK_BANDS, inkInside, refineBoxes, tickState, type PxRect, type TickBands, type TickState } from '../imaging/boxes.ts';
 import { assignSymbols, buildComposite, type CompositeCell } from './composite.ts';
-import { PSM, type OcrPool } from './pool.ts';
+import { PSM, type Recognizer } from './pool.ts';
 import { grayToPng } from '../imaging/gray.ts';
 
 export interface FieldReading {
@@ -63,7 +63,7 @@ export interface ReadOptions {
   tickBands?: TickBands;
 }
 
-export async function readPage(canon: GrayImage, template: Template, pageNo: number, pool: OcrPool, opts: ReadOptions = {}): Promise<FieldReading[]> {
+export async function readPage(canon: GrayImage, template: Template, pageNo: number, pool: Recognizer, opts: ReadOptions = {}): Promise<FieldReading[]> {
   const threshold = inkThreshold(canon);
   const fields = template.fields.filter((f) => f.page === pageNo);
   const readings = new Map<string, FieldReading>();
