@@ -32,23 +32,30 @@ export function registerReviewCommand(program: Command): void {
     .command('review')
     .description(
       'Verify what the machine could not prove: a web page on this computer only (127.0.0.1), keyboard first.\n' +
-        'Open the address it prints (it holds a private token); stop with Ctrl+C. Several reviewers can work on one job at once.\n' +
-        'Subcommands export and apply do the same offline, through a corrections CSV.',
+        'review --job DIR --reviewer ID starts the page (the start subcommand is the default);\n' +
+        'export and apply do the same offline, through a corrections CSV.',
     )
-    .option('--job <dir>', 'job folder')
-    .option('--reviewer <id>', 'your reviewer id (staff id); recorded with every decision')
-    .option('--port <n>', 'port to listen on (default: a free one)')
-    .option('--double-key <paths>', DOUBLE_KEY_HELP)
-    .option('--today <yyyy-mm-dd>', 'date to check birth dates against (default: today)')
     .addHelpText(
       'after',
       '\nExamples:\n  $ prf-backload review --job jobs/july-outage --reviewer dm.jones\n' +
         '  $ prf-backload review export --job jobs/july-outage --out corrections.csv\n' +
         '  $ prf-backload review apply corrections.csv --job jobs/july-outage --reviewer dm.jones\n',
+    );
+
+  review
+    // The default subcommand, so "review --job ..." starts the page and "review export --job ..." is not confused by it.
+    .command('start', { isDefault: true })
+    .description(
+      'Start the review page on 127.0.0.1 and print its private address (it holds a random token); stop with Ctrl+C.\n' +
+        'Several reviewers can work on one job at once, each with their own page: they never get the same field.',
     )
-    .action(async (opts: { job?: string; reviewer?: string; port?: string; doubleKey?: string; today?: string }) => {
-      if (!opts.job) throw new UsageError('--job is needed');
-      if (!opts.reviewer) throw new UsageError('--reviewer is needed');
+    .requiredOption('--job <dir>', 'job folder')
+    .requiredOption('--reviewer <id>', 'your reviewer id (staff id); recorded with every decision')
+    .option('--port <n>', 'port to listen on (default: a free one)')
+    .option('--double-key <paths>', DOUBLE_KEY_HELP)
+    .option('--today <yyyy-mm-dd>', 'date to check birth dates against (default: today)')
+    .addHelpText('after', '\nExample:\n  $ prf-backload review --job jobs/july-outage --reviewer dm.jones --port 8765\n')
+    .action(async (opts: { job: string; reviewer: string; port?: string; doubleKey?: string; today?: string }) => {
       const reviewer = checkReviewer(opts.reviewer);
       const port = opts.port === undefined ? 0 : Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${opts.port}: give a port number from 1 to 65535`);

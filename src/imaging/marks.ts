@@ -73,10 +73,11 @@ export function pickMark(blobs: Blob[], sidePx: number, near: Point): Blob | nul
   for (const b of blobs) {
     const areaRatio = b.area / expected;
     const aspect = Math.max(b.width, b.height) / Math.max(1, Math.min(b.width, b.height));
-    // A rotated square fills ~0.5-1 of its bounding box; text and lines are thin or small.
-    if (areaRatio < 0.45 || areaRatio > 2.2 || aspect > 1.6 || b.fill < 0.45) continue;
+    // A square turned by the few degrees a scan is skewed fills ~0.75-1 of its bounding box; letters and lines are
+    // thin, hollow or long.
+    if (areaRatio < 0.45 || areaRatio > 2.2 || aspect > 1.4 || b.fill < 0.6) continue;
     const dist = Math.hypot(b.centre.x - near.x, b.centre.y - near.y) / sidePx;
-    const score = dist + Math.abs(Math.log(areaRatio)) * 2;
+    const score = dist + Math.abs(Math.log(areaRatio)) * 2 + (1 - b.fill) * 3 + (aspect - 1) * 2;
     if (score < bestScore) {
       bestScore = score;
       best = b;

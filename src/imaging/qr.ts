@@ -66,14 +66,26 @@ export function findQr(img: GrayImage, pxPerMm: number, accept: (payload: string
   for (let cleanup = 0; cleanup < CLEANUPS.length; cleanup++) {
     for (const [x, y, w, h] of regions) {
       const found = tryRegion(img, x, y, w, h, factor, cleanup);
-      if (found && accept(found.payload)) return found;
+      if (found && !isMirrored(found) && accept(found.payload)) return found;
     }
   }
   for (const f of [factor, factor + 1]) {
     const found = tryRegion(img, 0, 0, img.width, img.height, f);
-    if (found && accept(found.payload)) return found;
+    if (found && !isMirrored(found) && accept(found.payload)) return found;
   }
   return null;
+}
+
+/**
+ * A symbol seen from the back of the sheet (show-through on a blank reverse side) reads mirrored: its finder
+ * patterns turn the other way round. Such a code is not this page's identity.
+ */
+export function isMirrored(q: Pick<QrFound, 'topLeft' | 'topRight' | 'bottomLeft'>): boolean {
+  const ax = q.topRight.x - q.topLeft.x;
+  const ay = q.topRight.y - q.topLeft.y;
+  const bx = q.bottomLeft.x - q.topLeft.x;
+  const by = q.bottomLeft.y - q.topLeft.y;
+  return ax * by - ay * bx < 0;
 }
 
 /** Quarter turns clockwise that bring the symbol upright (0 upright, 2 upside down). */

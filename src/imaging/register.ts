@@ -22,8 +22,11 @@ export interface Registration {
 
 export type RegistrationFailure = { failed: true; code: 'marks-not-found' | 'registration-poor'; message: string; marksFound: number; residualMm?: number };
 
-/** Largest residual a page may have and still be read (half a millimetre is well inside a 4 mm box). */
-export const MAX_RESIDUAL_MM = 0.8;
+/**
+ * Largest disagreement between marks and QR code for a page to be read. Good registrations measure 0.02-0.1 mm on
+ * every profile; a mark matched to the wrong blob shows as 0.7 mm or more.
+ */
+export const MAX_RESIDUAL_MM = 0.5;
 
 /** Where a point of the scan lands after turning the image clockwise by q quarter turns. */
 export function rotatePoint(p: Point, q: number, w: number, h: number): Point {
@@ -37,6 +40,18 @@ export function rotatePoint(p: Point, q: number, w: number, h: number): Point {
     default:
       return p;
   }
+}
+
+/**
+ * Pixels per millimetre of a scan before registration has measured it: the file's dpi when that is plausible for a
+ * page of this size, else the image's long side taken as the page's (many files say 72 dpi whatever they hold).
+ */
+export function estimatePxPerMm(img: { width: number; height: number }, dpi: number | undefined, template: Template): number {
+  const long = Math.max(template.pageSize.widthMm, template.pageSize.heightMm);
+  const fromSize = Math.max(img.width, img.height) / long;
+  if (!dpi) return fromSize;
+  const longMm = (Math.max(img.width, img.height) / dpi) * 25.4;
+  return longMm > long * 0.8 && longMm < long * 1.6 ? dpi / 25.4 : fromSize;
 }
 
 /** Page ink threshold, estimated on a reduced copy for speed. */

@@ -3,6 +3,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, chmodSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { rename, writeFile } from 'node:fs/promises';
 
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
@@ -50,4 +51,14 @@ export function writePrivateFileAtomic(path: string, data: string | Uint8Array):
 export function renameDirDurable(from: string, to: string): void {
   renameSync(from, to);
   fsyncDir(dirname(to));
+}
+
+/**
+ * Write a file 0600 under a temp name and rename it into place, without fsync: for derived files (crops, thumbnails)
+ * that can be made again from what is stored durably. Asynchronous, so the caller's thread keeps working.
+ */
+export async function writePrivateFile(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = join(dirname(path), `${TEMP_PREFIX}${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  await writeFile(tmp, data, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
+  await rename(tmp, path);
 }

@@ -13,15 +13,21 @@ export interface Unidentified {
 /** Share of ink under which a page counts as blank (a duplex back with a little noise or bleed-through). */
 const BLANK_INK_SHARE = 0.0025;
 
-export function classifyUnidentified(img: GrayImage, template: Template, pxPerMm: number, foreignQrSeen: boolean): Unidentified {
+/** A page with next to no ink in its middle: a duplex back, an empty sheet. Cheap, so it runs before the QR search. */
+export function isBlankPage(img: GrayImage, pxPerMm: number): boolean {
   // At about 2 px/mm single specks average away; only strokes stay dark.
   const small = downscaleGray(img, Math.max(1, Math.floor(pxPerMm / 2)));
   // Look at the middle of the image only: scanner lids, tables and skewed edges make the border dark, and every
   // page of the form has boxes and writing across its middle.
   const bx = small.width * 0.2;
   const by = small.height * 0.2;
-  const ink = darkShare(small, bx, by, small.width - 2 * bx, small.height - 2 * by, 110);
-  if (ink < BLANK_INK_SHARE) return { code: 'blank-page', message: 'the page is blank (a duplex back or an empty sheet)' };
+  return darkShare(small, bx, by, small.width - 2 * bx, small.height - 2 * by, 110) < BLANK_INK_SHARE;
+}
+
+export const BLANK_PAGE: Unidentified = { code: 'blank-page', message: 'the page is blank (a duplex back or an empty sheet)' };
+
+export function classifyUnidentified(img: GrayImage, template: Template, pxPerMm: number, foreignQrSeen: boolean): Unidentified {
+  if (isBlankPage(img, pxPerMm)) return BLANK_PAGE;
   if (foreignQrSeen) return { code: 'foreign-qr', message: 'its QR code is not one of this tool\'s forms: another document' };
   const marks = cornerMarksFound(img, template, pxPerMm);
   if (marks >= 3) {

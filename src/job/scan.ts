@@ -7,16 +7,16 @@ import { decodePages, openSource, type DecodedPage } from '../imaging/decode.ts'
 import { ScanInputError } from '../imaging/errors.ts';
 import { graySharp, type GrayImage } from '../imaging/gray.ts';
 import { findQr } from '../imaging/qr.ts';
-import { registerWithQr } from '../imaging/register.ts';
+import { estimatePxPerMm, registerWithQr } from '../imaging/register.ts';
 import { warpToTemplate } from '../imaging/warp.ts';
 import { walkInputs } from '../imaging/walk.ts';
 import { OcrPool } from '../recognition/pool.ts';
 import { readPage, type FieldReading } from '../recognition/read-page.ts';
 import { decodePageIdentity, type PageIdentity } from '../template/qr-payload.ts';
 import type { Template } from '../template/schema.ts';
-import { ensurePrivateDir, writePrivateFileAtomic } from './fs-safe.ts';
+import { ensurePrivateDir, writePrivateFile, writePrivateFileAtomic } from './fs-safe.ts';
 import { JobStore, type FieldRead, type SavePageInput } from './store.ts';
-import { classifyUnidentified } from './page-checks.ts';
+import { BLANK_PAGE, classifyUnidentified, isBlankPage } from './page-checks.ts';
 import { rememberTemplate } from './validate.ts';
 
 export interface ScanProgress {
@@ -212,7 +212,10 @@ async function processPage(
     return quarantine(sourceId, page.pageIndex, e.code, e.message);
   }
   const img: GrayImage = { data: page.image.data, width: page.image.width, height: page.image.height };
-  const pxPerMm = page.dpi ? page.dpi / 25.4 : Math.max(img.width, img.height) / template.pageSize.heightMm;
+  const pxPerMm = estimatePxPerMm(img, page.dpi, template);
+  if (timed('identify', performance.now(), isBlankPage(img, pxPerMm))) {
+    return quarantine(sourceId, page.pageIndex, BLANK_PAGE.code, `${where}: ${BLANK_PAGE.message}`, img);
+  }
   let foreignQr: string | undefined;
   const qr = timed(
     'identify',
@@ -270,7 +273,7 @@ async function processPage(
       pagesExpected: template.pages.length,
       rotation: reg.quarterTurns * 90,
       residualPx: reg.residualMm * reg.pxPerMm,
-      dpi: page.dpi ?? Math.round(reg.pxPerMm * 25.4),
+      dpi: Math.round(reg.pxPerMm * 25.4),
       imagePath: `pages/${id.serial}-p${id.page}.png`,
       fields,
     },
@@ -296,8 +299,9 @@ async function commitPage(store: JobStore, jobDir: string, outcome: PageOutcome,
           const top = Math.max(0, Math.round(c.rect.y));
           const width = Math.max(1, Math.min(canon.width - left, Math.round(c.rect.w)));
           const height = Math.max(1, Math.min(canon.height - top, Math.round(c.rect.h)));
-          const png = await graySharp(canon).extract({ left, top, width, height }).png({ compressionLevel: 6 }).toBuffer();
-          writePrivateFileAtomic(join(jobDir, c.path), png);
+          const png = await graySharp(canon).extract({ left, top, width, height }).png({ compressionLevel: 3 }).toBuffer();
+          // Crops are cut again from the page image if ever lost, so they skip the fsync the page image gets.
+          await writePrivateFile(join(jobDir, c.path), png);
         }),
       );
     }
@@ -306,7 +310,7 @@ async function commitPage(store: JobStore, jobDir: string, outcome: PageOutcome,
     // A thumbnail so a person can see what the page was and assign it by hand.
     const thumb = `thumbs/${s.sourceId}-${s.pageIndex}.jpg`;
     const jpg = await graySharp(outcome.canon).resize({ width: 400 }).jpeg({ quality: 70 }).toBuffer();
-    writePrivateFileAtomic(join(jobDir, thumb), jpg);
+    await writePrivateFile(join(jobDir, thumb), jpg);
     s.thumbPath = thumb;
   }
   const saved = store.savePage(s);

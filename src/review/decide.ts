@@ -39,8 +39,8 @@ export interface DecideOptions {
 }
 
 function keyedFrom(action: ReviewAction, parsed: { kind: 'value' | 'blank'; value?: unknown }): { action: KeyingAction; value: unknown } {
-  if (action === 'blank' || parsed.kind === 'blank') return { action: 'blank', value: null };
   if (action === 'illegible') return { action: 'illegible', value: null };
+  if (action === 'blank' || parsed.kind === 'blank') return { action: 'blank', value: null };
   return { action: 'key', value: parsed.value };
 }
 

@@ -27,6 +27,7 @@ const STATIC: Record<string, { file: string; type: string }> = {
   'index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
   'app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   'app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+  'favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
 };
 
 const IMAGE_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg' };
@@ -264,7 +265,9 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
     server,
     close: () =>
       new Promise<void>((ok) => {
-        ctx.store.releaseClaims(reviewer);
+        // Free this reviewer's items for others at once rather than when the leases run out.
+        if (ctx.store.db.open) ctx.store.releaseClaims(reviewer);
+        if (!server.listening) return ok();
         server.closeAllConnections();
         server.close(() => ok());
       }),

@@ -57,10 +57,16 @@ function hintFor(item) {
 function card(item) {
   const c = el('article', 'card');
   c.dataset.id = String(item.id);
+  c.dataset.serial = item.serial;
+  c.dataset.fieldId = item.fieldId;
+  c.dataset.stage = item.stage;
   const head = el('div', 'card-head');
-  head.append(el('span', 'label', item.label), el('span', 'form-no', `form ${item.serial}`));
+  head.append(el('span', 'label', item.label));
+  // In a batch of one kind across forms, say which form each field is from.
+  if (state.kind) head.append(el('span', 'form-no', `form ${item.serial}`));
   if (item.stage !== 'single') head.append(el('span', 'stage', STAGE_TEXT[item.stage]));
   c.append(head);
+  const body = el('div', 'card-body');
   const crop = el('div', 'crop');
   if (item.cropUrl) {
     const img = el('img');
@@ -68,11 +74,13 @@ function card(item) {
     img.src = item.cropUrl;
     crop.append(img);
   } else crop.append(el('span', 'nocrop', 'No crop was saved for this field.'));
-  c.append(crop);
+  const details = el('div', 'details');
+  body.append(crop, details);
+  c.append(body);
   const reasons = el('ul', 'reasons');
   for (const r of item.reasons) reasons.append(el('li', '', r));
-  c.append(reasons);
-  if (item.keyed) c.append(el('div', 'keyed', 'Keyed as: ' + item.keyed.join('  |  ')));
+  details.append(reasons);
+  if (item.keyed) details.append(el('div', 'keyed', 'Keyed as: ' + item.keyed.join('  |  ')));
   const row = el('div', 'entry');
   const input = el('input', 'value');
   input.type = 'text';
@@ -85,9 +93,14 @@ function card(item) {
   row.append(input);
   const live = el('span', 'live');
   row.append(live);
-  c.append(row);
-  c.append(el('div', 'hint', hintFor(item)));
-  c.append(el('div', 'result'));
+  details.append(row, el('div', 'hint', hintFor(item)), el('div', 'result'));
+  input.addEventListener('input', () => {
+    const res = c.querySelector('.result');
+    if (res.classList.contains('bad')) {
+      res.textContent = '';
+      res.className = 'result';
+    }
+  });
   if (item.kind === 'nhs-number') {
     const update = () => {
       const r = nhsCheck(input.value);
@@ -156,7 +169,7 @@ async function submit(item, c, input, action) {
     const rec = o.recordBefore === o.recordAfter ? `form ${item.serial} is ${o.recordAfter}` : `form ${item.serial}: ${o.recordBefore} → ${o.recordAfter}`;
     result.textContent = `${o.message} ${o.result === 'decided' ? `Field ${o.field.status}; ` : ''}${rec}.`;
     result.dataset.recordStatus = o.recordAfter;
-    $('message').textContent = `Last saved: ${item.label} on form ${item.serial}. Form status: ${o.recordAfter}.`;
+    $('message').textContent = `${item.label}, form ${item.serial}: ${o.message} Form status: ${o.recordAfter}.`;
     refreshHeld(data.items || []);
     loadRecent();
     focusNext(c);
