@@ -10,6 +10,8 @@ import { registerExportCommand } from './export.ts';
 import { registerReconcileCommand } from './reconcile.ts';
 import { registerScoreCommands } from './score.ts';
 import { registerSynthCommand } from './synth.ts';
+import { registerReviewCommand } from './review.ts';
+import { registerAuditCommand } from './audit.ts';
 import { TemplateError } from '../template/load.ts';
 
 export async function main(argv: string[]): Promise<number> {
@@ -26,6 +28,8 @@ export async function main(argv: string[]): Promise<number> {
   registerValidateCommand(program);
   registerExportCommand(program);
   registerReconcileCommand(program);
+  registerReviewCommand(program);
+  registerAuditCommand(program);
   registerSynthCommand(program);
   registerScoreCommands(program);
   try {

@@ -215,7 +215,10 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
         );
         log(`decision: form ${body.serial} field ${body.fieldId}: ${outcome.ok ? outcome.result : outcome.problem}`);
         const status = outcome.ok ? 200 : outcome.problem === 'conflict' ? 409 : outcome.problem === 'not-found' ? 404 : 422;
-        sendJson(res, status, { outcome, items: heldItems(ctx, reviewer), progress: progress(ctx, reviewer, sessionStart) });
+        // The saved value as the person would type it (e.g. 1141 typed is shown back as 11:41); never for a keying.
+        const field = ctx.fields.get(body.fieldId);
+        const shown = outcome.ok && outcome.result === 'decided' && field ? displayValue(field, outcome.field.value) : null;
+        sendJson(res, status, { outcome, shown, items: heldItems(ctx, reviewer), progress: progress(ctx, reviewer, sessionStart) });
         return;
       }
       throw new HttpError(404, 'not found');

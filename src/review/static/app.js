@@ -165,6 +165,7 @@ async function submit(item, c, input, action) {
     c.classList.add('done');
     input.readOnly = true;
     input.tabIndex = -1;
+    if (typeof data.shown === 'string') input.value = data.shown || '(no value)';
     result.className = 'result good';
     const rec = o.recordBefore === o.recordAfter ? `form ${item.serial} is ${o.recordAfter}` : `form ${item.serial}: ${o.recordBefore} → ${o.recordAfter}`;
     result.textContent = `${o.message} ${o.result === 'decided' ? `Field ${o.field.status}; ` : ''}${rec}.`;
