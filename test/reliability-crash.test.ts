@@ -128,49 +128,87 @@ afterAll(() => {
   console.log(`[reliability-crash] ${JSON.stringify(tally)}`);
 });
 
-describe('crash safety: scan killed with SIGKILL at random moments', () => {
-  const rounds = [
-    { seed: 8101, kills: 6 },
-    { seed: 8102, kills: 6 },
-  ];
-  for (const round of rounds) {
-    it(`round seed ${round.seed}: ${round.kills} kills, then a run to the end; nothing lost, nothing twice`, async () => {
-      const dir = join(root, `scan-${round.seed}`);
-      makeScanInputs(join(dir, 'in'));
-      const job = join(dir, 'job');
-      const rand = seededRandom(round.seed);
-      const args = ['scan', join(dir, 'in'), '--job', job, '--workers', '1', '--json'];
-      let survived = 0;
-      for (let k = 0; k < round.kills; k++) {
-        // Moments from process start-up through decode, OCR and saving (a full run here takes about 8-15 s).
-        const delay = 800 + Math.floor(rand() * 9000);
-        const r = await runCliChild(args, { killAfterMs: delay });
-        tally.scanRuns++;
-        expectCleanOrKilled(r, [0, 3]);
-        if (r.killed) {
-          tally.scanKills++;
-          survived++;
-          if (existsSync(join(job, 'job.sqlite'))) tally.killsMidWork++;
-        }
-        // The job is never left unreadable by a kill.
-        if (existsSync(join(job, 'job.sqlite'))) {
-          const s = JobStore.open(job);
-          expect(s.integrityCheck().ok).toBe(true);
-          s.close();
-        }
-      }
-      const last = await runCliChild(args);
-      tally.scanRuns++;
-      expect(last.killed).toBe(false);
-      expect([0, 3], last.stderr).toContain(last.code);
-      checkScanJob(job);
-      // A further run finds nothing to do: every file is already in the job.
-      const again = await runCliChild(args);
-      expect(JSON.parse(again.stdout)).toMatchObject({ sourcesSkipped: 5, pagesRead: 0, pagesQuarantined: 0 });
-      checkScanJob(job);
-      expect(survived).toBeGreaterThan(0);
-    }, 240_000);
+/**
+ * Kill runs of one command at seeded random moments until `kills` kills have landed. A run that finishes before its
+ * kill moment is checked and the next run starts on a fresh job, so every kill meets a job with work left to do.
+ * The job in hand at the end is run to completion and checked.
+ */
+async function killLoop(o: {
+  kills: number;
+  seed: number;
+  delayMs: [number, number];
+  fresh: (n: number) => string;
+  args: (dir: string) => string[];
+  okCodes: number[];
+  afterKill: (dir: string) => void;
+  check: (dir: string) => void;
+}): Promise<{ kills: number; runs: number; jobs: number }> {
+  const rand = seededRandom(o.seed);
+  let jobs = 1;
+  let dir = o.fresh(jobs);
+  let kills = 0;
+  let runs = 0;
+  while (kills < o.kills) {
+    expect(runs, 'too many runs finished before their kill moment').toBeLessThan(o.kills * 3);
+    const delay = o.delayMs[0] + Math.floor(rand() * (o.delayMs[1] - o.delayMs[0]));
+    const r = await runCliChild(o.args(dir), { killAfterMs: delay });
+    runs++;
+    expectCleanOrKilled(r, o.okCodes);
+    if (r.killed) {
+      kills++;
+      o.afterKill(dir);
+    } else {
+      o.check(dir);
+      dir = o.fresh(++jobs);
+    }
   }
+  const last = await runCliChild(o.args(dir));
+  runs++;
+  expect(last.killed).toBe(false);
+  expect(o.okCodes, `exit ${last.code}: ${last.stderr}`).toContain(last.code);
+  o.check(dir);
+  return { kills, runs, jobs };
+}
+
+function storeStillSound(job: string): void {
+  // A kill never leaves the job unreadable or unreconciled (once the store exists at all).
+  if (!existsSync(join(job, 'job.sqlite'))) return;
+  const s = JobStore.open(job);
+  try {
+    expect(s.integrityCheck()).toEqual({ ok: true, problems: [] });
+    expect(s.statusCounts().problems).toEqual([]);
+  } finally {
+    s.close();
+  }
+}
+
+describe('crash safety: scan killed with SIGKILL at random moments', () => {
+  it('12 kills from start-up through decode, OCR and saving; each job then run to the end loses nothing', async () => {
+    const scanArgs = (dir: string) => ['scan', join(dir, 'in'), '--job', join(dir, 'job'), '--workers', '1', '--json'];
+    const res = await killLoop({
+      kills: 12,
+      seed: 8101,
+      // A fresh run here takes about 7 s: the store appears at about 2 s, pages are saved from about 5 s.
+      delayMs: [1500, 8000],
+      fresh: (n) => {
+        const dir = join(root, `scan-${n}`);
+        makeScanInputs(join(dir, 'in'));
+        return dir;
+      },
+      args: scanArgs,
+      okCodes: [0, 3],
+      afterKill: (dir) => {
+        if (existsSync(join(dir, 'job', 'job.sqlite'))) tally.killsMidWork++;
+        storeStillSound(join(dir, 'job'));
+      },
+      check: (dir) => checkScanJob(join(dir, 'job')),
+    });
+    tally.scanKills += res.kills;
+    tally.scanRuns += res.runs;
+    // A further run of a finished job finds nothing to do: every file is already in it.
+    const again = await runCliChild(scanArgs(join(root, `scan-${res.jobs}`)));
+    expect(JSON.parse(again.stdout)).toMatchObject({ sourcesSkipped: 5, pagesRead: 0, pagesQuarantined: 0 });
+  }, 300_000);
 });
 
 describe('crash safety: export killed with SIGKILL at random moments', () => {
@@ -184,43 +222,33 @@ describe('crash safety: export killed with SIGKILL at random moments', () => {
     f.store.close();
   });
 
-  const rounds = [
-    { seed: 9201, kills: 6 },
-    { seed: 9202, kills: 6 },
-  ];
-  for (const round of rounds) {
-    it(`round seed ${round.seed}: ${round.kills} kills, then a run to the end; every ready record in exactly one batch`, async () => {
-      const dir = join(root, `export-${round.seed}`);
-      const job = join(dir, 'job');
-      cpSync(baseJob, job, { recursive: true });
-      const out = join(dir, 'out');
-      const rand = seededRandom(round.seed);
-      const args = ['export', '--job', job, '--out', out, '--batch-size', '1', '--json'];
-      for (let k = 0; k < round.kills; k++) {
-        // Start-up takes about 1.5 s and ten one-form batches about 1 s more: kill anywhere in that span.
-        const delay = 1000 + Math.floor(rand() * 2000);
-        const r = await runCliChild(args, { killAfterMs: delay });
-        tally.exportRuns++;
-        expectCleanOrKilled(r, [0]);
-        if (r.killed) {
-          tally.exportKills++;
-          if (existsSync(out)) tally.killsMidWork++;
-        }
-        const s = JobStore.open(job);
-        expect(s.integrityCheck().ok).toBe(true);
-        expect(s.statusCounts().reconciles).toBe(true);
-        s.close();
-      }
-      const last = await runCliChild(args);
-      tally.exportRuns++;
-      expect(last.code, last.stderr).toBe(0);
-      checkExport(job, out, ready);
-      // Exporting again adds nothing.
-      const again = await runCliChild(args);
-      expect(JSON.parse(again.stdout)).toMatchObject({ exportedRecords: 0, batches: [] });
-      checkExport(job, out, ready);
-    }, 180_000);
-  }
+  it('12 kills while batches are written and committed; every ready record ends in exactly one batch', async () => {
+    const exportArgs = (dir: string) => ['export', '--job', join(dir, 'job'), '--out', join(dir, 'out'), '--batch-size', '1', '--json'];
+    const res = await killLoop({
+      kills: 12,
+      seed: 9201,
+      // Start-up takes about 1.5 s and ten one-form batches about 1 s more.
+      delayMs: [1000, 3000],
+      fresh: (n) => {
+        const dir = join(root, `export-${n}`);
+        cpSync(baseJob, join(dir, 'job'), { recursive: true });
+        return dir;
+      },
+      args: exportArgs,
+      okCodes: [0],
+      afterKill: (dir) => {
+        if (existsSync(join(dir, 'out'))) tally.killsMidWork++;
+        storeStillSound(join(dir, 'job'));
+      },
+      check: (dir) => checkExport(join(dir, 'job'), join(dir, 'out'), ready),
+    });
+    tally.exportKills += res.kills;
+    tally.exportRuns += res.runs;
+    const last = join(root, `export-${res.jobs}`);
+    const again = await runCliChild(exportArgs(last));
+    expect(JSON.parse(again.stdout)).toMatchObject({ exportedRecords: 0, batches: [] });
+    checkExport(join(last, 'job'), join(last, 'out'), ready);
+  }, 240_000);
 
   it('survived 20 or more kills in all', () => {
     expect(tally.scanKills + tally.exportKills).toBeGreaterThanOrEqual(20);

@@ -34,7 +34,7 @@ export function registerReconcileCommand(program: Command): void {
         const rows: [string, number, string][] = [
           ['Incidents in the CAD log with no form', report.incidentsWithoutPrfTotal, report.incidentsWithoutPrf.slice(0, 8).map((i) => i.incidentNumber).join(' ')],
           ['Forms whose incident is not in the log', report.prfsWithoutIncident.length, report.prfsWithoutIncident.slice(0, 8).map((p) => `${p.formSerial}:${p.incidentNumber}`).join(' ')],
-          ['Forms with no readable incident number', report.prfsWithoutIncidentNumber.length, report.prfsWithoutIncidentNumber.slice(0, 8).join(' ')],
+          ['Forms whose incident number is not yet verified', report.prfsWithoutIncidentNumber.length, report.prfsWithoutIncidentNumber.slice(0, 8).join(' ')],
           ['Two forms for one incident and patient', report.samePatientTwice.length, report.samePatientTwice.slice(0, 8).map((d) => `${d.incidentNumber}:${d.formSerials.join('+')}`).join(' ')],
           ['Dates that disagree', report.dateMismatches.length, report.dateMismatches.slice(0, 8).map((d) => `${d.formSerial}`).join(' ')],
           ['Incident numbers listed twice in the log', report.duplicateIncidents.length, report.duplicateIncidents.slice(0, 8).map((d) => d.incidentNumber).join(' ')],

@@ -50,7 +50,7 @@ export interface ReconcileReport {
   incidentsWithoutPrfTotal: number;
   incidentsOutsideWindow: number;
   prfsWithoutIncident: PrfRef[];
-  /** PRFs with no (valid) incident number yet: they cannot be matched. */
+  /** PRFs with no accepted or verified incident number yet: they cannot be matched until reviewed. */
   prfsWithoutIncidentNumber: string[];
   duplicateIncidents: { incidentNumber: string; lines: number[] }[];
   samePatientTwice: { incidentNumber: string; formSerials: string[] }[];
@@ -160,7 +160,8 @@ function loadPrfs(jobDir: string, statuses?: RecordStatus[]): { prfs: Prf[]; wit
     const prfs: Prf[] = [];
     const withoutNumber: string[] = [];
     for (const r of store.listRecords(statuses ? { status: statuses } : {})) {
-      const obj = store.recordObject(r.serial);
+      // Only values the machine proved or a person verified: a misread incident number would invent a gap.
+      const obj = store.recordObject(r.serial, { statuses: ['accepted', 'verified'] });
       const num = getAtPath(obj, 'incident.incidentNumber');
       const date = getAtPath(obj, 'incident.incidentDate');
       if (typeof num !== 'string' || !num) {
