@@ -1,7 +1,7 @@
 // Crash safety: the real CLI (scan, export) killed with SIGKILL at seeded random moments, then run again to the end.
 // After every recovery: each page of each source in exactly one state, no record or batch twice, no temp or partial
 // file left, the counts reconcile and SQLite's integrity check passes. Small corpus, one OCR worker, so runs are short.
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -253,4 +253,24 @@ describe('crash safety: export killed with SIGKILL at random moments', () => {
   it('survived 20 or more kills in all', () => {
     expect(tally.scanKills + tally.exportKills).toBeGreaterThanOrEqual(20);
   });
+});
+
+describe('crash safety: temp files of a killed writer', () => {
+  it('the next scan removes temp files whose writer is dead, and leaves a live writer\'s alone', async () => {
+    const dir = join(root, 'stale-temps');
+    mkdirSync(join(dir, 'in'), { recursive: true });
+    copyFileSync(join(FIXTURES, 'bad', 'empty.png'), join(dir, 'in', 'empty.png'));
+    const job = join(dir, 'job');
+    // What a SIGKILL between "open temp" and "rename" leaves: page images and crops under temp names.
+    const first = await runCliChild(['scan', join(dir, 'in'), '--job', job, '--workers', '1']);
+    expect(first.code).toBe(3);
+    mkdirSync(join(job, 'crops', '001000'), { recursive: true });
+    const dead = 2147483646; // no such process
+    const stale = [`pages/.tmp-001000-p1.png.${dead}.0badc0de`, `crops/001000/.tmp-patient.surname.png.${dead}.deadbeef`, `thumbs/.tmp-1-0.jpg.${dead}.00c0ffee`];
+    const live = `pages/.tmp-001000-p2.png.${process.ppid}.cafebabe`;
+    for (const p of [...stale, live]) writeFileSync(join(job, p), 'half a file', { mode: 0o600 });
+    const again = await runCliChild(['scan', join(dir, 'in'), '--job', job, '--workers', '1']);
+    expect(again.code, again.stderr).toBe(0); // nothing new: the file is already in the job
+    expect(leftovers(job)).toEqual([live]);
+  }, 60_000);
 });

@@ -94,3 +94,14 @@ export function residual(h: Homography, src: Point[], dst: Point[]): number {
   });
   return Math.sqrt(s / src.length);
 }
+
+/** The inverse transform (pixels back to millimetres); null when the transform is singular. */
+export function invertHomography(m: Homography): Homography | null {
+  const [a, b, c, d, e, f, g, h, i] = m as [number, number, number, number, number, number, number, number, number];
+  const A = e * i - f * h;
+  const B = -(d * i - f * g);
+  const C = d * h - e * g;
+  const det = a * A + b * B + c * C;
+  if (Math.abs(det) < 1e-15) return null;
+  return [A / det, -(b * i - c * h) / det, (b * f - c * e) / det, B / det, (a * i - c * g) / det, -(a * f - c * d) / det, C / det, -(a * h - b * g) / det, (a * e - b * d) / det];
+}

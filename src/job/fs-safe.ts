@@ -1,6 +1,6 @@
 // Private files and folders: patient data is written 0600 in 0700 folders, atomically (temp name, fsync, rename,
 // fsync the folder), so a crash leaves either the old file or the new one, never half of one.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, chmodSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, chmodSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
@@ -61,4 +61,45 @@ export async function writePrivateFile(path: string, data: string | Uint8Array):
   const tmp = join(dirname(path), `${TEMP_PREFIX}${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}`);
   await writeFile(tmp, data, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
   await rename(tmp, path);
+}
+
+/** The process id inside a temp name written by this module (`.tmp-<name>.<pid>.<8 hex>`), if it is one. */
+function tempWriterPid(name: string): number | undefined {
+  const m = /^\.tmp-.*\.(\d+)\.[0-9a-f]{8}$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove temp files a killed process left under dir (recursively): those whose writer no longer runs. A live
+ * writer's temp files are left alone. Returns the paths removed, relative to dir.
+ */
+export function removeStaleTempFiles(dir: string, rel = ''): string[] {
+  const removed: string[] = [];
+  let entries;
+  try {
+    entries = readdirSync(join(dir, rel), { withFileTypes: true });
+  } catch {
+    return removed;
+  }
+  for (const e of entries) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) removed.push(...removeStaleTempFiles(dir, r));
+    else if (e.isFile()) {
+      const pid = tempWriterPid(e.name);
+      if (pid !== undefined && pid !== process.pid && !processRuns(pid)) {
+        rmSync(join(dir, r), { force: true });
+        removed.push(r);
+      }
+    }
+  }
+  return removed;
 }

@@ -1,7 +1,7 @@
 // The scan stage: every page of every input file ends in the job store, read or quarantined with a reason.
 // Files already in the job (same sha256) are skipped, so a rerun is safe and a crashed run resumes.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodePages, openSource, type DecodedPage } from '../imaging/decode.ts';
 import { ScanInputError } from '../imaging/errors.ts';
@@ -14,7 +14,7 @@ import { OcrPool } from '../recognition/pool.ts';
 import { readPage, type FieldReading } from '../recognition/read-page.ts';
 import { decodePageIdentity, type PageIdentity } from '../template/qr-payload.ts';
 import type { Template } from '../template/schema.ts';
-import { ensurePrivateDir, writePrivateFile, writePrivateFileAtomic } from './fs-safe.ts';
+import { ensurePrivateDir, removeStaleTempFiles, writePrivateFile, writePrivateFileAtomic } from './fs-safe.ts';
 import { JobStore, type FieldRead, type SavePageInput } from './store.ts';
 import { BLANK_PAGE, classifyUnidentified, isBlankPage } from './page-checks.ts';
 import { rememberTemplate } from './validate.ts';
@@ -54,6 +54,8 @@ export interface ScanSummary {
 
 interface PageOutcome {
   save: SavePageInput;
+  /** "file, page N", for a reason decided only at commit time. */
+  where?: string;
   crops?: { path: string; rect: FieldReading['crop'] }[];
   canon?: GrayImage;
 }
@@ -62,6 +64,8 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
   const started = Date.now();
   const store = JobStore.open(opts.jobDir, { create: true, templateId: opts.template.id, templateVersion: opts.template.version });
   rememberTemplate(store, opts.template);
+  // Temp files of a scan that was killed while writing page images or crops.
+  removeStaleTempFiles(opts.jobDir);
   const pool = await OcrPool.create({ size: opts.workers, ...(opts.ocrTimeoutMs ? { jobTimeoutMs: opts.ocrTimeoutMs } : {}) });
   const summary: ScanSummary = {
     sourcesSeen: 0,
@@ -157,21 +161,26 @@ function recordFailedSource(store: JobStore, path: string, err: ScanInputError, 
   let sha: string;
   let bytes = 0;
   try {
+    // Only a regular file is read: opening a FIFO named like a scan would block for ever.
+    if (!statSync(path).isFile()) throw new Error('not a regular file');
     const buf = readFileSync(path);
     sha = createHash('sha256').update(buf).digest('hex');
     bytes = buf.length;
   } catch {
-    // Unreadable: key it by its path, so the same unreadable file is not counted twice.
-    sha = 'unreadable:' + createHash('sha256').update(path).digest('hex');
+    // Unreadable: key it by its path (still 64 hex digits, as the store requires), so it is not counted twice.
+    sha = createHash('sha256').update('unreadable:' + path).digest('hex');
   }
   if (store.hasSource(sha)) {
     summary.sourcesSkipped++;
     return;
   }
-  const id = store.beginSource({ path, sha256: sha, bytes, format: 'unknown' });
-  store.savePage({ sourceId: id, pageIndex: 0, state: 'quarantined', reasonCode: err.code, reason: err.message, rotation: 0 });
-  store.finishSource(id, 1);
-  store.failSource(id, err.message);
+  // One transaction: a crash must not leave a 'reading' source with no page, which a rerun would skip for ever.
+  store.inTransaction(() => {
+    const id = store.beginSource({ path, sha256: sha, bytes, format: 'unknown' });
+    store.savePage({ sourceId: id, pageIndex: 0, state: 'quarantined', reasonCode: err.code, reason: err.message, rotation: 0 });
+    store.finishSource(id, 1);
+    store.failSource(id, err.message);
+  });
   summary.sourcesFailed++;
   summary.pagesQuarantined++;
   summary.quarantinedByReason[err.code] = (summary.quarantinedByReason[err.code] ?? 0) + 1;
@@ -279,6 +288,7 @@ async function processPage(
     },
     crops: readings.map((r) => ({ path: `${cropDir}/${r.fieldId}.png`, rect: r.crop })),
     canon,
+    where,
   };
 }
 
@@ -288,7 +298,7 @@ async function commitPage(store: JobStore, jobDir: string, outcome: PageOutcome,
   if (s.state === 'read' && outcome.canon) {
     if (s.serial && store.hasPage(s.serial, s.pageNo!)) {
       // Two copies of one page were in flight at once: the second is the duplicate.
-      Object.assign(s, { state: 'quarantined', reasonCode: 'duplicate-page', reason: `form ${s.serial} page ${s.pageNo} was already read from another scan`, fields: undefined });
+      Object.assign(s, { state: 'quarantined', reasonCode: 'duplicate-page', reason: `${outcome.where ?? 'this page'}: form ${s.serial} page ${s.pageNo} was already read from another scan`, fields: undefined });
     } else {
       ensurePrivateDir(join(jobDir, 'crops', s.serial!));
       const canon = outcome.canon;

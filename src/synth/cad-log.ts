@@ -1,6 +1,7 @@
 // A synthetic CAD (computer-aided dispatch) incident export for a batch of synthetic forms, with planted gaps:
 // incidents that have no form (a form lost, or never written) and forms whose incident is missing from the
 // export. `reconcile` must find exactly these gaps.
+import { neutraliseCell, quoteCell } from '../export/csv-cell.ts';
 import type { PrfRecord } from '../record/schema.ts';
 import { AREAS, CALL_SIGN_PREFIXES } from './people.ts';
 import { incidentNumberForSerial, makePostcode, minutesToTime } from './records.ts';
@@ -109,8 +110,8 @@ function makeExtraIncidents(rng: Rng, records: readonly PrfRecord[], count: numb
  * needs one, so one appearing is a bug.
  */
 export function csvCell(value: string): string {
-  if (/^[=+\-@\t\r]/.test(value)) throw new Error(`refusing a CSV cell that a spreadsheet would read as a formula: ${JSON.stringify(value)}`);
-  return /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  if (neutraliseCell(value) !== value) throw new Error(`refusing a CSV cell that a spreadsheet would read as a formula: ${JSON.stringify(value)}`);
+  return quoteCell(value);
 }
 
 /** CSV text with a header row, CRLF line ends (as Windows CAD exports have) and a final line end. */

@@ -2,6 +2,7 @@
 // reverse side through, blur, then one pass over raw pixels that places the sheet on the glass (a homography:
 // skew, scale, offset, perspective, upside down), tones paper and ink, lights it unevenly and adds sensor noise;
 // then dust specks and, for fax-like output, a 1-bit threshold. Deterministic for the rng passed in.
+import { fitTransform, invertHomography } from '../imaging/homography.ts';
 import sharp, { type Sharp } from 'sharp';
 import type { Drawing } from '../template/drawing.ts';
 import { rasterise } from '../template/render-raster.ts';
@@ -161,48 +162,15 @@ function clampRange(v: number, lo: number, hi: number): number {
 
 /** The homography taking four source points to four destination points (row-major, h[8] = 1). */
 export function homographyFrom(src: [number, number][], dst: [number, number][]): number[] {
-  const A: number[][] = [];
-  const b: number[] = [];
-  for (let i = 0; i < 4; i++) {
-    const [x, y] = src[i]!;
-    const [u, v] = dst[i]!;
-    A.push([x, y, 1, 0, 0, 0, -u * x, -u * y]);
-    b.push(u);
-    A.push([0, 0, 0, x, y, 1, -v * x, -v * y]);
-    b.push(v);
-  }
-  const h = solve(A, b);
-  return [...h, 1];
-}
-
-/** Gaussian elimination with partial pivoting. */
-function solve(A: number[][], b: number[]): number[] {
-  const n = b.length;
-  const M = A.map((row, i) => [...row, b[i]!]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(M[r]![c]!) > Math.abs(M[p]![c]!)) p = r;
-    [M[c], M[p]] = [M[p]!, M[c]!];
-    const piv = M[c]![c]!;
-    if (Math.abs(piv) < 1e-12) throw new Error('degenerate page placement');
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const k = M[r]![c]! / piv;
-      if (k === 0) continue;
-      for (let j = c; j <= n; j++) M[r]![j]! -= k * M[c]![j]!;
-    }
-  }
-  return M.map((row, i) => row[n]! / row[i]!);
+  const h = fitTransform(src.map(([x, y]) => ({ x, y })), dst.map(([x, y]) => ({ x, y })));
+  if (!h) throw new Error('degenerate page placement');
+  return h;
 }
 
 export function invert3(m: readonly number[]): number[] {
-  const [a, b, c, d, e, f, g, h, i] = m as [number, number, number, number, number, number, number, number, number];
-  const A = e * i - f * h;
-  const B = -(d * i - f * g);
-  const C = d * h - e * g;
-  const det = a * A + b * B + c * C;
-  if (Math.abs(det) < 1e-15) throw new Error('singular transform');
-  return [A / det, -(b * i - c * h) / det, (b * f - c * e) / det, B / det, (a * i - c * g) / det, -(a * f - c * d) / det, C / det, -(a * h - b * g) / det, (a * e - b * d) / det];
+  const inv = invertHomography([...m]);
+  if (!inv) throw new Error('singular transform');
+  return inv;
 }
 
 // ---------- pixels ----------

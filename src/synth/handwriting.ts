@@ -2,7 +2,7 @@
 // slant, baseline, rotation and position, ticks, crosses, filled boxes and signatures as wobbly pen strokes.
 // Pure: every wobble comes from the rng passed in. Shapes are in page millimetres, like the rest of a Drawing.
 import type * as fontkit from 'fontkit';
-import { glyphPath, loadPackagedFont, type Colour, type Shape } from '../template/drawing.ts';
+import { glyphMatrix, glyphPath, loadPackagedFont, type Colour, type Shape } from '../template/drawing.ts';
 import type { Zone } from '../template/schema.ts';
 import type { Rng } from './rng.ts';
 
@@ -136,13 +136,7 @@ interface Box {
 
 /** The glyph's outline box after the same scale, flip, shear and rotation glyphPath applies (origin at 0,0). */
 function transformedBox(font: fontkit.Font, glyph: fontkit.Glyph, size: number, slant: number, rotate: number): Box {
-  const s = size / font.unitsPerEm;
-  const cos = Math.cos(rotate);
-  const sin = Math.sin(rotate);
-  const a = s * cos;
-  const b = s * sin;
-  const c = -s * slant * cos + s * sin;
-  const d = -s * slant * sin - s * cos;
+  const [a, b, c, d] = glyphMatrix(font, { size, slant, rotate });
   const bb = glyph.path.bbox;
   const xs: number[] = [];
   const ys: number[] = [];

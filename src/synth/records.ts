@@ -1,6 +1,7 @@
 // Synthetic Patient Report Form records: realistic fake patients whose values hang together (a sick patient is
 // consistently abnormal, drugs match the complaint, times run in order, NEWS2 is what the crew would write).
 // Pure: every value comes from the rng passed in, through named forks, so a seed always gives the same record.
+import { nhsCheckDigit } from '../record/nhs-number.ts';
 import { news2Score } from '../record/news2.ts';
 import type { CrewMember, DrugGiven, ObservationSet, PrfRecord } from '../record/schema.ts';
 import { CREW_ROLES, INTERVENTIONS, IsoDate, NON_CONVEYANCE } from '../record/schema.ts';
@@ -86,20 +87,11 @@ export function incidentNumberForSerial(serial: string | number): string {
   return String(1e9 + ((s * 48271 + 271828183) % 9e9));
 }
 
-/** Modulus 11 check digit (DOMAIN.md), computed here independently of the validator; null when it would be 10. */
-export function synthNhsCheckDigit(first9: string): number | null {
-  let sum = 0;
-  for (let i = 0; i < 9; i++) sum += Number(first9[i]) * (10 - i);
-  const check = 11 - (sum % 11);
-  if (check === 11) return 0;
-  return check === 10 ? null : check;
-}
-
 /** A test-range NHS number (999 ...) with a valid check digit. */
 export function makeNhsNumber(rng: Rng): string {
   for (;;) {
     const first9 = '999' + String(rng.int(0, 999999)).padStart(6, '0');
-    const check = synthNhsCheckDigit(first9);
+    const check = nhsCheckDigit(first9);
     if (check !== null) return first9 + check;
   }
 }

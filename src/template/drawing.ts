@@ -49,18 +49,22 @@ export function textWidth(font: fontkit.Font, text: string, size: number): numbe
   return run.positions.reduce((a, p) => a + p.xAdvance, 0) * (size / font.unitsPerEm);
 }
 
-/** One glyph as an SVG path in page mm, its origin on the baseline at (x, baseline). */
-export function glyphPath(font: fontkit.Font, glyph: fontkit.Glyph, x: number, baseline: number, style: GlyphStyle): string {
+/**
+ * The linear part of the glyph transform: font units (y up) to page mm (y down), scaled, sheared by the slant and
+ * rotated. [a, b, c, d] as in x' = a*u + c*v, y' = b*u + d*v.
+ */
+export function glyphMatrix(font: fontkit.Font, style: GlyphStyle): [number, number, number, number] {
   const s = style.size / font.unitsPerEm;
   const shear = style.slant ?? 0;
   const r = style.rotate ?? 0;
   const cos = Math.cos(r);
   const sin = Math.sin(r);
-  // Font units are y-up; the page is y-down. Scale, flip, shear, rotate, then move to the origin.
-  const a = s * cos;
-  const b = s * sin;
-  const c = -s * shear * cos + s * sin;
-  const d = -s * shear * sin - s * cos;
+  return [s * cos, s * sin, -s * shear * cos + s * sin, -s * shear * sin - s * cos];
+}
+
+/** One glyph as an SVG path in page mm, its origin on the baseline at (x, baseline). */
+export function glyphPath(font: fontkit.Font, glyph: fontkit.Glyph, x: number, baseline: number, style: GlyphStyle): string {
+  const [a, b, c, d] = glyphMatrix(font, style);
   return glyph.path.transform(a, b, c, d, x, baseline).toSVG();
 }
 
