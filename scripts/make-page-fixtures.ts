@@ -51,6 +51,11 @@ async function save(name: string, img: Sharp) {
   const hole = { left: px(template.qr.x - 2), top: px(template.qr.y - 2), width: px(template.qr.w + 4), height: px(template.qr.h + 4) };
   const white = await sharp({ create: { width: hole.width, height: hole.height, channels: 3, background: '#ffffff' } }).png().toBuffer();
   await save('qr-torn.png', sharp(page).composite([{ input: white, left: hole.left, top: hole.top }]));
+  // Torn and smudged: the serial printed in the header and footer is gone too, so only a person can assign it.
+  const strip = (x: number, y: number, w: number, h: number) => ({ left: px(x), top: px(y), width: px(w), height: px(h) });
+  const blots = [strip(11, 14, 50, 5.5), strip(template.pageSize.widthMm / 2 - 22, template.pageSize.heightMm - 11, 44, 5)];
+  const smudges = await Promise.all(blots.map(async (b) => ({ input: await sharp({ create: { width: b.width, height: b.height, channels: 3, background: '#9a9a9a' } }).png().toBuffer(), left: b.left, top: b.top })));
+  await save('qr-torn-serial-smudged.png', sharp(page).composite([{ input: white, left: hole.left, top: hole.top }, ...smudges]));
 }
 
 // A letter that is not a form at all, with somebody else's QR code on it.

@@ -13,6 +13,7 @@ import { registerSynthCommand } from './synth.ts';
 import { registerReviewCommand } from './review.ts';
 import { registerAuditCommand } from './audit.ts';
 import { TemplateError } from '../template/load.ts';
+import { storageFaultMessage } from '../job/fs-safe.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command()
@@ -37,10 +38,19 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    process.stderr.write(`prf-backload: ${(e as Error).message}\n`);
+    // A full or read-only disk is named as such, with the folder, instead of SQLite's "disk I/O error".
+    const fault = storageFaultMessage(e, jobOption(argv));
+    process.stderr.write(`prf-backload: ${fault ?? (e as Error).message}\n`);
     if (e instanceof UsageError) return EXIT.usage;
     if (e instanceof TemplateError) return EXIT.failed;
     if (process.env.PRF_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
     return EXIT.failed;
   }
+}
+
+/** The --job folder named on the command line, if any (to name it in an error). */
+function jobOption(argv: string[]): string | undefined {
+  const i = argv.indexOf('--job');
+  if (i >= 0) return argv[i + 1];
+  return argv.find((a) => a.startsWith('--job='))?.slice('--job='.length);
 }

@@ -83,9 +83,13 @@ export function registerWithQr(scan: GrayImage, template: Template, qr: QrFound)
     const model = marksFound >= 3 ? fitTransform([...src, ...qrMm], [...dst, ...corners]) : fitAffine([...src, ...qrMm], [...dst, ...corners]);
     const guess = applyHomography(model ?? rough, m);
     const farMm = Math.min(...[qrCentre, ...src].map((p) => Math.hypot(p.x - m.x, p.y - m.y)));
-    const r = side * 2.6 + 0.08 * farMm * pxPerMm;
-    const blobs = blobsInWindow(upright, guess.x - r, guess.y - r, 2 * r, 2 * r, threshold, side * side * 0.3);
-    const mark = pickMark(blobs, side, guess);
+    // A tilted phone photo can put a far corner well outside the first window: look again, twice as wide.
+    let mark: ReturnType<typeof pickMark> = null;
+    for (const r of [side * 2.6 + 0.08 * farMm * pxPerMm, 2 * (side * 2.6 + 0.08 * farMm * pxPerMm)]) {
+      const blobs = blobsInWindow(upright, guess.x - r, guess.y - r, 2 * r, 2 * r, threshold, side * side * 0.3);
+      mark = pickMark(blobs, side, guess);
+      if (mark) break;
+    }
     if (!mark) continue;
     marksFound++;
     src.push(m);

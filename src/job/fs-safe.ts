@@ -1,6 +1,6 @@
 // Private files and folders: patient data is written 0600 in 0700 folders, atomically (temp name, fsync, rename,
 // fsync the folder), so a crash leaves either the old file or the new one, never half of one.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, chmodSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statfsSync, statSync, chmodSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
@@ -102,4 +102,41 @@ export function removeStaleTempFiles(dir: string, rel = ''): string[] {
     }
   }
   return removed;
+}
+
+/** Free space under 1 MiB counts as full: SQLite reports a failed write on a full disk only as "disk I/O error". */
+const NEARLY_FULL_BYTES = 1024 * 1024;
+
+/**
+ * A clear, one-line message for a storage fault (disk full, read-only file system, no permission), naming the folder
+ * it happened in (the failing path's folder, else `folder`); undefined when the error is not a storage fault.
+ */
+export function storageFaultMessage(e: unknown, folder: string | undefined): string | undefined {
+  const code = String((e as { code?: unknown })?.code ?? '');
+  const failedPath = (e as NodeJS.ErrnoException)?.path;
+  const where = failedPath ? dirname(failedPath) : folder;
+  const full = `the disk holding ${where ?? 'the job folder'} is full. Free some space and run the command again; work already saved is kept`;
+  const readOnly = `${where ?? 'the job folder'} is on a read-only file system, so nothing can be saved there. Make it writable (or copy the job folder elsewhere) and run the command again`;
+  const denied = `permission to write in ${where ?? 'the job folder'} was denied. Check the folder's owner and permissions`;
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return full;
+  if (code === 'EROFS' || code.startsWith('SQLITE_READONLY')) return readOnly;
+  if (code === 'EACCES' || code === 'EPERM') return denied;
+  if ((code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_IOERR')) && where) {
+    // SQLite does not say why; ask the file system.
+    try {
+      accessSync(where, constants.W_OK);
+    } catch (err) {
+      const c = (err as NodeJS.ErrnoException).code;
+      if (c === 'EROFS') return readOnly;
+      if (c === 'EACCES' || c === 'EPERM') return denied;
+    }
+    try {
+      const fs = statfsSync(where);
+      if (fs.bavail * fs.bsize < NEARLY_FULL_BYTES) return full;
+    } catch {
+      // fall through
+    }
+    return `${(e as Error).message} in ${where}`;
+  }
+  return undefined;
 }

@@ -1,8 +1,7 @@
 // Why a page without a readable QR code could not be identified: a blank back, a document that is not one of our
 // forms, or one of our forms whose QR code is damaged or torn off.
 import { darkShare, downscaleGray, type GrayImage } from '../imaging/gray.ts';
-import { blobsInWindow, pickMark } from '../imaging/marks.ts';
-import { pageThreshold } from '../imaging/register.ts';
+import { cornerMarks } from '../imaging/layout-match.ts';
 import type { Template } from '../template/schema.ts';
 
 export interface Unidentified {
@@ -36,22 +35,7 @@ export function classifyUnidentified(img: GrayImage, template: Template, pxPerMm
   return { code: 'not-a-form', message: 'no QR code and no corner marks: this does not look like a page of the form' };
 }
 
-/** Count corners of the image that hold a solid square the size of a registration mark. */
+/** Corners of the image that hold a solid square the size of a registration mark. */
 function cornerMarksFound(img: GrayImage, template: Template, pxPerMm: number): number {
-  const side = template.registration.markSizeMm * pxPerMm;
-  const threshold = pageThreshold(img);
-  const rw = img.width * 0.16;
-  const rh = img.height * 0.12;
-  const corners: [number, number][] = [
-    [0, 0],
-    [img.width - rw, 0],
-    [0, img.height - rh],
-    [img.width - rw, img.height - rh],
-  ];
-  let found = 0;
-  for (const [x, y] of corners) {
-    const blobs = blobsInWindow(img, x, y, rw, rh, threshold, side * side * 0.3);
-    if (pickMark(blobs, side, { x: x + rw / 2, y: y + rh / 2 })) found++;
-  }
-  return found;
+  return cornerMarks(img, template, pxPerMm).filter(Boolean).length;
 }

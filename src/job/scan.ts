@@ -10,9 +10,11 @@ import { findQr } from '../imaging/qr.ts';
 import { estimatePxPerMm, registerWithQr } from '../imaging/register.ts';
 import { warpToTemplate } from '../imaging/warp.ts';
 import { walkInputs } from '../imaging/walk.ts';
-import { OcrPool } from '../recognition/pool.ts';
+import { OcrPool, OcrTimeoutError } from '../recognition/pool.ts';
 import { readPage, type FieldReading } from '../recognition/read-page.ts';
 import { decodePageIdentity, type PageIdentity } from '../template/qr-payload.ts';
+import { localScale, type Homography } from '../imaging/homography.ts';
+import { identifyByLayout } from './identify-by-layout.ts';
 import type { Template } from '../template/schema.ts';
 import { ensurePrivateDir, removeStaleTempFiles, writePrivateFile, writePrivateFileAtomic } from './fs-safe.ts';
 import { JobStore, type FieldRead, type SavePageInput } from './store.ts';
@@ -125,6 +127,7 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
         if (saved.has(page.pageIndex)) continue;
         while (inFlight.size >= limit) await Promise.race(inFlight);
         const task = processPage(page, sourceId, item.path, opts.template, pool, store, timed)
+          .catch((e: unknown) => readFailed(sourceId, page.pageIndex, item.path, e))
           .then((outcome) => {
             const t0 = performance.now();
             return commitPage(store, opts.jobDir, outcome, summary).then(() => timed('save', t0, undefined));
@@ -186,6 +189,13 @@ function recordFailedSource(store: JobStore, path: string, err: ScanInputError, 
   summary.quarantinedByReason[err.code] = (summary.quarantinedByReason[err.code] ?? 0) + 1;
 }
 
+/** A page whose reading failed twice (a hung or crashed OCR worker): quarantined with the reason; the run goes on. */
+function readFailed(sourceId: number, pageIndex: number, file: string, e: unknown): PageOutcome {
+  const timeout = e instanceof OcrTimeoutError;
+  const why = timeout ? 'reading it took too long, twice (the OCR worker was stopped)' : `reading it failed twice (${(e as Error)?.name ?? 'error'})`;
+  return quarantine(sourceId, pageIndex, timeout ? 'ocr-timeout' : 'read-failed', `${file}, page ${pageIndex + 1}: ${why}. Scan the page again`);
+}
+
 function quarantine(sourceId: number, pageIndex: number, code: string, reason: string, image?: GrayImage, identity?: Partial<PageIdentity>): PageOutcome {
   return {
     save: {
@@ -235,29 +245,41 @@ async function processPage(
       return false;
     }),
   );
+  let id: PageIdentity;
+  let reg: { upright: GrayImage; h: Homography; quarterTurns: number; residualMm?: number };
+  let canon: GrayImage;
   if (!qr) {
     const c = classifyUnidentified(img, template, pxPerMm, foreignQr !== undefined);
-    return quarantine(sourceId, page.pageIndex, c.code, `${where}: ${c.message}`, img);
+    if (c.code !== 'qr-unreadable') return quarantine(sourceId, page.pageIndex, c.code, `${where}: ${c.message}`, img);
+    // Our form with its QR code lost: try its printed layout and printed serial before asking a person.
+    const t0 = performance.now();
+    const byLayout = timed('identify', t0, await identifyByLayout(img, template, pxPerMm, pool));
+    if ('failed' in byLayout) return quarantine(sourceId, page.pageIndex, c.code, `${where}: ${c.message}.${byLayout.hint}`, byLayout.canon ?? img);
+    ({ id, canon } = byLayout);
+    reg = byLayout;
+  } else {
+    id = decodePageIdentity(qr.payload)!;
+    if (id.templateId !== template.id || id.templateVersion !== template.version) {
+      return quarantine(
+        sourceId,
+        page.pageIndex,
+        'other-template',
+        `${where}: a page of form template ${id.templateId} v${id.templateVersion}; this job reads ${template.id} v${template.version}`,
+        img,
+      );
+    }
+    if (!template.pages.some((p) => p.number === id.page)) {
+      return quarantine(sourceId, page.pageIndex, 'unknown-page', `${where}: its QR code names page ${id.page}, which the template does not have`, img);
+    }
+    const fit = timed('register', performance.now(), registerWithQr(img, template, qr));
+    if ('failed' in fit) return quarantine(sourceId, page.pageIndex, fit.code, `${where}: ${fit.message}`, img, id);
+    reg = fit;
+    canon = timed('warp', performance.now(), warpToTemplate(fit.upright, fit.h, template.pageSize.widthMm, template.pageSize.heightMm));
   }
-  const id = decodePageIdentity(qr.payload)!;
-  if (id.templateId !== template.id || id.templateVersion !== template.version) {
-    return quarantine(
-      sourceId,
-      page.pageIndex,
-      'other-template',
-      `${where}: a page of form template ${id.templateId} v${id.templateVersion}; this job reads ${template.id} v${template.version}`,
-      img,
-    );
-  }
-  if (!template.pages.some((p) => p.number === id.page)) {
-    return quarantine(sourceId, page.pageIndex, 'unknown-page', `${where}: its QR code names page ${id.page}, which the template does not have`, img);
-  }
-  const reg = timed('register', performance.now(), registerWithQr(img, template, qr));
-  if ('failed' in reg) return quarantine(sourceId, page.pageIndex, reg.code, `${where}: ${reg.message}`, img, id);
   if (store.hasPage(id.serial, id.page)) {
     return quarantine(sourceId, page.pageIndex, 'duplicate-page', `${where}: form ${id.serial} page ${id.page} was already read from another scan`, img, id);
   }
-  const canon = timed('warp', performance.now(), warpToTemplate(reg.upright, reg.h, template.pageSize.widthMm, template.pageSize.heightMm));
+  const centre = { x: template.pageSize.widthMm / 2, y: template.pageSize.heightMm / 2 };
   const readStart = performance.now();
   const readings = timed('read', readStart, await readPage(canon, template, id.page, pool));
   const cropDir = `crops/${id.serial}`;
@@ -281,8 +303,8 @@ async function processPage(
       templateVersion: id.templateVersion,
       pagesExpected: template.pages.length,
       rotation: reg.quarterTurns * 90,
-      residualPx: reg.residualMm * reg.pxPerMm,
-      dpi: Math.round(reg.pxPerMm * 25.4),
+      ...(reg.residualMm !== undefined ? { residualPx: reg.residualMm * localScale(reg.h, centre) } : {}),
+      dpi: Math.round(localScale(reg.h, centre) * 25.4),
       imagePath: `pages/${id.serial}-p${id.page}.png`,
       fields,
     },

@@ -20,15 +20,8 @@ export function drawFormPage(template: Template, serial: string, pageNo: number)
   drawQr(template, { templateId: template.id, templateVersion: template.version, serial, page: pageNo }, shapes);
 
   shapes.push(text(template.title, 13, 12, 5.2, { bold: true, maxWidth: template.qr.x - 20 }));
-  shapes.push(
-    text(
-      `Form ${serial}  ·  page ${pageNo} of ${template.pages.length}  ·  ${pageMeta.title}  ·  ${template.id} v${template.version}`,
-      13,
-      18,
-      3,
-      { maxWidth: template.qr.x - 20 },
-    ),
-  );
+  shapes.push(text(`Form ${serial}  /  page ${pageNo} of ${template.pages.length}`, 13, 18, 3, { serial: true }));
+  shapes.push(text(`${pageMeta.title}  ·  ${template.id} v${template.version}`, 62, 18, 3, { maxWidth: template.qr.x - 66 }));
 
   for (const d of template.decorations) {
     if (d.page !== pageNo) continue;
@@ -43,7 +36,7 @@ export function drawFormPage(template: Template, serial: string, pageNo: number)
 
   for (const f of template.fields) if (f.page === pageNo) drawField(f, shapes);
   // Footer: the serial again, so a page separated from its QR code can still be matched by a person.
-  shapes.push(text(`Form ${serial} / page ${pageNo}`, widthMm / 2 - 15, heightMm - 7.5, 2.8, { colour: '#333333' }));
+  shapes.push(text(`Form ${serial}  /  page ${pageNo}`, widthMm / 2 - 15, heightMm - 7.5, 2.8, { serial: true, colour: '#333333' }));
   return { widthMm, heightMm, shapes };
 }
 

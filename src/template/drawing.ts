@@ -42,6 +42,11 @@ export function loadPackagedFont(packageFile: string): fontkit.Font {
 
 export const PRINT_FONT = '@fontsource/atkinson-hyperlegible/files/atkinson-hyperlegible-latin-400-normal.woff';
 export const PRINT_FONT_BOLD = '@fontsource/atkinson-hyperlegible/files/atkinson-hyperlegible-latin-700-normal.woff';
+/**
+ * For the printed form serial: plain digits (Atkinson's distinctive zero, good for people, is read as 6 or 8 by
+ * OCR), so a page whose QR code is lost can still be identified from its printed serial.
+ */
+export const SERIAL_FONT = '@fontsource/roboto/files/roboto-latin-500-normal.woff';
 
 /** Width of a text run in mm. */
 export function textWidth(font: fontkit.Font, text: string, size: number): number {
@@ -88,9 +93,9 @@ export function text(
   x: number,
   baseline: number,
   size: number,
-  opts: { bold?: boolean; colour?: Colour; maxWidth?: number } = {},
+  opts: { bold?: boolean; serial?: boolean; colour?: Colour; maxWidth?: number } = {},
 ): Shape {
-  const font = loadPackagedFont(opts.bold ? PRINT_FONT_BOLD : PRINT_FONT);
+  const font = loadPackagedFont(opts.serial ? SERIAL_FONT : opts.bold ? PRINT_FONT_BOLD : PRINT_FONT);
   let sz = size;
   if (opts.maxWidth) {
     const w = textWidth(font, str, size);
