@@ -13,7 +13,7 @@ import { CALIBRATION_FILE, validateJob, type Calibration } from '../src/job/vali
 import { synthesise } from '../src/synth/synth.ts';
 import { PROFILE_NAMES } from '../src/synth/scan-profiles.ts';
 import { loadTemplate } from '../src/template/load.ts';
-import { timeNativeTesseract } from './native-tesseract.ts';
+import { printedDigitAccuracy, timeNativeTesseract } from './native-tesseract.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -152,6 +152,7 @@ async function mainMode() {
 
   // How close the pipeline runs to the engine: time the OCR images of a few pages in tesseract.js and native tesseract.
   const native = await timeNativeTesseract(jobDir, template, 6);
+  const printed = await printedDigitAccuracy(jobDir, template);
 
   const pagesTotal = scan.pagesRead + scan.pagesQuarantined;
   const lines: string[] = [];
@@ -165,6 +166,7 @@ async function mainMode() {
   lines.push(`| time per page, summed by step (s) | ${Object.entries(scan.stageSeconds).map(([k, v]) => `${k} ${(v / Math.max(1, pagesTotal)).toFixed(2)}`).join(', ')} |`);
   lines.push(`| pages quarantined | ${scan.pagesQuarantined} (${Object.entries(scan.quarantinedByReason).map(([k, v]) => `${k} ${v}`).join(', ')}) |`);
   lines.push(`| OCR on ${native.images} page composites: tesseract.js / native tesseract | ${native.jsSeconds.toFixed(2)} s / ${native.nativeSeconds === null ? 'not installed' : native.nativeSeconds.toFixed(2) + ' s'} |`);
+  lines.push(`| printed digits (each page's printed serial, read as for a page without its QR code) | ${pct(printed.right, printed.pages)}% of ${printed.pages} pages right, ${printed.wrong} wrong, ${printed.unread} not read |`);
   lines.push(`| automation (fields accepted by the machine) | ${pct(accepted, fieldsAll)}% of ${fieldsAll} |`);
   lines.push(`| silent errors (accepted but wrong) | ${silent} = ${accepted ? ((silent / accepted) * 1000).toFixed(2) : '0'} per 1,000 accepted |`);
   lines.push(`| planted writer errors flagged | ${flagged} of ${planted} |`);
@@ -193,6 +195,7 @@ async function mainMode() {
     scan,
     peakRssMb: mem.peakMb,
     nativeTesseract: native,
+    printedDigits: printed,
     automation: { accepted, fields: fieldsAll },
     silentErrors: silent,
     writerErrors: { planted, flagged, missed: folds.flatMap((f) => f.writerErrors.missed) },

@@ -71,7 +71,8 @@ describe('patient data hygiene: scanned fixtures through scan, status and valida
   beforeAll(() => {
     mkdirSync(inDir);
     for (const n of [1, 2, 3, 4]) copyFileSync(join(FIXTURES, 'scans', `scan-001-000${n}.png`), join(inDir, `scan-001-000${n}.png`));
-    copyFileSync(join(FIXTURES, 'pages', 'qr-torn.png'), join(inDir, 'qr-torn.png')); // a quarantined page with a name on it
+    // a page with a name on it that is quarantined (its QR code and printed serial unreadable)
+    copyFileSync(join(FIXTURES, 'pages', 'qr-torn-serial-smudged.png'), join(inDir, 'qr-torn-serial-smudged.png'));
     cli(['scan', inDir, '--job', job, '--workers', '1']);
     cli(['scan', inDir, '--job', job, '--workers', '1', '--json']);
     cli(['status', '--job', job]);
@@ -93,7 +94,7 @@ describe('patient data hygiene: scanned fixtures through scan, status and valida
   });
 
   it('the commands ran as expected', () => {
-    expect(captured[0]!.code).toBe(3); // one page quarantined (QR torn off)
+    expect(captured[0]!.code, captured[0]!.stderr).toBe(3); // one page quarantined (QR torn off, serial smudged)
     expect(captured[0]!.stdout).toMatch(/4 read, 1 quarantined/);
     expect(captured[4]!.code).toBe(3); // forms need review
     expect(captured[7]!.code).toBe(1);

@@ -111,7 +111,7 @@ describe('review server, from outside', () => {
   it('refuses state-changing requests from other origins, and they change nothing', async () => {
     const before = stateOfJob();
     const t = srv.token;
-    const foreign = [
+    const foreign: Record<string, string>[] = [
       { Origin: 'http://evil.example' },
       { Origin: `http://127.0.0.1:${srv.port + 1}` },
       { Origin: `https://127.0.0.1:${srv.port}` },

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { writePrivateFileAtomic } from '../job/fs-safe.ts';
-import { chooseThresholds, scoreFields, loadTruthDir, scoreJob, type ScoreReport } from '../job/score.ts';
+import { chooseThresholds, NEVER_ACCEPT, scoreFields, loadTruthDir, scoreJob, type ScoreReport } from '../job/score.ts';
 import { JobStore } from '../job/store.ts';
 import { CALIBRATION_FILE, jobTemplate, type Calibration } from '../job/validate.ts';
 import { join } from 'node:path';
@@ -81,7 +81,11 @@ export function registerScoreCommands(program: Command): void {
         process.stdout.write(
           `Calibrated on ${cal.measuredOn.fields} fields of ${cal.measuredOn.forms} forms, target ${target}:\n` +
             Object.entries(cal.thresholds)
-              .map(([t, v]) => `  ${t.padEnd(10)} accept at confidence >= ${v.toFixed(3)}`)
+              .map(([t, v]) =>
+                v >= NEVER_ACCEPT
+                  ? `  ${t.padEnd(10)} never: no confidence keeps wrong values under the target; all go to a person`
+                  : `  ${t.padEnd(10)} accept at confidence >= ${v.toFixed(3)}`,
+              )
               .join('\n') +
             `\nTypes not listed keep the strict default (too little evidence to accept any lower).\nWritten to ${out}. Run validate again to apply it.\n`,
         );

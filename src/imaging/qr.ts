@@ -50,10 +50,11 @@ function tryRegion(img: GrayImage, x: number, y: number, w: number, h: number, f
 }
 
 /**
- * Look in each corner first (where a form's QR code is, whichever way up), then the whole page.
+ * Look in each corner first (where a form's QR code is, whichever way up), cleaning the image harder each round,
+ * then the whole page.
  * pxPerMm sizes the search so a module stays 3-5 pixels wide after downscaling.
  */
-export function findQr(img: GrayImage, pxPerMm: number, accept: (payload: string) => boolean = () => true): QrFound | null {
+export function findQr(img: GrayImage, pxPerMm: number, accept: (payload: string) => boolean = () => true, opts: { quick?: boolean } = {}): QrFound | null {
   const factor = Math.max(1, Math.floor(pxPerMm / 5));
   const rw = Math.round(img.width * 0.42);
   const rh = Math.round(img.height * 0.3);
@@ -63,12 +64,14 @@ export function findQr(img: GrayImage, pxPerMm: number, accept: (payload: string
     [0, 0, rw, rh],
     [img.width - rw, img.height - rh, rw, rh],
   ];
-  for (let cleanup = 0; cleanup < CLEANUPS.length; cleanup++) {
+  // quick: the page's corners as scanned only; enough for most pages, and cheap enough to run before anything else.
+  for (let cleanup = 0; cleanup < (opts.quick ? 1 : CLEANUPS.length); cleanup++) {
     for (const [x, y, w, h] of regions) {
       const found = tryRegion(img, x, y, w, h, factor, cleanup);
       if (found && !isMirrored(found) && accept(found.payload)) return found;
     }
   }
+  if (opts.quick) return null;
   for (const f of [factor, factor + 1]) {
     const found = tryRegion(img, 0, 0, img.width, img.height, f);
     if (found && !isMirrored(found) && accept(found.payload)) return found;

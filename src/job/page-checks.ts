@@ -12,15 +12,32 @@ export interface Unidentified {
 /** Share of ink under which a page counts as blank (a duplex back with a little noise or bleed-through). */
 const BLANK_INK_SHARE = 0.0025;
 
-/** A page with next to no ink in its middle: a duplex back, an empty sheet. Cheap, so it runs before the QR search. */
+/**
+ * A page with next to no ink in its middle: a duplex back, an empty sheet. "Ink" is measured against the page's own
+ * paper, so a pale, low-contrast scan of a form still counts as written on; faint show-through does not.
+ */
 export function isBlankPage(img: GrayImage, pxPerMm: number): boolean {
-  // At about 2 px/mm single specks average away; only strokes stay dark.
-  const small = downscaleGray(img, Math.max(1, Math.floor(pxPerMm / 2)));
+  // At about 4 px/mm single specks average away while box lines and pen strokes stay.
+  const small = downscaleGray(img, Math.max(1, Math.floor(pxPerMm / 4)));
   // Look at the middle of the image only: scanner lids, tables and skewed edges make the border dark, and every
   // page of the form has boxes and writing across its middle.
-  const bx = small.width * 0.2;
-  const by = small.height * 0.2;
-  return darkShare(small, bx, by, small.width - 2 * bx, small.height - 2 * by, 110) < BLANK_INK_SHARE;
+  const x0 = Math.round(small.width * 0.2);
+  const y0 = Math.round(small.height * 0.2);
+  const w = small.width - 2 * x0;
+  const h = small.height - 2 * y0;
+  const hist = new Uint32Array(256);
+  for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) hist[small.data[y * small.width + x]!]!++;
+  // Paper: the 90th percentile of brightness.
+  let seen = 0;
+  let paper = 255;
+  for (let v = 255; v >= 0; v--) {
+    seen += hist[v]!;
+    if (seen >= w * h * 0.1) {
+      paper = v;
+      break;
+    }
+  }
+  return darkShare(small, x0, y0, w, h, Math.min(paper - 50, 200)) < BLANK_INK_SHARE;
 }
 
 export const BLANK_PAGE: Unidentified = { code: 'blank-page', message: 'the page is blank (a duplex back or an empty sheet)' };

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { decodePages, openSource, type DecodedPage } from '../imaging/decode.ts';
 import { ScanInputError } from '../imaging/errors.ts';
 import { cropGray, graySharp, type GrayImage } from '../imaging/gray.ts';
@@ -64,6 +65,8 @@ interface PageOutcome {
 
 export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
   const started = Date.now();
+  // Each page image is used once: libvips' operation cache would only hold on to memory.
+  sharp.cache(false);
   const store = JobStore.open(opts.jobDir, { create: true, templateId: opts.template.id, templateVersion: opts.template.version });
   rememberTemplate(store, opts.template);
   // Temp files of a scan that was killed while writing page images or crops.
@@ -232,19 +235,22 @@ async function processPage(
   }
   const img: GrayImage = { data: page.image.data, width: page.image.width, height: page.image.height };
   const pxPerMm = estimatePxPerMm(img, page.dpi, template);
-  if (timed('identify', performance.now(), isBlankPage(img, pxPerMm))) {
+  let foreignQr: string | undefined;
+  const ours = (payload: string) => {
+    if (decodePageIdentity(payload)) return true;
+    foreignQr = payload;
+    return false;
+  };
+  const t0 = performance.now();
+  // A quick look for the QR code first, so a page whose code reads is never taken for blank; only then the blank
+  // check (cheap), and the thorough search last.
+  let qr = findQr(img, pxPerMm, ours, { quick: true });
+  if (!qr && isBlankPage(img, pxPerMm)) {
+    timed('identify', t0, null);
     return quarantine(sourceId, page.pageIndex, BLANK_PAGE.code, `${where}: ${BLANK_PAGE.message}`, img);
   }
-  let foreignQr: string | undefined;
-  const qr = timed(
-    'identify',
-    performance.now(),
-    findQr(img, pxPerMm, (payload) => {
-      if (decodePageIdentity(payload)) return true;
-      foreignQr = payload;
-      return false;
-    }),
-  );
+  qr ??= findQr(img, pxPerMm, ours);
+  timed('identify', t0, null);
   let id: PageIdentity;
   let reg: { upright: GrayImage; h: Homography; quarterTurns: number; residualMm?: number };
   let canon: GrayImage;

@@ -216,14 +216,19 @@ export function scoreTruths(store: JobStore, truths: GroundTruth[]): ScoreReport
   };
 }
 
+/** A threshold no confidence reaches: the type is never accepted by the machine. */
+export const NEVER_ACCEPT = 2;
+
 /**
  * Choose per-type confidence thresholds so that, among the fields the machine would accept, the share read wrong
  * stays under `target`. Conservative: the lowest threshold whose accepted set has at most target/2 wrong, with at
- * least `minSupport` fields above it; a type with too little evidence keeps the strict default.
+ * least `minSupport` fields above it. A type with enough evidence but no such threshold gets NEVER_ACCEPT; a type
+ * with too little evidence is left out (it keeps the strict default).
  */
 export function chooseThresholds(scores: FieldScore[], target: number, minSupport = 50): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [type, items] of Object.entries(groupBy(scores.filter((s) => s.candidate && s.confidence !== null), (s) => s.type))) {
+    if (items.length < minSupport) continue;
     const sorted = [...items].sort((a, b) => b.confidence! - a.confidence!);
     let wrong = 0;
     let best: number | null = null;
@@ -234,7 +239,7 @@ export function chooseThresholds(scores: FieldScore[], target: number, minSuppor
       if (i + 1 < sorted.length && sorted[i + 1]!.confidence === sorted[i]!.confidence) continue;
       if (n >= minSupport && wrong / n <= target / 2) best = sorted[i]!.confidence!;
     }
-    if (best !== null) out[type] = best;
+    out[type] = best ?? NEVER_ACCEPT;
   }
   return out;
 }

@@ -12,19 +12,20 @@ export type RecordDecision = 'incomplete' | 'blocked' | 'needs-review' | 'ready'
 export type Thresholds = Partial<Record<Field['type'], number>>;
 
 /**
- * Used until `calibrate` has measured better ones: strict, so that an uncalibrated job sends more to a person
- * rather than accepting wrong values.
+ * Used until `calibrate` has measured better ones (or where it had too little evidence). Tick boxes are read by
+ * their ink bands (see imaging/boxes.ts) and are accepted when clearly inside one. Handwriting read by OCR is never
+ * accepted on an uncalibrated confidence: 2 is above any confidence, so those fields all go to a person.
  */
 export const DEFAULT_THRESHOLDS: Required<Thresholds> = {
   tick: 0.75,
   choice: 0.75,
   multi: 0.75,
   signature: 0.6,
-  digits: 0.99,
-  capitals: 0.99,
-  date: 0.99,
-  time: 0.99,
-  decimal: 0.99,
+  digits: 2,
+  capitals: 2,
+  date: 2,
+  time: 2,
+  decimal: 2,
   text: Infinity,
 };
 
