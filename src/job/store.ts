@@ -5,7 +5,7 @@ import type { Database as Db } from 'better-sqlite3';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { setAtPath } from '../record/paths.ts';
+import { recordFromValues } from '../record/paths.ts';
 import {
   applySchema,
   FIELD_STATUSES,
@@ -232,8 +232,6 @@ const parse = (s: string | null): unknown => (s === null ? null : JSON.parse(s))
 const zeroes = <K extends string>(keys: readonly K[]): Record<K, number> =>
   Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 
-// Arrays of objects in the record (observation sets, drugs, crew): a gap left by an empty set becomes {}.
-const OBJECT_ARRAYS = ['crew', 'observations', 'drugs'] as const;
 
 export class JobStore {
   readonly db: Db;
@@ -667,29 +665,13 @@ export class JobStore {
    */
   recordObject(serial: string, opts: { statuses?: FieldStatus[] } = {}): Record<string, unknown> {
     if (!this.record(serial)) throw new JobStoreError(`no form ${serial}`);
-    const obj: Record<string, unknown> = {
-      formSerial: serial,
-      incident: { times: {} },
-      crew: [],
-      patient: {},
-      clinical: {},
-      observations: [],
-      drugs: [],
-      outcome: {},
-      clinician: {},
-    };
     const rows = this.db
       .prepare('SELECT path, value_json, status FROM fields WHERE serial = ? AND value_json IS NOT NULL ORDER BY id')
       .all(serial) as { path: string; value_json: string; status: FieldStatus }[];
-    for (const r of rows) {
-      if (opts.statuses && !opts.statuses.includes(r.status)) continue;
-      setAtPath(obj, r.path, JSON.parse(r.value_json));
-    }
-    for (const k of OBJECT_ARRAYS) {
-      const arr = obj[k] as unknown[];
-      for (let i = 0; i < arr.length; i++) if (arr[i] === undefined || arr[i] === null) arr[i] = {};
-    }
-    return obj;
+    return recordFromValues(
+      serial,
+      rows.filter((r) => !opts.statuses || opts.statuses.includes(r.status)).map((r) => [r.path, JSON.parse(r.value_json)] as [string, unknown]),
+    );
   }
 
   /** Which scanned pages a record came from: source file hash and page index. */

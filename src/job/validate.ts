@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { decideField, decideRecord, DEFAULT_THRESHOLDS, type Thresholds } from '../record/acceptance.ts';
 import type { Finding } from '../record/findings.ts';
 import { normaliseField, type FieldResult, type ReaderOutput } from '../record/normalise.ts';
-import { setAtPath } from '../record/paths.ts';
+import { recordFromValues } from '../record/paths.ts';
 import { checkRecord } from '../record/rules.ts';
 import { parseTemplate } from '../template/load.ts';
 import type { Field, Template } from '../template/schema.ts';
@@ -61,7 +61,6 @@ export interface ValidateSummary {
 export function evaluateRecord(template: Template, rows: FieldRow[], serial: string, today?: string) {
   const byId = new Map(template.fields.map((f) => [f.id, f]));
   const results = new Map<string, { field: Field; row: FieldRow; result: FieldResult }>();
-  const record: Record<string, unknown> = { formSerial: serial, incident: { times: {} }, crew: [], patient: {}, clinical: {}, observations: [], drugs: [], outcome: {}, clinician: {} };
   for (const row of rows) {
     const field = byId.get(row.fieldId);
     if (!field) continue;
@@ -73,14 +72,11 @@ export function evaluateRecord(template: Template, rows: FieldRow[], serial: str
           : { status: 'value', value: row.value, findings: [] }
         : normaliseField(field, row.read as ReaderOutput);
     results.set(row.fieldId, { field, row, result });
-    if (result.status === 'value') {
-      setAtPath(record, field.path, result.value);
-    }
   }
-  for (const k of ['crew', 'observations', 'drugs'] as const) {
-    const arr = record[k] as unknown[];
-    for (let i = 0; i < arr.length; i++) if (!arr[i]) arr[i] = {};
-  }
+  const record = recordFromValues(
+    serial,
+    [...results.values()].filter((r) => r.result.status === 'value').map((r) => [r.field.path, (r.result as { value: unknown }).value] as [string, unknown]),
+  );
   // "Missing" is only true of a blank field: one with writing that could not be read is for a person to key, so
   // the finding asks for review rather than blocking the record.
   const inked = new Set([...results.values()].filter((r) => r.result.status === 'illegible' || r.result.status === 'invalid').map((r) => r.field.path));

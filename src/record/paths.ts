@@ -141,3 +141,27 @@ export function setAtPath(obj: Record<string, unknown>, path: string, value: unk
   }
   cur[segs[segs.length - 1]!] = value;
 }
+
+/**
+ * A record object from (path, value) pairs: the record's groups always present, and a gap in an array of objects
+ * (an observation set or drug row left empty between filled ones) filled with {}.
+ */
+export function recordFromValues(formSerial: string, values: Iterable<[string, unknown]>): Record<string, unknown> {
+  const obj: Record<string, unknown> = {
+    formSerial,
+    incident: { times: {} },
+    crew: [],
+    patient: {},
+    clinical: {},
+    observations: [],
+    drugs: [],
+    outcome: {},
+    clinician: {},
+  };
+  for (const [path, value] of values) setAtPath(obj, path, value);
+  for (const k of ['crew', 'observations', 'drugs']) {
+    const arr = obj[k] as unknown[];
+    for (let i = 0; i < arr.length; i++) if (arr[i] === undefined || arr[i] === null) arr[i] = {};
+  }
+  return obj;
+}

@@ -41,7 +41,7 @@ export function runCliChild(args: string[], opts: { killAfterMs?: number; hardTi
     });
     let stdout = '';
     let stderr = '';
-    let killed = false;
+    let sentKill = false;
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const timers: NodeJS.Timeout[] = [];
@@ -49,7 +49,7 @@ export function runCliChild(args: string[], opts: { killAfterMs?: number; hardTi
       timers.push(
         setTimeout(() => {
           if (child.exitCode === null && child.signalCode === null) {
-            killed = true;
+            sentKill = true;
             child.kill('SIGKILL');
           }
         }, opts.killAfterMs),
@@ -59,7 +59,8 @@ export function runCliChild(args: string[], opts: { killAfterMs?: number; hardTi
     child.on('error', reject);
     child.on('close', (code, signal) => {
       for (const t of timers) clearTimeout(t);
-      resolve({ killed, code, signal, stdout, stderr, ms: Date.now() - started });
+      // A child that finished just as the kill was sent exited on its own: it counts as a finished run, not a kill.
+      resolve({ killed: sentKill && signal === 'SIGKILL', code, signal, stdout, stderr, ms: Date.now() - started });
     });
   });
 }
