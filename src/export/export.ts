@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PrfRecord } from '../record/schema.ts';
 import { JobStore } from '../job/store.ts';
-import { ensurePrivateDir, renameDirDurable, writePrivateFileAtomic, fsyncDir, TEMP_PREFIX } from '../job/fs-safe.ts';
+import { ensurePrivateDir, fsyncDir, processRuns, renameDirDurable, TEMP_PREFIX, writePrivateFileAtomic } from '../job/fs-safe.ts';
 import { recordToBundle, type TransactionBundle } from './fhir.ts';
 import { bundlesToNdjson } from './ndjson.ts';
 import { recordsToCsv } from './csv.ts';
@@ -131,14 +131,6 @@ function takeExportLock(store: JobStore): void {
   }).immediate();
 }
 
-function processRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** "fhir,csv" → formats, for the CLI. */
 export function parseFormatList(list: string): ExportFormat[] {

@@ -69,7 +69,8 @@ function tempWriterPid(name: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-function processRuns(pid: number): boolean {
+/** Whether a process with this id is alive (EPERM: alive, but someone else's). */
+export function processRuns(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
