@@ -31,7 +31,7 @@ import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { JobStore, type FieldRead } from '../../src/job/store.ts';
-import { rememberTemplate, validateRecord, jobThresholds } from '../../src/job/validate.ts';
+import { CALIBRATION_FILE, jobThresholds, rememberTemplate, validateRecord } from '../../src/job/validate.ts';
 import { getAtPath } from '../../src/record/paths.ts';
 import { loadTemplate } from '../../src/template/load.ts';
 import type { Field } from '../../src/template/schema.ts';
@@ -97,6 +97,13 @@ export async function buildReviewJob(o: ReviewJobOptions = {}): Promise<ReviewJo
   const truth = new Map<string, Record<string, unknown>>();
   try {
     rememberTemplate(store, template);
+    // A calibrated job: readings at 0.999 are accepted, the 'doubtful' ones (0.5) go to the queue.
+    const calibrated = { digits: 0.99, capitals: 0.99, date: 0.99, time: 0.99, decimal: 0.99, choice: 0.75, tick: 0.75, multi: 0.75, signature: 0.6 };
+    writeFileSync(
+      join(dir, CALIBRATION_FILE),
+      JSON.stringify({ templateId: template.id, templateVersion: template.version, targetWrongShare: 0.001, thresholds: calibrated, measuredOn: { fields: 0, forms: 0 }, createdAt: REVIEW_TODAY + 'T00:00:00Z' }),
+      { mode: 0o600 },
+    );
     const { thresholds } = jobThresholds(dir, template);
     for (let i = 0; i < (o.forms ?? 2); i++) {
       const serial = String(200000 + i);
