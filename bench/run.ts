@@ -160,7 +160,7 @@ async function mainMode() {
   lines.push('');
   lines.push('| measure | value |');
   lines.push('|---|---|');
-  lines.push(`| synthesis | ${corpus.formsPerSecond.toFixed(2)} forms/s |`);
+  lines.push(`| synthesis | ${Number.isNaN(corpus.formsPerSecond) ? 'corpus kept from an earlier run (--keep)' : `${corpus.formsPerSecond.toFixed(2)} forms/s`} |`);
   lines.push(`| scan, end to end | ${scan.pagesPerMinute.toFixed(1)} pages/min (${scan.seconds.toFixed(0)} s) |`);
   lines.push(`| peak RSS during scan | ${mem.peakMb.toFixed(0)} MB |`);
   lines.push(`| time per page, summed by step (s) | ${Object.entries(scan.stageSeconds).map(([k, v]) => `${k} ${(v / Math.max(1, pagesTotal)).toFixed(2)}`).join(', ')} |`);
