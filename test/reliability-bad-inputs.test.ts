@@ -13,6 +13,7 @@ import { scanJob, type ScanSummary } from '../src/job/scan.ts';
 import { JobStore, type PageRow, type SourceRow } from '../src/job/store.ts';
 import { loadTemplate } from '../src/template/load.ts';
 import { makeMoreBadFixtures, MORE_BAD_FIXTURES } from '../scripts/make-more-bad-fixtures.ts';
+import { expectConsistentJob } from './helpers/crash.ts';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
 const template = loadTemplate('standard-prf');
@@ -134,11 +135,7 @@ describe('bad-input corpus: each kind ends in a named state with a specific reas
     expect([...byInput.keys()].sort()).toEqual(Object.keys(EXPECTED).sort());
     const store = JobStore.open(jobDir);
     try {
-      const counts = store.statusCounts();
-      expect(counts.problems).toEqual([]);
-      expect(counts.reconciles).toBe(true);
-      expect(store.integrityCheck().ok).toBe(true);
-      expect(counts.sources.reading).toBe(0);
+      const counts = expectConsistentJob(store);
       const pages = Object.values(EXPECTED).reduce((n, e) => n + Object.keys(e.pages).length, 0);
       expect(counts.pages.total).toBe(pages);
       expect(summary.pagesRead + summary.pagesQuarantined).toBe(pages);

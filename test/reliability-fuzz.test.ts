@@ -14,7 +14,7 @@ import { SCAN_INPUT_ERROR_CODES, ScanInputError } from '../src/imaging/errors.ts
 import { scanJob } from '../src/job/scan.ts';
 import { JobStore } from '../src/job/store.ts';
 import { loadTemplate } from '../src/template/load.ts';
-import { seededRandom } from './helpers/crash.ts';
+import { seededRandom, expectConsistentJob } from './helpers/crash.ts';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
 const template = loadTemplate('standard-prf');
@@ -177,11 +177,7 @@ describe('fuzzing: mutated scans', () => {
     figures.ocrTimeouts = summary.ocr.timeouts;
     const store = JobStore.open(jobDir);
     try {
-      const counts = store.statusCounts();
-      expect(counts.problems).toEqual([]);
-      expect(counts.reconciles).toBe(true);
-      expect(store.integrityCheck().ok).toBe(true);
-      expect(counts.sources.reading).toBe(0);
+      const counts = expectConsistentJob(store);
       const sources = store.sources();
       // every mutant is in the job (distinct bytes), each with at least one page, each page in one state
       expect(sources.length).toBe(subset.length);

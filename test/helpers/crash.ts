@@ -3,6 +3,8 @@
 import { spawn } from 'node:child_process';
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { JobStore } from '../../src/job/store.ts';
 import { BIN } from './cli.ts';
 
 /** A small seeded generator (mulberry32): the same seed gives the same kill moments on every machine. */
@@ -92,4 +94,14 @@ export function looseModes(dir: string): string[] {
   return walkTree(dir)
     .filter((e) => (e.isDir ? e.mode !== 0o700 : e.mode !== 0o600))
     .map((e) => `${e.path} ${e.mode.toString(8)}`);
+}
+
+/** What every job must satisfy after any run, crashed or not: a sound database and pages that reconcile. */
+export function expectConsistentJob(store: JobStore): ReturnType<JobStore['statusCounts']> {
+  expect(store.integrityCheck()).toEqual({ ok: true, problems: [] });
+  const counts = store.statusCounts();
+  expect(counts.problems).toEqual([]);
+  expect(counts.reconciles).toBe(true);
+  expect(counts.sources.reading).toBe(0);
+  return counts;
 }
