@@ -161,6 +161,9 @@ export class OcrPool implements Recognizer {
         }
         return worker.recognize(job.image, {}, { blocks: true, text: true });
       })();
+      // When the timeout wins, the abandoned job may still fail later (its worker is terminated under it): that
+      // failure is expected and must not surface as an unhandled rejection, which would end the process.
+      work.catch(() => undefined);
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new OcrTimeoutError(`OCR took longer than ${this.opts.jobTimeoutMs} ms`)), this.opts.jobTimeoutMs);
       });
