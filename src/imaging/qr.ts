@@ -35,11 +35,10 @@ const CLEANUPS: ((g: GrayImage, factor: number) => { img: GrayImage; factor: num
 ];
 
 function tryRegion(img: GrayImage, x: number, y: number, w: number, h: number, factor: number, cleanup = 0): QrFound | null {
-  const { img: region, factor: used } = CLEANUPS[cleanup]!(cropGray(img, x, y, w, h), factor);
-  factor = used;
+  const { img: region, factor: scale } = CLEANUPS[cleanup]!(cropGray(img, x, y, w, h), factor);
   const res = jsQR(toRgba(region), region.width, region.height, { inversionAttempts: 'dontInvert' });
   if (!res || !res.data) return null;
-  const map = (p: { x: number; y: number }): Point => ({ x: x + p.x * factor, y: y + p.y * factor });
+  const map = (p: { x: number; y: number }): Point => ({ x: x + p.x * scale, y: y + p.y * scale });
   return {
     payload: res.data,
     topLeft: map(res.location.topLeftCorner),

@@ -14,7 +14,6 @@ export interface CompositeLayout {
   image: GrayImage;
   /** Where each placed cell lies in the composite. */
   placed: { line: number; cell: number; x: number; y: number; w: number; h: number }[];
-  lineTops: number[];
   lineHeight: number;
 }
 
@@ -91,7 +90,7 @@ export function buildComposite(cells: CompositeCell[], cellW: number, cellH: num
     }
     placed.push({ line: c.line, cell: c.cell, x, y, w, h });
   }
-  return { image: img, placed, lineTops: Array.from({ length: rows }, (_, i) => PAD + i * lineHeight), lineHeight };
+  return { image: img, placed, lineHeight };
 }
 
 export interface CellReading {

@@ -3,12 +3,11 @@
 // ink or none. Every field comes back with its raw text, what was read, a confidence and its crop rectangle.
 import { combBoxes, inset, isComb, tickBoxes } from '../template/geometry.ts';
 import type { Field, Template, Zone } from '../template/schema.ts';
-import { cropGray, otsuThreshold, downscaleGray, type GrayImage } from '../imaging/gray.ts';
+import { cropGray, downscaleGray, grayToPng, otsuThreshold, type GrayImage } from '../imaging/gray.ts';
 import { CANON_PX_PER_MM } from '../imaging/warp.ts';
 import { DEFAULT_TICK_BANDS, inkInside, refineBoxes, tickState, type PxRect, type TickBands, type TickState } from '../imaging/boxes.ts';
 import { assignSymbols, buildComposite, type CompositeCell } from './composite.ts';
 import { PSM, type Recognizer } from './pool.ts';
-import { grayToPng } from '../imaging/gray.ts';
 
 export interface FieldReading {
   fieldId: string;

@@ -11,7 +11,7 @@ export interface LeafInfo {
   required: boolean;
   /** Allowed values for enums (and literal unions such as the SpO2 scale). */
   options?: readonly (string | number | boolean)[];
-  /** Max array length on the way to this leaf, per array segment. */
+  /** The leaf's own zod schema (optional wrappers removed). */
   schema: z.ZodType;
 }
 
