@@ -2,6 +2,7 @@
 // the benchmark. Prints counts and speed only: never a name, NHS number or date of birth.
 import type { Command } from 'commander';
 import { loadTemplate } from '../template/load.ts';
+import { FONT_POOLS, type FontPool } from '../synth/font-pools.ts';
 import { PROFILE_CHOICES, PROFILE_NAMES, type ProfileChoice } from '../synth/scan-profiles.ts';
 import { synthesise } from '../synth/synth.ts';
 import { UsageError } from './errors.ts';
@@ -17,6 +18,7 @@ export function registerSynthCommand(program: Command): void {
     .requiredOption('--out <dir>', 'output folder (scans/, truth/, cad-incidents.csv, synth-summary.json)')
     .option('--template <name|file>', 'built-in template name or a template JSON file', 'standard-prf')
     .option('--profile <name>', `scanning profile: ${PROFILE_CHOICES.join(', ')}`, 'mixed')
+    .option('--hands <pool>', `which pool of handwriting fonts writes the forms: ${FONT_POOLS.join(', ')} (test: hands the box classifier never trained on)`, 'test')
     .option('--first-serial <n>', 'serial of the first form', '1000')
     .option('--json', 'print a machine-readable summary')
     .addHelpText(
@@ -33,9 +35,12 @@ export function registerSynthCommand(program: Command): void {
         '',
       ].join('\n'),
     )
-    .action(async (opts: { count: string; seed: string; out: string; template: string; profile: string; firstSerial: string; json?: boolean }) => {
+    .action(async (opts: { count: string; seed: string; out: string; template: string; profile: string; hands: string; firstSerial: string; json?: boolean }) => {
       const count = Number(opts.count);
       if (!Number.isInteger(count) || count < 1 || count > MAX_COUNT) throw new UsageError(`--count ${opts.count}: give a whole number from 1 to ${MAX_COUNT}`);
+      if (!(FONT_POOLS as readonly string[]).includes(opts.hands)) {
+        throw new UsageError(`--hands ${opts.hands}: use one of ${FONT_POOLS.join(', ')}`);
+      }
       if (!(PROFILE_CHOICES as readonly string[]).includes(opts.profile)) {
         throw new UsageError(`--profile ${opts.profile}: use one of ${PROFILE_CHOICES.join(', ')}`);
       }
@@ -52,6 +57,7 @@ export function registerSynthCommand(program: Command): void {
         outDir: opts.out,
         template,
         profile: opts.profile as ProfileChoice,
+        hands: opts.hands as FontPool,
         firstSerial,
         onProgress: progress ? (done, total) => process.stderr.write(`\r${done}/${total} forms`) : undefined,
       });

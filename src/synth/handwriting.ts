@@ -5,17 +5,10 @@ import type * as fontkit from 'fontkit';
 import { glyphMatrix, glyphPath, loadPackagedFont, type Colour, type Shape } from '../template/drawing.ts';
 import type { Zone } from '../template/schema.ts';
 import type { Rng } from './rng.ts';
+import { fontsOfPool, HANDWRITING_FONTS, type FontPool } from './font-pools.ts';
 
-/** Handwriting-style fonts that ship in npm packages (never downloaded at run time). */
-export const HANDWRITING_FONTS = [
-  { id: 'patrick-hand', file: '@fontsource/patrick-hand/files/patrick-hand-latin-400-normal.woff', scale: 1 },
-  { id: 'kalam', file: '@fontsource/kalam/files/kalam-latin-400-normal.woff', scale: 1 },
-  { id: 'kalam-light', file: '@fontsource/kalam/files/kalam-latin-300-normal.woff', scale: 1 },
-  { id: 'architects-daughter', file: '@fontsource/architects-daughter/files/architects-daughter-latin-400-normal.woff', scale: 1 },
-  { id: 'caveat', file: '@fontsource/caveat/files/caveat-latin-500-normal.woff', scale: 1 },
-  { id: 'indie-flower', file: '@fontsource/indie-flower/files/indie-flower-latin-400-normal.woff', scale: 1 },
-] as const;
-export type HandwritingFontId = (typeof HANDWRITING_FONTS)[number]['id'];
+export { HANDWRITING_FONTS } from './font-pools.ts';
+export type HandwritingFontId = string;
 
 export const INKS = {
   black: ['#111111', '#1b1b1b', '#202022', '#141418'],
@@ -52,8 +45,9 @@ export interface Writer {
   pen: number;
 }
 
-export function createWriter(rng: Rng): Writer {
-  const f = rng.pick(HANDWRITING_FONTS);
+/** A writer drawn from one pool of hands (the test pool unless told: the hands the model never trained on). */
+export function createWriter(rng: Rng, pool: FontPool = 'test'): Writer {
+  const f = rng.pick(fontsOfPool(pool));
   const inkName: InkName = rng.chance(0.6) ? 'black' : 'blue';
   const messy = rng.next(); // 0 = neat, 1 = hurried
   return {
@@ -117,7 +111,7 @@ function glyphFor(font: fontkit.Font, ch: string): GlyphChoice | null {
   const cp = ch.codePointAt(0)!;
   const g = font.glyphForCodePoint(cp);
   if (hasOutline(g)) return { font, glyph: g };
-  const fallback = loadPackagedFont(HANDWRITING_FONTS[0].file);
+  const fallback = loadPackagedFont(HANDWRITING_FONTS[0]!.file);
   const fg = fallback.glyphForCodePoint(cp);
   return hasOutline(fg) ? { font: fallback, glyph: fg } : null;
 }

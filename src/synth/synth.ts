@@ -10,6 +10,7 @@ import { encodeJpeg, encodePdf, encodePng, encodeTiff } from './containers.ts';
 import { scanPage, type PageTransform, type ScannedPage } from './degrade.ts';
 import { fillFormPage, type CrossOut, type FilledPage } from './fill-form.ts';
 import { createWriter, type Writer } from './handwriting.ts';
+import type { FontPool } from './font-pools.ts';
 import { generateRecord, type GeneratedRecord } from './records.ts';
 import { createRng, type Rng } from './rng.ts';
 import { isMultiPage, PROFILE_NAMES, sampleSession, samplePage, type Container, type ProfileChoice, type ProfileName, type SessionSettings } from './scan-profiles.ts';
@@ -36,6 +37,8 @@ export interface SynthOptions {
    * profile and container). Its form counts must add up to `count`.
    */
   sessionPlan?: SessionPlan[];
+  /** Which pool of hands writes the forms (default test: hands the box classifier never trained on). */
+  hands?: FontPool;
   onProgress?: (formsDone: number, total: number) => void;
 }
 
@@ -186,7 +189,7 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
       const generated = generateRecord(root.fork('records'), serial);
       const truthFields = buildTruth({ template, seed: opts.seed, profile, ...generated, record: generated.record }).fields;
       const values = Object.fromEntries(Object.entries(truthFields).map(([id, f]) => [id, f.written]));
-      forms.set(serial, { serial, generated, values, writer: createWriter(fRng.fork('writer')), rng: fRng, session: sessionNo, profile, pages: [], crossOuts: [] });
+      forms.set(serial, { serial, generated, values, writer: createWriter(fRng.fork('writer'), opts.hands ?? 'test'), rng: fRng, session: sessionNo, profile, pages: [], crossOuts: [] });
     }
 
     // The stack of sheets as it went through the scanner.
