@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { exportJob, parseFormatList, DEFAULT_BATCH_SIZE } from '../export/export.ts';
+import { exportJob, parseFormatList, DEFAULT_BATCH_SIZE, ATTACH_SCANS, type AttachScans } from '../export/export.ts';
 import { JobStore } from '../job/store.ts';
 import { EXIT, UsageError } from './errors.ts';
 
@@ -16,9 +16,11 @@ export function registerExportCommand(program: Command): void {
     .option('--batch-size <n>', 'forms per batch', String(DEFAULT_BATCH_SIZE))
     .option('--reissue <batch>', 'rewrite a batch already exported, byte for byte')
     .option('--trust-ods <code>', 'ODS code of the ambulance trust, for Encounter.serviceProvider')
+    .option('--attach-scans <how>', 'pdf: attach each form\'s scanned pages as one PDF (DocumentReference); none: values only', 'pdf')
     .option('--json', 'print a machine-readable summary')
     .addHelpText('after', '\nExamples:\n  $ prf-backload export --job jobs/july-outage --out batches/\n  $ prf-backload export --job jobs/july-outage --out batches/ --reissue batch-0001\n')
-    .action(async (opts: { job: string; out: string; format: string; batchSize: string; reissue?: string; trustOds?: string; json?: boolean }) => {
+    .action(async (opts: { job: string; out: string; format: string; batchSize: string; reissue?: string; trustOds?: string; attachScans: string; json?: boolean }) => {
+      if (!ATTACH_SCANS.includes(opts.attachScans as AttachScans)) throw new UsageError(`--attach-scans ${opts.attachScans}: give ${ATTACH_SCANS.join(' or ')}`);
       const batchSize = Number(opts.batchSize);
       if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) throw new UsageError(`--batch-size ${opts.batchSize}: give a whole number from 1 to 100000`);
       let formats;
@@ -34,6 +36,7 @@ export function registerExportCommand(program: Command): void {
         batchSize,
         ...(opts.reissue ? { reissue: opts.reissue } : {}),
         ...(opts.trustOds ? { trustOds: opts.trustOds } : {}),
+        attachScans: opts.attachScans as AttachScans,
       });
       const store = JobStore.open(opts.job);
       const waiting = store.statusCounts().records;
@@ -47,7 +50,9 @@ export function registerExportCommand(program: Command): void {
             : `Exported ${result.exportedRecords} form(s) in ${result.batches.length} new batch(es).`,
           ...result.batches.map((b) => `  ${b.id}: ${b.records} form(s) -> ${b.dir}`),
           ...(result.cleaned.length ? [`Removed ${result.cleaned.length} leftover(s) of an interrupted export.`] : []),
-          ...(result.skipped.length ? [`Not exported, failed the ePR schema: ${result.skipped.map((s) => s.formSerial).join(', ')}`] : []),
+          // Serials and reason codes only: the re-check's messages could quote what was read.
+          ...result.skipped.map((s) => `  NOT exported: form ${s.formSerial} failed the export re-check (${s.reasons.join(', ')}); fix it in the job, then export again.`),
+          ...result.scansNotAttached.map((s) => `  Exported WITHOUT its scan: form ${s.formSerial} (${s.code}).`),
           `Still waiting: ${waiting['needs-review']} need review, ${waiting.blocked} blocked, ${waiting.incomplete} missing a page` +
             (waiting['needs-review'] ? ` (prf-backload review --job ${opts.job} --reviewer YOUR-ID)` : '') +
             '.',

@@ -8,7 +8,9 @@ import { join, resolve } from 'node:path';
 import { PrfRecord } from '../record/schema.ts';
 import { JobStore } from '../job/store.ts';
 import { ensurePrivateDir, fsyncDir, processRuns, renameDirDurable, TEMP_PREFIX, writePrivateFileAtomic } from '../job/fs-safe.ts';
-import { recordToBundle, type TransactionBundle } from './fhir.ts';
+import { recordToBundle, type ScanAttachment, type TransactionBundle } from './fhir.ts';
+import { recheckForExport } from './recheck.ts';
+import { buildScanPdf, isScanProblem, recordScanSources, type ScanProblem } from './scan-pdf.ts';
 import { bundlesToNdjson } from './ndjson.ts';
 import { recordsToCsv } from './csv.ts';
 import { describeFile, manifestText, sha256Hex, type Manifest, type ManifestFile } from './manifest.ts';
@@ -17,6 +19,8 @@ export const EXPORT_FORMATS = ['fhir', 'ndjson', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export const DEFAULT_BATCH_SIZE = 500;
 export const TOOL_VERSION = '0.1.0';
+export const ATTACH_SCANS = ['pdf', 'none'] as const;
+export type AttachScans = (typeof ATTACH_SCANS)[number];
 
 export interface ExportOptions {
   jobDir: string;
@@ -27,6 +31,8 @@ export interface ExportOptions {
   reissue?: string;
   /** ODS code of the ambulance trust (Encounter.serviceProvider). */
   trustOds?: string;
+  /** Attach each form's scanned pages as a PDF DocumentReference (default) or not. */
+  attachScans?: AttachScans;
   toolVersion?: string;
   now?: () => string;
   /** Called after each batch is committed (ids and counts only). */
@@ -42,14 +48,23 @@ export interface ExportedBatch {
 
 export interface SkippedRecord {
   formSerial: string;
-  /** Record paths that failed the ePR schema: a 'ready' record should never get here. */
+  /** Reason codes of the export re-check (e.g. schema-invalid, nhs-check-digit): a 'ready' record should never get here. */
+  reasons: string[];
+  /** Record paths the reasons name. */
   problems: string[];
+}
+
+/** A record exported without its scan attached, and why (the scan file is gone, changed, or unreadable). */
+export interface ScanNotAttached extends ScanProblem {
+  formSerial: string;
 }
 
 export interface ExportResult {
   batches: ExportedBatch[];
   exportedRecords: number;
   skipped: SkippedRecord[];
+  /** Records exported without their scan PDF, with the reason. */
+  scansNotAttached: ScanNotAttached[];
   /** Leftovers of an interrupted export that were removed. */
   cleaned: string[];
   /** For --reissue: whether the rewritten manifest has the sha256 stored when the batch was committed. */
@@ -66,6 +81,8 @@ export class ExportError extends Error {
 interface BatchSettings {
   toolVersion: string;
   trustOds?: string;
+  /** Absent in batches made before scans were attached: those are reissued without them. */
+  attachScans?: AttachScans;
 }
 
 export async function exportJob(opts: ExportOptions): Promise<ExportResult> {
@@ -78,29 +95,33 @@ export async function exportJob(opts: ExportOptions): Promise<ExportResult> {
     ensurePrivateDir(outDir);
     const jobId = store.getMeta('job_id') ?? '';
     const cleaned = cleanInterrupted(outDir, store, jobId);
-    if (opts.reissue) return reissue(store, outDir, opts.reissue, jobId, cleaned);
+    if (opts.reissue) return await reissue(store, outDir, opts.reissue, jobId, cleaned);
 
     const formats = normaliseFormats(opts.formats);
     const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ExportError('batch size must be a whole number of at least 1');
-    const settings: BatchSettings = { toolVersion: opts.toolVersion ?? TOOL_VERSION, ...(opts.trustOds ? { trustOds: opts.trustOds } : {}) };
+    const attachScans = opts.attachScans ?? 'pdf';
+    if (!ATTACH_SCANS.includes(attachScans)) throw new ExportError(`--attach-scans ${attachScans}: use ${ATTACH_SCANS.join(' or ')}`);
+    const settings: BatchSettings = { toolVersion: opts.toolVersion ?? TOOL_VERSION, ...(opts.trustOds ? { trustOds: opts.trustOds } : {}), attachScans };
     const now = opts.now ?? (() => new Date().toISOString());
 
     const skipped: SkippedRecord[] = [];
     const exportable: PrfRecord[] = [];
     for (const serial of store.readyUnexported()) {
-      const parsed = PrfRecord.safeParse(store.recordObject(serial, { statuses: ['accepted', 'verified'] }));
-      if (parsed.success) exportable.push(parsed.data);
-      else skipped.push({ formSerial: serial, problems: [...new Set(parsed.error.issues.map((i) => i.path.join('.')))] });
+      const checked = recheckForExport(store.recordObject(serial, { statuses: ['accepted', 'verified'] }));
+      if (checked.ok) exportable.push(checked.record);
+      else skipped.push({ formSerial: serial, reasons: checked.reasons, problems: checked.paths });
     }
 
     const batches: ExportedBatch[] = [];
+    const scansNotAttached: ScanNotAttached[] = [];
     for (let i = 0; i < exportable.length; i += batchSize) {
       const records = exportable.slice(i, i + batchSize);
       const seq = store.nextBatchSeq();
       const id = batchIdOf(seq);
       const createdAt = now();
-      const { files, manifest } = buildBatch(store, { id, jobId, createdAt, formats, settings, records });
+      const { files, manifest, scanProblems } = await buildBatch(store, { id, jobId, createdAt, formats, settings, records });
+      scansNotAttached.push(...scanProblems);
       const dir = join(outDir, id);
       if (existsSync(dir)) throw new ExportError(`${dir} already exists and is not a batch of this job`);
       writeBatchDir(outDir, id, files, manifest);
@@ -110,7 +131,7 @@ export async function exportJob(opts: ExportOptions): Promise<ExportResult> {
       batches.push(b);
       opts.onBatch?.(b);
     }
-    return { batches, exportedRecords: batches.reduce((n, b) => n + b.records, 0), skipped, cleaned };
+    return { batches, exportedRecords: batches.reduce((n, b) => n + b.records, 0), skipped, scansNotAttached, cleaned };
   } finally {
     if (locked) store.db.prepare(`DELETE FROM meta WHERE key = 'export_lock' AND value = ?`).run(String(process.pid));
     store.close();
@@ -148,13 +169,28 @@ function normaliseFormats(fs: ExportFormat[] | undefined): ExportFormat[] {
 }
 
 /** Every file of a batch (path inside the batch folder → bytes) and its manifest text. */
-function buildBatch(
+async function buildBatch(
   store: JobStore,
   b: { id: string; jobId: string; createdAt: string; formats: ExportFormat[]; settings: BatchSettings; records: PrfRecord[] },
-): { files: Map<string, string>; manifest: string } {
+): Promise<{ files: Map<string, string | Uint8Array>; manifest: string; scanProblems: ScanNotAttached[] }> {
   const templateId = store.getMeta('template_id') ?? 'unknown';
   const templateVersion = Number(store.getMeta('template_version') ?? 0);
   const sourcePages = new Map(b.records.map((r) => [r.formSerial, store.recordSourcePages(r.formSerial)]));
+  const files = new Map<string, string | Uint8Array>();
+  const scans = new Map<string, ScanAttachment>();
+  const scanProblems: ScanNotAttached[] = [];
+  if (b.settings.attachScans === 'pdf') {
+    for (const r of b.records) {
+      const built = await buildScanPdf(r.formSerial, recordScanSources(store.db, r.formSerial), b.createdAt);
+      if (isScanProblem(built)) {
+        scanProblems.push({ formSerial: r.formSerial, ...built });
+        continue;
+      }
+      const path = `scans/${r.formSerial}.pdf`;
+      scans.set(r.formSerial, { pdf: built.pdf, sha256: built.sha256, pages: built.pages, path });
+      files.set(path, built.pdf);
+    }
+  }
   const bundles: TransactionBundle[] = b.records.map((r) =>
     recordToBundle(r, {
       recordedAt: b.createdAt,
@@ -164,9 +200,9 @@ function buildBatch(
       templateId,
       templateVersion,
       trustOds: b.settings.trustOds,
+      scan: scans.get(r.formSerial),
     }),
   );
-  const files = new Map<string, string>();
   if (b.formats.includes('fhir')) {
     bundles.forEach((bundle, i) => files.set(`fhir/${b.records[i]!.formSerial}.json`, JSON.stringify(bundle, null, 2) + '\n'));
   }
@@ -195,14 +231,23 @@ function buildBatch(
       bundleEntriesByType: sortKeys(bundleEntriesByType),
       ...(ndjsonCounts ? { ndjsonResourcesByType: ndjsonCounts } : {}),
     },
-    records: b.records.map((r) => ({ formSerial: r.formSerial, sourcePages: sourcePages.get(r.formSerial)! })),
+    records: b.records.map((r) => {
+      const scan = scans.get(r.formSerial);
+      const problem = scanProblems.find((p) => p.formSerial === r.formSerial);
+      return {
+        formSerial: r.formSerial,
+        sourcePages: sourcePages.get(r.formSerial)!,
+        ...(scan ? { scanPdf: { path: scan.path, sha256: scan.sha256, bytes: scan.pdf.length, pages: scan.pages } } : {}),
+        ...(problem ? { scanNotAttached: problem.code } : {}),
+      };
+    }),
     files: [...files].map(([path, data]): ManifestFile => describeFile(path, data)),
   };
-  return { files, manifest: manifestText(manifest) };
+  return { files, manifest: manifestText(manifest), scanProblems };
 }
 
 /** Write OUT/<id>.partial with every file, then rename it to OUT/<id>. */
-function writeBatchDir(outDir: string, id: string, files: Map<string, string>, manifest: string): void {
+function writeBatchDir(outDir: string, id: string, files: Map<string, string | Uint8Array>, manifest: string): void {
   const partial = join(outDir, `${id}.partial`);
   rmSync(partial, { recursive: true, force: true });
   ensurePrivateDir(partial);
@@ -250,12 +295,12 @@ function manifestJobId(batchDir: string): string | undefined {
 }
 
 /** Rebuild a committed batch from the job store, with its stored time, formats and settings. */
-function reissue(store: JobStore, outDir: string, id: string, jobId: string, cleaned: string[]): ExportResult {
+async function reissue(store: JobStore, outDir: string, id: string, jobId: string, cleaned: string[]): Promise<ExportResult> {
   const batch = store.batch(id);
   if (!batch) throw new ExportError(`no batch ${id} in this job`);
   const records = store.batchRecords(id).map((serial) => PrfRecord.parse(store.recordObject(serial, { statuses: ['accepted', 'verified'] })));
   const settings = { toolVersion: TOOL_VERSION, ...(batch.settings as Partial<BatchSettings>) } as BatchSettings;
-  const { files, manifest } = buildBatch(store, {
+  const { files, manifest, scanProblems } = await buildBatch(store, {
     id,
     jobId,
     createdAt: batch.createdAt,
@@ -274,6 +319,7 @@ function reissue(store: JobStore, outDir: string, id: string, jobId: string, cle
     batches: [{ id, dir, records: records.length, manifestSha256 }],
     exportedRecords: 0,
     skipped: [],
+    scansNotAttached: scanProblems,
     cleaned,
     reissueIdentical: manifestSha256 === batch.manifestSha256,
   };

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { PrfRecord, ObservationSet, DrugGiven } from '../record/schema.ts';
 import type { SourcePageRef } from '../job/store.ts';
+import { dateOfFormTime, londonLocalTime } from '../record/london-time.ts';
 
 export type FhirResource = { resourceType: string; id?: string; [k: string]: unknown };
 export interface BundleEntry {
@@ -35,6 +36,17 @@ export interface FhirContext {
   templateVersion: number;
   /** ODS code of the ambulance trust, for Encounter.serviceProvider. */
   trustOds?: string;
+  /** The scanned pages of the form as one PDF, attached as a DocumentReference (absent with --attach-scans none). */
+  scan?: ScanAttachment;
+}
+
+export interface ScanAttachment {
+  pdf: Uint8Array;
+  /** sha256 of the PDF, lower-case hex (DocumentReference.masterIdentifier and the manifest). */
+  sha256: string;
+  pages: number;
+  /** Where the PDF sits in the batch folder, e.g. "scans/100001.pdf". */
+  path: string;
 }
 
 // ---- systems and codes
@@ -65,8 +77,30 @@ export const SYSTEM = {
   staffNumber: 'https://prf-backload.example/Id/staff-number',
   reviewer: 'https://prf-backload.example/Id/reviewer',
   scanPage: 'https://prf-backload.example/Id/scan-page-sha256',
+  scanDocument: 'https://prf-backload.example/Id/prf-scan-document',
+  scanPdfSha256: 'https://prf-backload.example/Id/scan-pdf-sha256',
   callCategory: 'https://prf-backload.example/CodeSystem/ambulance-response-category',
 } as const;
+
+/**
+ * The profile each resource declares (meta.profile). UK Core (HL7 UK, FHIR R4) where it has one; ClinicalImpression
+ * and Provenance have no UK Core profile, so they declare the base R4 one. README "UK Core" says which were checked.
+ */
+const UKCORE = 'https://fhir.hl7.org.uk/StructureDefinition/';
+export const PROFILE = {
+  Patient: `${UKCORE}UKCore-Patient`,
+  Encounter: `${UKCORE}UKCore-Encounter`,
+  Location: `${UKCORE}UKCore-Location`,
+  Observation: `${UKCORE}UKCore-Observation`,
+  EarlyWarningTotalScore: `${UKCORE}UKCore-Observation-EarlyWarningTotalScore`,
+  InspiredOxygen: `${UKCORE}UKCore-Observation-InspiredOxygen`,
+  MedicationAdministration: `${UKCORE}UKCore-MedicationAdministration`,
+  Procedure: `${UKCORE}UKCore-Procedure`,
+  DocumentReference: `${UKCORE}UKCore-DocumentReference`,
+  ClinicalImpression: 'http://hl7.org/fhir/StructureDefinition/ClinicalImpression',
+  Provenance: 'http://hl7.org/fhir/StructureDefinition/Provenance',
+} as const;
+const meta = (profile: string) => ({ meta: { profile: [profile] } });
 
 // A fixed namespace for name-based (version 5 style) UUIDs: resource ids never depend on randomness or time.
 const UUID_NAMESPACE = Buffer.from('6f1c2a5e9b7d4c1fa3e08d2b5c7e9f10', 'hex');
@@ -84,12 +118,15 @@ const coding = (system: string, code: string, display?: string) => (display ? { 
 const concept = (system: string, code: string, display: string) => ({ coding: [coding(system, code, display)], text: display });
 const quantity = (value: number, unit: string, code: string) => ({ value, unit, system: SYSTEM.ucum, code });
 const score = (value: number) => quantity(value, 'score', '{score}');
+/** UKCore-Observation-EarlyWarningTotalScore fixes the value's UCUM code to {ScoreOf}. */
+const earlyWarningScore = (value: number) => quantity(value, 'score', '{ScoreOf}');
 
 interface VitalSpec {
   key: keyof ObservationSet;
   code: { coding: ReturnType<typeof coding>[]; text: string };
   value: (v: number) => Record<string, unknown>;
   category: 'vital-signs' | 'survey' | 'laboratory';
+  profile?: string;
 }
 
 const loinc = (code: string, display: string) => coding(SYSTEM.loinc, code, display);
@@ -113,8 +150,9 @@ const VITALS: VitalSpec[] = [
   {
     key: 'news2Total',
     code: { coding: [coding(SYSTEM.snomed, '1104051000000101', 'Royal College of Physicians National Early Warning Score 2 (NEWS2) total score')], text: 'NEWS2 total (as written by the crew)' },
-    value: (v) => ({ valueQuantity: score(v) }),
+    value: (v) => ({ valueQuantity: earlyWarningScore(v) }),
     category: 'survey',
+    profile: PROFILE.EarlyWarningTotalScore,
   },
 ];
 
@@ -157,42 +195,22 @@ const NON_CONVEYANCE_LABELS: Record<string, string> = {
 
 // ---- times: the form holds local clock times; FHIR wants an offset. Incidents may cross midnight.
 
-/** The UTC offset of Europe/London at a wall-clock time, as "+01:00" / "+00:00". */
-export function londonOffset(date: string, time: string): string {
-  const [y, m, d] = date.split('-').map(Number);
-  const [hh, mm] = time.split(':').map(Number);
-  const asUtc = Date.UTC(y!, m! - 1, d!, hh!, mm!);
-  const offsetAt = (ms: number): number => {
-    const name = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', timeZoneName: 'longOffset' })
-      .formatToParts(new Date(ms))
-      .find((p) => p.type === 'timeZoneName')!.value; // "GMT" or "GMT+01:00"
-    const mt = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
-    return mt ? (mt[1] === '-' ? -1 : 1) * (Number(mt[2]) * 60 + Number(mt[3])) : 0;
-  };
-  // The offset at the instant the wall-clock time would be if it were UTC, refined once.
-  let off = offsetAt(asUtc);
-  off = offsetAt(asUtc - off * 60_000);
-  const sign = off < 0 ? '-' : '+';
-  const a = Math.abs(off);
-  return `${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+/** The UTC offset of Europe/London at a wall-clock time; a time that did not happen or happened twice has none. */
+export function londonOffset(date: string, time: string): string | undefined {
+  const m = londonLocalTime(date, time);
+  return m.kind === 'exact' ? m.offset : undefined;
 }
-
-function addDays(date: string, n: number): string {
-  const [y, m, d] = date.split('-').map(Number);
-  const dt = new Date(Date.UTC(y!, m! - 1, d! + n));
-  return dt.toISOString().slice(0, 10);
-}
-
-const minutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
 
 /**
- * A clock time on the form as a FHIR dateTime. The incident date is the date of the call; a time earlier than the
- * call (by the clock) happened after midnight, on the next day.
+ * A form time as a FHIR dateTime, on the right day when the incident crosses midnight. A time the clock change made
+ * ambiguous (and a person confirmed) has no offset that can be shown right, so it is given as the date alone, which is
+ * true. A time in the spring gap never reaches here: the export re-check refuses the record.
  */
 export function formDateTime(incidentDate: string, callTime: string | undefined, time: string | undefined): string {
   if (!time) return incidentDate;
-  const date = callTime && minutes(time) < minutes(callTime) ? addDays(incidentDate, 1) : incidentDate;
-  return `${date}T${time}:00${londonOffset(date, time)}`;
+  const date = dateOfFormTime(incidentDate, callTime, time);
+  const offset = londonOffset(date, time);
+  return offset ? `${date}T${time}:00${offset}` : date;
 }
 
 // ---- the Bundle
@@ -244,6 +262,7 @@ export function recordToBundle(record: PrfRecord, ctx: FhirContext): Transaction
   push(
     strip({
       resourceType: 'Patient',
+      ...meta(PROFILE.Patient),
       identifier: [patientIdentifier],
       name: p.surname || names.length ? [strip({ use: 'official', family: p.surname, given: names.length ? names : undefined })] : undefined,
       gender: p.sex,
@@ -264,6 +283,7 @@ export function recordToBundle(record: PrfRecord, ctx: FhirContext): Transaction
     push(
       strip({
         resourceType: 'Location',
+        ...meta(PROFILE.Location),
         identifier: compact([
           { system: SYSTEM.callSign, value: inc.callSign },
           inc.fleetNumber ? { system: SYSTEM.fleetNumber, value: inc.fleetNumber } : undefined,
@@ -307,6 +327,7 @@ export function recordToBundle(record: PrfRecord, ctx: FhirContext): Transaction
   push(
     strip({
       resourceType: 'Encounter',
+      ...meta(PROFILE.Encounter),
       identifier: [
         { system: SYSTEM.cadIncident, value: inc.incidentNumber },
         { system: SYSTEM.formSerial, value: serial },
@@ -326,17 +347,23 @@ export function recordToBundle(record: PrfRecord, ctx: FhirContext): Transaction
   );
 
   const created: string[] = [];
+  let documentId: string | undefined;
+  if (ctx.scan) {
+    documentId = derivedUuid(`${serial}/scan-document`);
+    push(scanDocumentReference(ctx.scan, serial, ctx.recordedAt, patientId, encounterId, at(start)), documentId, byIdentifier(SYSTEM.scanDocument, serial));
+  }
   const addOwned = (resource: FhirResource, name: string) => {
     const uuid = derivedUuid(`${serial}/${name}`);
     resource.identifier = resourceIdentifier(uuid);
     push(resource, uuid, byIdentifier(SYSTEM.resource, uuid));
     created.push(uuid);
   };
-  const observation = (category: string, code: object, effective: string, value: Record<string, unknown>) =>
+  const observation = (category: string | undefined, code: object, effective: string, value: Record<string, unknown>, profile: string = PROFILE.Observation) =>
     strip({
       resourceType: 'Observation',
+      ...meta(profile),
       status: 'final',
-      category: [{ coding: [coding(SYSTEM.obsCategory, category)] }],
+      category: category ? [{ coding: [coding(SYSTEM.obsCategory, category)] }] : undefined,
       code,
       subject: ref(patientId),
       encounter: ref(encounterId),
@@ -356,7 +383,7 @@ export function recordToBundle(record: PrfRecord, ctx: FhirContext): Transaction
     const name = (k: string) => `obs/${i}/${k}`;
     for (const v of VITALS) {
       const val = set[v.key];
-      if (typeof val === 'number') addOwned(observation(v.category, v.code, when, v.value(val)), name(v.key));
+      if (typeof val === 'number') addOwned(observation(v.category, v.code, when, v.value(val), v.profile), name(v.key));
     }
     if (set.systolicBp !== undefined || set.diastolicBp !== undefined) {
       addOwned(
@@ -379,12 +406,18 @@ export function recordToBundle(record: PrfRecord, ctx: FhirContext): Transaction
       );
     }
     if (set.inspired) {
-      // The finding itself is the code (room air / on oxygen), as in NEWS2 recording; the SpO2 scale goes alongside.
+      // UKCore-Observation-InspiredOxygen: the finding is the code (room air / on oxygen, from its value set) and the
+      // value, where there is one, is a flow or fraction the form does not hold. It is not put in the vital-signs
+      // category, whose profile (vs-2) would demand a value. The SpO2 scale goes alongside as a note.
       const [code, display] = INSPIRED_CODES[set.inspired]!;
       addOwned(
-        observation('vital-signs', concept(SYSTEM.snomed, code, display), when, {
-          note: set.spo2Scale ? [{ text: `SpO2 scale ${set.spo2Scale}` }] : undefined,
-        }),
+        observation(
+          undefined,
+          concept(SYSTEM.snomed, code, display),
+          when,
+          { note: set.spo2Scale ? [{ text: `SpO2 scale ${set.spo2Scale}` }] : undefined },
+          PROFILE.InspiredOxygen,
+        ),
         name('inspired'),
       );
     }
@@ -408,10 +441,11 @@ export function recordToBundle(record: PrfRecord, ctx: FhirContext): Transaction
   record.drugs.forEach((d: DrugGiven, i) => {
     if (!d.drug) return;
     const route = d.route ? ROUTE_CODES[d.route] : undefined;
-    const dose = d.dose ? parseDose(d.dose) : undefined;
+    const parsed = d.dose ? parseDose(d.dose) : undefined;
     addOwned(
       strip({
         resourceType: 'MedicationAdministration',
+        ...meta(PROFILE.MedicationAdministration),
         status: 'completed',
         medicationCodeableConcept: { text: d.drug },
         subject: ref(patientId),
@@ -422,7 +456,7 @@ export function recordToBundle(record: PrfRecord, ctx: FhirContext): Transaction
           ? strip({
               text: compact([d.dose, d.route]).join(' '),
               route: route ? { coding: [coding(SYSTEM.snomed, route[0], route[1])], text: d.route } : undefined,
-              dose,
+              ...dosageAmount(d.dose, parsed),
             })
           : undefined,
       }),
@@ -434,6 +468,7 @@ export function recordToBundle(record: PrfRecord, ctx: FhirContext): Transaction
     addOwned(
       strip({
         resourceType: 'Procedure',
+        ...meta(PROFILE.Procedure),
         status: 'completed',
         code: { text: INTERVENTION_LABELS[iv] ?? iv },
         subject: ref(patientId),
@@ -449,6 +484,7 @@ export function recordToBundle(record: PrfRecord, ctx: FhirContext): Transaction
     addOwned(
       strip({
         resourceType: 'ClinicalImpression',
+        ...meta(PROFILE.ClinicalImpression),
         status: 'completed',
         description: 'Clinical notes transcribed from a paper Patient Report Form',
         subject: ref(patientId),
@@ -462,11 +498,12 @@ export function recordToBundle(record: PrfRecord, ctx: FhirContext): Transaction
   }
 
   // Provenance: digitised from paper, assembled by this tool, values verified by the named reviewers.
-  const targets = [patientId, encounterId, ...(locationId ? [locationId] : []), ...created];
+  const targets = [patientId, encounterId, ...(locationId ? [locationId] : []), ...(documentId ? [documentId] : []), ...created];
   const provenanceId = derivedUuid(`${serial}/provenance`);
   push(
     {
       resourceType: 'Provenance',
+      ...meta(PROFILE.Provenance),
       target: targets.map(ref),
       recorded: ctx.recordedAt,
       activity: { coding: [coding(SYSTEM.dataOperation, 'CREATE', 'create')], text: 'Digitised from a paper Patient Report Form' },
@@ -495,6 +532,41 @@ export function recordToBundle(record: PrfRecord, ctx: FhirContext): Transaction
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };
 }
 
+/**
+ * UKCore-DocumentReference for the scanned paper form, the legal original: one PDF of its pages as scanned, inline
+ * (so the batch loads with nothing beside it), with its size and hash. R4's Attachment.hash is SHA-1 by definition;
+ * the sha256 the manifest lists is the masterIdentifier, a version-specific id of the document.
+ */
+function scanDocumentReference(scan: ScanAttachment, serial: string, recordedAt: string, patientId: string, encounterId: string, when: string): FhirResource {
+  const pdf = Buffer.from(scan.pdf);
+  return {
+    resourceType: 'DocumentReference',
+    ...meta(PROFILE.DocumentReference),
+    masterIdentifier: { system: SYSTEM.scanPdfSha256, value: scan.sha256 },
+    identifier: [{ system: SYSTEM.scanDocument, value: serial }],
+    status: 'current',
+    docStatus: 'final',
+    type: { text: 'Scanned paper Patient Report Form' },
+    subject: ref(patientId),
+    date: recordedAt,
+    description: `Scan of paper Patient Report Form ${serial}, ${scan.pages} page${scan.pages === 1 ? '' : 's'}, as scanned`,
+    content: [
+      {
+        attachment: {
+          contentType: 'application/pdf',
+          data: pdf.toString('base64'),
+          size: pdf.length,
+          hash: createHash('sha1').update(pdf).digest('base64'),
+          title: scan.path.split('/').pop(),
+          creation: recordedAt,
+        },
+        format: { system: 'urn:oid:1.3.6.1.4.1.19376.1.2.3', code: 'urn:ihe:iti:xds-sd:pdf:2008', display: 'Scanned Documents (PDF)' },
+      },
+    ],
+    context: strip({ encounter: [ref(encounterId)], period: when.length > 10 ? { start: when } : undefined }),
+  };
+}
+
 function firstTime(r: PrfRecord): string | undefined {
   return compact(Object.values(r.incident.times))[0];
 }
@@ -516,21 +588,56 @@ function freeTextNotes(r: PrfRecord): string[] {
   ] as (string | undefined | false)[]).filter((s): s is string => typeof s === 'string' && s.length > 0);
 }
 
+type UcumQuantity = { value: number; unit: string; system: string; code: string };
+
+/** Units crews write, as UCUM (unit shown, UCUM code). Puffs and tablets are UCUM annotations of a count. */
 const DOSE_UNITS: Record<string, [string, string]> = {
   mg: ['mg', 'mg'],
+  milligram: ['mg', 'mg'],
   mcg: ['microgram', 'ug'],
   ug: ['microgram', 'ug'],
+  microgram: ['microgram', 'ug'],
   g: ['g', 'g'],
+  gram: ['g', 'g'],
   ml: ['mL', 'mL'],
   l: ['L', 'L'],
+  unit: ['unit', '[iU]'],
+  iu: ['unit', '[iU]'],
+  puff: ['puff', '{puff}'],
+  tablet: ['tablet', '{tablet}'],
+  tab: ['tablet', '{tablet}'],
+};
+const RATE_UNITS: Record<string, [string, string]> = {
+  'l/min': ['L/min', 'L/min'],
+  'ml/hr': ['mL/h', 'mL/h'],
+  'ml/h': ['mL/h', 'mL/h'],
 };
 
-/** "300mg" → a UCUM quantity; anything else stays only in dosage.text. */
-export function parseDose(dose: string): { value: number; unit: string; system: string; code: string } | undefined {
-  const m = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]+)$/.exec(dose.trim());
+export type ParsedDose = { dose: UcumQuantity } | { rate: UcumQuantity };
+
+/** "300mg", "2 PUFFS", "15 L/min" → a UCUM dose or rate; anything else ("50/50", "1:10000") is not parsed. */
+export function parseDose(text: string): ParsedDose | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]+(?:\/[a-zA-Z]+)?)$/.exec(text.trim());
   if (!m) return undefined;
-  const u = DOSE_UNITS[m[2]!.toLowerCase()];
-  return u ? quantity(Number(m[1]), u[0], u[1]) : undefined;
+  const value = Number(m[1]);
+  const word = m[2]!.toLowerCase();
+  const rate = RATE_UNITS[word];
+  if (rate) return { rate: quantity(value, rate[0], rate[1]) };
+  const unit = DOSE_UNITS[word] ?? DOSE_UNITS[word.replace(/s$/, '')];
+  return unit ? { dose: quantity(value, unit[0], unit[1]) } : undefined;
+}
+
+const DATA_ABSENT_REASON = 'http://hl7.org/fhir/StructureDefinition/data-absent-reason';
+
+/**
+ * mad-1: a dosage must have a dose or a rate. Where the crew's dose cannot be made a UCUM quantity ("50/50",
+ * "1:10000"), it stays as written in dosage.text and the dose says, by the standard data-absent-reason extension,
+ * that it is given as text ("as-text"); with no dose written at all (a route only) the reason is "unknown".
+ */
+function dosageAmount(written: string | undefined, parsed: ParsedDose | undefined): Record<string, unknown> {
+  if (parsed && 'rate' in parsed) return { rateQuantity: parsed.rate };
+  if (parsed) return { dose: parsed.dose };
+  return { dose: { extension: [{ url: DATA_ABSENT_REASON, valueCode: written ? 'as-text' : 'unknown' }] } };
 }
 
 /** Drop undefined members so JSON output is stable and FHIR sees no empty elements. */

@@ -18,7 +18,14 @@ export interface Manifest {
   toolVersion: string;
   formats: string[];
   counts: { records: number; bundleEntriesByType: Record<string, number>; ndjsonResourcesByType?: Record<string, number> };
-  records: { formSerial: string; sourcePages: SourcePageRef[] }[];
+  records: {
+    formSerial: string;
+    sourcePages: SourcePageRef[];
+    /** The scanned pages as one PDF in the batch (scans/<serial>.pdf), attached to the record's DocumentReference. */
+    scanPdf?: { path: string; sha256: string; bytes: number; pages: number };
+    /** Why the scan could not be attached (a reason code), when it could not. */
+    scanNotAttached?: string;
+  }[];
   files: ManifestFile[];
 }
 

@@ -75,6 +75,10 @@ export const FINDINGS = {
     severity: 'review',
     template: "The NHS number's check digit is wrong: a digit was probably misread or miswritten.",
   },
+  'nhs-number-not-digits': {
+    severity: 'review',
+    template: 'The NHS number must be ten digits (spaces or hyphens between the groups are fine), but "{char}" was read.',
+  },
   'nhs-number-length': {
     severity: 'review',
     template: 'The NHS number must have ten digits; {count} were read.',
@@ -92,6 +96,16 @@ export const FINDINGS = {
   'times-midnight-crossed': {
     severity: 'note',
     template: 'The incident crosses midnight between the {earlier} time ({earlierValue}) and the {later} time ({laterValue}).',
+  },
+  'time-in-clock-change-gap': {
+    severity: 'blocking',
+    template:
+      '{time} on {date} never happened in the UK: the clocks went forward an hour then. The time was probably misread or miswritten; please check the form.',
+  },
+  'time-in-clock-change-repeat': {
+    severity: 'review',
+    template:
+      '{time} on {date} happened twice in the UK (the clocks went back an hour then), so the form does not say which. If confirmed, it is exported with its date only.',
   },
   'times-midnight-crossed-twice': {
     severity: 'review',

@@ -5,6 +5,7 @@ import { news2Score, NEWS2_PARAMETERS, type News2Parameter } from './news2.ts';
 import { isValidNhsNumber } from './nhs-number.ts';
 import { looksFahrenheit } from './normalise.ts';
 import { INCIDENT_TIME_KEYS, type IncidentTimeKey, type ObservationSet, type PrfRecord } from './schema.ts';
+import { dateOfFormTime, londonLocalTime } from './london-time.ts';
 
 export type { DeepPartial } from './findings.ts';
 
@@ -24,6 +25,7 @@ export function checkRecord(record: Rec, opts: CheckOptions = {}): Finding[] {
     ...checkDrugs(record),
     ...checkPatientDates(record, opts),
     ...checkNhsNumber(record),
+    ...checkLocalTimes(record),
   ];
 }
 
@@ -45,6 +47,36 @@ export function checkRequired(record: Rec): Finding[] {
 }
 
 // ----------------------------------------------------------------------------------------------- incident times
+
+/** Every clock time on the form, with its record path: incident times, observation sets, drugs. */
+function formTimes(record: Rec): [string, string][] {
+  const out: [string, string][] = [];
+  const times = record.incident?.times ?? {};
+  for (const key of INCIDENT_TIME_KEYS) if (typeof times[key] === 'string') out.push([`incident.times.${key}`, times[key]!]);
+  (record.observations ?? []).forEach((o, i) => typeof o?.time === 'string' && out.push([`observations[${i}].time`, o.time]));
+  (record.drugs ?? []).forEach((d, i) => typeof d?.time === 'string' && out.push([`drugs[${i}].time`, d.time]));
+  return out.filter(([, t]) => /^([01]\d|2[0-3]):[0-5]\d$/.test(t));
+}
+
+/**
+ * A London clock time that did not happen (the spring gap) cannot be imported: it was misread or miswritten, so it
+ * blocks until a person changes it. One that happened twice (the autumn repeat) is sent to a person; if they confirm
+ * it, export gives that element the date alone, since neither offset can be shown right.
+ */
+export function checkLocalTimes(record: Rec): Finding[] {
+  const date = record.incident?.incidentDate;
+  if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return [];
+  const all = formTimes(record);
+  const callTime = record.incident?.times?.callReceived ?? all[0]?.[1];
+  const out: Finding[] = [];
+  for (const [path, time] of all) {
+    const day = dateOfFormTime(date, callTime, time);
+    const m = londonLocalTime(day, time);
+    if (m.kind === 'gap') out.push(finding('time-in-clock-change-gap', [path], { time, date: day }));
+    if (m.kind === 'ambiguous') out.push(finding('time-in-clock-change-repeat', [path], { time, date: day }));
+  }
+  return out;
+}
 
 const TIME_NAMES: Record<IncidentTimeKey, string> = {
   callReceived: 'call received',
@@ -287,10 +319,11 @@ export function checkPatientDates(record: Rec, opts: CheckOptions = {}): Finding
 export function checkNhsNumber(record: Rec): Finding[] {
   const n = record.patient?.nhsNumber;
   if (!present(n)) return [];
-  const digits = String(n).replace(/\s+/g, '');
-  if (!/^\d{10}$/.test(digits)) {
-    return [finding('nhs-number-length', ['patient.nhsNumber'], { count: digits.replace(/\D/g, '').length })];
-  }
+  // Spaces and hyphens are how people write the 3-3-4 grouping; anything else is not part of an NHS number.
+  const digits = String(n).replace(/[\s-]+/g, '');
+  const odd = /\D/.exec(digits);
+  if (odd) return [finding('nhs-number-not-digits', ['patient.nhsNumber'], { char: odd[0] })];
+  if (digits.length !== 10) return [finding('nhs-number-length', ['patient.nhsNumber'], { count: digits.length })];
   return isValidNhsNumber(digits) ? [] : [finding('nhs-check-digit', ['patient.nhsNumber'])];
 }
 
