@@ -1,6 +1,6 @@
 // A job with synthetic records and no scans: pages saved with hand-built FieldReads, then fields accepted and
 // records marked ready, as validate would. NHS numbers come from the 999 test range only.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -106,6 +106,10 @@ export interface FixtureOptions {
   notReady?: number;
   /** Record indexes whose patient.surname a reviewer verifies (so Provenance names a verifier). */
   reviewed?: number[];
+  /** Use these records instead of synthetic ones. */
+  given?: PrfRecord[];
+  /** Where each form page was scanned: a real file (hashed here) and the page's index in it. */
+  pageSource?: (rec: PrfRecord, pageNo: number) => { path: string; pageIndex: number; format: 'png' | 'jpeg' | 'tiff' | 'pdf' };
 }
 
 /** Build the job, leave the store open (the caller closes it). */
@@ -114,14 +118,27 @@ export function buildJobFixture(o: FixtureOptions = {}): JobFixture {
   const n = o.records ?? 5;
   const notReadyCount = o.notReady ?? 1;
   const store = JobStore.open(dir, { create: true, templateId: FIXTURE_TEMPLATE.id, templateVersion: FIXTURE_TEMPLATE.version, toolVersion: '0.1.0' });
-  const records = Array.from({ length: n }, (_, i) => syntheticRecord(i + 1));
+  const records = o.given ?? Array.from({ length: n }, (_, i) => syntheticRecord(i + 1));
+  const realSources = new Map<string, { id: number }>();
+  const realSource = (path: string, format: 'png' | 'jpeg' | 'tiff' | 'pdf') => {
+    let s = realSources.get(path);
+    if (!s) {
+      const buf = readFileSync(path);
+      const sha256 = createHash('sha256').update(buf).digest('hex');
+      s = { id: store.beginSource({ path, sha256, bytes: buf.length, format }) };
+      realSources.set(path, s);
+    }
+    return s;
+  };
   const ready: string[] = [];
   const notReady: string[] = [];
   records.forEach((rec, i) => {
     const sha = createHash('sha256').update(`scan-${rec.formSerial}`).digest('hex');
-    const sourceId = store.beginSource({ path: `scans/box1/${rec.formSerial}.tif`, sha256: sha, bytes: 12345, format: 'tiff' });
+    const sourceId = o.pageSource ? 0 : store.beginSource({ path: `scans/box1/${rec.formSerial}.tif`, sha256: sha, bytes: 12345, format: 'tiff' });
     const all = leaves(rec).filter(([p]) => p !== 'formSerial');
     for (const pageNo of [1, 2]) {
+      const real = o.pageSource?.(rec, pageNo);
+      const src = real ? realSource(real.path, real.format) : undefined;
       const fields: FieldRead[] = all
         .filter(([p]) => pageOf(p) === pageNo)
         .map(([path, value]) => ({
@@ -134,8 +151,8 @@ export function buildJobFixture(o: FixtureOptions = {}): JobFixture {
           cropPath: `crops/${rec.formSerial}-${fieldIdOf(path)}.png`,
         }));
       store.savePage({
-        sourceId,
-        pageIndex: pageNo - 1,
+        sourceId: src?.id ?? sourceId,
+        pageIndex: real?.pageIndex ?? pageNo - 1,
         state: 'read',
         serial: rec.formSerial,
         pageNo,
@@ -147,7 +164,7 @@ export function buildJobFixture(o: FixtureOptions = {}): JobFixture {
         fields,
       });
     }
-    store.finishSource(sourceId, 2);
+    if (!o.pageSource) store.finishSource(sourceId, 2);
     for (const [path, value] of all) {
       store.updateFieldValidation(rec.formSerial, fieldIdOf(path), { value, status: 'accepted', reasons: [] });
     }
@@ -163,5 +180,6 @@ export function buildJobFixture(o: FixtureOptions = {}): JobFixture {
       ready.push(rec.formSerial);
     }
   });
+  // Real sources stay unfinished: their other pages (blank backs, other forms) are not in this job.
   return { dir, store, records, ready, notReady };
 }
