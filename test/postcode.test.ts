@@ -1,12 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { isValidPostcode, normalisePostcode, POSTCODE_PATTERN } from '../src/record/postcode.ts';
+import { readFileSync } from 'node:fs';
+import { CONFIRMED_DISTRICTS, isValidOutwardCode, isValidPostcode, nonGeographicReason, normalisePostcode, POSTCODE_PATTERN } from '../src/record/postcode.ts';
 
 const chars = (s: string) => fc.constantFrom(...s.split(''));
 const DIGIT = chars('0123456789');
 const POS1 = chars('ABCDEFGHIJKLMNOPRSTUWYZ');
 const POS2_LETTER = chars('ABCDEFGHKLMNOPQRSTUVWXY');
-const A9A_LETTER = chars('AEHMNPRTVXY');
+const A9A_LETTER = chars('ABCDEFGHJKPSTUW');
 const AA9A_LETTER = chars('ABEHMNPRVWXY');
 const INWARD_LETTER = chars('ABDEFGHJLNPQRSTUWXYZ'); // never C I K M O V
 
@@ -71,33 +72,45 @@ describe('normalisePostcode: confusions fixed only where the position forces the
     expect(r.problem).toBeDefined();
   });
 
-  it('outward position 1 is always a letter: 0 1 5 2 8 6 become O I S Z B G', () => {
-    expect(normalisePostcode('0X4 1AA')).toEqual({ value: 'OX4 1AA', fixes: [{ position: 1, from: '0', to: 'O' }] });
-    expect(normalisePostcode('1P4 1AA').value).toBe('IP4 1AA');
-    expect(normalisePostcode('5W1A 1AA').value).toBe('SW1A 1AA');
-    expect(normalisePostcode('2E1 1AA').value).toBe('ZE1 1AA');
-    expect(normalisePostcode('81 1AA').value).toBe('B1 1AA');
-    expect(normalisePostcode('6L1 1AA').value).toBe('GL1 1AA');
+  // An outward fix is made only into a district the shipped list confirms (London's, from the london-districts
+  // package); any other goes to a person with what the fix would have given.
+  const unconfirmed = (raw: string, would: string) => {
+    const r = normalisePostcode(raw);
+    expect(r.value, raw).toBeUndefined();
+    expect(r.unconfirmedFix, raw).toBe(would);
+    expect(r.problem, raw).toMatch(/does not confirm exists/);
+  };
+
+  it('outward position 1 is always a letter: 0 1 5 2 8 6 become O I S Z B G, into a confirmed district only', () => {
+    expect(normalisePostcode('5W1 1AA')).toEqual({ value: 'SW1 1AA', fixes: [{ position: 1, from: '5', to: 'S' }] });
+    expect(normalisePostcode('8R1 1AA').value).toBe('BR1 1AA');
+    expect(normalisePostcode('6U1 1AA').fixes).toEqual([]); // "GU1" is not in the list: no fix
+    unconfirmed('0X4 1AA', 'OX4 1AA');
+    unconfirmed('1P4 1AA', 'IP4 1AA');
+    unconfirmed('1A1 1AA', 'IA1 1AA'); // the issue's case: no district IA1
   });
 
   it('an outward code of two is letter-digit, so position 2 is forced to a digit', () => {
-    expect(normalisePostcode('MI 1AE')).toEqual({ value: 'M1 1AE', fixes: [{ position: 2, from: 'I', to: '1' }] });
-    expect(normalisePostcode('BS 1AA').value).toBe('B5 1AA');
+    expect(normalisePostcode('EI 1AA')).toEqual({ value: 'E1 1AA', fixes: [{ position: 2, from: 'I', to: '1' }] });
+    expect(normalisePostcode('NS 1AA').value).toBe('N5 1AA');
+    unconfirmed('MI 1AE', 'M1 1AE');
   });
 
   it('an outward code of four has a letter in position 2 and a digit in position 3', () => {
-    expect(normalisePostcode('S81A 1AA')).toEqual({ value: 'SB1A 1AA', fixes: [{ position: 2, from: '8', to: 'B' }] });
-    expect(normalisePostcode('SWIA 1AA')).toEqual({ value: 'SW1A 1AA', fixes: [{ position: 3, from: 'I', to: '1' }] });
-    expect(normalisePostcode('ECOA 1BB')).toEqual({ value: 'EC0A 1BB', fixes: [{ position: 3, from: 'O', to: '0' }] });
+    unconfirmed('SWIA 1AA', 'SW1A 1AA');
+    unconfirmed('ECOA 1BB', 'EC0A 1BB'); // there is no EC0A
+    unconfirmed('S81A 1AA', 'SB1A 1AA');
     // Position 2 never holds I or Z, so 1 and 2 there cannot be letters: refused, not guessed.
     expect(normalisePostcode('S11A 1AA').value).toBeUndefined();
     // Position 4 may be a letter or a digit: never changed.
     expect(normalisePostcode('SW10 1AA')).toEqual({ value: 'SW10 1AA', fixes: [] });
-    expect(normalisePostcode('SW1B 1AA')).toEqual({ value: 'SW1B 1AA', fixes: [] });
+    expect(normalisePostcode('SW1E 1AA')).toEqual({ value: 'SW1E 1AA', fixes: [] });
   });
 
   it('an outward code of three: a letter in position 2 forces a digit in position 3; after a digit, either may follow', () => {
     expect(normalisePostcode('CRZ 6XH')).toEqual({ value: 'CR2 6XH', fixes: [{ position: 3, from: 'Z', to: '2' }] });
+    expect(normalisePostcode('CRO 6XH')).toEqual({ value: 'CR0 6XH', fixes: [{ position: 3, from: 'O', to: '0' }] });
+    unconfirmed('SWO OAA', 'SW0 0AA'); // the issue's case: no district SW0
     expect(normalisePostcode('W1A 0AX')).toEqual({ value: 'W1A 0AX', fixes: [] });
     expect(normalisePostcode('W15 0AX')).toEqual({ value: 'W15 0AX', fixes: [] });
     // Position 2 may be a letter or digit: "S0" stays as read even though "SO" is a real area.
@@ -105,9 +118,58 @@ describe('normalisePostcode: confusions fixed only where the position forces the
   });
 
   it('fixes several positions at once', () => {
-    const r = normalisePostcode('5WIA IA8');
-    expect(r.value).toBe('SW1A 1AB');
-    expect(r.fixes.map((f) => f.position)).toEqual([5, 7, 1, 3]);
+    const r = normalisePostcode('5WI IA8');
+    expect(r.value).toBe('SW1 1AB');
+    expect(r.fixes.map((f) => f.position)).toEqual([4, 6, 1, 3]);
+  });
+});
+
+describe('letter classes by position (DOMAIN.md), the specials, and non-geographic codes', () => {
+  const sample = JSON.parse(readFileSync('fixtures/postcodes/real-sample.json', 'utf8')) as { source: string; postcodes: string[] };
+
+  it('every real postcode in the committed sample is valid and comes back unchanged', () => {
+    expect(sample.source).toMatch(/npm @ideal-postcodes\/api-fixtures/);
+    expect(sample.postcodes.length).toBeGreaterThanOrEqual(10);
+    for (const pc of sample.postcodes) {
+      expect(isValidPostcode(pc), pc).toBe(true);
+      expect(normalisePostcode(pc), pc).toEqual({ value: pc, fixes: [] });
+    }
+  });
+
+  it('every district in the shipped list is a valid outward code', () => {
+    expect(CONFIRMED_DISTRICTS.size).toBeGreaterThan(200);
+    for (const d of CONFIRMED_DISTRICTS) expect(isValidOutwardCode(d), d).toBe(true);
+  });
+
+  it('the A9A and AA9A specials the old pattern refused are accepted (W1U, W1K, ... N1C, EC1A)', () => {
+    for (const d of ['W1U', 'W1K', 'W1F', 'W1G', 'W1J', 'W1D', 'W1S', 'W1C', 'W1A', 'W1B', 'W1H', 'W1T', 'W1W', 'N1C', 'N1P', 'E1W', 'SE1P', 'NW1W', 'EC1A', 'EC1M', 'EC2V', 'EC3N', 'EC4Y', 'WC1X', 'WC2H', 'SW1A', 'SW1P']) {
+      expect(isValidOutwardCode(d), d).toBe(true);
+      expect(normalisePostcode(`${d}1AB`).value, d).toBe(`${d} 1AB`);
+    }
+  });
+
+  it('every letter a position forbids is refused, with the position named', () => {
+    for (const c of 'ILMNOQRVXYZ') expect(normalisePostcode(`W1${c} 1AA`).problem, `W1${c}`).toBeDefined();
+    for (const c of 'CDFGIJKLOQSTUZ') expect(normalisePostcode(`EC1${c} 1AA`).problem, `EC1${c}`).toBeDefined();
+    for (const c of 'QVX') expect(normalisePostcode(`${c}A1 1AA`).problem, c).toMatch(/never starts with/);
+    for (const c of 'IJZ') expect(normalisePostcode(`A${c}1 1AA`).problem, c).toMatch(/second character is never/);
+    for (const c of 'CIKMOV') expect(normalisePostcode(`SW1A 1A${c}`).problem, c).toMatch(/other than C, I, K, M, O and V/);
+    expect(normalisePostcode('W1Q 1AA').problem).toMatch(/never ends in "Q"/);
+  });
+
+  it('GIR 0AA is accepted; BFPO, the overseas territories and XM4 5HQ each go to a person with their reason', () => {
+    expect(normalisePostcode('GIR 0AA')).toEqual({ value: 'GIR 0AA', fixes: [] });
+    expect(normalisePostcode('BFPO 801').problem).toMatch(/British Forces Post Office/);
+    expect(normalisePostcode('BFPO1').problem).toMatch(/British Forces Post Office/);
+    for (const [pc, where] of [['ASCN 1ZZ', 'Ascension'], ['STHL 1ZZ', 'Saint Helena'], ['TDCU 1ZZ', 'Tristan'], ['BBND 1ZZ', 'Indian Ocean'], ['BIQQ 1ZZ', 'Antarctic'], ['FIQQ 1ZZ', 'Falkland'], ['PCRN 1ZZ', 'Pitcairn'], ['SIQQ 1ZZ', 'South Georgia'], ['TKCA 1ZZ', 'Turks'], ['GX11 1AA', 'Gibraltar']]) {
+      const r = normalisePostcode(pc!);
+      expect(r.value, pc).toBeUndefined();
+      expect(r.problem, pc).toMatch(new RegExp(where!));
+      if (pc !== 'GX11 1AA') expect(isValidPostcode(pc!)).toBe(false); // Gibraltar's has a UK shape
+    }
+    expect(nonGeographicReason('xm45hq')).toMatch(/Santa/);
+    expect(isValidPostcode('XM4 5HQ')).toBe(false); // X is never a first letter
+    expect(nonGeographicReason('SW1A 1AA')).toBeUndefined();
   });
 });
 

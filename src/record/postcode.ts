@@ -81,6 +81,11 @@ export interface PostcodeResult {
 const isDigit = (c: string) => c >= '0' && c <= '9';
 const isLetter = (c: string) => c >= 'A' && c <= 'Z';
 
+/** An outward code (district) of any shape that obeys the letter classes. */
+export function isValidOutwardCode(outward: string): boolean {
+  return POSTCODE_PATTERN.test(`${outward} 1AB`) && outward !== 'GIR';
+}
+
 /** A postcode in the strict one-space form that obeys every letter class (or is GIR 0AA). */
 export function isValidPostcode(s: string): boolean {
   return POSTCODE_PATTERN.test(s);

@@ -115,7 +115,7 @@ export interface FixtureOptions {
 /** Build the job, leave the store open (the caller closes it). */
 export function buildJobFixture(o: FixtureOptions = {}): JobFixture {
   const dir = o.dir ?? join(mkdtempSync(join(tmpdir(), 'prf-job-')), 'job');
-  const n = o.records ?? 5;
+  const n = o.given?.length ?? o.records ?? 5;
   const notReadyCount = o.notReady ?? 1;
   const store = JobStore.open(dir, { create: true, templateId: FIXTURE_TEMPLATE.id, templateVersion: FIXTURE_TEMPLATE.version, toolVersion: '0.1.0' });
   const records = o.given ?? Array.from({ length: n }, (_, i) => syntheticRecord(i + 1));
