@@ -217,7 +217,7 @@ describe('time and dose helpers', () => {
     expect(formDateTime('2023-12-31', '23:50', undefined)).toBe('2023-12-31');
   });
   it('parses simple doses only', () => {
-    expect(parseDose('5 mg')).toMatchObject({ value: 5, code: 'mg' });
+    expect(parseDose('5 mg')).toMatchObject({ dose: { value: 5, code: 'mg' } });
     expect(parseDose('1:1000')).toBeUndefined();
   });
 });

@@ -109,6 +109,16 @@ describe('a batch made from the scanned fixtures', () => {
     console.log(`R4 invariants: ${report.evaluated} evaluations of ${report.keys.size} constraints over ${resources} resources in ${bundles.size} bundles, 0 failed`);
   });
 
+  it('the checker is not vacuous: it catches the defects issue 13 found in the old export', () => {
+    const subject = { reference: 'urn:uuid:00000000-0000-5000-8000-000000000000' };
+    const oldDose = { resourceType: 'MedicationAdministration', status: 'completed', medicationCodeableConcept: { text: 'Entonox' }, subject, effectiveDateTime: '2023-07-19', dosage: { text: '50/50 NEB' } };
+    const oldInspired = { resourceType: 'Observation', status: 'final', category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }], code: { text: 'Patient on oxygen' }, subject, effectiveDateTime: '2023-07-19T10:00:00+01:00' };
+    const badPeriod = { resourceType: 'Encounter', status: 'finished', class: { code: 'EMER' }, period: { start: '2023-07-19T10:00:00+01:00', end: '2023-07-19T09:00:00+01:00' } };
+    expect(checkR4Invariants(oldDose).failures.map((f) => f.key)).toEqual(['mad-1']);
+    expect(checkR4Invariants(oldInspired).failures.map((f) => f.key)).toEqual(['vs-2']);
+    expect(checkR4Invariants(badPeriod).failures.map((f) => f.key)).toEqual(['per-1']);
+  });
+
   it('every resource declares its UK Core profile; NEWS2 and inspired oxygen follow their UK Core profiles', () => {
     const known = new Set(Object.values(PROFILE));
     for (const b of bundles.values()) {
@@ -171,10 +181,12 @@ describe('a batch made from the scanned fixtures', () => {
       expect(pdf.getPageCount()).toBe(t.pages.length);
       const doc = mupdf.Document.openDocument(bytes, 'application/pdf');
       expect(doc.countPages()).toBe(t.pages.length);
-      // each page is about A4 (210 x 297 mm) as scanned
+      // each page is the size of the paper as scanned (A4 with the scanner's margins), portrait
       const [, , w, h] = doc.loadPage(0).getBounds();
-      expect(Math.abs((w / 72) * 25.4 - 210)).toBeLessThan(25);
-      expect(Math.abs((h / 72) * 25.4 - 297)).toBeLessThan(25);
+      expect((w / 72) * 25.4).toBeGreaterThan(190);
+      expect((w / 72) * 25.4).toBeLessThan(270);
+      expect((h / 72) * 25.4).toBeGreaterThan(270);
+      expect((h / 72) * 25.4).toBeLessThan(360);
       doc.destroy();
       const perPage = bytes.length / t.pages.length;
       expect(perPage).toBeLessThanOrEqual(PAGE_BUDGET + 4096);
@@ -249,9 +261,12 @@ describe('export re-checks each record before writing it', () => {
     gap.observations = [];
     gap.drugs = [];
     expect(recheckForExport(gap)).toEqual({ ok: false, reasons: ['time-in-clock-change-gap'], paths: ['incident.times.callReceived'] });
-    const postcode = syntheticRecord(1);
-    postcode.patient.postcode = 'SW0 0AA'; // a shape the pattern allows in no district: refused by the district list
-    expect(recheckForExport(postcode)).toMatchObject({ ok: false, reasons: ['postcode-invalid'] });
+    const nhs = syntheticRecord(1);
+    nhs.patient.nhsNumber = '9990000017';
+    expect(recheckForExport(nhs)).toEqual({ ok: false, reasons: ['nhs-check-digit'], paths: ['patient.nhsNumber'] });
+    const blocked = syntheticRecord(1);
+    blocked.observations[0]!.pulse = 400;
+    expect(recheckForExport(blocked)).toMatchObject({ ok: false, reasons: ['observation-out-of-range'] });
     expect(recheckForExport({ formSerial: 'x' })).toMatchObject({ ok: false, reasons: ['schema-invalid'] });
   });
 });

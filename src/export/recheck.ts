@@ -3,20 +3,19 @@
 // re-check refuses is never written; the reason codes go back to the caller (codes only: messages can quote values).
 import { PrfRecord } from '../record/schema.ts';
 import { checkRecord } from '../record/rules.ts';
-import { isValidPostcode } from '../record/postcode.ts';
 import type { FindingCode } from '../record/findings.ts';
 
 /**
  * Codes that stop export even on a record marked ready. Blocking findings always do; these review findings do too,
  * because no person's confirmation can make them right: an NHS number that fails Modulus 11 is nobody's, a clock
- * time in the spring gap never happened, and a postcode that breaks the rules cannot be delivered to.
+ * time in the spring gap never happened. (A postcode a person confirmed stands: a trust may accept a BFPO number or an
+ * overseas territory's code for its patient.)
  */
 const NEVER_EXPORTED: ReadonlySet<string> = new Set<FindingCode>([
   'nhs-check-digit',
   'nhs-number-length',
   'nhs-number-not-digits',
   'time-in-clock-change-gap',
-  'postcode-invalid',
 ]);
 
 export type RecheckResult = { ok: true; record: PrfRecord } | { ok: false; reasons: string[]; paths: string[] };
@@ -29,9 +28,6 @@ export function recheckForExport(raw: unknown): RecheckResult {
   }
   const record = parsed.data;
   const refused = checkRecord(record).filter((f) => f.severity === 'blocking' || NEVER_EXPORTED.has(f.code));
-  if (record.patient.postcode !== undefined && !isValidPostcode(record.patient.postcode)) {
-    refused.push({ code: 'postcode-invalid', severity: 'review', message: '', paths: ['patient.postcode'] });
-  }
   if (refused.length) {
     return { ok: false, reasons: [...new Set(refused.map((f) => f.code))].sort(), paths: [...new Set(refused.flatMap((f) => f.paths))].sort() };
   }

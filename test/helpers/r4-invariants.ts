@@ -95,6 +95,21 @@ function evaluateOn(
   }
 }
 
+/**
+ * A constraint on a primitive element (vs-1 on Observation.effective[x]): evaluated from the resource with the
+ * element's path, so fhirpath knows the primitive's type. `all()` over the nodes is true when each passes.
+ */
+function evaluatePrimitive(report: InvariantReport, resource: { resourceType: string }, path: string, c: Constraint): void {
+  report.evaluated++;
+  report.keys.add(c.key);
+  try {
+    const out = fp(resource, `${path}.all(${c.expression})`, { resource, rootResource: resource });
+    if (out.length === 1 && out[0] === false) report.failures.push({ resourceType: resource.resourceType, key: c.key, path, human: c.human });
+  } catch (e) {
+    report.failures.push({ resourceType: resource.resourceType, key: c.key, path, human: c.human, error: (e as Error).message });
+  }
+}
+
 /** Evaluate every base R4 invariant that applies anywhere in `resource`. */
 export function checkR4Invariants(resource: { resourceType: string }, report?: InvariantReport): InvariantReport {
   load();
@@ -112,7 +127,12 @@ export function checkR4Invariants(resource: { resourceType: string }, report?: I
     if (!cs.length) continue;
     const path = el.path.replace(/\[x\]$/, '');
     const nodes = path === type ? [resource] : fp(resource, path);
-    for (const node of nodes) for (const c of cs) evaluateOn(rep, resource, type, node, el.path.replace(/\[x\]$/, ''), c);
+    for (const node of nodes) {
+      for (const c of cs) {
+        if (typeof node === 'object' || c.key === 'ele-1') evaluateOn(rep, resource, type, node, path, c);
+        else evaluatePrimitive(rep, resource, path, c);
+      }
+    }
   }
   // Datatype constraints wherever a node of that type sits (Period per-1, Quantity qty-3, Reference ref-1, ...).
   for (const dt of datatypes!) {
