@@ -1,11 +1,13 @@
 // A backfilled PRF record as a FHIR R4 transaction Bundle, following UK Core and the Ambulance Data Set:
 // one Patient, one Encounter, an Observation per vital sign per set, a MedicationAdministration per drug,
-// a Procedure per intervention, a ClinicalImpression holding the free text, and a Provenance saying the record
-// was digitised from paper and who verified it. Pure: the same record and context give the same bytes.
+// a Procedure per intervention, a ClinicalImpression holding the free text, a DocumentReference carrying the scanned
+// paper as a PDF (when given), and a Provenance saying the record was digitised from paper and who verified it.
+// Every resource declares its profile in meta.profile. Pure: the same record and context give the same bytes.
 //
 // Re-import safety: every entry is a conditional create (request.ifNoneExist). Patient matches on NHS number
 // (or, without one, on a patient identifier derived from the form serial); Encounter on CAD incident number AND
-// form serial; Location on call sign; every other resource on its derived resource identifier. Provenance has no
+// form serial; Location on call sign; DocumentReference on the form serial; every other resource on its derived
+// resource identifier. Provenance has no
 // identifier in R4, so it is a plain create: a second import adds a second Provenance (the one duplicate).
 import { createHash } from 'node:crypto';
 import type { PrfRecord, ObservationSet, DrugGiven } from '../record/schema.ts';
