@@ -241,6 +241,11 @@ describe('normaliseField', () => {
     expect(normaliseField(pc, 'QQ1 1AA').findings[0]!.code).toBe('postcode-invalid');
     // A fix into a district the shipped list does not confirm goes to a person instead (issue 13: SWO -> SW0).
     expect(normaliseField(pc, 'SWO OAA').findings[0]).toMatchObject({ code: 'postcode-invalid', severity: 'review' });
+    // A character that reads either way where both are allowed (W1S or W15) is kept, and a person says which.
+    const either = normaliseField(pc, 'W1S 1AA');
+    expect(either.value).toBe('W1S 1AA');
+    expect(either.findings[0]).toMatchObject({ code: 'postcode-ambiguous', severity: 'review' });
+    expect(either.findings[0]!.message).toContain('W15 1AA');
   });
 
   it('capitals into an enum leaf match the schema options', () => {

@@ -112,9 +112,17 @@ describe('normalisePostcode: confusions fixed only where the position forces the
     expect(normalisePostcode('CRO 6XH')).toEqual({ value: 'CR0 6XH', fixes: [{ position: 3, from: 'O', to: '0' }] });
     unconfirmed('SWO OAA', 'SW0 0AA'); // the issue's case: no district SW0
     expect(normalisePostcode('W1A 0AX')).toEqual({ value: 'W1A 0AX', fixes: [] });
-    expect(normalisePostcode('W15 0AX')).toEqual({ value: 'W15 0AX', fixes: [] });
+    expect(normalisePostcode('W15 0AX')).toMatchObject({ value: 'W15 0AX', fixes: [], ambiguous: [{ position: 3, other: 'S' }] });
     // Position 2 may be a letter or digit: "S0" stays as read even though "SO" is a real area.
-    expect(normalisePostcode('S01 1AA')).toEqual({ value: 'S01 1AA', fixes: [] });
+    expect(normalisePostcode('S01 1AA')).toMatchObject({ value: 'S01 1AA', fixes: [], ambiguous: [{ position: 2, other: 'O' }] });
+  });
+
+  it('a confusable in a position that allows both readings is kept as read and named for a person', () => {
+    expect(normalisePostcode('W1S 1AA')).toEqual({ value: 'W1S 1AA', fixes: [], ambiguous: [{ position: 3, read: 'S', other: '5', otherValue: 'W15 1AA' }] });
+    expect(normalisePostcode('S01 1AA').ambiguous).toEqual([{ position: 2, read: '0', other: 'O', otherValue: 'SO1 1AA' }]);
+    expect(normalisePostcode('G46 8NG').ambiguous?.map((a) => a.otherValue)).toEqual(['G4G 8NG']);
+    // Where the other reading breaks a rule there is nothing to ask: SO16 cannot be S016, nor B5 B S.
+    for (const pc of ['SO16 6YD', 'B5 1AA', 'SW1A 2AA', 'CV4 7AL', 'SW10 1AA']) expect(normalisePostcode(pc).ambiguous, pc).toBeUndefined();
   });
 
   it('fixes several positions at once', () => {
@@ -132,7 +140,7 @@ describe('letter classes by position (DOMAIN.md), the specials, and non-geograph
     expect(sample.postcodes.length).toBeGreaterThanOrEqual(10);
     for (const pc of sample.postcodes) {
       expect(isValidPostcode(pc), pc).toBe(true);
-      expect(normalisePostcode(pc), pc).toEqual({ value: pc, fixes: [] });
+      expect(normalisePostcode(pc), pc).toMatchObject({ value: pc, fixes: [] });
     }
   });
 
@@ -188,7 +196,7 @@ describe('normalisePostcode: properties', () => {
       fc.property(validPostcode, fc.constantFrom('', ' ', '  '), fc.boolean(), (pc, gap, lower) => {
         const raw = pc.replace(' ', gap);
         const r = normalisePostcode(lower ? raw.toLowerCase() : raw);
-        expect(r).toEqual({ value: pc, fixes: [] });
+        expect(r).toMatchObject({ value: pc, fixes: [] });
       }),
     );
   });
@@ -199,7 +207,8 @@ describe('normalisePostcode: properties', () => {
       fc.property(text, (s) => {
         const r = normalisePostcode(s);
         const asWritten = `${s.slice(0, -3)} ${s.slice(-3)}`;
-        if (isValidPostcode(asWritten)) expect(r).toEqual({ value: asWritten, fixes: [] });
+        if (isValidPostcode(asWritten)) expect(r).toMatchObject({ value: asWritten, fixes: [] });
+        for (const a of r.ambiguous ?? []) expect(isValidPostcode(a.otherValue)).toBe(true);
         if (r.value !== undefined) expect(isValidPostcode(r.value)).toBe(true);
         else expect(r.problem).toBeTruthy();
         if (r.fixes.length === 0 && r.value !== undefined) expect(r.value.replace(' ', '')).toBe(s);

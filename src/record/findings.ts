@@ -67,6 +67,10 @@ export const FINDINGS = {
     severity: 'review',
     template: '{field}: the postcode was read as "{read}" and corrected to "{value}", because {reason}.',
   },
+  'postcode-ambiguous': {
+    severity: 'review',
+    template: '{field}: the postcode was read as "{value}", but {reason} is a valid postcode too; please check the form.',
+  },
   'postcode-invalid': {
     severity: 'review',
     template: '{field}: "{read}" is not a valid UK postcode: {reason}.',

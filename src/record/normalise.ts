@@ -260,6 +260,11 @@ export function normaliseField(field: Field, read: ReaderOutput, leafKind?: Leaf
       const r = checkAgainstSchema(p.value, field, leaf, read);
       return { ...r, findings: [finding('postcode-fixed', paths, { field: label, read: value, value: p.value, reason }), ...r.findings] };
     }
+    if (p.ambiguous?.length) {
+      const reason = p.ambiguous.map((a) => `position ${a.position} may be "${a.read}" or "${a.other}" (${a.otherValue})`).join('; ');
+      const r = checkAgainstSchema(p.value, field, leaf, read);
+      return { ...r, findings: [finding('postcode-ambiguous', paths, { field: label, read: value, value: p.value, reason }), ...r.findings] };
+    }
     value = p.value;
   }
 

@@ -76,6 +76,11 @@ export interface PostcodeResult {
   problem?: string;
   /** What a fix would have given, when it was not made because the district it gives is not confirmed. */
   unconfirmedFix?: string;
+  /**
+   * Characters that could be read either way where the position allows both (W1S or W15): the value is as read,
+   * but the other reading is also a valid postcode, so a person must say which the form has.
+   */
+  ambiguous?: { position: number; read: string; other: string; otherValue: string }[];
 }
 
 const isDigit = (c: string) => c >= '0' && c <= '9';
@@ -159,7 +164,23 @@ export function normalisePostcode(raw: string): PostcodeResult {
       problem: `reading it as "${value}" would need the district "${outward}", which the district list does not confirm exists`,
     };
   }
-  return { value, fixes };
+  const ambiguous = ambiguousPositions(compact, outLen);
+  return ambiguous.length ? { value, fixes, ambiguous } : { value, fixes };
+}
+
+/** Positions holding a confusable character whose counterpart also makes a valid postcode. */
+function ambiguousPositions(compact: string, outLen: number): NonNullable<PostcodeResult['ambiguous']> {
+  const out: NonNullable<PostcodeResult['ambiguous']> = [];
+  if (compact === 'GIR0AA') return out;
+  for (let i = 0; i < compact.length; i++) {
+    const c = compact[i]!;
+    const other = LETTER_TO_DIGIT[c] ?? DIGIT_TO_LETTER[c];
+    if (other === undefined) continue;
+    const alt = compact.slice(0, i) + other + compact.slice(i + 1);
+    const otherValue = `${alt.slice(0, outLen)} ${alt.slice(outLen)}`;
+    if (isValidPostcode(otherValue)) out.push({ position: i + 1, read: c, other, otherValue });
+  }
+  return out;
 }
 
 /** Say which part breaks the rules, in words a data manager can act on. */
