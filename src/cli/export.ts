@@ -46,6 +46,7 @@ export function registerExportCommand(program: Command): void {
             ? `Reissued ${opts.reissue}: ${result.reissueIdentical ? 'identical to the original, byte for byte' : 'DIFFERS from the original manifest'}.`
             : `Exported ${result.exportedRecords} form(s) in ${result.batches.length} new batch(es).`,
           ...result.batches.map((b) => `  ${b.id}: ${b.records} form(s) -> ${b.dir}`),
+          ...(result.restored?.length ? [`Put back ${result.restored.join(', ')}: an interrupted reissue had moved it aside.`] : []),
           ...(result.cleaned.length ? [`Removed ${result.cleaned.length} leftover(s) of an interrupted export.`] : []),
           ...(result.skipped.length ? [`Not exported, failed the ePR schema: ${result.skipped.map((s) => s.formSerial).join(', ')}`] : []),
           `Still waiting: ${waiting['needs-review']} need review, ${waiting.blocked} blocked, ${waiting.incomplete} missing a page` +

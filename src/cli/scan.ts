@@ -4,6 +4,7 @@ import { scanJob } from '../job/scan.ts';
 import { loadTemplate } from '../template/load.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { progressBar } from './progress.ts';
+import { checkScanInputs } from './paths.ts';
 
 export function registerScanCommand(program: Command): void {
   program
@@ -22,6 +23,7 @@ export function registerScanCommand(program: Command): void {
       const workers = opts.workers === undefined ? availableParallelism() : Number(opts.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers ${opts.workers}: give a whole number from 1 to 64`);
       const template = loadTemplate(opts.template);
+      await checkScanInputs(inputs);
       const bar = opts.json ? { update: () => undefined, done: () => undefined } : progressBar();
       const summary = await scanJob({ inputs, jobDir: opts.job, template, workers, onProgress: bar.update });
       bar.done();

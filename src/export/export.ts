@@ -52,6 +52,8 @@ export interface ExportResult {
   skipped: SkippedRecord[];
   /** Leftovers of an interrupted export that were removed. */
   cleaned: string[];
+  /** Committed batch folders an interrupted reissue had moved aside (`<id>.old`), put back in place. */
+  restored?: string[];
   /** For --reissue: whether the rewritten manifest has the sha256 stored when the batch was committed. */
   reissueIdentical?: boolean;
 }
@@ -77,8 +79,8 @@ export async function exportJob(opts: ExportOptions): Promise<ExportResult> {
     locked = true;
     ensurePrivateDir(outDir);
     const jobId = store.getMeta('job_id') ?? '';
-    const cleaned = cleanInterrupted(outDir, store, jobId);
-    if (opts.reissue) return reissue(store, outDir, opts.reissue, jobId, cleaned);
+    const { cleaned, restored } = cleanInterrupted(outDir, store, jobId);
+    if (opts.reissue) return { ...reissue(store, outDir, opts.reissue, jobId, cleaned), restored };
 
     const formats = normaliseFormats(opts.formats);
     const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -110,7 +112,7 @@ export async function exportJob(opts: ExportOptions): Promise<ExportResult> {
       batches.push(b);
       opts.onBatch?.(b);
     }
-    return { batches, exportedRecords: batches.reduce((n, b) => n + b.records, 0), skipped, cleaned };
+    return { batches, exportedRecords: batches.reduce((n, b) => n + b.records, 0), skipped, cleaned, restored };
   } finally {
     if (locked) store.db.prepare(`DELETE FROM meta WHERE key = 'export_lock' AND value = ?`).run(String(process.pid));
     store.close();
@@ -203,6 +205,11 @@ function buildBatch(
 
 /** Write OUT/<id>.partial with every file, then rename it to OUT/<id>. */
 function writeBatchDir(outDir: string, id: string, files: Map<string, string>, manifest: string): void {
+  renameDirDurable(writePartialBatch(outDir, id, files, manifest), join(outDir, id));
+}
+
+/** Write OUT/<id>.partial with every file and the manifest, each durable; returns its path. */
+function writePartialBatch(outDir: string, id: string, files: Map<string, string>, manifest: string): string {
   const partial = join(outDir, `${id}.partial`);
   rmSync(partial, { recursive: true, force: true });
   ensurePrivateDir(partial);
@@ -218,15 +225,28 @@ function writeBatchDir(outDir: string, id: string, files: Map<string, string>, m
   }
   writePrivateFileAtomic(join(partial, 'manifest.json'), manifest);
   for (const sub of subdirs) fsyncDir(sub);
-  renameDirDurable(partial, join(outDir, id));
+  return partial;
 }
 
 /**
- * Remove what an interrupted export left: `<id>.partial` folders and temp files, and batch folders of THIS job
- * (by the job id in their manifest) that the job store never committed. Another job's folders are left alone.
+ * Tidy what an interrupted export left: `<id>.partial` folders and temp files are removed, as are batch folders of
+ * THIS job (by the job id in their manifest) that the job store never committed. A `<id>.old` folder is the only
+ * copy of a committed batch when a reissue was killed between moving it aside and putting the new copy in place:
+ * it is put back, and removed only when a complete `<id>` stands beside it. Another job's folders are left alone.
  */
-function cleanInterrupted(outDir: string, store: JobStore, jobId: string): string[] {
+function cleanInterrupted(outDir: string, store: JobStore, jobId: string): { cleaned: string[]; restored: string[] } {
   const cleaned: string[] = [];
+  const restored: string[] = [];
+  const names = readdirSync(outDir);
+  for (const name of names) {
+    const old = /^(batch-\d{4,})\.old$/.exec(name);
+    if (!old) continue;
+    const id = old[1]!;
+    if (store.batch(id) && !existsSync(join(outDir, id))) {
+      renameDirDurable(join(outDir, name), join(outDir, id));
+      restored.push(id);
+    }
+  }
   for (const name of readdirSync(outDir)) {
     const path = join(outDir, name);
     if (/^batch-\d{4,}\.(partial|old)$/.test(name) || name.startsWith(TEMP_PREFIX)) {
@@ -237,8 +257,8 @@ function cleanInterrupted(outDir: string, store: JobStore, jobId: string): strin
       cleaned.push(name);
     }
   }
-  if (cleaned.length) fsyncDir(outDir);
-  return cleaned.sort();
+  if (cleaned.length || restored.length) fsyncDir(outDir);
+  return { cleaned: cleaned.sort(), restored: restored.sort() };
 }
 
 function manifestJobId(batchDir: string): string | undefined {
@@ -265,9 +285,11 @@ function reissue(store: JobStore, outDir: string, id: string, jobId: string, cle
   });
   const dir = join(outDir, id);
   const old = join(outDir, `${id}.old`);
-  // Move any existing copy aside, put the new one in place, then drop the old one.
+  // Write the new copy in full first, then swap: move the old copy aside, put the new one in place, drop the old.
+  // A kill between the two renames leaves only <id>.old, which the next run puts back (cleanInterrupted).
+  const partial = writePartialBatch(outDir, id, files, manifest);
   if (existsSync(dir)) renameDirDurable(dir, old);
-  writeBatchDir(outDir, id, files, manifest);
+  renameDirDurable(partial, dir);
   rmSync(old, { recursive: true, force: true });
   const manifestSha256 = sha256Hex(manifest);
   return {
