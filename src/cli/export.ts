@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { exportJob, parseFormatList, DEFAULT_BATCH_SIZE } from '../export/export.ts';
 import { JobStore } from '../job/store.ts';
 import { EXIT, UsageError } from './errors.ts';
+import { withJobLock } from '../job/job-lock.ts';
 
 export function registerExportCommand(program: Command): void {
   program
@@ -27,14 +28,16 @@ export function registerExportCommand(program: Command): void {
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
-      const result = await exportJob({
-        jobDir: opts.job,
-        outDir: opts.out,
-        formats,
-        batchSize,
-        ...(opts.reissue ? { reissue: opts.reissue } : {}),
-        ...(opts.trustOds ? { trustOds: opts.trustOds } : {}),
-      });
+      const result = await withJobLock(opts.job, opts.reissue ? 'export --reissue' : 'export', () =>
+        exportJob({
+          jobDir: opts.job,
+          outDir: opts.out,
+          formats,
+          batchSize,
+          ...(opts.reissue ? { reissue: opts.reissue } : {}),
+          ...(opts.trustOds ? { trustOds: opts.trustOds } : {}),
+        }),
+      );
       const store = JobStore.open(opts.job);
       const waiting = store.statusCounts().records;
       store.close();

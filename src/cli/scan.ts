@@ -5,6 +5,7 @@ import { loadTemplate } from '../template/load.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { progressBar } from './progress.ts';
 import { checkScanInputs } from './paths.ts';
+import { withJobLock } from '../job/job-lock.ts';
 
 export function registerScanCommand(program: Command): void {
   program
@@ -25,7 +26,7 @@ export function registerScanCommand(program: Command): void {
       const template = loadTemplate(opts.template);
       await checkScanInputs(inputs);
       const bar = opts.json ? { update: () => undefined, done: () => undefined } : progressBar();
-      const summary = await scanJob({ inputs, jobDir: opts.job, template, workers, onProgress: bar.update });
+      const summary = await withJobLock(opts.job, 'scan', () => scanJob({ inputs, jobDir: opts.job, template, workers, onProgress: bar.update }), { create: true });
       bar.done();
       if (opts.json) {
         process.stdout.write(JSON.stringify(summary, null, 2) + '\n');

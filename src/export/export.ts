@@ -7,7 +7,8 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PrfRecord } from '../record/schema.ts';
 import { JobStore } from '../job/store.ts';
-import { ensurePrivateDir, fsyncDir, processRuns, renameDirDurable, TEMP_PREFIX, writePrivateFileAtomic } from '../job/fs-safe.ts';
+import { acquireJobLock } from '../job/job-lock.ts';
+import { ensurePrivateDir, fsyncDir, renameDirDurable, TEMP_PREFIX, writePrivateFileAtomic } from '../job/fs-safe.ts';
 import { recordToBundle, type TransactionBundle } from './fhir.ts';
 import { bundlesToNdjson } from './ndjson.ts';
 import { recordsToCsv } from './csv.ts';
@@ -73,10 +74,10 @@ interface BatchSettings {
 export async function exportJob(opts: ExportOptions): Promise<ExportResult> {
   const outDir = resolve(opts.outDir);
   const store = JobStore.open(opts.jobDir);
-  let locked = false;
+  let release: (() => void) | undefined;
   try {
-    takeExportLock(store);
-    locked = true;
+    // One writer at a time per job: two exports would pick the same batch number.
+    release = acquireJobLock(store, opts.reissue ? 'export --reissue' : 'export');
     ensurePrivateDir(outDir);
     const jobId = store.getMeta('job_id') ?? '';
     const { cleaned, restored } = cleanInterrupted(outDir, store, jobId);
@@ -114,25 +115,10 @@ export async function exportJob(opts: ExportOptions): Promise<ExportResult> {
     }
     return { batches, exportedRecords: batches.reduce((n, b) => n + b.records, 0), skipped, cleaned, restored };
   } finally {
-    if (locked) store.db.prepare(`DELETE FROM meta WHERE key = 'export_lock' AND value = ?`).run(String(process.pid));
+    release?.();
     store.close();
   }
 }
-
-/**
- * One export at a time per job: two would pick the same batch number. The lock is the exporting process id in the
- * job's meta table; a lock left by a process that no longer runs (killed mid-export) is taken over.
- */
-function takeExportLock(store: JobStore): void {
-  store.db.transaction(() => {
-    const holder = Number(store.getMeta('export_lock'));
-    if (holder && holder !== process.pid && processRuns(holder)) {
-      throw new ExportError(`another export of this job is running (process ${holder})`);
-    }
-    store.setMeta('export_lock', String(process.pid));
-  }).immediate();
-}
-
 
 /** "fhir,csv" → formats, for the CLI. */
 export function parseFormatList(list: string): ExportFormat[] {
