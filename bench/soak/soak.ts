@@ -6,6 +6,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { JobStore } from '../../src/job/store.ts';
 import { buildJobFixture } from '../../test/helpers/job-fixture.ts';
 import { seededRandom } from '../../test/helpers/crash.ts';
@@ -40,7 +41,11 @@ export interface SoakResult {
 interface Run { code: number | null; signal: NodeJS.Signals | null; killed: boolean; stdout: string; stderr: string; peakRssKb: number; hung: boolean }
 
 /** Run the CLI; SIGKILL it after killAfterMs (if still running) or at hardMs (a hang). Peak RSS from /proc. */
-function cli(args: string[], o: { killAfterMs?: number; hardMs?: number; onStdout?: (s: string) => void } = {}): Promise<Run> {
+/**
+ * Run the CLI. With killAfterMs, SIGKILL it that long after it is armed: when `armed()` first holds (polled every
+ * 50 ms; e.g. once the command holds the job lock, so the kill lands in its work, not its start-up), else at once.
+ */
+function cli(args: string[], o: { killAfterMs?: number; armed?: () => boolean; hardMs?: number; onStdout?: (s: string) => void } = {}): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -53,7 +58,14 @@ function cli(args: string[], o: { killAfterMs?: number; hardMs?: number; onStdou
       o.onStdout?.(stdout);
     });
     child.stderr.on('data', (d) => (stderr += d));
+    let killTimer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      if (o.killAfterMs === undefined || killTimer) return;
+      killTimer = setTimeout(() => ((killed = true), child.kill('SIGKILL')), o.killAfterMs);
+    };
+    if (!o.armed) arm();
     const poll = setInterval(() => {
+      if (o.armed && !killTimer && o.armed()) arm();
       try {
         const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         if (m) peak = Math.max(peak, Number(m[1]));
@@ -61,16 +73,30 @@ function cli(args: string[], o: { killAfterMs?: number; hardMs?: number; onStdou
         // exited
       }
     }, 50);
-    const timers = [
-      o.killAfterMs === undefined ? undefined : setTimeout(() => ((killed = true), child.kill('SIGKILL')), o.killAfterMs),
-      setTimeout(() => ((hung = true), child.kill('SIGKILL')), o.hardMs ?? 120_000),
-    ];
+    const hard = setTimeout(() => ((hung = true), child.kill('SIGKILL')), o.hardMs ?? 120_000);
     child.on('close', (code, signal) => {
       clearInterval(poll);
-      for (const t of timers) if (t) clearTimeout(t);
+      clearTimeout(hard);
+      if (killTimer) clearTimeout(killTimer);
       resolve({ code, signal, killed: killed && signal === 'SIGKILL', stdout, stderr, peakRssKb: peak, hung });
     });
   });
+}
+
+/** Whether a command holds the job's lock now (a read-only look, as status would take). */
+function lockHeld(jobDir: string): boolean {
+  const file = join(jobDir, 'job.sqlite');
+  if (!existsSync(file)) return false;
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare(`SELECT 1 FROM meta WHERE key = 'job_lock'`).get() !== undefined;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return false;
+  }
 }
 
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
@@ -221,7 +247,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     while (Date.now() < deadline && (o.maxKills === undefined || total < o.maxKills)) {
       const command = KILL_COMMANDS[Math.floor(rand() * KILL_COMMANDS.length)]!;
       const row = rows[command];
-      const killAfterMs = Math.round(rand() * ({ scan: 9000, validate: 2500, 'review apply': 2500, 'review server': 3000, export: 3000, 'export --reissue': 2500 } as const)[command]);
+      const killAfterMs = Math.round(rand() * ({ scan: 8000, validate: 1500, 'review apply': 1500, 'review server': 3000, export: 1500, 'export --reissue': 600 } as const)[command]);
       let job: string;
       let out: string | undefined;
       let expectPages: number | undefined;
@@ -231,7 +257,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         job = fresh('scan-job');
         expectPages = SCAN_CORPUS.length;
         const args = ['scan', scans, '--job', job, '--workers', '1'];
-        run = await cli(args, { killAfterMs });
+        run = await cli(args, { killAfterMs, armed: () => lockHeld(job) });
         rerun = () => cli(args);
       } else if (command === 'export' || command === 'export --reissue') {
         const f = buildJobFixture({ dir: fresh('export-job'), records: 6, notReady: 0 });
@@ -241,19 +267,19 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         const args = ['export', '--job', job, '--out', out, '--batch-size', '2'];
         if (command === 'export --reissue') {
           await cli(args);
-          run = await cli([...args, '--reissue', `batch-000${1 + Math.floor(rand() * 3)}`], { killAfterMs });
-        } else run = await cli(args, { killAfterMs });
+          run = await cli([...args, '--reissue', `batch-000${1 + Math.floor(rand() * 3)}`], { killAfterMs, armed: () => lockHeld(job) });
+        } else run = await cli(args, { killAfterMs, armed: () => lockHeld(job) });
         rerun = () => cli(args);
       } else {
         job = fresh('review-job');
         cpSync(base, job, { recursive: true });
         if (command === 'validate') {
           const args = ['validate', '--job', job, ...today];
-          run = await cli(args, { killAfterMs });
+          run = await cli(args, { killAfterMs, armed: () => lockHeld(job) });
           rerun = () => cli(args);
         } else if (command === 'review apply') {
           const args = ['review', 'apply', acceptAll, '--job', job, '--reviewer', 'soak.tester', ...today];
-          run = await cli(args, { killAfterMs });
+          run = await cli(args, { killAfterMs, armed: () => lockHeld(job) });
           rerun = () => cli(args);
         } else {
           run = await reviewServerRun(job, killAfterMs);
@@ -288,6 +314,7 @@ async function reviewServerRun(job: string, killAfterMs: number): Promise<Run> {
   let started = false;
   return cli(['review', '--job', job, '--reviewer', 'soak.tester', '--today', '2026-12-01'], {
     killAfterMs,
+    armed: () => started, // from the first decision request on
     onStdout: (text) => {
       const m = /(http:\/\/127\.0\.0\.1:\d+\/[^/\s]+\/)/.exec(text);
       if (!m || started) return;
