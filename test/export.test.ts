@@ -2,7 +2,7 @@
 // committed after; reruns export only what is new; a reissue is byte-identical; CSV cells cannot run formulas.
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -241,15 +241,16 @@ describe('one export at a time', () => {
   it('refuses while another live process holds the job, takes over a dead one’s lock', async () => {
     const f = setup({ records: 1, notReady: 0 });
     const s = reopen(f.dir);
-    s.setMeta('export_lock', String(process.ppid)); // a live process that is not us
+    const holder = (pid: number) => JSON.stringify({ pid, host: hostname(), command: 'export', since: '2023-08-01T10:00:00Z' });
+    s.setMeta('job_lock', holder(process.ppid)); // a live process that is not us
     s.close();
-    await expect(exportJob({ jobDir: f.dir, outDir: f.out })).rejects.toThrow(/another export/);
+    await expect(exportJob({ jobDir: f.dir, outDir: f.out })).rejects.toThrow(/export \(process \d+, since/);
     const s2 = reopen(f.dir);
-    s2.setMeta('export_lock', '2147483646'); // no such process
+    s2.setMeta('job_lock', holder(2147483646)); // no such process
     s2.close();
     const res = await exportJob({ jobDir: f.dir, outDir: f.out, now: clock });
     expect(res.exportedRecords).toBe(1);
     const s3 = reopen(f.dir);
-    expect(s3.getMeta('export_lock')).toBeUndefined();
+    expect(s3.getMeta('job_lock')).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { exportJob, parseFormatList, DEFAULT_BATCH_SIZE, ATTACH_SCANS, type AttachScans } from '../export/export.ts';
 import { JobStore } from '../job/store.ts';
 import { EXIT, UsageError } from './errors.ts';
+import { withJobLock } from '../job/job-lock.ts';
 
 export function registerExportCommand(program: Command): void {
   program
@@ -29,15 +30,17 @@ export function registerExportCommand(program: Command): void {
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
-      const result = await exportJob({
-        jobDir: opts.job,
-        outDir: opts.out,
-        formats,
-        batchSize,
-        ...(opts.reissue ? { reissue: opts.reissue } : {}),
-        ...(opts.trustOds ? { trustOds: opts.trustOds } : {}),
-        attachScans: opts.attachScans as AttachScans,
-      });
+      const result = await withJobLock(opts.job, opts.reissue ? 'export --reissue' : 'export', () =>
+        exportJob({
+          jobDir: opts.job,
+          outDir: opts.out,
+          formats,
+          batchSize,
+          ...(opts.reissue ? { reissue: opts.reissue } : {}),
+          ...(opts.trustOds ? { trustOds: opts.trustOds } : {}),
+          attachScans: opts.attachScans as AttachScans,
+        }),
+      );
       const store = JobStore.open(opts.job);
       const waiting = store.statusCounts().records;
       store.close();
@@ -49,6 +52,7 @@ export function registerExportCommand(program: Command): void {
             ? `Reissued ${opts.reissue}: ${result.reissueIdentical ? 'identical to the original, byte for byte' : 'DIFFERS from the original manifest'}.`
             : `Exported ${result.exportedRecords} form(s) in ${result.batches.length} new batch(es).`,
           ...result.batches.map((b) => `  ${b.id}: ${b.records} form(s) -> ${b.dir}`),
+          ...(result.restored?.length ? [`Put back ${result.restored.join(', ')}: an interrupted reissue had moved it aside.`] : []),
           ...(result.cleaned.length ? [`Removed ${result.cleaned.length} leftover(s) of an interrupted export.`] : []),
           // Serials and reason codes only: the re-check's messages could quote what was read.
           ...result.skipped.map((s) => `  NOT exported: form ${s.formSerial} failed the export re-check (${s.reasons.join(', ')}); fix it in the job, then export again.`),

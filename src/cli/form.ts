@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadTemplate } from '../template/load.ts';
 import { parseSerialRange, renderFormsPdf, renderFormsPng } from '../template/render-forms.ts';
 import { UsageError } from './errors.ts';
+import { checkOutputFile, checkOutputFolder } from './paths.ts';
 
 export function registerFormCommand(program: Command): void {
   const form = program.command('form').description('Print the downtime form crews fill in while the ePR is down.');
@@ -23,10 +24,12 @@ export function registerFormCommand(program: Command): void {
       const range = parseSerialRange(opts.serials);
       let pages: number;
       if (opts.format === 'pdf') {
+        checkOutputFile('--out', opts.out);
         pages = (await renderFormsPdf(template, range, opts.out)).pages;
       } else if (opts.format === 'png') {
         const dpi = Number(opts.dpi);
         if (!Number.isInteger(dpi) || dpi < 50 || dpi > 600) throw new UsageError(`--dpi ${opts.dpi}: give a whole number from 50 to 600`);
+        checkOutputFolder('--out', opts.out, 'PNG previews go in a folder (use --format pdf for one file)');
         pages = (await renderFormsPng(template, range, opts.out, dpi)).pages;
       } else {
         throw new UsageError(`--format ${opts.format}: use pdf or png`);

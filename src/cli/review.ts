@@ -7,6 +7,7 @@ import { parseDoubleKeyOption } from '../review/double-key.ts';
 import { progress } from '../review/queue.ts';
 import { startReviewServer } from '../review/server.ts';
 import { EXIT, UsageError } from './errors.ts';
+import { withJobLock } from '../job/job-lock.ts';
 
 const DOUBLE_KEY_HELP = 'record paths keyed twice by different people, comma-separated, or "none" (default: patient.nhsNumber,patient.dateOfBirth)';
 
@@ -120,7 +121,7 @@ export function registerReviewCommand(program: Command): void {
     .option('--today <yyyy-mm-dd>', 'date to check birth dates against (default: today)')
     .option('--json', 'print a machine-readable report')
     .addHelpText('after', '\nExample:\n  $ prf-backload review apply corrections.csv --job jobs/july-outage --reviewer dm.jones\n')
-    .action((csv: string, opts: { job: string; reviewer: string; doubleKey?: string; today?: string; json?: boolean }) => {
+    .action(async (csv: string, opts: { job: string; reviewer: string; doubleKey?: string; today?: string; json?: boolean }) => {
       const reviewer = checkReviewer(opts.reviewer);
       let buf: Buffer;
       try {
@@ -128,22 +129,25 @@ export function registerReviewCommand(program: Command): void {
       } catch (e) {
         throw new UsageError(`cannot read ${csv}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
-      const ctx = openContext(opts.job, opts.doubleKey, opts.today);
-      try {
-        const r = applyCorrections(ctx, buf, reviewer);
-        if (opts.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-        else if (r.fatal) {
-          process.stdout.write(`Nothing applied. Line ${r.fatal.line}: ${r.fatal.message}.\n`);
-        } else {
-          const lines = [
-            `Rows: ${r.rows}; applied ${r.applied}, left blank ${r.skipped}, with problems ${r.problems.length}. Forms checked again: ${r.recordsRevalidated}.`,
-            ...r.problems.map((p) => `  line ${p.line}: ${p.message}`),
-          ];
-          process.stdout.write(lines.join('\n') + '\n');
+      // The lock first: nothing of the job is read for the apply until no other command writes to it.
+      await withJobLock(opts.job, 'review apply', () => {
+        const ctx = openContext(opts.job, opts.doubleKey, opts.today);
+        try {
+          const r = applyCorrections(ctx, buf, reviewer);
+          if (opts.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+          else if (r.fatal) {
+            process.stdout.write(`Nothing applied. Line ${r.fatal.line}: ${r.fatal.message}.\n`);
+          } else {
+            const lines = [
+              `Rows: ${r.rows}; applied ${r.applied}, left blank ${r.skipped}, with problems ${r.problems.length}. Forms checked again: ${r.recordsRevalidated}.`,
+              ...r.problems.map((p) => `  line ${p.line}: ${p.message}`),
+            ];
+            process.stdout.write(lines.join('\n') + '\n');
+          }
+          process.exitCode = r.fatal ? EXIT.failed : r.problems.length ? EXIT.attention : EXIT.ok;
+        } finally {
+          ctx.store.close();
         }
-        process.exitCode = r.fatal ? EXIT.failed : r.problems.length ? EXIT.attention : EXIT.ok;
-      } finally {
-        ctx.store.close();
-      }
+      });
     });
 }

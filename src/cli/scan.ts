@@ -4,6 +4,8 @@ import { scanJob } from '../job/scan.ts';
 import { loadTemplate } from '../template/load.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { progressBar } from './progress.ts';
+import { checkScanInputs } from './paths.ts';
+import { withJobLock } from '../job/job-lock.ts';
 
 export function registerScanCommand(program: Command): void {
   program
@@ -22,8 +24,9 @@ export function registerScanCommand(program: Command): void {
       const workers = opts.workers === undefined ? availableParallelism() : Number(opts.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers ${opts.workers}: give a whole number from 1 to 64`);
       const template = loadTemplate(opts.template);
+      await checkScanInputs(inputs);
       const bar = opts.json ? { update: () => undefined, done: () => undefined } : progressBar();
-      const summary = await scanJob({ inputs, jobDir: opts.job, template, workers, onProgress: bar.update });
+      const summary = await withJobLock(opts.job, 'scan', () => scanJob({ inputs, jobDir: opts.job, template, workers, onProgress: bar.update }), { create: true });
       bar.done();
       if (opts.json) {
         process.stdout.write(JSON.stringify(summary, null, 2) + '\n');

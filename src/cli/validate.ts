@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { validateJob } from '../job/validate.ts';
 import { EXIT } from './errors.ts';
+import { withJobLock } from '../job/job-lock.ts';
 
 export function registerValidateCommand(program: Command): void {
   program
@@ -13,9 +14,9 @@ export function registerValidateCommand(program: Command): void {
     .option('--today <yyyy-mm-dd>', 'date to check birth dates against (default: today)')
     .option('--json', 'print a machine-readable summary')
     .addHelpText('after', '\nExample:\n  $ prf-backload validate --job jobs/july-outage\n')
-    .action((opts: { job: string; today?: string; json?: boolean }) => {
+    .action(async (opts: { job: string; today?: string; json?: boolean }) => {
       const today = opts.today ?? new Date().toISOString().slice(0, 10);
-      const s = validateJob({ jobDir: opts.job, today });
+      const s = await withJobLock(opts.job, 'validate', () => validateJob({ jobDir: opts.job, today }));
       const r = s.records;
       if (opts.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
       else {

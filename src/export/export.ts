@@ -7,7 +7,8 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PrfRecord } from '../record/schema.ts';
 import { JobStore } from '../job/store.ts';
-import { ensurePrivateDir, fsyncDir, processRuns, renameDirDurable, TEMP_PREFIX, writePrivateFileAtomic } from '../job/fs-safe.ts';
+import { acquireJobLock } from '../job/job-lock.ts';
+import { ensurePrivateDir, fsyncDir, renameDirDurable, TEMP_PREFIX, writePrivateFileAtomic } from '../job/fs-safe.ts';
 import { recordToBundle, type ScanAttachment, type TransactionBundle } from './fhir.ts';
 import { recheckForExport } from './recheck.ts';
 import { buildScanPdf, isScanProblem, recordScanSources, type ScanProblem } from './scan-pdf.ts';
@@ -67,6 +68,8 @@ export interface ExportResult {
   scansNotAttached: ScanNotAttached[];
   /** Leftovers of an interrupted export that were removed. */
   cleaned: string[];
+  /** Committed batch folders an interrupted reissue had moved aside (`<id>.old`), put back in place. */
+  restored?: string[];
   /** For --reissue: whether the rewritten manifest has the sha256 stored when the batch was committed. */
   reissueIdentical?: boolean;
 }
@@ -88,14 +91,14 @@ interface BatchSettings {
 export async function exportJob(opts: ExportOptions): Promise<ExportResult> {
   const outDir = resolve(opts.outDir);
   const store = JobStore.open(opts.jobDir);
-  let locked = false;
+  let release: (() => void) | undefined;
   try {
-    takeExportLock(store);
-    locked = true;
+    // One writer at a time per job: two exports would pick the same batch number.
+    release = acquireJobLock(store, opts.reissue ? 'export --reissue' : 'export');
     ensurePrivateDir(outDir);
     const jobId = store.getMeta('job_id') ?? '';
-    const cleaned = cleanInterrupted(outDir, store, jobId);
-    if (opts.reissue) return await reissue(store, outDir, opts.reissue, jobId, cleaned);
+    const { cleaned, restored } = cleanInterrupted(outDir, store, jobId);
+    if (opts.reissue) return { ...(await reissue(store, outDir, opts.reissue, jobId, cleaned)), restored };
 
     const formats = normaliseFormats(opts.formats);
     const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -131,27 +134,12 @@ export async function exportJob(opts: ExportOptions): Promise<ExportResult> {
       batches.push(b);
       opts.onBatch?.(b);
     }
-    return { batches, exportedRecords: batches.reduce((n, b) => n + b.records, 0), skipped, scansNotAttached, cleaned };
+    return { batches, exportedRecords: batches.reduce((n, b) => n + b.records, 0), skipped, scansNotAttached, cleaned, restored };
   } finally {
-    if (locked) store.db.prepare(`DELETE FROM meta WHERE key = 'export_lock' AND value = ?`).run(String(process.pid));
+    release?.();
     store.close();
   }
 }
-
-/**
- * One export at a time per job: two would pick the same batch number. The lock is the exporting process id in the
- * job's meta table; a lock left by a process that no longer runs (killed mid-export) is taken over.
- */
-function takeExportLock(store: JobStore): void {
-  store.db.transaction(() => {
-    const holder = Number(store.getMeta('export_lock'));
-    if (holder && holder !== process.pid && processRuns(holder)) {
-      throw new ExportError(`another export of this job is running (process ${holder})`);
-    }
-    store.setMeta('export_lock', String(process.pid));
-  }).immediate();
-}
-
 
 /** "fhir,csv" → formats, for the CLI. */
 export function parseFormatList(list: string): ExportFormat[] {
@@ -248,6 +236,11 @@ async function buildBatch(
 
 /** Write OUT/<id>.partial with every file, then rename it to OUT/<id>. */
 function writeBatchDir(outDir: string, id: string, files: Map<string, string | Uint8Array>, manifest: string): void {
+  renameDirDurable(writePartialBatch(outDir, id, files, manifest), join(outDir, id));
+}
+
+/** Write OUT/<id>.partial with every file and the manifest, each durable; returns its path. */
+function writePartialBatch(outDir: string, id: string, files: Map<string, string | Uint8Array>, manifest: string): string {
   const partial = join(outDir, `${id}.partial`);
   rmSync(partial, { recursive: true, force: true });
   ensurePrivateDir(partial);
@@ -263,15 +256,28 @@ function writeBatchDir(outDir: string, id: string, files: Map<string, string | U
   }
   writePrivateFileAtomic(join(partial, 'manifest.json'), manifest);
   for (const sub of subdirs) fsyncDir(sub);
-  renameDirDurable(partial, join(outDir, id));
+  return partial;
 }
 
 /**
- * Remove what an interrupted export left: `<id>.partial` folders and temp files, and batch folders of THIS job
- * (by the job id in their manifest) that the job store never committed. Another job's folders are left alone.
+ * Tidy what an interrupted export left: `<id>.partial` folders and temp files are removed, as are batch folders of
+ * THIS job (by the job id in their manifest) that the job store never committed. A `<id>.old` folder is the only
+ * copy of a committed batch when a reissue was killed between moving it aside and putting the new copy in place:
+ * it is put back, and removed only when a complete `<id>` stands beside it. Another job's folders are left alone.
  */
-function cleanInterrupted(outDir: string, store: JobStore, jobId: string): string[] {
+function cleanInterrupted(outDir: string, store: JobStore, jobId: string): { cleaned: string[]; restored: string[] } {
   const cleaned: string[] = [];
+  const restored: string[] = [];
+  const names = readdirSync(outDir);
+  for (const name of names) {
+    const old = /^(batch-\d{4,})\.old$/.exec(name);
+    if (!old) continue;
+    const id = old[1]!;
+    if (store.batch(id) && !existsSync(join(outDir, id))) {
+      renameDirDurable(join(outDir, name), join(outDir, id));
+      restored.push(id);
+    }
+  }
   for (const name of readdirSync(outDir)) {
     const path = join(outDir, name);
     if (/^batch-\d{4,}\.(partial|old)$/.test(name) || name.startsWith(TEMP_PREFIX)) {
@@ -282,8 +288,8 @@ function cleanInterrupted(outDir: string, store: JobStore, jobId: string): strin
       cleaned.push(name);
     }
   }
-  if (cleaned.length) fsyncDir(outDir);
-  return cleaned.sort();
+  if (cleaned.length || restored.length) fsyncDir(outDir);
+  return { cleaned: cleaned.sort(), restored: restored.sort() };
 }
 
 function manifestJobId(batchDir: string): string | undefined {
@@ -310,9 +316,11 @@ async function reissue(store: JobStore, outDir: string, id: string, jobId: strin
   });
   const dir = join(outDir, id);
   const old = join(outDir, `${id}.old`);
-  // Move any existing copy aside, put the new one in place, then drop the old one.
+  // Write the new copy in full first, then swap: move the old copy aside, put the new one in place, drop the old.
+  // A kill between the two renames leaves only <id>.old, which the next run puts back (cleanInterrupted).
+  const partial = writePartialBatch(outDir, id, files, manifest);
   if (existsSync(dir)) renameDirDurable(dir, old);
-  writeBatchDir(outDir, id, files, manifest);
+  renameDirDurable(partial, dir);
   rmSync(old, { recursive: true, force: true });
   const manifestSha256 = sha256Hex(manifest);
   return {

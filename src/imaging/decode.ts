@@ -412,6 +412,10 @@ function renderPdfPage(mupdf: Mupdf, doc: import('mupdf').Document, pageIndex: n
   let pixmap: import('mupdf').Pixmap | undefined;
   try {
     page = doc.loadPage(pageIndex);
+    // mupdf quietly renders a page with a missing or impossible MediaBox as US Letter, which would then pass for
+    // a blank page: refuse it with its own reason instead.
+    const badBox = mediaBoxProblem(page);
+    if (badBox) return { pageIndex, error: new ScanInputError('pdf-page-size-invalid', file, { page: pageIndex, detail: badBox }) };
     const [x0, y0, x1, y1] = page.getBounds();
     const widthPt = Math.abs(x1 - x0);
     const heightPt = Math.abs(y1 - y0);
@@ -448,6 +452,22 @@ function renderPdfPage(mupdf: Mupdf, doc: import('mupdf').Document, pageIndex: n
     pixmap?.destroy();
     page?.destroy();
   }
+}
+
+/** Why a PDF page's own MediaBox (inherited from its parents if need be) is unusable, or undefined when it is fine. */
+export function mediaBoxProblem(page: import('mupdf').Page): string | undefined {
+  if (!('getObject' in page)) return undefined; // not a PDF page
+  const box = (page as import('mupdf').PDFPage).getObject().getInheritable('MediaBox');
+  if (!box.isArray()) return 'The page has no MediaBox';
+  const nums: number[] = [];
+  for (let i = 0; i < box.length; i++) {
+    const v = box.get(i);
+    if (v.isNumber()) nums.push(v.asNumber());
+  }
+  if (box.length !== 4 || nums.length !== 4 || !nums.every(Number.isFinite)) return 'Its MediaBox is not four numbers';
+  const [x0, y0, x1, y1] = nums as [number, number, number, number];
+  if (Math.abs(x1 - x0) < 1 || Math.abs(y1 - y0) < 1) return `Its MediaBox is ${nums.join(' ')}, which has no area`;
+  return undefined;
 }
 
 /** Copy a pixmap's samples out of WASM memory into a tightly packed buffer (first component of each pixel). */

@@ -47,6 +47,10 @@ export const SCAN_INPUT_REASONS = {
     title: 'PDF page too large',
     explain: 'has a page far larger than any paper form, so it was not rendered (this protects the machine from running out of memory).',
   },
+  'pdf-page-size-invalid': {
+    title: 'PDF page has no real size',
+    explain: 'has a page whose size (its MediaBox) is missing, zero or not a number, so it cannot be rendered as it was scanned. Export or scan it again.',
+  },
   'tiff-too-many-pages': {
     title: 'TIFF has too many pages',
     explain: 'has more pages than one scan batch file should. Split it into smaller files.',
@@ -62,6 +66,10 @@ export const SCAN_INPUT_REASONS = {
   'unreadable-file': {
     title: 'File cannot be read',
     explain: 'cannot be read.',
+  },
+  'folder-too-deep': {
+    title: 'Folder nested too deep',
+    explain: 'is a folder nested far deeper than any scan batch, so it was not walked. Move the scans to a shallower folder.',
   },
   'symlink-loop': {
     title: 'Link loop',

@@ -15,79 +15,96 @@ interface WalkState {
   seenDirs: Set<string>;
 }
 
+/** Folders nested deeper than this below a path the user named are not walked: no scanner makes such a tree. */
+export const MAX_FOLDER_DEPTH = 64;
+
 /**
  * Yield every file under the given paths. Paths are taken in the order given; inside a folder, entries are
- * sorted by name (plain code-point order, the same on every machine) and folders are walked recursively.
+ * sorted by name (plain code-point order, the same on every machine) and folders are walked in that order, depth
+ * first. The walk keeps its own stack (no recursion), so a very deep tree cannot overflow the call stack; a folder
+ * more than MAX_FOLDER_DEPTH levels down is reported as 'folder-too-deep' and not entered.
  * Links are followed; a link that leads back into a folder being walked is reported as a loop, not followed.
  * Hidden entries inside folders are skipped; a hidden file named explicitly is still read.
  */
-export async function* walkInputs(paths: string[]): AsyncGenerator<WalkItem> {
+export async function* walkInputs(paths: string[], opts: { maxDepth?: number } = {}): AsyncGenerator<WalkItem> {
+  const maxDepth = opts.maxDepth ?? MAX_FOLDER_DEPTH;
   const state: WalkState = { seenFiles: new Set(), seenDirs: new Set() };
-  for (const path of paths) yield* walkPath(path, [], state);
+  for (const top of paths) {
+    // Each frame is one open folder: the entries still to visit, and the real paths of the folders above it.
+    const stack: { next: string[]; ancestors: string[] }[] = [{ next: [top], ancestors: [] }];
+    while (stack.length) {
+      const frame = stack[stack.length - 1]!;
+      const path = frame.next.shift();
+      if (path === undefined) {
+        stack.pop();
+        continue;
+      }
+      const visit = await visitPath(path, frame.ancestors, state);
+      if ('item' in visit) {
+        if (visit.item) yield visit.item;
+        continue;
+      }
+      if (frame.ancestors.length >= maxDepth) {
+        yield {
+          path,
+          error: new ScanInputError('folder-too-deep', path, {
+            detail: `It is more than ${maxDepth} folders down from ${top}, so nothing inside it was read`,
+          }),
+        };
+        continue;
+      }
+      let names: string[];
+      try {
+        names = await readdir(path);
+      } catch (err) {
+        yield { path, error: fsError(path, err) };
+        continue;
+      }
+      const visible = names.filter((name) => !name.startsWith('.')).sort(byCodePoint);
+      stack.push({ next: visible.map((name) => join(path, name)), ancestors: [...frame.ancestors, visit.folder] });
+    }
+  }
 }
 
-async function* walkPath(path: string, ancestors: string[], state: WalkState): AsyncGenerator<WalkItem> {
+/** What one path is: a file to yield, an error, nothing (seen before), or a folder to walk (its real path). */
+async function visitPath(path: string, ancestors: string[], state: WalkState): Promise<{ item: WalkItem | undefined } | { folder: string }> {
   let isLink: boolean;
   try {
     isLink = (await lstat(path)).isSymbolicLink();
   } catch (err) {
-    yield { path, error: fsError(path, err) };
-    return;
+    return { item: { path, error: fsError(path, err) } };
   }
   let real: string;
-  try {
-    real = await realpath(path);
-  } catch (err) {
-    yield { path, error: fsError(path, err, isLink) };
-    return;
-  }
   let target;
   try {
+    real = await realpath(path);
     target = await stat(path);
   } catch (err) {
-    yield { path, error: fsError(path, err, isLink) };
-    return;
+    return { item: { path, error: fsError(path, err, isLink) } };
   }
 
   if (target.isDirectory()) {
     if (ancestors.includes(real)) {
-      yield {
-        path,
-        error: new ScanInputError('symlink-loop', path, { detail: `It leads back to the folder ${real}, which contains it` }),
+      return {
+        item: { path, error: new ScanInputError('symlink-loop', path, { detail: `It leads back to the folder ${real}, which contains it` }) },
       };
-      return;
     }
-    if (state.seenDirs.has(real)) return; // its files have all been yielded already
+    if (state.seenDirs.has(real)) return { item: undefined }; // its files have all been yielded already
     state.seenDirs.add(real);
-    yield* walkDirectory(path, [...ancestors, real], state);
-    return;
+    return { folder: real };
   }
 
   if (!target.isFile()) {
-    yield { path, error: new ScanInputError('unreadable-file', path, { detail: 'It is not a regular file (a pipe, socket or device)' }) };
-    return;
+    return { item: { path, error: new ScanInputError('unreadable-file', path, { detail: 'It is not a regular file (a pipe, socket or device)' }) } };
   }
-  if (state.seenFiles.has(real)) return;
+  if (state.seenFiles.has(real)) return { item: undefined };
   state.seenFiles.add(real);
   try {
     await access(path, constants.R_OK);
   } catch (err) {
-    yield { path, error: fsError(path, err) };
-    return;
+    return { item: { path, error: fsError(path, err) } };
   }
-  yield { path };
-}
-
-async function* walkDirectory(dir: string, ancestors: string[], state: WalkState): AsyncGenerator<WalkItem> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (err) {
-    yield { path: dir, error: fsError(dir, err) };
-    return;
-  }
-  const visible = names.filter((name) => !name.startsWith('.')).sort(byCodePoint);
-  for (const name of visible) yield* walkPath(join(dir, name), ancestors, state);
+  return { item: { path } };
 }
 
 function byCodePoint(a: string, b: string): number {

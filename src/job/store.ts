@@ -15,6 +15,7 @@ import {
   SOURCE_STATUSES,
 } from './db-schema.ts';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from './fs-safe.ts';
+import { checkJobFolder } from './job-folder.ts';
 
 export type SourceStatus = (typeof SOURCE_STATUSES)[number];
 export type PageState = (typeof PAGE_STATES)[number];
@@ -253,6 +254,7 @@ export class JobStore {
       // Create the file 0600 first: SQLite gives its -wal and -shm files the same mode.
       closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
     }
+    checkJobFolder(dir); // no linked subfolders; folder and database owner-only
     for (const sub of JOB_SUBDIRS) ensurePrivateDir(join(dir, sub));
     const db = new Database(file);
     db.pragma('journal_mode = WAL');

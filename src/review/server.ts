@@ -7,6 +7,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, isAbsolute, resolve, sep } from 'node:path';
 import type { ReviewContext } from './context.ts';
 import { decide, type ReviewAction } from './decide.ts';
+import { JobLockedError, withStoreLock } from '../job/job-lock.ts';
 import { displayValue } from './input.ts';
 import { claimBatch, heldItems, progress } from './queue.ts';
 
@@ -201,7 +202,17 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
           throw new HttpError(400, 'serial, fieldId and expectedVersion are needed');
         }
         if (action !== 'enter' && action !== 'blank' && action !== 'illegible') throw new HttpError(400, 'unknown action');
-        const outcome = decide(
+        // Each decision holds the job's lock (not the whole session: other reviewers and an export can run
+        // between decisions); while scan, validate, apply or export writes, the decision is refused, unsaved.
+        const decideLocked = (...a: Parameters<typeof decide>) => {
+          try {
+            return withStoreLock(ctx.store, 'review', () => decide(...a));
+          } catch (e) {
+            if (e instanceof JobLockedError) throw new HttpError(423, `not saved: ${e.holder.command} is writing to this job; try again in a moment`);
+            throw e;
+          }
+        };
+        const outcome = decideLocked(
           ctx,
           {
             serial: body.serial,

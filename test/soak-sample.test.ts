@@ -1,0 +1,16 @@
+// A small seeded sample of the soak (npm run soak is the full one, for people): a few hostile inputs of each sort
+// and a handful of kills, with the same checks after each recovery.
+import { expect, it } from 'vitest';
+import { KILL_COMMANDS, runSoak } from '../bench/soak/soak.ts';
+
+it('soak sample: kills recover with nothing lost or duplicated; hostile inputs neither crash nor hang', async () => {
+  const r = await runSoak({ seed: 7, seconds: 14, hostileShare: 0.5, hostileLimit: 1, maxKills: 4 });
+  expect(r.inputs.failures).toEqual([]);
+  expect(r.inputs.kinds).toBeGreaterThanOrEqual(1);
+  for (const c of KILL_COMMANDS) {
+    expect(r.kills[c].problems, c).toEqual([]);
+    expect(r.kills[c].lost + r.kills[c].duplicated, c).toBe(0);
+  }
+  expect(r.totalKills).toBeGreaterThan(0);
+  expect(r.inputs.peakRssMb).toBeLessThan(1536);
+}, 90_000);
