@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { exportJob, parseFormatList, DEFAULT_BATCH_SIZE } from '../export/export.ts';
-import { JobStore } from '../job/store.ts';
 import { EXIT, UsageError } from './errors.ts';
 
 export function registerExportCommand(program: Command): void {
@@ -13,12 +11,16 @@ export function registerExportCommand(program: Command): void {
     .requiredOption('--job <dir>', 'job folder')
     .requiredOption('--out <dir>', 'folder for the batches')
     .option('--format <list>', 'comma-separated: fhir, ndjson, csv', 'fhir,ndjson,csv')
-    .option('--batch-size <n>', 'forms per batch', String(DEFAULT_BATCH_SIZE))
+    .option('--batch-size <n>', 'forms per batch (default: 500)')
     .option('--reissue <batch>', 'rewrite a batch already exported, byte for byte')
     .option('--trust-ods <code>', 'ODS code of the ambulance trust, for Encounter.serviceProvider')
     .option('--json', 'print a machine-readable summary')
     .addHelpText('after', '\nExamples:\n  $ prf-backload export --job jobs/july-outage --out batches/\n  $ prf-backload export --job jobs/july-outage --out batches/ --reissue batch-0001\n')
-    .action(async (opts: { job: string; out: string; format: string; batchSize: string; reissue?: string; trustOds?: string; json?: boolean }) => {
+    .action(async (opts: { job: string; out: string; format: string; batchSize?: string; reissue?: string; trustOds?: string; json?: boolean }) => {
+      const { exportJob, parseFormatList, DEFAULT_BATCH_SIZE } = await import('../export/export.ts');
+      const { JobStore } = await import('../job/store.ts');
+      // The default is applied here so --help does not load the exporter.
+      opts.batchSize ??= String(DEFAULT_BATCH_SIZE);
       const batchSize = Number(opts.batchSize);
       if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) throw new UsageError(`--batch-size ${opts.batchSize}: give a whole number from 1 to 100000`);
       let formats;

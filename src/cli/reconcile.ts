@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { reconcileJob, reportToCsv, type CadColumnMap } from '../export/reconcile.ts';
-import { writePrivateFileAtomic } from '../job/fs-safe.ts';
+import type { CadColumnMap } from '../export/reconcile.ts';
 import { EXIT, UsageError } from './errors.ts';
 
 function parseColumns(text: string | undefined): Partial<CadColumnMap> {
@@ -27,6 +26,8 @@ export function registerReconcileCommand(program: Command): void {
     .option('--json', 'print the report as JSON')
     .addHelpText('after', '\nExample:\n  $ prf-backload reconcile --job jobs/july-outage --cad cad-export.csv --out reconcile.csv\n')
     .action(async (opts: { job: string; cad: string; columns?: string; out?: string; json?: boolean }) => {
+      const { reconcileJob, reportToCsv } = await import('../export/reconcile.ts');
+      const { writePrivateFileAtomic } = await import('../job/fs-safe.ts');
       const report = await reconcileJob({ jobDir: opts.job, cadCsvPath: opts.cad, columns: parseColumns(opts.columns) });
       if (opts.out) writePrivateFileAtomic(opts.out, reportToCsv(report));
       if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');

@@ -1,7 +1,5 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { scanJob } from '../job/scan.ts';
-import { loadTemplate } from '../template/load.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { progressBar } from './progress.ts';
 
@@ -19,6 +17,8 @@ export function registerScanCommand(program: Command): void {
     .option('--json', 'print a machine-readable summary')
     .addHelpText('after', '\nExample:\n  $ prf-backload scan scans/box-01 scans/box-02 --job jobs/july-outage --workers 2\n')
     .action(async (inputs: string[], opts: { job: string; template: string; workers?: string; json?: boolean }) => {
+      const { scanJob } = await import('../job/scan.ts');
+      const { loadTemplate } = await import('../template/load.ts');
       const workers = opts.workers === undefined ? availableParallelism() : Number(opts.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers ${opts.workers}: give a whole number from 1 to 64`);
       const template = loadTemplate(opts.template);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { validateJob } from '../job/validate.ts';
 import { EXIT } from './errors.ts';
 
 export function registerValidateCommand(program: Command): void {
@@ -13,7 +12,8 @@ export function registerValidateCommand(program: Command): void {
     .option('--today <yyyy-mm-dd>', 'date to check birth dates against (default: today)')
     .option('--json', 'print a machine-readable summary')
     .addHelpText('after', '\nExample:\n  $ prf-backload validate --job jobs/july-outage\n')
-    .action((opts: { job: string; today?: string; json?: boolean }) => {
+    .action(async (opts: { job: string; today?: string; json?: boolean }) => {
+      const { validateJob } = await import('../job/validate.ts');
       const today = opts.today ?? new Date().toISOString().slice(0, 10);
       const s = validateJob({ jobDir: opts.job, today });
       const r = s.records;
