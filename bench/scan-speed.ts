@@ -25,10 +25,14 @@ export interface SpeedRun {
   cpuPerPage: number;
   /** CPU a page attributed to the page's form pages (blank backs and other quarantines cost little). */
   cpuPerFormPage: number;
-  /** Seconds inside the OCR engine (and the box classifier, when there is one), summed over pages. */
+  /** Busy seconds inside the OCR engine (and the box classifier, when there is one), summed over pages. */
   engineSeconds: number | null;
+  /** Where the CPU went, seconds a page: main thread, page worker threads, libvips, engines and helper threads. */
+  cpuSplitPerPage: { mainThread: number; pageWorkers: number; libvips: number; enginesAndHelpers: number } | null;
   outsideEngineShare: number | null;
   stagePerPage: Record<string, number>;
+  stageCpuPerPage: Record<string, number> | null;
+  engineByKindPerPage: Record<string, number> | null;
   peakRssMb: number;
   readDigest: string;
   quarantined: Record<string, number>;
@@ -73,6 +77,9 @@ export async function measureScan(opts: { label: string; scans: string; jobDir: 
   const formPages = s.pagesRead;
   const stageSeconds = s.stageSeconds as Record<string, number>;
   const engine = (s as { engineSeconds?: number }).engineSeconds ?? null;
+  const split = (s as { cpu?: { total: number; mainThread: number; pageWorkers: number; libvips: number; enginesAndHelpers: number } }).cpu;
+  const stageCpu = (s as { stageCpuSeconds?: Record<string, number> }).stageCpuSeconds;
+  const perPage = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v / Math.max(1, pages)]));
   return {
     label: opts.label,
     workers: opts.workers,
@@ -84,8 +91,14 @@ export async function measureScan(opts: { label: string; scans: string; jobDir: 
     cpuPerPage: cpuSeconds / pages,
     cpuPerFormPage: cpuSeconds / Math.max(1, formPages),
     engineSeconds: engine,
-    outsideEngineShare: engine === null ? null : Math.max(0, cpuSeconds - engine) / cpuSeconds,
-    stagePerPage: Object.fromEntries(Object.entries(stageSeconds).map(([k, v]) => [k, v / Math.max(1, pages)])),
+    cpuSplitPerPage: split
+      ? { mainThread: split.mainThread / pages, pageWorkers: split.pageWorkers / pages, libvips: split.libvips / pages, enginesAndHelpers: split.enginesAndHelpers / pages }
+      : null,
+    // Outside the engines: the JavaScript threads and libvips (measured); the engines are the rest.
+    outsideEngineShare: split && split.total > 0 ? (split.total - split.enginesAndHelpers) / split.total : null,
+    stagePerPage: perPage(stageSeconds),
+    stageCpuPerPage: stageCpu ? perPage(stageCpu) : null,
+    engineByKindPerPage: (s as { engineSecondsByKind?: Record<string, number> }).engineSecondsByKind ? perPage((s as { engineSecondsByKind: Record<string, number> }).engineSecondsByKind) : null,
     peakRssMb,
     readDigest: readDigest(opts.jobDir),
     quarantined: s.quarantinedByReason,
@@ -96,19 +109,28 @@ export function speedTable(runs: SpeedRun[]): string {
   const f = (n: number | null, d = 2) => (n === null ? '-' : n.toFixed(d));
   const stages = [...new Set(runs.flatMap((r) => Object.keys(r.stagePerPage)))];
   const lines = [
-    '| run | workers | pages (form) | wall s | pages/min | CPU-s/page | CPU-s/form page | engine s/page | CPU outside engine | peak RSS MB | read digest |',
+    '| run | workers | pages (form) | wall s | pages/min | CPU-s/page | CPU-s/form page | CPU-s/page: main / page workers / libvips / engines+helpers | CPU outside engines | peak RSS MB | read digest |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...runs.map(
       (r) =>
-        `| ${r.label} | ${r.workers} | ${r.pages} (${r.formPages}) | ${f(r.wallSeconds, 1)} | ${f(r.pagesPerMinute, 1)} | ${f(r.cpuPerPage)} | ${f(r.cpuPerFormPage)} | ${r.engineSeconds === null ? '-' : f(r.engineSeconds / r.pages, 3)} | ${r.outsideEngineShare === null ? '-' : (r.outsideEngineShare * 100).toFixed(0) + '%'} | ${f(r.peakRssMb, 0)} | ${r.readDigest} |`,
+        `| ${r.label} | ${r.workers} | ${r.pages} (${r.formPages}) | ${f(r.wallSeconds, 1)} | ${f(r.pagesPerMinute, 1)} | ${f(r.cpuPerPage)} | ${f(r.cpuPerFormPage)} | ${r.cpuSplitPerPage ? [r.cpuSplitPerPage.mainThread, r.cpuSplitPerPage.pageWorkers, r.cpuSplitPerPage.libvips, r.cpuSplitPerPage.enginesAndHelpers].map((v) => f(v, 3)).join(' / ') : '-'} | ${r.outsideEngineShare === null ? '-' : (r.outsideEngineShare * 100).toFixed(0) + '%'} | ${f(r.peakRssMb, 0)} | ${r.readDigest} |`,
     ),
     '',
-    `Busy seconds a page by stage (summed over pages; stages of different pages overlap in time):`,
+    `Seconds a page by stage, summed over pages (busy = wall clock of the step; stages of different pages overlap in time;`,
+    `CPU = the JavaScript thread's CPU in the step, without libvips and engine threads; read includes waiting on the engine):`,
     '',
-    `| run | workers | ${stages.join(' | ')} |`,
-    `|---|---|${stages.map(() => '---').join('|')}|`,
-    ...runs.map((r) => `| ${r.label} | ${r.workers} | ${stages.map((k) => (r.stagePerPage[k] === undefined ? '-' : f(r.stagePerPage[k]!, 3))).join(' | ')} |`),
+    `| run | workers | measure | ${stages.join(' | ')} |`,
+    `|---|---|---|${stages.map(() => '---').join('|')}|`,
+    ...runs.flatMap((r) => [
+      `| ${r.label} | ${r.workers} | busy | ${stages.map((k) => (r.stagePerPage[k] === undefined ? '-' : f(r.stagePerPage[k]!, 3))).join(' | ')} |`,
+      ...(r.stageCpuPerPage ? [`| ${r.label} | ${r.workers} | CPU | ${stages.map((k) => (r.stageCpuPerPage![k] === undefined ? '-' : f(r.stageCpuPerPage![k]!, 3))).join(' | ')} |`] : []),
+    ]),
   ];
+  const kinds = [...new Set(runs.flatMap((r) => Object.keys(r.engineByKindPerPage ?? {})))];
+  if (kinds.length) {
+    lines.push('', 'Busy seconds a page inside the engine, by kind of field:', '', `| run | workers | ${kinds.join(' | ')} |`, `|---|---|${kinds.map(() => '---').join('|')}|`);
+    for (const r of runs) if (r.engineByKindPerPage) lines.push(`| ${r.label} | ${r.workers} | ${kinds.map((k) => f(r.engineByKindPerPage![k] ?? 0, 3)).join(' | ')} |`);
+  }
   const byLabel = new Map<string, SpeedRun[]>();
   for (const r of runs) byLabel.set(r.label, [...(byLabel.get(r.label) ?? []), r]);
   for (const [label, rs] of byLabel) {

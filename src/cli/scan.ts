@@ -13,7 +13,7 @@ export function registerScanCommand(program: Command): void {
     .argument('<inputs...>', 'scan files or folders')
     .requiredOption('--job <dir>', 'job folder (created if new; a rerun skips files already read)')
     .option('--template <name|file>', 'built-in template name or a template JSON file', 'standard-prf')
-    .option('--workers <n>', 'OCR workers (default: the number of cores)')
+    .option('--workers <n>', 'page workers, each with its own OCR engine (default: the number of cores)')
     .option('--json', 'print a machine-readable summary')
     .addHelpText('after', '\nExample:\n  $ prf-backload scan scans/box-01 scans/box-02 --job jobs/july-outage --workers 2\n')
     .action(async (inputs: string[], opts: { job: string; template: string; workers?: string; json?: boolean }) => {
@@ -34,7 +34,7 @@ export function registerScanCommand(program: Command): void {
             `Scanned ${summary.sourcesSeen} file(s): ${summary.sourcesRead} read, ${summary.sourcesSkipped} already in the job, ${summary.sourcesFailed} unreadable.`,
             `Pages: ${summary.pagesRead} read, ${summary.pagesQuarantined} quarantined${q ? ` (${q})` : ''}.`,
             `Forms in the job: ${summary.records} (${summary.recordsIncomplete} missing a page).`,
-            `${summary.pagesPerMinute.toFixed(1)} pages a minute over ${summary.seconds.toFixed(1)} s with ${workers} OCR worker(s).`,
+            `${summary.pagesPerMinute.toFixed(1)} pages a minute over ${summary.seconds.toFixed(1)} s with ${workers} page worker(s).`,
             `Next: prf-backload validate --job ${opts.job}`,
           ].join('\n') + '\n',
         );
