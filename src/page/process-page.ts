@@ -3,6 +3,7 @@
 // store: the caller decides duplicates and writes. Runs in a page worker (page-worker.ts) or in-line.
 import { graySharp, type GrayImage } from '../imaging/gray.ts';
 import { localScale, type Homography } from '../imaging/homography.ts';
+import { cornersMayHoldQr } from '../imaging/corner-ink.ts';
 import { findQr } from '../imaging/qr.ts';
 import { estimatePxPerMm, registerWithQr } from '../imaging/register.ts';
 import { warpToTemplate } from '../imaging/warp.ts';
@@ -99,9 +100,10 @@ async function identifyAndRead(ctx: PageContext): Promise<Outcome> {
     return false;
   };
   const t0 = mark();
-  // A quick look for the QR code first, so a page whose code reads is never taken for blank; only then the blank
-  // check (cheap), and the thorough search last.
-  let qr = findQr(img, pxPerMm, ours, { quick: true });
+  // A page whose code reads is never taken for blank: where a corner has ink enough to hold a code, a quick look
+  // for it comes first; only then the blank check, and the thorough search last. A page with no such corner cannot
+  // hold a code that reads, so it goes straight to the blank check (a blank back skips the QR search).
+  let qr = cornersMayHoldQr(img, pxPerMm) ? findQr(img, pxPerMm, ours, { quick: true }) : null;
   if (!qr && isBlankPage(img, pxPerMm)) {
     timed(ctx, 'identify', t0, null);
     return quarantineWithThumb(ctx, BLANK_PAGE.code, `${where}: ${BLANK_PAGE.message}`, img);
