@@ -1,5 +1,6 @@
 // The page task and its result: plain, structured-clonable messages, so one page's work can run in a worker
 // thread here (or, later, on another machine through a queue) while the job store is written in one place only.
+import type { FieldRead } from '../job/store.ts';
 import type { PageIdentity } from '../template/qr-payload.ts';
 
 export interface PageTask {
@@ -27,14 +28,8 @@ export interface EngineCounts {
   retries: number;
 }
 
-export interface PageFieldRead {
-  fieldId: string;
-  type: string;
-  path: string;
-  rawText: string;
-  read: unknown;
-  confidence: number | null;
-}
+/** A field as read: what the job store keeps for it, less the crop's name, which the store's writer gives. */
+export type PageFieldRead = Omit<FieldRead, 'cropPath'>;
 
 export interface PageResult {
   pageIndex: number;
