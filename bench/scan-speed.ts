@@ -94,7 +94,8 @@ export async function measureScan(opts: { label: string; scans: string; jobDir: 
     cpuSplitPerPage: split
       ? { mainThread: split.mainThread / pages, pageWorkers: split.pageWorkers / pages, libvips: split.libvips / pages, enginesAndHelpers: split.enginesAndHelpers / pages }
       : null,
-    // Outside the engines: the JavaScript threads and libvips (measured); the engines are the rest.
+    // Outside the engines, at least: the JavaScript threads and libvips' named threads (measured). The rest is the
+    // engines plus native decoding on libuv's threads and V8's helpers, which cannot be told apart by thread.
     outsideEngineShare: split && split.total > 0 ? (split.total - split.enginesAndHelpers) / split.total : null,
     stagePerPage: perPage(stageSeconds),
     stageCpuPerPage: stageCpu ? perPage(stageCpu) : null,
@@ -109,7 +110,7 @@ export function speedTable(runs: SpeedRun[]): string {
   const f = (n: number | null, d = 2) => (n === null ? '-' : n.toFixed(d));
   const stages = [...new Set(runs.flatMap((r) => Object.keys(r.stagePerPage)))];
   const lines = [
-    '| run | workers | pages (form) | wall s | pages/min | CPU-s/page | CPU-s/form page | CPU-s/page: main / page workers / libvips / engines+helpers | CPU outside engines | peak RSS MB | read digest |',
+    '| run | workers | pages (form) | wall s | pages/min | CPU-s/page | CPU-s/form page | CPU-s/page: main / page workers / libvips / engines, native decode and helpers | CPU outside engines (at least) | peak RSS MB | read digest |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...runs.map(
       (r) =>

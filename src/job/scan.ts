@@ -63,8 +63,9 @@ export interface ScanSummary {
   engineSeconds: number;
   engineSecondsByKind: Record<string, number>;
   /**
-   * Where the CPU went (Linux; user+sys of every thread): this thread, the page workers' threads, libvips' threads,
-   * and the rest, which is the recognition engines' threads with V8's and libuv's helpers.
+   * Where the CPU went (Linux; user+sys of every thread): this thread, the page workers' JavaScript, libvips' own
+   * named threads, and the rest: the recognition engines' threads together with the native decoding and encoding
+   * sharp runs on libuv's threads and V8's helpers (unnamed threads, which /proc cannot tell apart).
    */
   cpu: { total: number; mainThread: number; pageWorkers: number; libvips: number; enginesAndHelpers: number };
 }
@@ -195,7 +196,8 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
   c.total = (used.user + used.system) / 1e6;
   c.mainThread = threadCpuSeconds() - cpu0.main;
   c.pageWorkers = Object.entries(summary.stageCpuSeconds).reduce((n, [k, v]) => (k === 'decode' || k === 'save' ? n : n + v), 0);
-  c.libvips = libvipsCpuSeconds() - cpu0.vips;
+  // libvips may end idle threads, whose time then leaves the sum: never below 0.
+  c.libvips = Math.max(0, libvipsCpuSeconds() - cpu0.vips);
   c.enginesAndHelpers = Math.max(0, c.total - c.mainThread - c.pageWorkers - c.libvips);
   const pages = summary.pagesRead + summary.pagesQuarantined;
   summary.pagesPerMinute = summary.seconds > 0 ? (pages / summary.seconds) * 60 : 0;
