@@ -113,6 +113,7 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
   const window: WindowEntry[] = [];
   // Enough pages waiting that no worker idles while this thread decodes or commits; few enough to bound memory.
   const limit = 2 * pool.size + 1;
+  let pagesInWindow = 0;
   let progress: ScanProgress = { pagesDone: 0, pagesTotal: 0, startedAt: started };
   const commitNext = async () => {
     const entry = window.shift()!;
@@ -122,6 +123,7 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
       return;
     }
     const result = await entry.result;
+    pagesInWindow--;
     const t0 = performance.now();
     const c0 = threadCpuSeconds();
     await commitPage(store, opts.jobDir, entry.sourceId, entry.where, result, summary);
@@ -170,10 +172,11 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
         summary.stageCpuSeconds.decode += threadCpuSeconds() - decodeCpu;
         pages = Math.max(pages, page.pageIndex + 1);
         if (!saved.has(page.pageIndex)) {
-          while (window.length >= limit) await commitNext();
+          while (pagesInWindow >= limit) await commitNext();
           const task = pageTask(page, item.path, opts.template);
           const where = `${item.path}, page ${page.pageIndex + 1}`;
           window.push({ kind: 'page', sourceId, where, result: runTask(pool, task, where) });
+          pagesInWindow++;
         }
         decodeStart = performance.now();
         decodeCpu = threadCpuSeconds();
