@@ -5,10 +5,13 @@
 // is read differently). `npm run bench:scan -- --corpus DIR` reuses a corpus; the table also goes to JSON.
 // It only needs scanJob and its summary, so it also runs against an older checkout for a before/after comparison.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { decodePages } from '../src/imaging/decode.ts';
+import { walkInputs } from '../src/imaging/walk.ts';
 import { scanJob } from '../src/job/scan.ts';
 import { JobStore } from '../src/job/store.ts';
 import { synthesise } from '../src/synth/synth.ts';
@@ -30,6 +33,12 @@ export interface SpeedRun {
   /** Where the CPU went, seconds a page: main thread, page worker threads, libvips, engines and helper threads. */
   cpuSplitPerPage: { mainThread: number; pageWorkers: number; libvips: number; enginesAndHelpers: number } | null;
   outsideEngineShare: number | null;
+  /**
+   * The same share with the native imaging counted out of the engines' bucket: decoding every page and encoding
+   * every page image again, alone, measured in process CPU (sharp's work on libuv threads has no name to count by).
+   */
+  outsideEngineShareWithNative: number | null;
+  nativeImagingPerPage: { decode: number; encode: number } | null;
   stagePerPage: Record<string, number>;
   stageCpuPerPage: Record<string, number> | null;
   engineByKindPerPage: Record<string, number> | null;
@@ -61,6 +70,26 @@ export function readDigest(jobDir: string): string {
   } finally {
     store.close();
   }
+}
+
+/** CPU seconds (every thread) to decode every page of the corpus, and to encode the job's page images again. */
+async function nativeImagingCpu(scans: string, jobDir: string): Promise<{ decode: number; encode: number }> {
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  let t = cpu();
+  for await (const item of walkInputs([scans])) if (!('error' in item)) for await (const p of decodePages(item.path)) void p;
+  const decode = cpu() - t;
+  let encode = 0;
+  const pagesDir = join(jobDir, 'pages');
+  for (const f of existsSync(pagesDir) ? readdirSync(pagesDir).filter((n) => n.endsWith('.png')) : []) {
+    const { data, info } = await sharp(readFileSync(join(pagesDir, f))).raw().toBuffer({ resolveWithObject: true });
+    t = cpu();
+    await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).png({ compressionLevel: 1 }).toBuffer();
+    encode += cpu() - t;
+  }
+  return { decode, encode };
 }
 
 export async function measureScan(opts: { label: string; scans: string; jobDir: string; workers: number; template: ReturnType<typeof loadTemplate> }): Promise<SpeedRun> {
@@ -101,6 +130,14 @@ export async function measureScan(opts: { label: string; scans: string; jobDir: 
     stageCpuPerPage: stageCpu ? perPage(stageCpu) : null,
     engineByKindPerPage: (s as { engineSecondsByKind?: Record<string, number> }).engineSecondsByKind ? perPage((s as { engineSecondsByKind: Record<string, number> }).engineSecondsByKind) : null,
     peakRssMb,
+    ...(await (async () => {
+      if (!split || split.total <= 0) return { outsideEngineShareWithNative: null, nativeImagingPerPage: null };
+      const native = await nativeImagingCpu(opts.scans, opts.jobDir);
+      // The decode's JavaScript part is in the main thread's count already.
+      const nativeOnly = Math.max(0, native.decode - (stageCpu?.decode ?? 0)) + native.encode;
+      const engines = Math.max(0, split.enginesAndHelpers - nativeOnly);
+      return { outsideEngineShareWithNative: (split.total - engines) / split.total, nativeImagingPerPage: { decode: native.decode / pages, encode: native.encode / pages } };
+    })()),
     readDigest: readDigest(opts.jobDir),
     quarantined: s.quarantinedByReason,
   };
@@ -110,11 +147,11 @@ export function speedTable(runs: SpeedRun[]): string {
   const f = (n: number | null, d = 2) => (n === null ? '-' : n.toFixed(d));
   const stages = [...new Set(runs.flatMap((r) => Object.keys(r.stagePerPage)))];
   const lines = [
-    '| run | workers | pages (form) | wall s | pages/min | CPU-s/page | CPU-s/form page | CPU-s/page: main / page workers / libvips / engines, native decode and helpers | CPU outside engines (at least) | peak RSS MB | read digest |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| run | workers | pages (form) | wall s | pages/min | CPU-s/page | CPU-s/form page | CPU-s/page: main / page workers / libvips / engines, native decode and helpers | CPU outside engines (at least) | with native imaging counted out (decode / encode CPU-s a page) | peak RSS MB | read digest |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...runs.map(
       (r) =>
-        `| ${r.label} | ${r.workers} | ${r.pages} (${r.formPages}) | ${f(r.wallSeconds, 1)} | ${f(r.pagesPerMinute, 1)} | ${f(r.cpuPerPage)} | ${f(r.cpuPerFormPage)} | ${r.cpuSplitPerPage ? [r.cpuSplitPerPage.mainThread, r.cpuSplitPerPage.pageWorkers, r.cpuSplitPerPage.libvips, r.cpuSplitPerPage.enginesAndHelpers].map((v) => f(v, 3)).join(' / ') : '-'} | ${r.outsideEngineShare === null ? '-' : (r.outsideEngineShare * 100).toFixed(0) + '%'} | ${f(r.peakRssMb, 0)} | ${r.readDigest} |`,
+        `| ${r.label} | ${r.workers} | ${r.pages} (${r.formPages}) | ${f(r.wallSeconds, 1)} | ${f(r.pagesPerMinute, 1)} | ${f(r.cpuPerPage)} | ${f(r.cpuPerFormPage)} | ${r.cpuSplitPerPage ? [r.cpuSplitPerPage.mainThread, r.cpuSplitPerPage.pageWorkers, r.cpuSplitPerPage.libvips, r.cpuSplitPerPage.enginesAndHelpers].map((v) => f(v, 3)).join(' / ') : '-'} | ${r.outsideEngineShare === null ? '-' : (r.outsideEngineShare * 100).toFixed(0) + '%'} | ${r.outsideEngineShareWithNative === null ? '-' : `${(r.outsideEngineShareWithNative * 100).toFixed(0)}% (${f(r.nativeImagingPerPage!.decode, 3)} / ${f(r.nativeImagingPerPage!.encode, 3)})`} | ${f(r.peakRssMb, 0)} | ${r.readDigest} |`,
     ),
     '',
     `Seconds a page by stage, summed over pages (busy = wall clock of the step; stages of different pages overlap in time;`,
