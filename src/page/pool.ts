@@ -11,7 +11,10 @@ export interface PagePoolOptions {
   size: number;
   templates: Template[];
   engines?: PageEngineOptions;
-  /** A page that takes longer is abandoned and its worker replaced. */
+  /**
+   * A page that takes longer is abandoned and its worker replaced. Counted from hand-out: the scan's window keeps
+   * at most two pages a worker waiting, so the limit is set well above a few pages' time (default 5 minutes).
+   */
   pageTimeoutMs?: number;
   /** Replace the workers after this many pages each. */
   recycleAfterPages?: number;
