@@ -111,8 +111,9 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
     cpu: { total: 0, mainThread: 0, pageWorkers: 0, libvips: 0, enginesAndHelpers: 0 },
   };
   const window: WindowEntry[] = [];
-  // Enough pages waiting that no worker idles while this thread decodes or commits; few enough to bound memory.
-  const limit = 2 * pool.size + 1;
+  // One page waiting beyond those running, so no worker idles while this thread decodes or commits (a page's
+  // decode is a tenth of its work); no more, since every page waiting holds its pixels.
+  const limit = pool.size + 1;
   let pagesInWindow = 0;
   let progress: ScanProgress = { pagesDone: 0, pagesTotal: 0, startedAt: started };
   const commitNext = async () => {
@@ -175,7 +176,8 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
           while (pagesInWindow >= limit) await commitNext();
           const task = pageTask(page, item.path, opts.template);
           const where = `${item.path}, page ${page.pageIndex + 1}`;
-          window.push({ kind: 'page', sourceId, where, result: runTask(pool, task, where) });
+          const again = () => redecodeTask(item.path, info.sha256, page.pageIndex, opts.template);
+          window.push({ kind: 'page', sourceId, where, result: runTask(pool, task, where, again) });
           pagesInWindow++;
         }
         decodeStart = performance.now();
@@ -218,15 +220,24 @@ function pageTask(page: DecodedPage, file: string, template: Template): PageTask
   return { ...base, image: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height, ...(page.dpi ? { dpi: page.dpi } : {}) } };
 }
 
+/** The page decoded again, for a retry: its pixels went to the worker that crashed, and no copy is kept. */
+async function redecodeTask(file: string, sha256: string, pageIndex: number, template: Template): Promise<PageTask> {
+  for await (const page of decodePages(file, { expectSha256: sha256 })) {
+    // A file refused as a whole now (changed or gone since) answers for every one of its pages.
+    const wholeFile = page.error !== undefined && page.error.page === undefined;
+    if (page.pageIndex === pageIndex || wholeFile) return pageTask(page, file, template);
+  }
+  return pageTask({ pageIndex }, file, template);
+}
+
 /**
- * A page's work in a worker; a worker that crashed is replaced and the page tried once more. A page that hangs, or
- * fails twice, comes back quarantined with the reason, and the run goes on.
+ * A page's work in a worker; a worker that crashed is replaced and the page, decoded again, tried once more. A page
+ * that hangs, or fails twice, comes back quarantined with the reason, and the run goes on.
  */
-async function runTask(pool: PagePool, task: PageTask, where: string): Promise<PageResult> {
-  const retry = task.image ? { ...task, image: { ...task.image, data: new Uint8Array(task.image.data) } } : task;
+async function runTask(pool: PagePool, task: PageTask, where: string, again: () => Promise<PageTask>): Promise<PageResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await pool.run(attempt === 1 ? task : retry);
+      return await pool.run(attempt === 1 ? task : await again());
     } catch (e) {
       const failed = (code: string, why: string): PageResult => ({
         pageIndex: task.pageIndex,
