@@ -164,6 +164,7 @@ async function mainMode() {
   lines.push(`| scan, end to end | ${scan.pagesPerMinute.toFixed(1)} pages/min (${scan.seconds.toFixed(0)} s) |`);
   lines.push(`| peak RSS during scan | ${mem.peakMb.toFixed(0)} MB |`);
   lines.push(`| time per page, summed by step (s) | ${Object.entries(scan.stageSeconds).map(([k, v]) => `${k} ${(v / Math.max(1, pagesTotal)).toFixed(2)}`).join(', ')} |`);
+  lines.push(`| CPU s a page: total; main thread / page workers / libvips / engines, native decode and helper threads | ${(scan.cpu.total / Math.max(1, pagesTotal)).toFixed(2)}; ${[scan.cpu.mainThread, scan.cpu.pageWorkers, scan.cpu.libvips, scan.cpu.enginesAndHelpers].map((v) => (v / Math.max(1, pagesTotal)).toFixed(3)).join(' / ')} (outside the engines, at least ${scan.cpu.total ? (((scan.cpu.total - scan.cpu.enginesAndHelpers) / scan.cpu.total) * 100).toFixed(0) : '-'}%) |`);
   lines.push(`| pages quarantined | ${scan.pagesQuarantined} (${Object.entries(scan.quarantinedByReason).map(([k, v]) => `${k} ${v}`).join(', ')}) |`);
   lines.push(`| OCR on ${native.images} page composites: tesseract.js / native tesseract | ${native.jsSeconds.toFixed(2)} s / ${native.nativeSeconds === null ? 'not installed' : native.nativeSeconds.toFixed(2) + ' s'} |`);
   lines.push(`| printed digits (each page's printed serial, read as for a page without its QR code) | ${pct(printed.right, printed.pages)}% of ${printed.pages} pages right, ${printed.wrong} wrong, ${printed.unread} not read |`);
@@ -232,6 +233,7 @@ async function memoryMode() {
     `| peak RSS | ${mem.peakMb.toFixed(0)} MB |`,
     `| peak RSS by quarter of the run | ${quarters.map((q) => q.toFixed(0)).join(' / ')} MB |`,
     `| OCR workers recycled | ${scan.ocr.recycled} |`,
+    `| page workers replaced (against memory growth) | ${scan.pageWorkers.recycled} |`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
   writeFileSync(join(outDir, 'bench-memory.json'), JSON.stringify({ mode: 'memory', pages: total, scan, peakRssMb: mem.peakMb, quarters }, null, 2));

@@ -1,6 +1,6 @@
 // The scan stage on real files: the bundled synthetic scans (every profile and container), bad files and pages
 // that are not pages of the form. Real sharp, mupdf, jsQR and tesseract.js workers; no mocks.
-import { copyFileSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -63,17 +63,20 @@ describe('scan: the bundled synthetic scans', () => {
     }
   });
 
-  it('keeps every field with its raw text, reading, confidence and a crop image owner-only on disk', () => {
+  it('keeps every field with its raw text, reading and confidence, and its page image owner-only on disk (crops are cut from it on request)', () => {
     const store = JobStore.open(jobDir);
     try {
       const fields = store.recordFields(truths[0]!.serial);
       expect(fields.length).toBe(template.fields.length);
       for (const f of fields) {
         expect(f.cropPath).toBeTruthy();
-        const st = statSync(join(jobDir, f.cropPath!));
-        expect(st.mode & 0o777).toBe(0o600);
         if (f.type !== 'text') expect(f.confidence).not.toBeNull();
       }
+      const pages = store.db.prepare('SELECT image_path FROM pages WHERE serial = ? AND state = ?').all(truths[0]!.serial, 'read') as { image_path: string }[];
+      expect(pages.length).toBeGreaterThan(0);
+      for (const p of pages) expect(statSync(join(jobDir, p.image_path)).mode & 0o777).toBe(0o600);
+      // No crop files: the scan writes the aligned page only.
+      expect(existsSync(join(jobDir, 'crops', truths[0]!.serial))).toBe(false);
       expect(statSync(jobDir).mode & 0o777).toBe(0o700);
     } finally {
       store.close();

@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { JobStore } from '../job/store.ts';
-import { jobTemplate } from '../job/validate.ts';
-import { formatRecordHistory, recordHistory } from '../review/audit-format.ts';
 import { UsageError } from './errors.ts';
 
 export function registerAuditCommand(program: Command): void {
@@ -15,7 +12,10 @@ export function registerAuditCommand(program: Command): void {
     .option('--record <serial>', 'the form serial whose history to print')
     .option('--json', 'print machine-readable output')
     .addHelpText('after', '\nExamples:\n  $ prf-backload audit --job jobs/july-outage\n  $ prf-backload audit --job jobs/july-outage --record 001234\n')
-    .action((opts: { job: string; record?: string; json?: boolean }) => {
+    .action(async (opts: { job: string; record?: string; json?: boolean }) => {
+      const { JobStore } = await import('../job/store.ts');
+      const { jobTemplate } = await import('../job/validate.ts');
+      const { formatRecordHistory, recordHistory } = await import('../review/audit-format.ts');
       const store = JobStore.open(opts.job);
       try {
         if (opts.record !== undefined) {

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { exportJob, parseFormatList, DEFAULT_BATCH_SIZE, ATTACH_SCANS, type AttachScans } from '../export/export.ts';
-import { JobStore } from '../job/store.ts';
+import type { AttachScans } from '../export/export.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { withJobLock } from '../job/job-lock.ts';
 
 export function registerExportCommand(program: Command): void {
   program
@@ -14,14 +12,18 @@ export function registerExportCommand(program: Command): void {
     .requiredOption('--job <dir>', 'job folder')
     .requiredOption('--out <dir>', 'folder for the batches')
     .option('--format <list>', 'comma-separated: fhir, ndjson, csv', 'fhir,ndjson,csv')
-    .option('--batch-size <n>', 'forms per batch', String(DEFAULT_BATCH_SIZE))
+    .option('--batch-size <n>', 'forms per batch (default: 500)')
     .option('--reissue <batch>', 'rewrite a batch already exported, byte for byte')
     .option('--trust-ods <code>', 'ODS code of the ambulance trust, for Encounter.serviceProvider')
     .option('--attach-scans <how>', 'pdf: attach each form\'s scanned pages as one PDF (DocumentReference); none: values only', 'pdf')
     .option('--json', 'print a machine-readable summary')
     .addHelpText('after', '\nExamples:\n  $ prf-backload export --job jobs/july-outage --out batches/\n  $ prf-backload export --job jobs/july-outage --out batches/ --reissue batch-0001\n')
-    .action(async (opts: { job: string; out: string; format: string; batchSize: string; reissue?: string; trustOds?: string; attachScans: string; json?: boolean }) => {
-      if (!ATTACH_SCANS.includes(opts.attachScans as AttachScans)) throw new UsageError(`--attach-scans ${opts.attachScans}: give ${ATTACH_SCANS.join(' or ')}`);
+    .action(async (opts: { job: string; out: string; format: string; batchSize?: string; reissue?: string; trustOds?: string; attachScans: string; json?: boolean }) => {
+      const { exportJob, parseFormatList, DEFAULT_BATCH_SIZE, ATTACH_SCANS } = await import('../export/export.ts');
+      const { JobStore } = await import('../job/store.ts');
+      if (!(ATTACH_SCANS as readonly string[]).includes(opts.attachScans)) throw new UsageError(`--attach-scans ${opts.attachScans}: give ${ATTACH_SCANS.join(' or ')}`);
+      // The default is applied here so --help does not load the exporter.
+      opts.batchSize ??= String(DEFAULT_BATCH_SIZE);
       const batchSize = Number(opts.batchSize);
       if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) throw new UsageError(`--batch-size ${opts.batchSize}: give a whole number from 1 to 100000`);
       let formats;
@@ -30,6 +32,7 @@ export function registerExportCommand(program: Command): void {
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
+      const { withJobLock } = await import('../job/job-lock.ts');
       const result = await withJobLock(opts.job, opts.reissue ? 'export --reissue' : 'export', () =>
         exportJob({
           jobDir: opts.job,

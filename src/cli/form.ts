@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { loadTemplate } from '../template/load.ts';
-import { parseSerialRange, renderFormsPdf, renderFormsPng } from '../template/render-forms.ts';
 import { UsageError } from './errors.ts';
 import { checkOutputFile, checkOutputFolder } from './paths.ts';
 
@@ -20,6 +18,8 @@ export function registerFormCommand(program: Command): void {
       '\nExamples:\n  $ prf-backload form render --serials 1000-1099 --out forms.pdf\n  $ prf-backload form render --serials 1000 --format png --dpi 150 --out previews/\n',
     )
     .action(async (opts: { template: string; serials: string; out: string; format: string; dpi: string; json?: boolean }) => {
+      const { loadTemplate } = await import('../template/load.ts');
+      const { parseSerialRange, renderFormsPdf, renderFormsPng } = await import('../template/render-forms.ts');
       const template = loadTemplate(opts.template);
       const range = parseSerialRange(opts.serials);
       let pages: number;

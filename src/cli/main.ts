@@ -12,7 +12,6 @@ import { registerScoreCommands } from './score.ts';
 import { registerSynthCommand } from './synth.ts';
 import { registerReviewCommand } from './review.ts';
 import { registerAuditCommand } from './audit.ts';
-import { TemplateError } from '../template/load.ts';
 import { storageFaultMessage } from '../job/fs-safe.ts';
 
 export async function main(argv: string[]): Promise<number> {
@@ -42,6 +41,8 @@ export async function main(argv: string[]): Promise<number> {
     const fault = storageFaultMessage(e, jobOption(argv));
     process.stderr.write(`prf-backload: ${fault ?? (e as Error).message}\n`);
     if (e instanceof UsageError) return EXIT.usage;
+    // Loaded only on this path: the template module is not needed to parse arguments.
+    const { TemplateError } = await import('../template/load.ts');
     if (e instanceof TemplateError) return EXIT.failed;
     if (process.env.PRF_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
     return EXIT.failed;

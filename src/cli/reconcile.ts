@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { reconcileJob, reportToCsv, type CadColumnMap } from '../export/reconcile.ts';
-import { writePrivateFileAtomic } from '../job/fs-safe.ts';
+import type { CadColumnMap } from '../export/reconcile.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { checkInputFile, checkOutputFile } from './paths.ts';
 
@@ -30,6 +29,8 @@ export function registerReconcileCommand(program: Command): void {
     .action(async (opts: { job: string; cad: string; columns?: string; out?: string; json?: boolean }) => {
       checkInputFile('--cad', opts.cad);
       if (opts.out) checkOutputFile('--out', opts.out);
+      const { reconcileJob, reportToCsv } = await import('../export/reconcile.ts');
+      const { writePrivateFileAtomic } = await import('../job/fs-safe.ts');
       const report = await reconcileJob({ jobDir: opts.job, cadCsvPath: opts.cad, columns: parseColumns(opts.columns) });
       if (opts.out) writePrivateFileAtomic(opts.out, reportToCsv(report));
       if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');

@@ -1,13 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { JobStore } from '../job/store.ts';
-import { reviewContext, ReviewOptionError } from '../review/context.ts';
-import { applyCorrections, exportCorrections } from '../review/corrections.ts';
-import { parseDoubleKeyOption } from '../review/double-key.ts';
-import { progress } from '../review/queue.ts';
-import { startReviewServer } from '../review/server.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { withJobLock } from '../job/job-lock.ts';
 
 const DOUBLE_KEY_HELP = 'record paths keyed twice by different people, comma-separated, or "none" (default: patient.nhsNumber,patient.dateOfBirth)';
 
@@ -17,7 +10,11 @@ function checkReviewer(id: string): string {
   return id;
 }
 
-function openContext(job: string, doubleKey: string | undefined, today: string | undefined) {
+// The review modules are loaded when a review command runs, so --help does not pay for them.
+async function openContext(job: string, doubleKey: string | undefined, today: string | undefined) {
+  const { JobStore } = await import('../job/store.ts');
+  const { reviewContext, ReviewOptionError } = await import('../review/context.ts');
+  const { parseDoubleKeyOption } = await import('../review/double-key.ts');
   const store = JobStore.open(job);
   try {
     return reviewContext(store, { doubleKeyPaths: parseDoubleKeyOption(doubleKey), today });
@@ -60,7 +57,9 @@ export function registerReviewCommand(program: Command): void {
       const reviewer = checkReviewer(opts.reviewer);
       const port = opts.port === undefined ? 0 : Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${opts.port}: give a port number from 1 to 65535`);
-      const ctx = openContext(opts.job, opts.doubleKey, opts.today);
+      const { startReviewServer } = await import('../review/server.ts');
+      const { progress } = await import('../review/queue.ts');
+      const ctx = await openContext(opts.job, opts.doubleKey, opts.today);
       const srv = await startReviewServer({ ctx, reviewer, port, log: () => undefined });
       const p = progress(ctx, reviewer, ctx.store.nowIso());
       process.stdout.write(
@@ -98,8 +97,9 @@ export function registerReviewCommand(program: Command): void {
       '\nFill in the decision column (accept, correct, blank, illegible) and, for correct, the value column.\n' +
         'Example:\n  $ prf-backload review export --job jobs/july-outage --out corrections.csv\n',
     )
-    .action((opts: { job: string; out: string; doubleKey?: string }) => {
-      const ctx = openContext(opts.job, opts.doubleKey, undefined);
+    .action(async (opts: { job: string; out: string; doubleKey?: string }) => {
+      const { exportCorrections } = await import('../review/corrections.ts');
+      const ctx = await openContext(opts.job, opts.doubleKey, undefined);
       try {
         const s = exportCorrections(ctx, opts.out);
         process.stdout.write(`Wrote ${s.rows} field(s) from ${s.forms} form(s) to ${s.file}.\n`);
@@ -122,6 +122,8 @@ export function registerReviewCommand(program: Command): void {
     .option('--json', 'print a machine-readable report')
     .addHelpText('after', '\nExample:\n  $ prf-backload review apply corrections.csv --job jobs/july-outage --reviewer dm.jones\n')
     .action(async (csv: string, opts: { job: string; reviewer: string; doubleKey?: string; today?: string; json?: boolean }) => {
+      const { applyCorrections } = await import('../review/corrections.ts');
+      const { withJobLock } = await import('../job/job-lock.ts');
       const reviewer = checkReviewer(opts.reviewer);
       let buf: Buffer;
       try {
@@ -130,8 +132,8 @@ export function registerReviewCommand(program: Command): void {
         throw new UsageError(`cannot read ${csv}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
       // The lock first: nothing of the job is read for the apply until no other command writes to it.
-      await withJobLock(opts.job, 'review apply', () => {
-        const ctx = openContext(opts.job, opts.doubleKey, opts.today);
+      await withJobLock(opts.job, 'review apply', async () => {
+        const ctx = await openContext(opts.job, opts.doubleKey, opts.today);
         try {
           const r = applyCorrections(ctx, buf, reviewer);
           if (opts.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');

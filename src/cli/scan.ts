@@ -1,11 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { scanJob } from '../job/scan.ts';
-import { loadTemplate } from '../template/load.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { progressBar } from './progress.ts';
 import { checkScanInputs } from './paths.ts';
-import { withJobLock } from '../job/job-lock.ts';
 
 export function registerScanCommand(program: Command): void {
   program
@@ -17,15 +14,18 @@ export function registerScanCommand(program: Command): void {
     .argument('<inputs...>', 'scan files or folders')
     .requiredOption('--job <dir>', 'job folder (created if new; a rerun skips files already read)')
     .option('--template <name|file>', 'built-in template name or a template JSON file', 'standard-prf')
-    .option('--workers <n>', 'OCR workers (default: the number of cores)')
+    .option('--workers <n>', 'page workers, each with its own OCR engine (default: the number of cores)')
     .option('--json', 'print a machine-readable summary')
     .addHelpText('after', '\nExample:\n  $ prf-backload scan scans/box-01 scans/box-02 --job jobs/july-outage --workers 2\n')
     .action(async (inputs: string[], opts: { job: string; template: string; workers?: string; json?: boolean }) => {
+      const { scanJob } = await import('../job/scan.ts');
+      const { loadTemplate } = await import('../template/load.ts');
       const workers = opts.workers === undefined ? availableParallelism() : Number(opts.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers ${opts.workers}: give a whole number from 1 to 64`);
       const template = loadTemplate(opts.template);
       await checkScanInputs(inputs);
       const bar = opts.json ? { update: () => undefined, done: () => undefined } : progressBar();
+      const { withJobLock } = await import('../job/job-lock.ts');
       const summary = await withJobLock(opts.job, 'scan', () => scanJob({ inputs, jobDir: opts.job, template, workers, onProgress: bar.update }), { create: true });
       bar.done();
       if (opts.json) {
@@ -37,7 +37,7 @@ export function registerScanCommand(program: Command): void {
             `Scanned ${summary.sourcesSeen} file(s): ${summary.sourcesRead} read, ${summary.sourcesSkipped} already in the job, ${summary.sourcesFailed} unreadable.`,
             `Pages: ${summary.pagesRead} read, ${summary.pagesQuarantined} quarantined${q ? ` (${q})` : ''}.`,
             `Forms in the job: ${summary.records} (${summary.recordsIncomplete} missing a page).`,
-            `${summary.pagesPerMinute.toFixed(1)} pages a minute over ${summary.seconds.toFixed(1)} s with ${workers} OCR worker(s).`,
+            `${summary.pagesPerMinute.toFixed(1)} pages a minute over ${summary.seconds.toFixed(1)} s with ${workers} page worker(s).`,
             `Next: prf-backload validate --job ${opts.job}`,
           ].join('\n') + '\n',
         );

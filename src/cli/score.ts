@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { writePrivateFileAtomic } from '../job/fs-safe.ts';
-import { chooseThresholds, NEVER_ACCEPT, scoreFields, loadTruthDir, scoreJob, type ScoreReport } from '../job/score.ts';
-import { JobStore } from '../job/store.ts';
-import { CALIBRATION_FILE, jobTemplate, type Calibration } from '../job/validate.ts';
+import type { ScoreReport } from '../job/score.ts';
+import type { Calibration } from '../job/validate.ts';
 import { join } from 'node:path';
 import { UsageError } from './errors.ts';
 
@@ -37,7 +35,8 @@ export function registerScoreCommands(program: Command): void {
     .requiredOption('--truth <dir>', 'folder of ground-truth JSON files (from synth)')
     .option('--json', 'print a machine-readable report')
     .addHelpText('after', '\nExample:\n  $ prf-backload synth --count 20 --seed 7 --out trial && prf-backload scan trial/scans --job trial-job\n  $ prf-backload validate --job trial-job && prf-backload score --job trial-job --truth trial/truth\n')
-    .action((opts: { job: string; truth: string; json?: boolean }) => {
+    .action(async (opts: { job: string; truth: string; json?: boolean }) => {
+      const { scoreJob } = await import('../job/score.ts');
       const r = scoreJob(opts.job, opts.truth);
       process.stdout.write(opts.json ? JSON.stringify(r, null, 2) + '\n' : formatScore(r));
     });
@@ -54,7 +53,11 @@ export function registerScoreCommands(program: Command): void {
     .option('--out <file>', 'where to write the calibration (default: JOB/calibration.json)')
     .option('--json', 'print the calibration as JSON')
     .addHelpText('after', '\nExample:\n  $ prf-backload calibrate --job trial-job --truth trial/truth --target 0.001\n  $ cp trial-job/calibration.json jobs/july-outage/ && prf-backload validate --job jobs/july-outage\n')
-    .action((opts: { job: string; truth: string; target: string; out?: string; json?: boolean }) => {
+    .action(async (opts: { job: string; truth: string; target: string; out?: string; json?: boolean }) => {
+      const { chooseThresholds, NEVER_ACCEPT, scoreFields, loadTruthDir } = await import('../job/score.ts');
+      const { JobStore } = await import('../job/store.ts');
+      const { CALIBRATION_FILE, jobTemplate } = await import('../job/validate.ts');
+      const { writePrivateFileAtomic } = await import('../job/fs-safe.ts');
       const target = Number(opts.target);
       if (!(target > 0 && target < 0.5)) throw new UsageError(`--target ${opts.target}: give a share between 0 and 0.5, e.g. 0.001`);
       const store = JobStore.open(opts.job);

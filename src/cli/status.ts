@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { JobStore } from '../job/store.ts';
 import { EXIT } from './errors.ts';
 
 export function registerStatusCommand(program: Command): void {
@@ -9,7 +8,8 @@ export function registerStatusCommand(program: Command): void {
     .requiredOption('--job <dir>', 'job folder')
     .option('--json', 'print a machine-readable summary')
     .addHelpText('after', '\nExample:\n  $ prf-backload status --job jobs/july-outage\n')
-    .action((opts: { job: string; json?: boolean }) => {
+    .action(async (opts: { job: string; json?: boolean }) => {
+      const { JobStore } = await import('../job/store.ts');
       const store = JobStore.open(opts.job);
       try {
         const c = store.statusCounts();

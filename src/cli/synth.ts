@@ -1,10 +1,8 @@
 // `prf-backload synth`: synthetic filled and scanned forms with their ground truth, for testing a set-up and for
 // the benchmark. Prints counts and speed only: never a name, NHS number or date of birth.
 import type { Command } from 'commander';
-import { loadTemplate } from '../template/load.ts';
 import { FONT_POOLS, type FontPool } from '../synth/font-pools.ts';
 import { PROFILE_CHOICES, PROFILE_NAMES, type ProfileChoice } from '../synth/scan-profiles.ts';
-import { synthesise } from '../synth/synth.ts';
 import { UsageError } from './errors.ts';
 
 const MAX_COUNT = 100_000;
@@ -36,6 +34,8 @@ export function registerSynthCommand(program: Command): void {
       ].join('\n'),
     )
     .action(async (opts: { count: string; seed: string; out: string; template: string; profile: string; hands: string; firstSerial: string; json?: boolean }) => {
+      const { loadTemplate } = await import('../template/load.ts');
+      const { synthesise } = await import('../synth/synth.ts');
       const count = Number(opts.count);
       if (!Number.isInteger(count) || count < 1 || count > MAX_COUNT) throw new UsageError(`--count ${opts.count}: give a whole number from 1 to ${MAX_COUNT}`);
       if (!(FONT_POOLS as readonly string[]).includes(opts.hands)) {

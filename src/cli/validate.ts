@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { validateJob } from '../job/validate.ts';
 import { EXIT } from './errors.ts';
-import { withJobLock } from '../job/job-lock.ts';
 
 export function registerValidateCommand(program: Command): void {
   program
@@ -15,7 +13,9 @@ export function registerValidateCommand(program: Command): void {
     .option('--json', 'print a machine-readable summary')
     .addHelpText('after', '\nExample:\n  $ prf-backload validate --job jobs/july-outage\n')
     .action(async (opts: { job: string; today?: string; json?: boolean }) => {
+      const { validateJob } = await import('../job/validate.ts');
       const today = opts.today ?? new Date().toISOString().slice(0, 10);
+      const { withJobLock } = await import('../job/job-lock.ts');
       const s = await withJobLock(opts.job, 'validate', () => validateJob({ jobDir: opts.job, today }));
       const r = s.records;
       if (opts.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');

@@ -34,14 +34,15 @@ export function cropGray(img: GrayImage, x: number, y: number, w: number, h: num
   const out = createGray(Math.max(1, Math.round(w)), Math.max(1, Math.round(h)));
   const x0 = Math.round(x);
   const y0 = Math.round(y);
+  // The columns inside the image, copied a row at a time.
+  const c0 = Math.max(0, -x0);
+  const c1 = Math.min(out.width, img.width - x0);
+  if (c1 <= c0) return out;
   for (let r = 0; r < out.height; r++) {
     const sy = y0 + r;
     if (sy < 0 || sy >= img.height) continue;
-    for (let c = 0; c < out.width; c++) {
-      const sx = x0 + c;
-      if (sx < 0 || sx >= img.width) continue;
-      out.data[r * out.width + c] = img.data[sy * img.width + sx]!;
-    }
+    const from = sy * img.width + x0;
+    out.data.set(img.data.subarray(from + c0, from + c1), r * out.width + c0);
   }
   return out;
 }

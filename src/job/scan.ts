@@ -1,25 +1,22 @@
 // The scan stage: every page of every input file ends in the job store, read or quarantined with a reason.
 // Files already in the job (same sha256) are skipped, so a rerun is safe and a crashed run resumes.
+// Orchestration and writes only: each page's work (identify, register, warp, read) runs in a pool of page workers
+// (src/page/); this thread decodes, hands pages out through a bounded window, and commits the results in page
+// order, one transaction a page, the page image fsynced first.
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { decodePages, openSource, type DecodedPage } from '../imaging/decode.ts';
 import { ScanInputError } from '../imaging/errors.ts';
-import { cropGray, graySharp, type GrayImage } from '../imaging/gray.ts';
-import { findQr } from '../imaging/qr.ts';
-import { estimatePxPerMm, registerWithQr } from '../imaging/register.ts';
-import { warpToTemplate } from '../imaging/warp.ts';
 import { walkInputs } from '../imaging/walk.ts';
-import { OcrPool, OcrTimeoutError } from '../recognition/pool.ts';
-import { readPage, type FieldReading } from '../recognition/read-page.ts';
-import { decodePageIdentity, type PageIdentity } from '../template/qr-payload.ts';
-import { localScale, type Homography } from '../imaging/homography.ts';
-import { identifyByLayout } from './identify-by-layout.ts';
+import { PagePool, PageTimeoutError } from '../page/pool.ts';
+import { thumbnailFromImage } from '../page/thumbnail.ts';
+import { libvipsCpuSeconds, threadCpuSeconds } from '../page/thread-cpu.ts';
+import { PAGE_STAGES, type EngineCounts, type PageResult, type PageTask } from '../page/task.ts';
 import type { Template } from '../template/schema.ts';
-import { ensurePrivateDir, removeStaleTempFiles, writePrivateFile, writePrivateFileAtomic } from './fs-safe.ts';
-import { JobStore, type FieldRead, type SavePageInput } from './store.ts';
-import { BLANK_PAGE, classifyUnidentified, isBlankPage } from './page-checks.ts';
+import { removeStaleTempFiles, writePrivateFile, writePrivateFileAtomic } from './fs-safe.ts';
+import { JobStore, type SavePageInput } from './store.ts';
 import { rememberTemplate } from './validate.ts';
 
 export interface ScanProgress {
@@ -32,11 +29,16 @@ export interface ScanOptions {
   inputs: string[];
   jobDir: string;
   template: Template;
+  /** Page workers (threads), each with its own OCR engine. */
   workers: number;
   onProgress?: (p: ScanProgress) => void;
   /** OCR job timeout (tests shorten it). */
   ocrTimeoutMs?: number;
+  /** Time a page may take in its worker before the worker is stopped and the page quarantined. */
+  pageTimeoutMs?: number;
 }
+
+export type ScanStage = 'decode' | (typeof PAGE_STAGES)[number] | 'save';
 
 export interface ScanSummary {
   sourcesSeen: number;
@@ -50,28 +52,44 @@ export interface ScanSummary {
   recordsIncomplete: number;
   seconds: number;
   pagesPerMinute: number;
-  ocr: OcrPool['stats'];
-  /** Seconds spent in each step, summed over pages (steps of different pages overlap in time). */
-  stageSeconds: Record<'decode' | 'identify' | 'register' | 'warp' | 'read' | 'save', number>;
+  ocr: EngineCounts;
+  /** Page workers: pages done, pages cut by the timeout, workers that crashed, times the workers were replaced. */
+  pageWorkers: PagePool['stats'];
+  /** Busy seconds in each step, summed over pages (steps of different pages overlap in time). */
+  stageSeconds: Record<ScanStage, number>;
+  /** CPU seconds of the JavaScript thread doing each step (decode and save here, the rest in the page workers). */
+  stageCpuSeconds: Record<ScanStage, number>;
+  /** Seconds inside the recognition engines, by kind of field, summed over pages (part of the read step). */
+  engineSeconds: number;
+  engineSecondsByKind: Record<string, number>;
+  /**
+   * Where the CPU went (Linux; user+sys of every thread): this thread, the page workers' JavaScript, libvips' own
+   * named threads, and the rest: the recognition engines' threads together with the native decoding and encoding
+   * sharp runs on libuv's threads and V8's helpers (unnamed threads, which /proc cannot tell apart).
+   */
+  cpu: { total: number; mainThread: number; pageWorkers: number; libvips: number; enginesAndHelpers: number };
 }
 
-interface PageOutcome {
-  save: SavePageInput;
-  /** "file, page N", for a reason decided only at commit time. */
-  where?: string;
-  crops?: { path: string; rect: FieldReading['crop'] }[];
-  canon?: GrayImage;
-}
+/** A page handed to a worker, or the end of a source: committed strictly in this order. */
+type WindowEntry =
+  | { kind: 'page'; sourceId: number; where: string; result: Promise<PageResult> }
+  | { kind: 'end'; sourceId: number; pages: () => number };
 
 export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
   const started = Date.now();
+  const cpu0 = { process: process.cpuUsage(), main: threadCpuSeconds(), vips: libvipsCpuSeconds() };
   // Each page image is used once: libvips' operation cache would only hold on to memory.
   sharp.cache(false);
   const store = JobStore.open(opts.jobDir, { create: true, templateId: opts.template.id, templateVersion: opts.template.version });
   rememberTemplate(store, opts.template);
-  // Temp files of a scan that was killed while writing page images or crops.
+  // Temp files of a scan that was killed while writing page images or thumbnails.
   removeStaleTempFiles(opts.jobDir);
-  const pool = await OcrPool.create({ size: opts.workers, ...(opts.ocrTimeoutMs ? { jobTimeoutMs: opts.ocrTimeoutMs } : {}) });
+  const pool = new PagePool({
+    size: opts.workers,
+    templates: [opts.template],
+    engines: opts.ocrTimeoutMs ? { ocrTimeoutMs: opts.ocrTimeoutMs } : {},
+    ...(opts.pageTimeoutMs ? { pageTimeoutMs: opts.pageTimeoutMs } : {}),
+  });
   const summary: ScanSummary = {
     sourcesSeen: 0,
     sourcesSkipped: 0,
@@ -84,12 +102,37 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
     recordsIncomplete: 0,
     seconds: 0,
     pagesPerMinute: 0,
-    ocr: pool.stats,
-    stageSeconds: { decode: 0, identify: 0, register: 0, warp: 0, read: 0, save: 0 },
+    ocr: { jobs: 0, timeouts: 0, crashes: 0, recycled: 0, retries: 0 },
+    pageWorkers: pool.stats,
+    stageSeconds: { decode: 0, identify: 0, register: 0, warp: 0, read: 0, encode: 0, save: 0 },
+    stageCpuSeconds: { decode: 0, identify: 0, register: 0, warp: 0, read: 0, encode: 0, save: 0 },
+    engineSeconds: 0,
+    engineSecondsByKind: {},
+    cpu: { total: 0, mainThread: 0, pageWorkers: 0, libvips: 0, enginesAndHelpers: 0 },
   };
-  const timed = <T>(stage: keyof ScanSummary['stageSeconds'], t0: number, v: T): T => {
-    summary.stageSeconds[stage] += (performance.now() - t0) / 1000;
-    return v;
+  const window: WindowEntry[] = [];
+  // One page waiting beyond those running, so no worker idles while this thread decodes or commits (a page's
+  // decode is a tenth of its work); no more, since every page waiting holds its pixels.
+  const limit = pool.size + 1;
+  let pagesInWindow = 0;
+  let progress: ScanProgress = { pagesDone: 0, pagesTotal: 0, startedAt: started };
+  const commitNext = async () => {
+    const entry = window.shift()!;
+    if (entry.kind === 'end') {
+      store.finishSource(entry.sourceId, entry.pages());
+      summary.sourcesRead++;
+      return;
+    }
+    const result = await entry.result;
+    pagesInWindow--;
+    const t0 = performance.now();
+    const c0 = threadCpuSeconds();
+    await commitPage(store, opts.jobDir, entry.sourceId, entry.where, result, summary);
+    summary.stageSeconds.save += (performance.now() - t0) / 1000;
+    summary.stageCpuSeconds.save += threadCpuSeconds() - c0;
+    addTimings(summary, result);
+    progress.pagesDone++;
+    opts.onProgress?.(progress);
   };
   try {
     // First pass: what is there to do, so progress can show pages left.
@@ -99,18 +142,18 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
       else plan.push({ path: item.path, info: await openSource(item.path) });
     }
     const resume = new Map(store.resumeInfo().map((r) => [r.sha256, r]));
-    const progress: ScanProgress = {
+    progress = {
       pagesDone: 0,
       pagesTotal: plan.reduce((n, p) => n + (p.info && !(p.info instanceof ScanInputError) && (!store.hasSource(p.info.sha256) || resume.has(p.info.sha256)) ? p.info.pageCount : 0), 0),
       startedAt: started,
     };
-    const inFlight = new Set<Promise<void>>();
-    const limit = pool.size + 1;
 
     for (const item of plan) {
       summary.sourcesSeen++;
       const failure = item.walkError ?? (item.info instanceof ScanInputError ? item.info : undefined);
       if (failure) {
+        // Written in order with the pages before it.
+        while (window.length) await commitNext();
         recordFailedSource(store, item.path, failure, summary);
         continue;
       }
@@ -124,32 +167,28 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
       const saved = new Set(resumed?.savedPageIndexes ?? []);
       let pages = 0;
       let decodeStart = performance.now();
+      let decodeCpu = threadCpuSeconds();
       for await (const page of decodePages(item.path, { expectSha256: info.sha256 })) {
-        timed('decode', decodeStart, null);
+        summary.stageSeconds.decode += (performance.now() - decodeStart) / 1000;
+        summary.stageCpuSeconds.decode += threadCpuSeconds() - decodeCpu;
         pages = Math.max(pages, page.pageIndex + 1);
-        if (saved.has(page.pageIndex)) continue;
-        while (inFlight.size >= limit) await Promise.race(inFlight);
-        const task = processPage(page, sourceId, item.path, opts.template, pool, store, timed)
-          .catch((e: unknown) => readFailed(sourceId, page.pageIndex, item.path, e))
-          .then((outcome) => {
-            const t0 = performance.now();
-            return commitPage(store, opts.jobDir, outcome, summary).then(() => timed('save', t0, undefined));
-          })
-          .then(() => {
-            progress.pagesDone++;
-            opts.onProgress?.(progress);
-          });
-        const tracked = task.finally(() => inFlight.delete(tracked));
-        inFlight.add(tracked);
+        if (!saved.has(page.pageIndex)) {
+          while (pagesInWindow >= limit) await commitNext();
+          const task = pageTask(page, item.path, opts.template);
+          const where = `${item.path}, page ${page.pageIndex + 1}`;
+          const again = () => redecodeTask(item.path, info.sha256, page.pageIndex, opts.template);
+          window.push({ kind: 'page', sourceId, where, result: runTask(pool, task, where, again) });
+          pagesInWindow++;
+        }
         decodeStart = performance.now();
+        decodeCpu = threadCpuSeconds();
       }
-      await Promise.all(inFlight);
-      if (pages === 0) pages = info.pageCount;
-      store.finishSource(sourceId, pages);
-      summary.sourcesRead++;
+      window.push({ kind: 'end', sourceId, pages: () => (pages === 0 ? info.pageCount : pages) });
     }
-    await Promise.all(inFlight);
+    while (window.length) await commitNext();
   } finally {
+    // After an error, let what is in flight settle before the workers stop (nothing more is committed).
+    await Promise.allSettled(window.flatMap((e) => (e.kind === 'page' ? [e.result] : [])));
     await pool.close();
     const counts = store.statusCounts();
     summary.records = Object.values(counts.records).reduce((a, b) => a + b, 0);
@@ -157,9 +196,74 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
     store.close();
   }
   summary.seconds = (Date.now() - started) / 1000;
+  const used = process.cpuUsage(cpu0.process);
+  const c = summary.cpu;
+  c.total = (used.user + used.system) / 1e6;
+  c.mainThread = threadCpuSeconds() - cpu0.main;
+  c.pageWorkers = Object.entries(summary.stageCpuSeconds).reduce((n, [k, v]) => (k === 'decode' || k === 'save' ? n : n + v), 0);
+  // libvips may end idle threads, whose time then leaves the sum: never below 0.
+  c.libvips = Math.max(0, libvipsCpuSeconds() - cpu0.vips);
+  c.enginesAndHelpers = Math.max(0, c.total - c.mainThread - c.pageWorkers - c.libvips);
   const pages = summary.pagesRead + summary.pagesQuarantined;
   summary.pagesPerMinute = summary.seconds > 0 ? (pages / summary.seconds) * 60 : 0;
   return summary;
+}
+
+/** The page as a task message; its pixels are moved to the worker. */
+function pageTask(page: DecodedPage, file: string, template: Template): PageTask {
+  const base = { file, pageIndex: page.pageIndex, template: { id: template.id, version: template.version } };
+  if (page.error || !page.image) {
+    const e = page.error ?? new ScanInputError('corrupt-image', file, { page: page.pageIndex });
+    return { ...base, decodeError: { code: e.code, message: e.message } };
+  }
+  const { data, width, height } = page.image;
+  return { ...base, image: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height, ...(page.dpi ? { dpi: page.dpi } : {}) } };
+}
+
+/** The page decoded again, for a retry: its pixels went to the worker that crashed, and no copy is kept. */
+async function redecodeTask(file: string, sha256: string, pageIndex: number, template: Template): Promise<PageTask> {
+  for await (const page of decodePages(file, { expectSha256: sha256 })) {
+    // A file refused as a whole now (changed or gone since) answers for every one of its pages.
+    const wholeFile = page.error !== undefined && page.error.page === undefined;
+    if (page.pageIndex === pageIndex || wholeFile) return pageTask(page, file, template);
+  }
+  return pageTask({ pageIndex }, file, template);
+}
+
+/**
+ * A page's work in a worker; a worker that crashed is replaced and the page, decoded again, tried once more. A page
+ * that hangs, or fails twice, comes back quarantined with the reason, and the run goes on.
+ */
+async function runTask(pool: PagePool, task: PageTask, where: string, again: () => Promise<PageTask>): Promise<PageResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await pool.run(attempt === 1 ? task : await again());
+    } catch (e) {
+      const failed = (code: string, why: string): PageResult => ({
+        pageIndex: task.pageIndex,
+        state: 'quarantined',
+        reasonCode: code,
+        reason: `${where}: ${why}. Scan the page again`,
+        rotation: 0,
+        seconds: {},
+        cpuSeconds: {},
+        engineSeconds: {},
+        engine: { jobs: 0, timeouts: 0, crashes: 0, recycled: 0, retries: 0 },
+      });
+      if (e instanceof PageTimeoutError) return failed('page-timeout', `reading it took too long (${e.message}; its worker was stopped)`);
+      if (attempt >= 2) return failed('read-failed', `reading it failed twice (${(e as Error)?.name ?? 'error'})`);
+    }
+  }
+}
+
+function addTimings(summary: ScanSummary, r: PageResult): void {
+  for (const [k, v] of Object.entries(r.seconds)) summary.stageSeconds[k as ScanStage] += v;
+  for (const [k, v] of Object.entries(r.cpuSeconds)) summary.stageCpuSeconds[k as ScanStage] += v;
+  for (const [k, v] of Object.entries(r.engineSeconds)) {
+    summary.engineSecondsByKind[k] = (summary.engineSecondsByKind[k] ?? 0) + v;
+    summary.engineSeconds += v;
+  }
+  for (const k of Object.keys(summary.ocr) as (keyof EngineCounts)[]) summary.ocr[k] += r.engine[k];
 }
 
 /** A file that cannot be opened at all is one quarantined page, so it is counted and never silently dropped. */
@@ -192,160 +296,44 @@ function recordFailedSource(store: JobStore, path: string, err: ScanInputError, 
   summary.quarantinedByReason[err.code] = (summary.quarantinedByReason[err.code] ?? 0) + 1;
 }
 
-/** A page whose reading failed twice (a hung or crashed OCR worker): quarantined with the reason; the run goes on. */
-function readFailed(sourceId: number, pageIndex: number, file: string, e: unknown): PageOutcome {
-  const timeout = e instanceof OcrTimeoutError;
-  const why = timeout ? 'reading it took too long, twice (the OCR worker was stopped)' : `reading it failed twice (${(e as Error)?.name ?? 'error'})`;
-  return quarantine(sourceId, pageIndex, timeout ? 'ocr-timeout' : 'read-failed', `${file}, page ${pageIndex + 1}: ${why}. Scan the page again`);
-}
-
-function quarantine(sourceId: number, pageIndex: number, code: string, reason: string, image?: GrayImage, identity?: Partial<PageIdentity>): PageOutcome {
-  return {
-    save: {
-      sourceId,
-      pageIndex,
-      state: 'quarantined',
-      reasonCode: code,
-      reason,
-      rotation: 0,
-      ...(identity?.serial ? { serial: identity.serial } : {}),
-      ...(identity?.page ? { pageNo: identity.page } : {}),
-      ...(identity?.templateId ? { templateId: identity.templateId, templateVersion: identity.templateVersion } : {}),
-    },
-    ...(image ? { canon: image } : {}),
+/**
+ * Write the page's image, then the page in one transaction (the image first, fsynced: a row never points at a
+ * missing file). A field's crop is cut from the page image when a person asks for it; none is written here.
+ */
+async function commitPage(store: JobStore, jobDir: string, sourceId: number, where: string, r: PageResult, summary: ScanSummary): Promise<void> {
+  const id = r.identity;
+  const s: SavePageInput = {
+    sourceId,
+    pageIndex: r.pageIndex,
+    state: r.state,
+    rotation: r.rotation,
+    ...(r.reasonCode ? { reasonCode: r.reasonCode, reason: r.reason } : {}),
+    ...(id?.serial ? { serial: id.serial } : {}),
+    ...(id?.page ? { pageNo: id.page } : {}),
+    ...(id?.templateId ? { templateId: id.templateId, templateVersion: id.templateVersion } : {}),
   };
-}
-
-/** Identify, register and read one page. Pure of the store except for the duplicate check. */
-type Timer = <T>(stage: keyof ScanSummary['stageSeconds'], t0: number, v: T) => T;
-
-async function processPage(
-  page: DecodedPage,
-  sourceId: number,
-  file: string,
-  template: Template,
-  pool: OcrPool,
-  store: JobStore,
-  timed: Timer,
-): Promise<PageOutcome> {
-  const where = `${file}, page ${page.pageIndex + 1}`;
-  if (page.error || !page.image) {
-    const e = page.error ?? new ScanInputError('corrupt-image', file, { page: page.pageIndex });
-    return quarantine(sourceId, page.pageIndex, e.code, e.message);
-  }
-  const img: GrayImage = { data: page.image.data, width: page.image.width, height: page.image.height };
-  const pxPerMm = estimatePxPerMm(img, page.dpi, template);
-  let foreignQr: string | undefined;
-  const ours = (payload: string) => {
-    if (decodePageIdentity(payload)) return true;
-    foreignQr = payload;
-    return false;
-  };
-  const t0 = performance.now();
-  // A quick look for the QR code first, so a page whose code reads is never taken for blank; only then the blank
-  // check (cheap), and the thorough search last.
-  let qr = findQr(img, pxPerMm, ours, { quick: true });
-  if (!qr && isBlankPage(img, pxPerMm)) {
-    timed('identify', t0, null);
-    return quarantine(sourceId, page.pageIndex, BLANK_PAGE.code, `${where}: ${BLANK_PAGE.message}`, img);
-  }
-  qr ??= findQr(img, pxPerMm, ours);
-  timed('identify', t0, null);
-  let id: PageIdentity;
-  let reg: { upright: GrayImage; h: Homography; quarterTurns: number; residualMm?: number };
-  let canon: GrayImage;
-  if (!qr) {
-    const c = classifyUnidentified(img, template, pxPerMm, foreignQr !== undefined);
-    if (c.code !== 'qr-unreadable') return quarantine(sourceId, page.pageIndex, c.code, `${where}: ${c.message}`, img);
-    // Our form with its QR code lost: try its printed layout and printed serial before asking a person.
-    const t0 = performance.now();
-    const byLayout = timed('identify', t0, await identifyByLayout(img, template, pxPerMm, pool));
-    if ('failed' in byLayout) return quarantine(sourceId, page.pageIndex, c.code, `${where}: ${c.message}.${byLayout.hint}`, byLayout.canon ?? img);
-    ({ id, canon } = byLayout);
-    reg = byLayout;
-  } else {
-    id = decodePageIdentity(qr.payload)!;
-    if (id.templateId !== template.id || id.templateVersion !== template.version) {
-      return quarantine(
-        sourceId,
-        page.pageIndex,
-        'other-template',
-        `${where}: a page of form template ${id.templateId} v${id.templateVersion}; this job reads ${template.id} v${template.version}`,
-        img,
-      );
-    }
-    if (!template.pages.some((p) => p.number === id.page)) {
-      return quarantine(sourceId, page.pageIndex, 'unknown-page', `${where}: its QR code names page ${id.page}, which the template does not have`, img);
-    }
-    const fit = timed('register', performance.now(), registerWithQr(img, template, qr));
-    if ('failed' in fit) return quarantine(sourceId, page.pageIndex, fit.code, `${where}: ${fit.message}`, img, id);
-    reg = fit;
-    canon = timed('warp', performance.now(), warpToTemplate(fit.upright, fit.h, template.pageSize.widthMm, template.pageSize.heightMm));
-  }
-  if (store.hasPage(id.serial, id.page)) {
-    return quarantine(sourceId, page.pageIndex, 'duplicate-page', `${where}: form ${id.serial} page ${id.page} was already read from another scan`, img, id);
-  }
-  const centre = { x: template.pageSize.widthMm / 2, y: template.pageSize.heightMm / 2 };
-  const readStart = performance.now();
-  const readings = timed('read', readStart, await readPage(canon, template, id.page, pool));
-  const cropDir = `crops/${id.serial}`;
-  const fields: FieldRead[] = readings.map((r) => ({
-    fieldId: r.fieldId,
-    type: r.type,
-    path: r.path,
-    rawText: r.rawText,
-    read: r.read,
-    confidence: r.confidence,
-    cropPath: `${cropDir}/${r.fieldId}.png`,
-  }));
-  return {
-    save: {
-      sourceId,
-      pageIndex: page.pageIndex,
-      state: 'read',
-      serial: id.serial,
-      pageNo: id.page,
-      templateId: id.templateId,
-      templateVersion: id.templateVersion,
-      pagesExpected: template.pages.length,
-      rotation: reg.quarterTurns * 90,
-      ...(reg.residualMm !== undefined ? { residualPx: reg.residualMm * localScale(reg.h, centre) } : {}),
-      dpi: Math.round(localScale(reg.h, centre) * 25.4),
-      imagePath: `pages/${id.serial}-p${id.page}.png`,
-      fields,
-    },
-    crops: readings.map((r) => ({ path: `${cropDir}/${r.fieldId}.png`, rect: r.crop })),
-    canon,
-    where,
-  };
-}
-
-/** Write the page's images, then the page in one transaction (images first: a row never points at a missing file). */
-async function commitPage(store: JobStore, jobDir: string, outcome: PageOutcome, summary: ScanSummary): Promise<void> {
-  const s = outcome.save;
-  if (s.state === 'read' && outcome.canon) {
-    if (s.serial && store.hasPage(s.serial, s.pageNo!)) {
-      // Two copies of one page were in flight at once: the second is the duplicate.
-      Object.assign(s, { state: 'quarantined', reasonCode: 'duplicate-page', reason: `${outcome.where ?? 'this page'}: form ${s.serial} page ${s.pageNo} was already read from another scan`, fields: undefined });
+  let thumbnail = r.thumbnail;
+  if (r.state === 'read' && id?.serial && id.page) {
+    if (store.hasPage(id.serial, id.page)) {
+      // Read from another scan already (or a second copy of this page was in flight at the same time).
+      Object.assign(s, { state: 'quarantined', reasonCode: 'duplicate-page', reason: `${where}: form ${id.serial} page ${id.page} was already read from another scan` });
+      if (r.pageImage) thumbnail = await thumbnailFromImage(r.pageImage);
     } else {
-      ensurePrivateDir(join(jobDir, 'crops', s.serial!));
-      const canon = outcome.canon;
-      writePrivateFileAtomic(join(jobDir, s.imagePath!), await graySharp(canon).png({ compressionLevel: 6 }).toBuffer());
-      await Promise.all(
-        (outcome.crops ?? []).map(async (c) => {
-          // Cut in JS and hand sharp only the small crop: passing it the whole page once per field was the slow part.
-          const png = await graySharp(cropGray(canon, c.rect.x, c.rect.y, c.rect.w, c.rect.h)).png({ compressionLevel: 3 }).toBuffer();
-          // Crops are cut again from the page image if ever lost, so they skip the fsync the page image gets.
-          await writePrivateFile(join(jobDir, c.path), png);
-        }),
-      );
+      const imagePath = `pages/${id.serial}-p${id.page}.png`;
+      writePrivateFileAtomic(join(jobDir, imagePath), r.pageImage!);
+      Object.assign(s, {
+        pagesExpected: r.pagesExpected,
+        ...(r.residualPx !== undefined ? { residualPx: r.residualPx } : {}),
+        dpi: r.dpi,
+        imagePath,
+        // The crop's name: the review page and the CSV cut it from the page image on request.
+        fields: (r.fields ?? []).map((f) => ({ ...f, cropPath: `crops/${id.serial}/${f.fieldId}.png` })),
+      });
     }
   }
-  if (s.state === 'quarantined' && outcome.canon) {
-    // A thumbnail so a person can see what the page was and assign it by hand.
+  if (s.state === 'quarantined' && thumbnail) {
     const thumb = `thumbs/${s.sourceId}-${s.pageIndex}.jpg`;
-    const jpg = await graySharp(outcome.canon).resize({ width: 400 }).jpeg({ quality: 70 }).toBuffer();
-    await writePrivateFile(join(jobDir, thumb), jpg);
+    await writePrivateFile(join(jobDir, thumb), thumbnail);
     s.thumbPath = thumb;
   }
   const saved = store.savePage(s);

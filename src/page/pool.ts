@@ -1,0 +1,118 @@
+// The pool of page workers: piscina threads sized to the cores, each with its own engines. A page that takes too
+// long is cut (its worker is stopped and replaced); the whole set of workers is replaced every so many pages, so
+// memory that grows inside an engine is given back.
+import { Piscina } from 'piscina';
+import type { Template } from '../template/schema.ts';
+import type { PageEngineOptions } from './engines.ts';
+import type { PageWorkerData } from './page-worker.ts';
+import type { PageResult, PageTask } from './task.ts';
+
+export interface PagePoolOptions {
+  size: number;
+  templates: Template[];
+  engines?: PageEngineOptions;
+  /**
+   * A page that takes longer is abandoned and its worker replaced. Counted from hand-out: the scan's window keeps
+   * at most two pages a worker waiting, so the limit is set well above a few pages' time (default 5 minutes).
+   */
+  pageTimeoutMs?: number;
+  /** Replace the workers after this many pages each. */
+  recycleAfterPages?: number;
+}
+
+export class PageTimeoutError extends Error {
+  override name = 'PageTimeoutError';
+}
+
+// Compiled, the worker is JavaScript beside this file; from the sources (tsx, vitest) it is TypeScript, loaded
+// through tsx in the worker thread too.
+const fromSources = import.meta.url.endsWith('.ts');
+const WORKER = new URL(fromSources ? './page-worker.ts' : './page-worker.js', import.meta.url).href;
+const EXEC_ARGV = fromSources ? [...process.execArgv.filter((a) => a !== '--import' && a !== 'tsx'), '--import', 'tsx'] : process.execArgv;
+
+export class PagePool {
+  private current: Piscina;
+  private pagesOnCurrent = 0;
+  /** Tasks running on each set of workers, so a retired set is stopped once it has finished them. */
+  private readonly inFlight = new Map<Piscina, number>();
+  private readonly retired = new Set<Piscina>();
+  private readonly stopping: Promise<void>[] = [];
+  readonly stats = { pages: 0, timeouts: 0, crashes: 0, recycled: 0 };
+  private readonly opts: Required<PagePoolOptions>;
+
+  constructor(options: PagePoolOptions) {
+    this.opts = { engines: {}, pageTimeoutMs: 300_000, recycleAfterPages: 250, ...options, size: Math.max(1, options.size) };
+    this.current = this.start();
+  }
+
+  get size(): number {
+    return this.opts.size;
+  }
+
+  private start(): Piscina {
+    const workerData: PageWorkerData = { templates: this.opts.templates, engines: this.opts.engines };
+    return new Piscina({
+      filename: WORKER,
+      execArgv: EXEC_ARGV,
+      minThreads: this.opts.size,
+      maxThreads: this.opts.size,
+      idleTimeout: 60_000,
+      workerData,
+    });
+  }
+
+  /** Run one page task; the page's pixels are moved to the worker (the caller must not use them after). */
+  async run(task: PageTask): Promise<PageResult> {
+    if (this.pagesOnCurrent >= this.opts.recycleAfterPages * this.opts.size) this.recycle();
+    this.pagesOnCurrent++;
+    const pool = this.current;
+    this.inFlight.set(pool, (this.inFlight.get(pool) ?? 0) + 1);
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), this.opts.pageTimeoutMs);
+    const transferList = task.image && isWhole(task.image.data) ? [task.image.data.buffer as ArrayBuffer] : [];
+    try {
+      const result = (await pool.run(task, { signal: abort.signal, transferList })) as PageResult;
+      this.stats.pages++;
+      return result;
+    } catch (e) {
+      if (abort.signal.aborted) {
+        this.stats.timeouts++;
+        throw new PageTimeoutError(`the page took longer than ${Math.round(this.opts.pageTimeoutMs / 1000)} s`);
+      }
+      this.stats.crashes++;
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      const left = this.inFlight.get(pool)! - 1;
+      this.inFlight.set(pool, left);
+      if (left === 0 && this.retired.has(pool)) this.stop(pool);
+    }
+  }
+
+  private stop(pool: Piscina): void {
+    this.retired.delete(pool);
+    this.inFlight.delete(pool);
+    this.stopping.push(pool.destroy().catch(() => undefined));
+  }
+
+  /** New tasks go to fresh workers; the old ones finish what they hold, then stop. */
+  private recycle(): void {
+    const old = this.current;
+    this.current = this.start();
+    this.pagesOnCurrent = 0;
+    this.stats.recycled++;
+    this.retired.add(old);
+    if (!this.inFlight.get(old)) this.stop(old);
+  }
+
+  /** Stops every worker; call when no task is running any more. */
+  async close(): Promise<void> {
+    for (const p of [...this.retired]) this.stop(p);
+    await Promise.all([...this.stopping, this.current.destroy()]);
+  }
+}
+
+/** A buffer that is the whole of its ArrayBuffer can be moved; a view into a shared one must be copied. */
+function isWhole(a: Uint8Array): boolean {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && !(a.buffer instanceof SharedArrayBuffer);
+}

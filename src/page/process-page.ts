@@ -1,0 +1,159 @@
+// One page's work, from pixels to a result record: identify (QR code, else blank check, else printed layout),
+// register, warp into template space, read every field, and encode the images the job keeps. Pure of the job
+// store: the caller decides duplicates and writes. Runs in a page worker (page-worker.ts) or in-line.
+import { graySharp, type GrayImage } from '../imaging/gray.ts';
+import { localScale, type Homography } from '../imaging/homography.ts';
+import { cornersMayHoldQr } from '../imaging/corner-ink.ts';
+import { findQr } from '../imaging/qr.ts';
+import { estimatePxPerMm, registerWithQr } from '../imaging/register.ts';
+import { warpToTemplate } from '../imaging/warp.ts';
+import { OcrTimeoutError } from '../recognition/pool.ts';
+import { readPage } from '../recognition/read-page.ts';
+import { decodePageIdentity, type PageIdentity } from '../template/qr-payload.ts';
+import type { Template } from '../template/schema.ts';
+import { identifyByLayout } from '../job/identify-by-layout.ts';
+import { BLANK_PAGE, classifyUnidentified, isBlankPage } from '../job/page-checks.ts';
+import { thumbnailJpeg } from './thumbnail.ts';
+import { threadCpuSeconds } from './thread-cpu.ts';
+import { countsSince, timedRecognizer, type PageEngines } from './engines.ts';
+import type { PageResult, PageStage, PageTask } from './task.ts';
+
+/** The aligned page is written fast (level 1): it is written once a page and read only when a person looks. */
+const PAGE_PNG = { compressionLevel: 1 } as const;
+
+export async function processPage(task: PageTask, template: Template, engines: PageEngines): Promise<PageResult> {
+  const before = engines.counts();
+  const seconds: PageResult['seconds'] = {};
+  const cpuSeconds: PageResult['cpuSeconds'] = {};
+  const engineSeconds: Record<string, number> = {};
+  const ctx: PageContext = { task, template, engines, seconds, cpuSeconds, engineSeconds };
+  let out: Outcome;
+  try {
+    out = await identifyAndRead(ctx);
+  } catch (e) {
+    // A page whose reading failed twice (a hung or crashed OCR worker): quarantined with the reason.
+    const timeout = e instanceof OcrTimeoutError;
+    const why = timeout ? 'reading it took too long, twice (the OCR worker was stopped)' : `reading it failed twice (${(e as Error)?.name ?? 'error'})`;
+    out = quarantined(task, timeout ? 'ocr-timeout' : 'read-failed', `${task.file}, page ${task.pageIndex + 1}: ${why}. Scan the page again`);
+  }
+  return { ...out, seconds, cpuSeconds, engineSeconds, engine: countsSince(engines.counts(), before) };
+}
+
+interface PageContext {
+  task: PageTask;
+  template: Template;
+  engines: PageEngines;
+  seconds: PageResult['seconds'];
+  cpuSeconds: PageResult['cpuSeconds'];
+  engineSeconds: Record<string, number>;
+}
+
+type Outcome = Omit<PageResult, 'seconds' | 'cpuSeconds' | 'engineSeconds' | 'engine'>;
+
+/** A moment to time a step from: wall clock, and this thread's CPU. */
+interface Mark {
+  wall: number;
+  cpu: number;
+}
+
+function mark(): Mark {
+  return { wall: performance.now(), cpu: threadCpuSeconds() };
+}
+
+function timed<T>(ctx: PageContext, stage: PageStage, from: Mark, v: T): T {
+  ctx.seconds[stage] = (ctx.seconds[stage] ?? 0) + (performance.now() - from.wall) / 1000;
+  ctx.cpuSeconds[stage] = (ctx.cpuSeconds[stage] ?? 0) + (threadCpuSeconds() - from.cpu);
+  return v;
+}
+
+function quarantined(task: PageTask, code: string, reason: string, identity?: Partial<PageIdentity>, thumbnail?: Uint8Array): Outcome {
+  return {
+    pageIndex: task.pageIndex,
+    state: 'quarantined',
+    reasonCode: code,
+    reason,
+    rotation: 0,
+    ...(identity ? { identity } : {}),
+    ...(thumbnail ? { thumbnail } : {}),
+  };
+}
+
+async function quarantineWithThumb(ctx: PageContext, code: string, reason: string, img: GrayImage, identity?: Partial<PageIdentity>): Promise<Outcome> {
+  const t0 = mark();
+  const thumb = timed(ctx, 'encode', t0, await thumbnailJpeg(img));
+  return quarantined(ctx.task, code, reason, identity, thumb);
+}
+
+async function identifyAndRead(ctx: PageContext): Promise<Outcome> {
+  const { task, template } = ctx;
+  const where = `${task.file}, page ${task.pageIndex + 1}`;
+  if (task.decodeError || !task.image) {
+    const e = task.decodeError ?? { code: 'corrupt-image', message: `${where}: the page could not be decoded` };
+    return quarantined(task, e.code, e.message);
+  }
+  const img: GrayImage = { data: task.image.data, width: task.image.width, height: task.image.height };
+  const pxPerMm = estimatePxPerMm(img, task.image.dpi, template);
+  let foreignQr: string | undefined;
+  const ours = (payload: string) => {
+    if (decodePageIdentity(payload)) return true;
+    foreignQr = payload;
+    return false;
+  };
+  const t0 = mark();
+  // A page whose code reads is never taken for blank: where a corner has ink enough to hold a code, a quick look
+  // for it comes first; only then the blank check, and the thorough search last. A page with no such corner cannot
+  // hold a code that reads, so it goes straight to the blank check (a blank back skips the QR search).
+  let qr = cornersMayHoldQr(img, pxPerMm) ? findQr(img, pxPerMm, ours, { quick: true }) : null;
+  if (!qr && isBlankPage(img, pxPerMm)) {
+    timed(ctx, 'identify', t0, null);
+    return quarantineWithThumb(ctx, BLANK_PAGE.code, `${where}: ${BLANK_PAGE.message}`, img);
+  }
+  qr ??= findQr(img, pxPerMm, ours);
+  timed(ctx, 'identify', t0, null);
+  let id: PageIdentity;
+  let reg: { h: Homography; quarterTurns: number; residualMm?: number };
+  let canon: GrayImage;
+  if (!qr) {
+    const c = classifyUnidentified(img, template, pxPerMm, foreignQr !== undefined);
+    if (c.code !== 'qr-unreadable') return quarantineWithThumb(ctx, c.code, `${where}: ${c.message}`, img);
+    // Our form with its QR code lost: try its printed layout and printed serial before asking a person.
+    const t1 = mark();
+    const printedOcr = timedRecognizer(ctx.engines.ocr, () => 'printed-serial', ctx.engineSeconds);
+    const byLayout = timed(ctx, 'identify', t1, await identifyByLayout(img, template, pxPerMm, printedOcr));
+    if ('failed' in byLayout) return quarantineWithThumb(ctx, c.code, `${where}: ${c.message}.${byLayout.hint}`, byLayout.canon ?? img);
+    ({ id, canon } = byLayout);
+    reg = byLayout;
+  } else {
+    id = decodePageIdentity(qr.payload)!;
+    if (id.templateId !== template.id || id.templateVersion !== template.version) {
+      return quarantineWithThumb(
+        ctx,
+        'other-template',
+        `${where}: a page of form template ${id.templateId} v${id.templateVersion}; this job reads ${template.id} v${template.version}`,
+        img,
+      );
+    }
+    if (!template.pages.some((p) => p.number === id.page)) {
+      return quarantineWithThumb(ctx, 'unknown-page', `${where}: its QR code names page ${id.page}, which the template does not have`, img);
+    }
+    const fit = timed(ctx, 'register', mark(), registerWithQr(img, template, qr));
+    if ('failed' in fit) return quarantineWithThumb(ctx, fit.code, `${where}: ${fit.message}`, img, id);
+    reg = fit;
+    canon = timed(ctx, 'warp', mark(), warpToTemplate(fit.upright, fit.h, template.pageSize.widthMm, template.pageSize.heightMm));
+  }
+  const centre = { x: template.pageSize.widthMm / 2, y: template.pageSize.heightMm / 2 };
+  const ocr = timedRecognizer(ctx.engines.ocr, (p) => (p.whitelist ? 'comb' : 'text'), ctx.engineSeconds);
+  const readings = timed(ctx, 'read', mark(), await readPage(canon, template, id.page, ocr));
+  const pageImage = timed(ctx, 'encode', mark(), await graySharp(canon).png(PAGE_PNG).toBuffer());
+  return {
+    pageIndex: task.pageIndex,
+    state: 'read',
+    identity: id,
+    pagesExpected: template.pages.length,
+    rotation: reg.quarterTurns * 90,
+    ...(reg.residualMm !== undefined ? { residualPx: reg.residualMm * localScale(reg.h, centre) } : {}),
+    dpi: Math.round(localScale(reg.h, centre) * 25.4),
+    fields: readings.map((r) => ({ fieldId: r.fieldId, type: r.type, path: r.path, rawText: r.rawText, read: r.read, confidence: r.confidence })),
+    pageImage,
+  };
+}

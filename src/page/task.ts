@@ -1,0 +1,56 @@
+// The page task and its result: plain, structured-clonable messages, so one page's work can run in a worker
+// thread here (or, later, on another machine through a queue) while the job store is written in one place only.
+import type { FieldRead } from '../job/store.ts';
+import type { PageIdentity } from '../template/qr-payload.ts';
+
+export interface PageTask {
+  /** Where the page is: the scan file (named in messages) and the page's 0-based position in it. */
+  file: string;
+  pageIndex: number;
+  /** Which template reads the page (the worker holds the template itself). */
+  template: { id: string; version: number };
+  /** The decoded page, 8-bit grey, row-major (its buffer is moved to the worker, not copied). */
+  image?: { data: Uint8Array; width: number; height: number; dpi?: number };
+  /** Why the page did not decode: it is quarantined with this code and message. */
+  decodeError?: { code: string; message: string };
+}
+
+/** Steps of one page's work, timed inside the worker. */
+export const PAGE_STAGES = ['identify', 'register', 'warp', 'read', 'encode'] as const;
+export type PageStage = (typeof PAGE_STAGES)[number];
+
+/** What the OCR engine did for this page (summed into the scan's counters). */
+export interface EngineCounts {
+  jobs: number;
+  timeouts: number;
+  crashes: number;
+  recycled: number;
+  retries: number;
+}
+
+/** A field as read: what the job store keeps for it, less the crop's name, which the store's writer gives. */
+export type PageFieldRead = Omit<FieldRead, 'cropPath'>;
+
+export interface PageResult {
+  pageIndex: number;
+  state: 'read' | 'quarantined';
+  reasonCode?: string;
+  reason?: string;
+  identity?: Partial<PageIdentity>;
+  /** Pages the form has (from the template), for a read page's record. */
+  pagesExpected?: number;
+  rotation: number;
+  residualPx?: number;
+  dpi?: number;
+  fields?: PageFieldRead[];
+  /** The aligned page (read pages), PNG: written and fsynced before the page's transaction commits. */
+  pageImage?: Uint8Array;
+  /** A small JPEG of what the page was (quarantined pages), so a person can assign it by hand. */
+  thumbnail?: Uint8Array;
+  /** Busy seconds by step (wall clock), the worker thread's CPU seconds by step, and seconds inside the
+   *  recognition engines by kind of field (summed over calls; the engines run on threads of their own). */
+  seconds: Partial<Record<PageStage, number>>;
+  cpuSeconds: Partial<Record<PageStage, number>>;
+  engineSeconds: Record<string, number>;
+  engine: EngineCounts;
+}
