@@ -5,7 +5,7 @@ import type * as fontkit from 'fontkit';
 import { glyphMatrix, glyphPath, loadPackagedFont, type Colour, type Shape } from '../template/drawing.ts';
 import type { Zone } from '../template/schema.ts';
 import type { Rng } from './rng.ts';
-import { fontsOfPool, HANDWRITING_FONTS, type FontPool } from './font-pools.ts';
+import { fontsOfPool, HANDWRITING_FONTS, type FontPool, type HandwritingFont } from './font-pools.ts';
 
 export { HANDWRITING_FONTS } from './font-pools.ts';
 export type HandwritingFontId = string;
@@ -45,9 +45,13 @@ export interface Writer {
   pen: number;
 }
 
-/** A writer drawn from one pool of hands (the test pool unless told: the hands the model never trained on). */
-export function createWriter(rng: Rng, pool: FontPool = 'test'): Writer {
-  const f = rng.pick(fontsOfPool(pool));
+/**
+ * A writer drawn from one pool of hands (the test pool unless told: the hands the model never trained on). `face`
+ * fixes the font (to look at one face); the rest of the hand is drawn from the rng as usual.
+ */
+export function createWriter(rng: Rng, pool: FontPool = 'test', face?: HandwritingFont): Writer {
+  const picked = rng.pick(fontsOfPool(pool));
+  const f = face ?? picked;
   const inkName: InkName = rng.chance(0.6) ? 'black' : 'blue';
   const messy = rng.next(); // 0 = neat, 1 = hurried
   return {
@@ -55,7 +59,7 @@ export function createWriter(rng: Rng, pool: FontPool = 'test'): Writer {
     font: loadPackagedFont(f.file),
     inkName,
     ink: rng.pick(INKS[inkName]),
-    capShare: rng.float(0.5, 0.68),
+    capShare: rng.float(0.5, 0.68) * f.scale,
     slant: rng.normal(0.06, 0.08),
     sizeJitter: 0.03 + 0.07 * messy,
     slantJitter: 0.03 + 0.06 * messy,
@@ -77,7 +81,7 @@ export function createWriter(rng: Rng, pool: FontPool = 'test'): Writer {
 
 const capHeightCache = new WeakMap<fontkit.Font, number>();
 
-/** Height of a capital H in font units (some fonts report no capHeight). */
+/** Height of a capital H in font units (some fonts report no capHeight): the size of small marks (. / :). */
 function capHeightUnits(font: fontkit.Font): number {
   let h = capHeightCache.get(font);
   if (h === undefined) {
@@ -88,17 +92,32 @@ function capHeightUnits(font: fontkit.Font): number {
   return h;
 }
 
-const digitHeightCache = new WeakMap<fontkit.Font, number>();
+/** Capitals without a descender or a tall accent, and the digits: what a hand's writing size is measured on. */
+const SIZE_SAMPLES = { digit: '0123456789', capital: 'ABCDEFGHIKLMNOPRSTUVWXYZ' } as const;
+const typicalHeightCache = new WeakMap<fontkit.Font, Record<keyof typeof SIZE_SAMPLES, number>>();
 
-/** Height of a digit 0 in font units. */
-function digitHeightUnits(font: fontkit.Font): number {
-  let h = digitHeightCache.get(font);
-  if (h === undefined) {
-    const bbox = font.glyphForCodePoint(0x30).path.bbox;
-    h = bbox.maxY - Math.min(0, bbox.minY) > 0 ? bbox.maxY - Math.min(0, bbox.minY) : capHeightUnits(font);
-    digitHeightCache.set(font, h);
+/**
+ * The median outline height of a face's digits and of its capitals, in font units. Faces differ: one draws its H
+ * taller than its other capitals, another draws old-style digits that drop below the line or digits taller than
+ * its capitals. In a comb box a person writes digits and capitals alike to the box, so each class is sized by its
+ * own median and every face comes out the same size in a box (at a cap share of 0.6, sizing by H alone gave
+ * medians of 0.47-0.76 of the box height across the faces; this gives 0.58-0.62).
+ */
+function typicalHeightUnits(font: fontkit.Font, cls: keyof typeof SIZE_SAMPLES): number {
+  let t = typicalHeightCache.get(font);
+  if (!t) {
+    const median = (chars: string) => {
+      const hs = [...chars]
+        .map((ch) => font.glyphForCodePoint(ch.codePointAt(0)!))
+        .filter(hasOutline)
+        .map((g) => g.path.bbox.maxY - g.path.bbox.minY)
+        .sort((a, b) => a - b);
+      return hs.length ? hs[Math.floor(hs.length / 2)]! : capHeightUnits(font);
+    };
+    t = { digit: median(SIZE_SAMPLES.digit), capital: median(SIZE_SAMPLES.capital) };
+    typicalHeightCache.set(font, t);
   }
-  return h;
+  return t[cls];
 }
 
 interface GlyphChoice {
@@ -158,9 +177,9 @@ export function writeCharInBox(w: Writer, ch: string, box: Zone, rng: Rng): Shap
   if (!choice) return null;
   const { font, glyph } = choice;
   const capMm = box.h * w.capShare * Math.exp(rng.normal(0, w.sizeJitter));
-  // Digits are written as tall as capitals, though some hands' fonts draw them smaller; small marks (. /) keep
-  // their own size relative to a capital.
-  const refHeight = /[0-9]/.test(ch) ? Math.max(digitHeightUnits(font), capHeightUnits(font) * 0.8) : capHeightUnits(font);
+  // Digits and capitals are each written to the box (see typicalHeightUnits); small marks (. /) keep their own size
+  // relative to a capital.
+  const refHeight = /[0-9]/.test(ch) ? typicalHeightUnits(font, 'digit') : /[A-Z]/.test(ch) ? typicalHeightUnits(font, 'capital') : capHeightUnits(font);
   let size = (capMm * font.unitsPerEm) / refHeight;
   const slant = w.slant + rng.normal(0, w.slantJitter);
   const rotate = rng.normal(0, w.rotateJitter);
