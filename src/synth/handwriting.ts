@@ -41,8 +41,15 @@ export interface Writer {
   /** How this writer marks a tick box, and how often they mark one another way. */
   tickStyle: TickStyle;
   tickStyleMix: number;
-  /** Pen width for strokes (ticks, signatures), mm. */
+  /** Pen width for strokes (ticks, signatures), mm, at this writer's usual pressure. */
   pen: number;
+  /**
+   * Pen pressure: how thick this hand's strokes come out against the font as drawn (1), from a light hand or a fine
+   * pen (0.55) to a heavy hand or a felt tip (2). Glyph outlines are thickened or eroded to it, strokes scaled.
+   */
+  pressure: number;
+  /** Standard deviation of the pressure's log from one character or stroke to the next. */
+  pressureJitter: number;
 }
 
 /**
@@ -74,7 +81,156 @@ export function createWriter(rng: Rng, pool: FontPool = 'test', face?: Handwriti
     ]),
     tickStyleMix: rng.float(0, 0.15),
     pen: rng.float(0.28, 0.45),
+    pressure: clamp(Math.exp(rng.normal(0.05, 0.3)), 0.55, 2),
+    pressureJitter: rng.float(0.04, 0.14),
   };
+}
+
+// ---------- pen pressure ----------
+
+/** This character's or stroke's pressure: the writer's own, varied a little each time the pen goes down. */
+function pressureNow(w: Writer, rng: Rng): number {
+  return clamp(w.pressure * Math.exp(rng.normal(0, w.pressureJitter)), 0.45, 2.4);
+}
+
+/** A stroke's pen width (ticks, crosses, signatures): the writer's pen at this stroke's pressure. */
+export function strokeWidth(w: Writer, rng: Rng): number {
+  return w.pen * Math.sqrt(pressureNow(w, rng));
+}
+
+/**
+ * A glyph outline filled in ink, at this character's pressure: thickened by stroking its outline in ink, or thinned
+ * by eroding it (see the `inset` of a path Shape), by the share of the face's own stroke width the pressure asks.
+ * A light hand's ink is paler too, as a ballpoint's is. strokeMm is the face's stroke width at this glyph's size;
+ * erodable is false for outlines that overlap (see hasOverlappingContours), which only get paler.
+ */
+function inked(w: Writer, d: string, strokeMm: number, erodable: boolean, rng: Rng): Shape {
+  const p = pressureNow(w, rng);
+  const grow = ((p - 1) * strokeMm) / 2; // mm added to each side of a stroke
+  if (grow > 0.004) return { op: 'path', d, fill: w.ink, stroke: w.ink, lineWidth: 2 * grow };
+  const ink = p < 1 ? towardPaper(w.ink, (1 - p) * 0.6) : w.ink;
+  if (grow < -0.004 && erodable) return { op: 'path', d, fill: ink, inset: -grow };
+  return { op: 'path', d, fill: ink };
+}
+
+/** An ink colour mixed a share k of the way to white paper. */
+function towardPaper(ink: Colour, k: number): Colour {
+  const ch = [1, 3, 5].map((i) => parseInt(ink.slice(i, i + 2), 16)).map((v) => Math.round(v + (255 - v) * k));
+  return `#${ch.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+}
+
+const strokeCache = new WeakMap<fontkit.Font, number>();
+
+/**
+ * A face's typical stroke width in font units: twice the area over the perimeter of its outlines (exact for a long
+ * thin stroke), median over a few plain letters and digits.
+ */
+export function strokeWidthUnits(font: fontkit.Font): number {
+  let sw = strokeCache.get(font);
+  if (sw === undefined) {
+    const ws = [...'HLTEI1470']
+      .map((ch) => font.glyphForCodePoint(ch.codePointAt(0)!))
+      .filter(hasOutline)
+      .map((g) => {
+        const { area, perimeter } = outlineMeasure(g.path);
+        return perimeter > 0 ? (2 * area) / perimeter : 0;
+      })
+      .filter((v) => v > 0)
+      .sort((a, b) => a - b);
+    sw = ws.length ? ws[Math.floor(ws.length / 2)]! : font.unitsPerEm * 0.06;
+    strokeCache.set(font, sw);
+  }
+  return sw;
+}
+
+/** A glyph's outlines as closed polygons (curves flattened), in font units. */
+function contours(path: fontkit.Path): [number, number][][] {
+  const out: [number, number][][] = [];
+  let cur: [number, number][] = [];
+  let x = 0;
+  let y = 0;
+  const to = (nx: number, ny: number) => {
+    cur.push([nx, ny]);
+    x = nx;
+    y = ny;
+  };
+  for (const { command, args: a } of path.commands) {
+    if (command === 'moveTo') {
+      if (cur.length > 2) out.push(cur);
+      cur = [];
+      to(a[0]!, a[1]!);
+    } else if (command === 'lineTo') to(a[0]!, a[1]!);
+    else if (command === 'quadraticCurveTo' || command === 'bezierCurveTo') {
+      const [x0, y0] = [x, y];
+      for (let k = 1; k <= 8; k++) {
+        const t = k / 8;
+        const u = 1 - t;
+        if (command === 'quadraticCurveTo') to(u * u * x0 + 2 * u * t * a[0]! + t * t * a[2]!, u * u * y0 + 2 * u * t * a[1]! + t * t * a[3]!);
+        else
+          to(
+            u * u * u * x0 + 3 * u * u * t * a[0]! + 3 * u * t * t * a[2]! + t * t * t * a[4]!,
+            u * u * u * y0 + 3 * u * u * t * a[1]! + 3 * u * t * t * a[3]! + t * t * t * a[5]!,
+          );
+      }
+    }
+  }
+  if (cur.length > 2) out.push(cur);
+  return out;
+}
+
+/** Net area (holes subtracted, by winding) and total length of a glyph's outlines. */
+function outlineMeasure(path: fontkit.Path): { area: number; perimeter: number } {
+  let area = 0;
+  let perimeter = 0;
+  for (const poly of contours(path)) {
+    poly.forEach(([x0, y0], i) => {
+      const [x1, y1] = poly[(i + 1) % poly.length]!;
+      area += x0 * y1 - x1 * y0;
+      perimeter += Math.hypot(x1 - x0, y1 - y0);
+    });
+  }
+  return { area: Math.abs(area) / 2, perimeter };
+}
+
+const overlapCache = new WeakMap<fontkit.Glyph, boolean>();
+
+/**
+ * Whether a glyph is drawn as strokes laid over each other (contours that overlap, filled by winding), as several
+ * hand fonts are. Eroding such a glyph by stroking its outlines in paper colour would draw the hidden seams inside
+ * it, so only glyphs without overlaps are eroded. Checked on a 32 x 32 grid of winding numbers.
+ */
+function hasOverlappingContours(glyph: fontkit.Glyph): boolean {
+  let v = overlapCache.get(glyph);
+  if (v === undefined) {
+    v = false;
+    const polys = contours(glyph.path);
+    const b = glyph.path.bbox;
+    const N = 32;
+    for (let i = 0; i < N && !v; i++) {
+      for (let j = 0; j < N && !v; j++) {
+        const px = b.minX + ((i + 0.5) / N) * (b.maxX - b.minX);
+        const py = b.minY + ((j + 0.5) / N) * (b.maxY - b.minY);
+        if (Math.abs(winding(polys, px, py)) > 1) v = true;
+      }
+    }
+    overlapCache.set(glyph, v);
+  }
+  return v;
+}
+
+function winding(polys: [number, number][][], px: number, py: number): number {
+  let wn = 0;
+  for (const poly of polys) {
+    for (let k = 0; k < poly.length; k++) {
+      const [x0, y0] = poly[k]!;
+      const [x1, y1] = poly[(k + 1) % poly.length]!;
+      const side = (x1 - x0) * (py - y0) - (px - x0) * (y1 - y0);
+      if (y0 <= py) {
+        if (y1 > py && side > 0) wn++;
+      } else if (y1 <= py && side < 0) wn--;
+    }
+  }
+  return wn;
 }
 
 // ---------- glyph geometry ----------
@@ -219,7 +375,7 @@ export function writeCharInBox(w: Writer, ch: string, box: Zone, rng: Rng): Shap
   }
   const x = left - bb.minX;
   const baseline = top - bb.minY;
-  return { op: 'path', d: glyphPath(font, glyph, x, baseline, { size, slant, rotate }), fill: w.ink };
+  return inked(w, glyphPath(font, glyph, x, baseline, { size, slant, rotate }), (strokeWidthUnits(font) * size) / font.unitsPerEm, !hasOverlappingContours(glyph), rng);
 }
 
 // ---------- free text ----------
@@ -259,7 +415,8 @@ export function writeTextLine(w: Writer, line: string, x: number, baseline: numb
     }
     cx += choice.glyph.advanceWidth * (jitterSize / choice.font.unitsPerEm) * spacing;
   }
-  return parts.length ? { op: 'path', d: parts.join(''), fill: w.ink } : null;
+  // Letters of a line may touch one another, so a line is never eroded (see hasOverlappingContours), only paler.
+  return parts.length ? inked(w, parts.join(''), (strokeWidthUnits(font) * size) / font.unitsPerEm, false, rng) : null;
 }
 
 function naturalWidth(font: fontkit.Font, text: string, size: number): number {
@@ -278,7 +435,7 @@ function naturalWidth(font: fontkit.Font, text: string, size: number): number {
 export function tickMark(w: Writer, box: Zone, style: TickStyle, rng: Rng): Shape {
   const j = () => rng.normal(0, 0.06);
   const P = (u: number, v: number): [number, number] => [box.x + box.w * (u + j()), box.y + box.h * (v + j())];
-  const pen = w.pen * rng.float(1.0, 1.35);
+  const pen = strokeWidth(w, rng) * rng.float(1.0, 1.35);
   let d: string;
   if (style === 'tick') {
     const a = P(0.18, 0.5);
@@ -318,7 +475,7 @@ export function crossOutBox(w: Writer, box: Zone, rng: Rng): Shape[] {
   }
   return [
     { op: 'path', d: quad, fill: w.ink },
-    { op: 'path', d: `M${scribble.join(' L')}`, stroke: w.ink, lineWidth: w.pen * 1.3 },
+    { op: 'path', d: `M${scribble.join(' L')}`, stroke: w.ink, lineWidth: strokeWidth(w, rng) * 1.3 },
   ];
 }
 
@@ -361,7 +518,7 @@ export function signature(w: Writer, zone: Zone, rng: Rng): Shape {
     const uy = cy(midY + amp * rng.float(0.7, 1.1));
     parts.push(`Q${f([x + step * 1.5, uy + 0.5])} ${f([x0 + rng.float(0, step * 2), uy + rng.normal(0, 0.3)])}`);
   }
-  return { op: 'path', d: parts.join(' '), stroke: w.ink, lineWidth: w.pen * rng.float(0.8, 1.05) };
+  return { op: 'path', d: parts.join(' '), stroke: w.ink, lineWidth: strokeWidth(w, rng) * rng.float(0.8, 1.05) };
 }
 
 // ---------- helpers ----------
