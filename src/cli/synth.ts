@@ -82,6 +82,8 @@ export function registerSynthCommand(program: Command): void {
             outOfOrderSessions: s.outOfOrderSessions,
             formsWithWriterErrors: s.writerErrors,
             crossOuts: s.crossOuts,
+            combCorrections: s.combCorrections,
+            formsWithCombCorrections: s.formsWithCombCorrections,
             byContainer: s.byContainer,
             cadRows: s.cad.rows,
             cadIncidentsWithoutForm: s.cad.incidentsWithoutForm.length,
@@ -101,7 +103,7 @@ export function registerSynthCommand(program: Command): void {
           `Synthesised ${s.forms} form(s) of ${s.templateId} v${s.templateVersion} (seed ${s.seed}, profile ${s.profile}) into ${opts.out}`,
           `  ${s.formPages} form page(s), ${s.blankBacks} blank back(s), ${s.upsideDown} upside down, ${s.outOfOrderSessions} of ${s.sessions} session(s) out of order`,
           `  ${s.files} scan file(s): ${containers}`,
-          `  ${s.writerErrors} form(s) with planted writer errors, ${s.crossOuts} crossed-out tick box(es)`,
+          `  ${s.writerErrors} form(s) with planted writer errors, ${s.crossOuts} crossed-out tick box(es), ${s.combCorrections} corrected comb box(es) on ${s.formsWithCombCorrections} form(s)`,
           `  CAD log: ${s.cad.rows} incident(s); ${s.cad.incidentsWithoutForm.length} without a form, ${s.cad.formsWithoutIncident.length} form(s) without an incident`,
           `  ${round(result.seconds)} s, ${round(result.formsPerSecond)} forms per second` +
             (Object.keys(perProfile).length ? ` (${Object.entries(perProfile).map(([p, v]) => `${p} ${v}`).join(', ')})` : ''),

@@ -479,6 +479,22 @@ export function crossOutBox(w: Writer, box: Zone, rng: Rng): Shape[] {
   ];
 }
 
+/**
+ * A character scribbled out inside its comb box: a dense zigzag of pen strokes over most of the box, dark enough
+ * that the character under it cannot be read, as a writer cancels a wrong digit.
+ */
+export function scribbleOut(w: Writer, box: Zone, rng: Rng): Shape[] {
+  const rows = rng.int(6, 9);
+  const pts: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    const v = 0.12 + (0.76 * i) / (rows - 1);
+    const l: [number, number] = [box.x + box.w * rng.float(0.06, 0.2), box.y + box.h * (v + rng.normal(0, 0.03))];
+    const r: [number, number] = [box.x + box.w * rng.float(0.8, 0.94), box.y + box.h * (v + 0.05 + rng.normal(0, 0.03))];
+    pts.push(...(i % 2 ? [f(r), f(l)] : [f(l), f(r)]));
+  }
+  return [{ op: 'path', d: `M${pts.join(' L')}`, stroke: w.ink, lineWidth: strokeWidth(w, rng) * 1.2 }];
+}
+
 // ---------- signatures ----------
 
 /** A signature: a run of loops and strokes left to right across the zone, with a flourish. */

@@ -14,7 +14,7 @@ import type { FontPool } from './font-pools.ts';
 import { generateRecord, type GeneratedRecord } from './records.ts';
 import { createRng, type Rng } from './rng.ts';
 import { isMultiPage, PROFILE_NAMES, sampleSession, samplePage, type Container, type ProfileChoice, type ProfileName, type SessionSettings } from './scan-profiles.ts';
-import { buildTruth, truthFileName, type GroundTruth, type PageTruth, type WrittenValue } from './truth.ts';
+import { buildTruth, truthFileName, type CombCorrection, type GroundTruth, type PageTruth, type WrittenValue } from './truth.ts';
 
 export interface SynthOptions {
   count: number;
@@ -102,6 +102,9 @@ export interface SynthSummary {
   outOfOrderSessions: number;
   writerErrors: number;
   crossOuts: number;
+  /** Comb boxes corrected by the writer (overwritten, or scribbled out and rewritten beside), and forms with one. */
+  combCorrections: number;
+  formsWithCombCorrections: number;
   byProfile: Record<ProfileName, { forms: number; pages: number }>;
   byContainer: Partial<Record<Container, number>>;
   cad: { rows: number; incidentsWithoutForm: string[]; formsWithoutIncident: string[] };
@@ -132,6 +135,7 @@ interface FormInProgress {
   profile: ProfileName;
   pages: (PageTruth & { scan: PageScanTruth })[];
   crossOuts: CrossOut[];
+  combCorrections: Record<string, CombCorrection>;
 }
 
 const EXTENSIONS: Record<Container, string> = { png: 'png', jpeg: 'jpg', tiff: 'tif', 'tiff-1bit': 'tif', pdf: 'pdf' };
@@ -163,6 +167,8 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
   let outOfOrderSessions = 0;
   let writerErrors = 0;
   let crossOutCount = 0;
+  let combCorrectionCount = 0;
+  let formsWithCombCorrections = 0;
   let done = 0;
   let sessionNo = 0;
 
@@ -189,7 +195,7 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
       const generated = generateRecord(root.fork('records'), serial);
       const truthFields = buildTruth({ template, seed: opts.seed, profile, ...generated, record: generated.record }).fields;
       const values = Object.fromEntries(Object.entries(truthFields).map(([id, f]) => [id, f.written]));
-      forms.set(serial, { serial, generated, values, writer: createWriter(fRng.fork('writer'), opts.hands ?? 'test'), rng: fRng, session: sessionNo, profile, pages: [], crossOuts: [] });
+      forms.set(serial, { serial, generated, values, writer: createWriter(fRng.fork('writer'), opts.hands ?? 'test'), rng: fRng, session: sessionNo, profile, pages: [], crossOuts: [], combCorrections: {} });
     }
 
     // The stack of sheets as it went through the scanner.
@@ -225,7 +231,10 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
     const scanned: Out[] = await mapLimit(jobs, CONCURRENCY, async (job, k) => {
       const form = forms.get(job.sheet.serial)!;
       const front = drawPage(form, job.sheet.page);
-      if (!job.blankBack) form.crossOuts.push(...front.crossOuts);
+      if (!job.blankBack) {
+        form.crossOuts.push(...front.crossOuts);
+        Object.assign(form.combCorrections, front.combCorrections);
+      }
       const pRng = sRng.fork(`sheet-${k}`);
       const degradation = samplePage(session, pRng.fork('degradation'));
       const otherPage = template.pages.find((p) => p.number !== job.sheet.page)?.number;
@@ -313,6 +322,7 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
         intendedRecord: form.generated.intendedRecord,
         writerErrors: form.generated.writerErrors,
         pages: form.pages,
+        combCorrections: form.combCorrections,
       });
       const full: SynthTruth = {
         ...truth,
@@ -323,6 +333,9 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
       intended.push(form.generated.intendedRecord);
       writerErrors += form.generated.writerErrors.length ? 1 : 0;
       crossOutCount += form.crossOuts.length;
+      const corrected = Object.keys(form.combCorrections).length;
+      combCorrectionCount += corrected;
+      formsWithCombCorrections += corrected ? 1 : 0;
       byProfile[profile].forms++;
       byProfile[profile].pages += form.pages.length;
     }
@@ -349,6 +362,8 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
     outOfOrderSessions,
     writerErrors,
     crossOuts: crossOutCount,
+    combCorrections: combCorrectionCount,
+    formsWithCombCorrections,
     byProfile,
     byContainer,
     cad: { rows: cad.rows.length, incidentsWithoutForm: cad.gaps.incidentsWithoutForm, formsWithoutIncident: cad.gaps.formsWithoutIncident },
