@@ -77,6 +77,7 @@ export function registerSynthCommand(program: Command): void {
             formPages: s.formPages,
             blankBacks: s.blankBacks,
             upsideDown: s.upsideDown,
+            sideways: s.sideways,
             files: s.files,
             sessions: s.sessions,
             outOfOrderSessions: s.outOfOrderSessions,
@@ -101,7 +102,7 @@ export function registerSynthCommand(program: Command): void {
       process.stdout.write(
         [
           `Synthesised ${s.forms} form(s) of ${s.templateId} v${s.templateVersion} (seed ${s.seed}, profile ${s.profile}) into ${opts.out}`,
-          `  ${s.formPages} form page(s), ${s.blankBacks} blank back(s), ${s.upsideDown} upside down, ${s.outOfOrderSessions} of ${s.sessions} session(s) out of order`,
+          `  ${s.formPages} form page(s), ${s.blankBacks} blank back(s), ${s.upsideDown} upside down, ${s.sideways} sideways, ${s.outOfOrderSessions} of ${s.sessions} session(s) out of order`,
           `  ${s.files} scan file(s): ${containers}`,
           `  ${s.writerErrors} form(s) with planted writer errors, ${s.crossOuts} crossed-out tick box(es), ${s.combCorrections} corrected comb box(es) on ${s.formsWithCombCorrections} form(s)`,
           `  CAD log: ${s.cad.rows} incident(s); ${s.cad.incidentsWithoutForm.length} without a form, ${s.cad.formsWithoutIncident.length} form(s) without an incident`,

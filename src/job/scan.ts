@@ -308,7 +308,8 @@ async function processPage(
       templateId: id.templateId,
       templateVersion: id.templateVersion,
       pagesExpected: template.pages.length,
-      rotation: reg.quarterTurns * 90,
+      // How far the page is turned clockwise in the scan (as the truth records it): the turns that made it upright, undone.
+      rotation: ((4 - reg.quarterTurns) % 4) * 90,
       ...(reg.residualMm !== undefined ? { residualPx: reg.residualMm * localScale(reg.h, centre) } : {}),
       dpi: Math.round(localScale(reg.h, centre) * 25.4),
       imagePath: `pages/${id.serial}-p${id.page}.png`,

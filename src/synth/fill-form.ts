@@ -126,12 +126,10 @@ function writeComb(field: Field, chars: string, w: Writer, rng: Rng, page: PageI
   boxes.forEach((box, i) => {
     const ch = list[i];
     if (!ch || ch === ' ') return;
-    if (i === corrected) {
-      correctBox(field, i, ch, w, c, page);
-      return;
-    }
+    // Drawn even for the corrected box (then dropped), so the other boxes are written the same either way.
     const s = writeCharInBox(w, ch, box, rng);
-    if (s) page.shapes.push(s);
+    if (i === corrected) correctBox(field, i, ch, w, c, page);
+    else if (s) page.shapes.push(s);
   });
 }
 

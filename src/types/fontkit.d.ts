@@ -7,6 +7,7 @@ declare module 'fontkit' {
     readonly commands: { command: 'moveTo' | 'lineTo' | 'quadraticCurveTo' | 'bezierCurveTo' | 'closePath'; args: number[] }[];
   }
   export interface Glyph {
+    readonly id: number;
     readonly path: Path;
     readonly advanceWidth: number;
   }
