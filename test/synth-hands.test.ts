@@ -17,6 +17,8 @@ import { generateRecord } from '../src/synth/records.ts';
 import { createRng } from '../src/synth/rng.ts';
 import { buildTruth, readTruthFile } from '../src/synth/truth.ts';
 import { synthesise, type SynthTruth } from '../src/synth/synth.ts';
+import { encodeTiff } from '../src/synth/containers.ts';
+import type { ScannedPage } from '../src/synth/degrade.ts';
 
 const template = loadTemplate('standard-prf');
 const BOX = { x: 2, y: 2, w: 5.2, h: 6.8 };
@@ -207,4 +209,28 @@ describe('sideways pages and determinism with the new effects', () => {
       expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f))), f).toBe(true);
     }
   }, 60_000);
+});
+
+describe('a multi-page TIFF with a sideways page', () => {
+  it('holds pages of two sizes, each read back whole with its resolution, in every compression', async () => {
+    const page = (w: number, h: number, bitonal: boolean): ScannedPage => ({
+      data: Buffer.from(Array.from({ length: w * h }, (_, i) => (i % w < w / 2 ? 0 : 255))),
+      width: w,
+      height: h,
+      channels: 1,
+      dpi: 200,
+      bitonal,
+      transform: {} as ScannedPage['transform'],
+    });
+    for (const [quality, bitonal] of [[undefined, true], [80, false], [undefined, false]] as const) {
+      const buf = await encodeTiff([page(300, 400, bitonal), page(400, 300, bitonal), page(300, 400, bitonal)], quality);
+      expect((await sharp(buf).metadata()).pages).toBe(3);
+      for (const [i, [w, h]] of [[300, 400], [400, 300], [300, 400]].entries()) {
+        const meta = await sharp(buf, { page: i }).metadata();
+        expect([meta.width, meta.height, Math.round(meta.density ?? 0)]).toEqual([w, h, 200]);
+        const px = await sharp(buf, { page: i }).greyscale().raw().toBuffer();
+        expect([px[0], px[px.length - 1]]).toEqual([0, 255]);
+      }
+    }
+  });
 });
