@@ -42,7 +42,7 @@ export interface SynthOptions {
    * profile and container). Its form counts must add up to `count`.
    */
   sessionPlan?: SessionPlan[];
-  /** Chance a written comb field has one box corrected (default COMB_CORRECTION_RATE, about 3.5% of forms). */
+  /** Chance a written comb field has one box corrected (default COMB_CORRECTION_RATE, about 4% of forms). */
   combCorrectionRate?: number;
   /** Which pool of hands writes the forms (default test: hands the box classifier never trained on). */
   hands?: FontPool;
