@@ -308,7 +308,8 @@ async function processPage(
       templateId: id.templateId,
       templateVersion: id.templateVersion,
       pagesExpected: template.pages.length,
-      // How far the page is turned clockwise in the scan (as the truth records it): the turns that made it upright, undone.
+      // How far the page is turned clockwise in the scan, as the truth records it: the turns that made it upright,
+      // undone (the same for 0 and 180; 90 and 270 swap).
       rotation: ((4 - reg.quarterTurns) % 4) * 90,
       ...(reg.residualMm !== undefined ? { residualPx: reg.residualMm * localScale(reg.h, centre) } : {}),
       dpi: Math.round(localScale(reg.h, centre) * 25.4),

@@ -1,7 +1,7 @@
 // Turns a filled page drawing into the pixels a scanner (or a phone) would give: rasterise with sharp, show the
 // reverse side through, blur, then one pass over raw pixels that places the sheet on the glass (a homography:
-// skew, scale, offset, perspective, upside down or sideways), tones paper and ink, lights it unevenly and adds sensor noise;
-// then dust specks and, for fax-like output, a 1-bit threshold. Deterministic for the rng passed in.
+// skew, scale, offset, perspective, upside down or sideways), tones paper and ink, lights it unevenly and adds
+// sensor noise; then dust specks and, for fax-like output, a 1-bit threshold. Deterministic for the rng passed in.
 import { fitTransform, invertHomography } from '../imaging/homography.ts';
 import sharp, { type Sharp } from 'sharp';
 import type { Drawing } from '../template/drawing.ts';
@@ -11,7 +11,8 @@ import type { PageDegradation, SessionSettings } from './scan-profiles.ts';
 
 const MM_PER_INCH = 25.4;
 
-/** How far a sheet is turned clockwise in its scan: upside down (180), or fed sideways / turned by the scanner's software (90, 270). */
+/** How far a sheet is turned clockwise in its scan: upside down (180), or sideways (90, 270: fed landscape, or
+ * turned by the scanner's software). */
 export type Rotation = 0 | 90 | 180 | 270;
 
 /** Where the page went in the image: enough for a benchmark to check registration. */
