@@ -57,12 +57,12 @@ export function findQr(img: GrayImage, pxPerMm: number, accept: (payload: string
   const factor = Math.max(1, Math.floor(pxPerMm / 5));
   const rw = Math.round(img.width * 0.42);
   const rh = Math.round(img.height * 0.3);
-  const regions: [number, number, number, number][] = [
-    [img.width - rw, 0, rw, rh], // top right: upright form
-    [0, img.height - rh, rw, rh], // bottom left: upside down
-    [0, 0, rw, rh],
-    [img.width - rw, img.height - rh, rw, rh],
-  ];
+  const topRight: [number, number, number, number] = [img.width - rw, 0, rw, rh]; // upright form
+  const bottomLeft: [number, number, number, number] = [0, img.height - rh, rw, rh]; // upside down
+  const topLeft: [number, number, number, number] = [0, 0, rw, rh]; // turned 270 degrees
+  const bottomRight: [number, number, number, number] = [img.width - rw, img.height - rh, rw, rh]; // turned 90 degrees
+  // A landscape image of a portrait form is a sheet turned sideways: look first where its code then is.
+  const regions = img.width > img.height ? [topLeft, bottomRight, topRight, bottomLeft] : [topRight, bottomLeft, topLeft, bottomRight];
   // quick: the page's corners as scanned only; enough for most pages, and cheap enough to run before anything else.
   for (let cleanup = 0; cleanup < (opts.quick ? 1 : CLEANUPS.length); cleanup++) {
     for (const [x, y, w, h] of regions) {

@@ -150,7 +150,9 @@ async function identifyAndRead(ctx: PageContext): Promise<Outcome> {
     state: 'read',
     identity: id,
     pagesExpected: template.pages.length,
-    rotation: reg.quarterTurns * 90,
+    // How far the page is turned clockwise in the scan, as the truth records it: the turns that made it upright,
+    // undone (the same for 0 and 180; 90 and 270 swap).
+    rotation: ((4 - reg.quarterTurns) % 4) * 90,
     ...(reg.residualMm !== undefined ? { residualPx: reg.residualMm * localScale(reg.h, centre) } : {}),
     dpi: Math.round(localScale(reg.h, centre) * 25.4),
     fields: readings.map((r) => ({ fieldId: r.fieldId, type: r.type, path: r.path, rawText: r.rawText, read: r.read, confidence: r.confidence })),

@@ -1,7 +1,7 @@
 // Turns a filled page drawing into the pixels a scanner (or a phone) would give: rasterise with sharp, show the
 // reverse side through, blur, then one pass over raw pixels that places the sheet on the glass (a homography:
-// skew, scale, offset, perspective, upside down), tones paper and ink, lights it unevenly and adds sensor noise;
-// then dust specks and, for fax-like output, a 1-bit threshold. Deterministic for the rng passed in.
+// skew, scale, offset, perspective, upside down or sideways), tones paper and ink, lights it unevenly and adds
+// sensor noise; then dust specks and, for fax-like output, a 1-bit threshold. Deterministic for the rng passed in.
 import { fitTransform, invertHomography } from '../imaging/homography.ts';
 import sharp, { type Sharp } from 'sharp';
 import type { Drawing } from '../template/drawing.ts';
@@ -11,6 +11,10 @@ import type { PageDegradation, SessionSettings } from './scan-profiles.ts';
 
 const MM_PER_INCH = 25.4;
 
+/** How far a sheet is turned clockwise in its scan: upside down (180), or sideways (90, 270: fed landscape, or
+ * turned by the scanner's software). */
+export type Rotation = 0 | 90 | 180 | 270;
+
 /** Where the page went in the image: enough for a benchmark to check registration. */
 export interface PageTransform {
   dpi: number;
@@ -19,8 +23,11 @@ export interface PageTransform {
   skewDeg: number;
   scale: number;
   offsetMm: { x: number; y: number };
-  /** 180 when the sheet went through upside down. */
-  rotation: 0 | 180;
+  /**
+   * How far the sheet is turned clockwise in the image: 180 when it went through upside down, 90 or 270 when it
+   * went through sideways (the image is then landscape: widthPx and heightPx are the image's own).
+   */
+  rotation: Rotation;
   /** Image pixel positions of the page's corners: top-left, top-right, bottom-right, bottom-left of the form. */
   cornersPx: [number, number][];
   /** Row-major 3x3 homography from page millimetres to image pixels (pixel centres at +0.5). */
@@ -48,7 +55,7 @@ export interface ScanPageInput {
   pageMm: { widthMm: number; heightMm: number };
   session: SessionSettings;
   degradation: PageDegradation;
-  upsideDown: boolean;
+  rotation: Rotation;
 }
 
 /** Scan one sheet. */
@@ -60,8 +67,11 @@ export async function scanPage(input: ScanPageInput, rng: Rng): Promise<ScannedP
   // The rendered sheet, and the (larger, when the session has a margin) scan area.
   const SW = Math.round((widthMm / MM_PER_INCH) * dpi);
   const SH = Math.round((heightMm / MM_PER_INCH) * dpi);
-  const W = Math.round(((widthMm + 2 * session.marginMm) / MM_PER_INCH) * dpi);
-  const H = Math.round(((heightMm + 2 * session.marginMm) / MM_PER_INCH) * dpi);
+  // A sheet through sideways makes a landscape image.
+  const sideways = input.rotation === 90 || input.rotation === 270;
+  const AW = Math.round(((widthMm + 2 * session.marginMm) / MM_PER_INCH) * dpi);
+  const AH = Math.round(((heightMm + 2 * session.marginMm) / MM_PER_INCH) * dpi);
+  const [W, H] = sideways ? [AH, AW] : [AW, AH];
 
   // 1. The sheet itself at the scan's resolution (white for a blank back), optically blurred.
   let source: Buffer | null = null;
@@ -88,7 +98,7 @@ export async function scanPage(input: ScanPageInput, rng: Rng): Promise<ScannedP
   }
 
   // 3. Where the sheet lies in the image.
-  const transform = placeSheet(widthMm, heightMm, W, H, dpi, deg, input.upsideDown);
+  const transform = placeSheet(widthMm, heightMm, AW, AH, dpi, deg, input.rotation);
   const data = Buffer.allocUnsafe(W * H * channels);
   warpAndTone(source, SW, SH, W, H, channels, dpi, transform.homography, deg, session.colour, rng, data);
 
@@ -105,11 +115,12 @@ export async function scanPage(input: ScanPageInput, rng: Rng): Promise<ScannedP
 // ---------- geometry ----------
 
 /**
- * The sheet's corners in image pixels and the homography page-mm -> image px, for a W x H scan area. The sheet is
- * skewed and scaled about its centre, centred in the area, then shifted by the offset, which is cut back where the
- * sheet would leave the area (a sheet never lies outside the glass).
+ * The sheet's corners in image pixels and the homography page-mm -> image px, for a W x H scan area (the area as
+ * for an upright sheet). The sheet is skewed and scaled about its centre, centred in the area, then shifted by the
+ * offset, which is cut back where the sheet would leave the area (a sheet never lies outside the glass); then the
+ * whole image is turned clockwise by `rotation` (for 90 and 270 the image is H x W).
  */
-export function placeSheet(widthMm: number, heightMm: number, W: number, H: number, dpi: number, deg: PageDegradation, upsideDown: boolean): PageTransform {
+export function placeSheet(widthMm: number, heightMm: number, W: number, H: number, dpi: number, deg: PageDegradation, rotation: Rotation): PageTransform {
   const ppm = dpi / MM_PER_INCH;
   const a = (deg.skewDeg * Math.PI) / 180;
   const cos = Math.cos(a) * deg.scale;
@@ -136,22 +147,35 @@ export function placeSheet(widthMm: number, heightMm: number, W: number, H: numb
   const pcx = Math.round(W / 2 - (widthMm * ppm) / 2) + (widthMm * ppm) / 2;
   const pcy = Math.round(H / 2 - (heightMm * ppm) / 2) + (heightMm * ppm) / 2;
   const corners = rel.map(([x, y]): [number, number] => {
-    const ix = pcx + x + dx;
-    const iy = pcy + y + dy;
-    return upsideDown ? [W - ix, H - iy] : [ix, iy];
+    return turnClockwise([pcx + x + dx, pcy + y + dy], rotation, W, H);
   });
+  const sideways = rotation === 90 || rotation === 270;
   return {
     dpi,
-    widthPx: W,
-    heightPx: H,
+    widthPx: sideways ? H : W,
+    heightPx: sideways ? W : H,
     skewDeg: round(deg.skewDeg, 3),
     scale: round(deg.scale, 4),
     offsetMm: { x: round(dx / ppm, 2), y: round(dy / ppm, 2) },
-    rotation: upsideDown ? 180 : 0,
+    rotation,
     cornersPx: corners.map(([x, y]) => [round(x, 2), round(y, 2)]),
     // Rounded (and float dust cleared) so the truth reads cleanly; the warp uses these same numbers.
     homography: homographyFrom(pageCorners, corners).map((v) => (Math.abs(v) < 1e-12 ? 0 : Number(v.toPrecision(12)))),
   };
+}
+
+/** Where a point of a W x H image lands when the image is turned clockwise (continuous coordinates). */
+function turnClockwise([x, y]: [number, number], rotation: Rotation, W: number, H: number): [number, number] {
+  switch (rotation) {
+    case 90:
+      return [H - y, x];
+    case 180:
+      return [W - x, H - y];
+    case 270:
+      return [y, W - x];
+    default:
+      return [x, y];
+  }
 }
 
 /** v within [lo, hi]; the middle when the range is empty (the sheet is larger than the area). */

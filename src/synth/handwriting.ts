@@ -5,7 +5,8 @@ import type * as fontkit from 'fontkit';
 import { glyphMatrix, glyphPath, loadPackagedFont, type Colour, type Shape } from '../template/drawing.ts';
 import type { Zone } from '../template/schema.ts';
 import type { Rng } from './rng.ts';
-import { fontsOfPool, HANDWRITING_FONTS, type FontPool } from './font-pools.ts';
+import { fontsOfPool, HANDWRITING_FONTS, type FontPool, type HandwritingFont } from './font-pools.ts';
+import { hasOutline, hasOverlappingContours, strokeWidthUnits } from './glyph-outline.ts';
 
 export { HANDWRITING_FONTS } from './font-pools.ts';
 export type HandwritingFontId = string;
@@ -41,13 +42,24 @@ export interface Writer {
   /** How this writer marks a tick box, and how often they mark one another way. */
   tickStyle: TickStyle;
   tickStyleMix: number;
-  /** Pen width for strokes (ticks, signatures), mm. */
+  /** Pen width for strokes (ticks, signatures), mm, at this writer's usual pressure. */
   pen: number;
+  /**
+   * Pen pressure: how thick this hand's strokes come out against the font as drawn (1), from a light hand or a fine
+   * pen (0.55) to a heavy hand or a felt tip (2). Glyph outlines are thickened or eroded to it, strokes scaled.
+   */
+  pressure: number;
+  /** Standard deviation of the pressure's log from one character or stroke to the next. */
+  pressureJitter: number;
 }
 
-/** A writer drawn from one pool of hands (the test pool unless told: the hands the model never trained on). */
-export function createWriter(rng: Rng, pool: FontPool = 'test'): Writer {
-  const f = rng.pick(fontsOfPool(pool));
+/**
+ * A writer drawn from one pool of hands (the test pool unless told: the hands the model never trained on). `face`
+ * fixes the font (to look at one face); the rest of the hand is drawn from the rng as usual.
+ */
+export function createWriter(rng: Rng, pool: FontPool = 'test', face?: HandwritingFont): Writer {
+  const picked = rng.pick(fontsOfPool(pool));
+  const f = face ?? picked;
   const inkName: InkName = rng.chance(0.6) ? 'black' : 'blue';
   const messy = rng.next(); // 0 = neat, 1 = hurried
   return {
@@ -55,7 +67,7 @@ export function createWriter(rng: Rng, pool: FontPool = 'test'): Writer {
     font: loadPackagedFont(f.file),
     inkName,
     ink: rng.pick(INKS[inkName]),
-    capShare: rng.float(0.5, 0.68),
+    capShare: rng.float(0.5, 0.68) * f.scale,
     slant: rng.normal(0.06, 0.08),
     sizeJitter: 0.03 + 0.07 * messy,
     slantJitter: 0.03 + 0.06 * messy,
@@ -70,14 +82,49 @@ export function createWriter(rng: Rng, pool: FontPool = 'test'): Writer {
     ]),
     tickStyleMix: rng.float(0, 0.15),
     pen: rng.float(0.28, 0.45),
+    pressure: clamp(Math.exp(rng.normal(0.05, 0.3)), 0.55, 2),
+    pressureJitter: rng.float(0.04, 0.14),
   };
+}
+
+// ---------- pen pressure ----------
+
+/** This character's or stroke's pressure: the writer's own, varied a little each time the pen goes down. */
+function pressureNow(w: Writer, rng: Rng): number {
+  return clamp(w.pressure * Math.exp(rng.normal(0, w.pressureJitter)), 0.45, 2.4);
+}
+
+/** A stroke's pen width (ticks, crosses, signatures): the writer's pen at this stroke's pressure. */
+export function strokeWidth(w: Writer, rng: Rng): number {
+  return w.pen * Math.sqrt(pressureNow(w, rng));
+}
+
+/**
+ * A glyph outline filled in ink, at this character's pressure: thickened by stroking its outline in ink, or thinned
+ * by eroding it (see the `inset` of a path Shape), by the share of the face's own stroke width the pressure asks.
+ * A light hand's ink is paler too, as a ballpoint's is. strokeMm is the face's stroke width at this glyph's size;
+ * erodable is false for outlines that overlap (see hasOverlappingContours), which only get paler.
+ */
+function inked(w: Writer, d: string, strokeMm: number, erodable: boolean, rng: Rng): Shape {
+  const p = pressureNow(w, rng);
+  const grow = ((p - 1) * strokeMm) / 2; // mm added to each side of a stroke
+  if (grow > 0.004) return { op: 'path', d, fill: w.ink, stroke: w.ink, lineWidth: 2 * grow };
+  const ink = p < 1 ? towardPaper(w.ink, (1 - p) * 0.6) : w.ink;
+  if (grow < -0.004 && erodable) return { op: 'path', d, fill: ink, inset: -grow };
+  return { op: 'path', d, fill: ink };
+}
+
+/** An ink colour mixed a share k of the way to white paper. */
+function towardPaper(ink: Colour, k: number): Colour {
+  const ch = [1, 3, 5].map((i) => parseInt(ink.slice(i, i + 2), 16)).map((v) => Math.round(v + (255 - v) * k));
+  return `#${ch.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 }
 
 // ---------- glyph geometry ----------
 
 const capHeightCache = new WeakMap<fontkit.Font, number>();
 
-/** Height of a capital H in font units (some fonts report no capHeight). */
+/** Height of a capital H in font units (some fonts report no capHeight): the size of small marks (. / :). */
 function capHeightUnits(font: fontkit.Font): number {
   let h = capHeightCache.get(font);
   if (h === undefined) {
@@ -88,17 +135,32 @@ function capHeightUnits(font: fontkit.Font): number {
   return h;
 }
 
-const digitHeightCache = new WeakMap<fontkit.Font, number>();
+/** Capitals without a descender or a tall accent, and the digits: what a hand's writing size is measured on. */
+const SIZE_SAMPLES = { digit: '0123456789', capital: 'ABCDEFGHIKLMNOPRSTUVWXYZ' } as const;
+const typicalHeightCache = new WeakMap<fontkit.Font, Record<keyof typeof SIZE_SAMPLES, number>>();
 
-/** Height of a digit 0 in font units. */
-function digitHeightUnits(font: fontkit.Font): number {
-  let h = digitHeightCache.get(font);
-  if (h === undefined) {
-    const bbox = font.glyphForCodePoint(0x30).path.bbox;
-    h = bbox.maxY - Math.min(0, bbox.minY) > 0 ? bbox.maxY - Math.min(0, bbox.minY) : capHeightUnits(font);
-    digitHeightCache.set(font, h);
+/**
+ * The median outline height of a face's digits and of its capitals, in font units. Faces differ: one draws its H
+ * taller than its other capitals, another draws old-style digits that drop below the line or digits taller than
+ * its capitals. In a comb box a person writes digits and capitals alike to the box, so each class is sized by its
+ * own median and every face comes out the same size in a box (at a cap share of 0.6, sizing by H alone gave
+ * medians of 0.47-0.76 of the box height across the faces; this gives 0.58-0.62).
+ */
+function typicalHeightUnits(font: fontkit.Font, cls: keyof typeof SIZE_SAMPLES): number {
+  let t = typicalHeightCache.get(font);
+  if (!t) {
+    const median = (chars: string) => {
+      const hs = [...chars]
+        .map((ch) => font.glyphForCodePoint(ch.codePointAt(0)!))
+        .filter(hasOutline)
+        .map((g) => g.path.bbox.maxY - g.path.bbox.minY)
+        .sort((a, b) => a - b);
+      return hs.length ? hs[Math.floor(hs.length / 2)]! : capHeightUnits(font);
+    };
+    t = { digit: median(SIZE_SAMPLES.digit), capital: median(SIZE_SAMPLES.capital) };
+    typicalHeightCache.set(font, t);
   }
-  return h;
+  return t[cls];
 }
 
 interface GlyphChoice {
@@ -116,10 +178,6 @@ function glyphFor(font: fontkit.Font, ch: string): GlyphChoice | null {
   return hasOutline(fg) ? { font: fallback, glyph: fg } : null;
 }
 
-function hasOutline(g: fontkit.Glyph): boolean {
-  const b = g.path.bbox;
-  return Number.isFinite(b.minX) && b.maxX > b.minX && b.maxY > b.minY;
-}
 
 interface Box {
   minX: number;
@@ -158,9 +216,9 @@ export function writeCharInBox(w: Writer, ch: string, box: Zone, rng: Rng): Shap
   if (!choice) return null;
   const { font, glyph } = choice;
   const capMm = box.h * w.capShare * Math.exp(rng.normal(0, w.sizeJitter));
-  // Digits are written as tall as capitals, though some hands' fonts draw them smaller; small marks (. /) keep
-  // their own size relative to a capital.
-  const refHeight = /[0-9]/.test(ch) ? Math.max(digitHeightUnits(font), capHeightUnits(font) * 0.8) : capHeightUnits(font);
+  // Digits and capitals are each written to the box (see typicalHeightUnits); small marks (. /) keep their own size
+  // relative to a capital.
+  const refHeight = /[0-9]/.test(ch) ? typicalHeightUnits(font, 'digit') : /[A-Z]/.test(ch) ? typicalHeightUnits(font, 'capital') : capHeightUnits(font);
   let size = (capMm * font.unitsPerEm) / refHeight;
   const slant = w.slant + rng.normal(0, w.slantJitter);
   const rotate = rng.normal(0, w.rotateJitter);
@@ -200,7 +258,7 @@ export function writeCharInBox(w: Writer, ch: string, box: Zone, rng: Rng): Shap
   }
   const x = left - bb.minX;
   const baseline = top - bb.minY;
-  return { op: 'path', d: glyphPath(font, glyph, x, baseline, { size, slant, rotate }), fill: w.ink };
+  return inked(w, glyphPath(font, glyph, x, baseline, { size, slant, rotate }), (strokeWidthUnits(font) * size) / font.unitsPerEm, !hasOverlappingContours(font, glyph), rng);
 }
 
 // ---------- free text ----------
@@ -240,7 +298,8 @@ export function writeTextLine(w: Writer, line: string, x: number, baseline: numb
     }
     cx += choice.glyph.advanceWidth * (jitterSize / choice.font.unitsPerEm) * spacing;
   }
-  return parts.length ? { op: 'path', d: parts.join(''), fill: w.ink } : null;
+  // Letters of a line may touch one another, so a line is never eroded (see hasOverlappingContours), only paler.
+  return parts.length ? inked(w, parts.join(''), (strokeWidthUnits(font) * size) / font.unitsPerEm, false, rng) : null;
 }
 
 function naturalWidth(font: fontkit.Font, text: string, size: number): number {
@@ -259,7 +318,7 @@ function naturalWidth(font: fontkit.Font, text: string, size: number): number {
 export function tickMark(w: Writer, box: Zone, style: TickStyle, rng: Rng): Shape {
   const j = () => rng.normal(0, 0.06);
   const P = (u: number, v: number): [number, number] => [box.x + box.w * (u + j()), box.y + box.h * (v + j())];
-  const pen = w.pen * rng.float(1.0, 1.35);
+  const pen = strokeWidth(w, rng) * rng.float(1.0, 1.35);
   let d: string;
   if (style === 'tick') {
     const a = P(0.18, 0.5);
@@ -299,8 +358,24 @@ export function crossOutBox(w: Writer, box: Zone, rng: Rng): Shape[] {
   }
   return [
     { op: 'path', d: quad, fill: w.ink },
-    { op: 'path', d: `M${scribble.join(' L')}`, stroke: w.ink, lineWidth: w.pen * 1.3 },
+    { op: 'path', d: `M${scribble.join(' L')}`, stroke: w.ink, lineWidth: strokeWidth(w, rng) * 1.3 },
   ];
+}
+
+/**
+ * A character scribbled out inside its comb box: a dense zigzag of pen strokes over most of the box, dark enough
+ * that the character under it cannot be read, as a writer cancels a wrong digit.
+ */
+export function scribbleOut(w: Writer, box: Zone, rng: Rng): Shape[] {
+  const rows = rng.int(6, 9);
+  const pts: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    const v = 0.12 + (0.76 * i) / (rows - 1);
+    const l: [number, number] = [box.x + box.w * rng.float(0.06, 0.2), box.y + box.h * (v + rng.normal(0, 0.03))];
+    const r: [number, number] = [box.x + box.w * rng.float(0.8, 0.94), box.y + box.h * (v + 0.05 + rng.normal(0, 0.03))];
+    pts.push(...(i % 2 ? [f(r), f(l)] : [f(l), f(r)]));
+  }
+  return [{ op: 'path', d: `M${pts.join(' L')}`, stroke: w.ink, lineWidth: strokeWidth(w, rng) * 1.2 }];
 }
 
 // ---------- signatures ----------
@@ -342,7 +417,7 @@ export function signature(w: Writer, zone: Zone, rng: Rng): Shape {
     const uy = cy(midY + amp * rng.float(0.7, 1.1));
     parts.push(`Q${f([x + step * 1.5, uy + 0.5])} ${f([x0 + rng.float(0, step * 2), uy + rng.normal(0, 0.3)])}`);
   }
-  return { op: 'path', d: parts.join(' '), stroke: w.ink, lineWidth: w.pen * rng.float(0.8, 1.05) };
+  return { op: 'path', d: parts.join(' '), stroke: w.ink, lineWidth: strokeWidth(w, rng) * rng.float(0.8, 1.05) };
 }
 
 // ---------- helpers ----------

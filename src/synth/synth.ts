@@ -7,14 +7,14 @@ import { formatSerial } from '../template/qr-payload.ts';
 import type { Template } from '../template/schema.ts';
 import { buildCadLog } from './cad-log.ts';
 import { encodeJpeg, encodePdf, encodePng, encodeTiff } from './containers.ts';
-import { scanPage, type PageTransform, type ScannedPage } from './degrade.ts';
+import { scanPage, type PageTransform, type Rotation, type ScannedPage } from './degrade.ts';
 import { fillFormPage, type CrossOut, type FilledPage } from './fill-form.ts';
 import { createWriter, type Writer } from './handwriting.ts';
 import type { FontPool } from './font-pools.ts';
 import { generateRecord, type GeneratedRecord } from './records.ts';
 import { createRng, type Rng } from './rng.ts';
 import { isMultiPage, PROFILE_NAMES, sampleSession, samplePage, type Container, type ProfileChoice, type ProfileName, type SessionSettings } from './scan-profiles.ts';
-import { buildTruth, truthFileName, type GroundTruth, type PageTruth, type WrittenValue } from './truth.ts';
+import { buildTruth, truthFileName, type CombCorrection, type GroundTruth, type PageTruth, type WrittenValue } from './truth.ts';
 
 export interface SynthOptions {
   count: number;
@@ -30,6 +30,11 @@ export interface SynthOptions {
   containers?: Partial<Record<ProfileName, Container[]>>;
   /** Chance a sheet goes through upside down (default 0.06; never in the clean profile). */
   upsideDownRate?: number;
+  /**
+   * Chance a sheet goes through sideways, turned 90 or 270 degrees (fed landscape, or turned by the scanner's
+   * software): default 0.02 in the office, rough and phone profiles, never in the clean one.
+   */
+  sidewaysRate?: number;
   /** Chance a session's sheets come out of order (default 0.3). */
   outOfOrderRate?: number;
   /**
@@ -37,6 +42,8 @@ export interface SynthOptions {
    * profile and container). Its form counts must add up to `count`.
    */
   sessionPlan?: SessionPlan[];
+  /** Chance a written comb field has one box corrected (default COMB_CORRECTION_RATE, about 4% of forms). */
+  combCorrectionRate?: number;
   /** Which pool of hands writes the forms (default test: hands the box classifier never trained on). */
   hands?: FontPool;
   onProgress?: (formsDone: number, total: number) => void;
@@ -49,6 +56,8 @@ export interface SessionPlan {
   duplex?: boolean;
   /** Chance each sheet goes through upside down. */
   upsideDownRate?: number;
+  /** Chance each sheet goes through sideways (90 or 270 degrees). */
+  sidewaysRate?: number;
   outOfOrder?: boolean;
 }
 
@@ -76,7 +85,7 @@ export interface ManifestPage {
   serial: string | null;
   page: number | null;
   blankBack: boolean;
-  rotation: 0 | 180;
+  rotation: Rotation;
 }
 
 export interface ManifestFile {
@@ -97,11 +106,16 @@ export interface SynthSummary {
   formPages: number;
   blankBacks: number;
   upsideDown: number;
+  /** Form pages scanned turned 90 or 270 degrees. */
+  sideways: number;
   files: number;
   sessions: number;
   outOfOrderSessions: number;
   writerErrors: number;
   crossOuts: number;
+  /** Comb boxes corrected by the writer (overwritten, or scribbled out and rewritten beside), and forms with one. */
+  combCorrections: number;
+  formsWithCombCorrections: number;
   byProfile: Record<ProfileName, { forms: number; pages: number }>;
   byContainer: Partial<Record<Container, number>>;
   cad: { rows: number; incidentsWithoutForm: string[]; formsWithoutIncident: string[] };
@@ -119,7 +133,7 @@ export interface SynthResult {
 interface Sheet {
   serial: string;
   page: number;
-  upsideDown: boolean;
+  rotation: Rotation;
 }
 
 interface FormInProgress {
@@ -132,6 +146,7 @@ interface FormInProgress {
   profile: ProfileName;
   pages: (PageTruth & { scan: PageScanTruth })[];
   crossOuts: CrossOut[];
+  combCorrections: Record<string, CombCorrection>;
 }
 
 const EXTENSIONS: Record<Container, string> = { png: 'png', jpeg: 'jpg', tiff: 'tif', 'tiff-1bit': 'tif', pdf: 'pdf' };
@@ -160,9 +175,12 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
   let formPages = 0;
   let blankBacks = 0;
   let upsideDown = 0;
+  let sideways = 0;
   let outOfOrderSessions = 0;
   let writerErrors = 0;
   let crossOutCount = 0;
+  let combCorrectionCount = 0;
+  let formsWithCombCorrections = 0;
   let done = 0;
   let sessionNo = 0;
 
@@ -189,13 +207,23 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
       const generated = generateRecord(root.fork('records'), serial);
       const truthFields = buildTruth({ template, seed: opts.seed, profile, ...generated, record: generated.record }).fields;
       const values = Object.fromEntries(Object.entries(truthFields).map(([id, f]) => [id, f.written]));
-      forms.set(serial, { serial, generated, values, writer: createWriter(fRng.fork('writer'), opts.hands ?? 'test'), rng: fRng, session: sessionNo, profile, pages: [], crossOuts: [] });
+      forms.set(serial, { serial, generated, values, writer: createWriter(fRng.fork('writer'), opts.hands ?? 'test'), rng: fRng, session: sessionNo, profile, pages: [], crossOuts: [], combCorrections: {} });
     }
 
     // The stack of sheets as it went through the scanner.
     const upRate = planned?.upsideDownRate ?? (profile === 'clean' ? 0 : (opts.upsideDownRate ?? 0.06));
+    const sideRate = planned?.sidewaysRate ?? (profile === 'clean' ? 0 : (opts.sidewaysRate ?? 0.02));
     const order = sRng.fork('order');
-    let sheets: Sheet[] = [...forms.keys()].flatMap((serial) => template.pages.map((p) => ({ serial, page: p.number, upsideDown: order.chance(upRate) })));
+    // Sideways sheets from a stream of their own, so the rest of the stack's order is as it was without them.
+    const turn = sRng.fork('sideways');
+    let sheets: Sheet[] = [...forms.keys()].flatMap((serial) =>
+      template.pages.map((p) => {
+        const upside = order.chance(upRate);
+        const side = turn.chance(sideRate);
+        const rotation: Rotation = side ? (turn.chance(0.5) ? 90 : 270) : upside ? 180 : 0;
+        return { serial, page: p.number, rotation };
+      }),
+    );
     const shuffled = order.chance(opts.outOfOrderRate ?? 0.3);
     if (sheets.length > 1 && (planned?.outOfOrder ?? shuffled)) {
       outOfOrderSessions++;
@@ -217,7 +245,7 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
       const key = `${form.serial}/${page}`;
       let d = drawings.get(key);
       if (!d) {
-        d = fillFormPage(template, form.serial, page, form.values, form.rng.fork(`page-${page}`), form.writer);
+        d = fillFormPage(template, form.serial, page, form.values, form.rng.fork(`page-${page}`), form.writer, { combCorrectionRate: opts.combCorrectionRate });
         drawings.set(key, d);
       }
       return d;
@@ -225,7 +253,10 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
     const scanned: Out[] = await mapLimit(jobs, CONCURRENCY, async (job, k) => {
       const form = forms.get(job.sheet.serial)!;
       const front = drawPage(form, job.sheet.page);
-      if (!job.blankBack) form.crossOuts.push(...front.crossOuts);
+      if (!job.blankBack) {
+        form.crossOuts.push(...front.crossOuts);
+        Object.assign(form.combCorrections, front.combCorrections);
+      }
       const pRng = sRng.fork(`sheet-${k}`);
       const degradation = samplePage(session, pRng.fork('degradation'));
       const otherPage = template.pages.find((p) => p.number !== job.sheet.page)?.number;
@@ -235,7 +266,7 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
           ? drawPage(form, otherPage)
           : null;
       const page = await scanPage(
-        { front: job.blankBack ? null : front, showThrough, pageMm: template.pageSize, session, degradation, upsideDown: job.sheet.upsideDown },
+        { front: job.blankBack ? null : front, showThrough, pageMm: template.pageSize, session, degradation, rotation: job.sheet.rotation },
         pRng.fork('scan'),
       );
       return { sheet: job.sheet, blankBack: job.blankBack, page };
@@ -287,6 +318,7 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
       }
       formPages++;
       if (out.page.transform.rotation === 180) upsideDown++;
+      if (out.page.transform.rotation === 90 || out.page.transform.rotation === 270) sideways++;
       form.pages.push({
         page: out.sheet.page,
         file: `../scans/${file}`,
@@ -313,6 +345,7 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
         intendedRecord: form.generated.intendedRecord,
         writerErrors: form.generated.writerErrors,
         pages: form.pages,
+        combCorrections: form.combCorrections,
       });
       const full: SynthTruth = {
         ...truth,
@@ -323,6 +356,9 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
       intended.push(form.generated.intendedRecord);
       writerErrors += form.generated.writerErrors.length ? 1 : 0;
       crossOutCount += form.crossOuts.length;
+      const corrected = Object.keys(form.combCorrections).length;
+      combCorrectionCount += corrected;
+      formsWithCombCorrections += corrected ? 1 : 0;
       byProfile[profile].forms++;
       byProfile[profile].pages += form.pages.length;
     }
@@ -344,11 +380,14 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
     formPages,
     blankBacks,
     upsideDown,
+    sideways,
     files: manifest.length,
     sessions: sessionNo,
     outOfOrderSessions,
     writerErrors,
     crossOuts: crossOutCount,
+    combCorrections: combCorrectionCount,
+    formsWithCombCorrections,
     byProfile,
     byContainer,
     cad: { rows: cad.rows.length, incidentsWithoutForm: cad.gaps.incidentsWithoutForm, formsWithoutIncident: cad.gaps.formsWithoutIncident },

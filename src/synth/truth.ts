@@ -33,11 +33,32 @@ export const WrittenValue = z.union([
 ]);
 export type WrittenValue = z.infer<typeof WrittenValue>;
 
+export const COMB_CORRECTION_KINDS = ['overwrite', 'scribbled-out'] as const;
+
+/**
+ * A comb box the writer corrected. `written` stays the character meant; this says the box shows more than that, so
+ * a reader must send the field to a person rather than accept a confident reading of it.
+ */
+export const CombCorrection = z.object({
+  /** Index of the corrected box in the comb, 0-based, left to right (the position in `written`). */
+  box: z.number().int().min(0),
+  /** overwrite: the right character written over the wrong one in the same box; scribbled-out: the wrong one
+   * scribbled out in the box and the right one written just outside it. */
+  kind: z.enum(COMB_CORRECTION_KINDS),
+  /** The wrong character written first. */
+  struck: z.string().length(1),
+  /** Where the right character went, for scribbled-out: above the box, or to the side of the comb. */
+  rewritten: z.enum(['above', 'side']).optional(),
+});
+export type CombCorrection = z.infer<typeof CombCorrection>;
+
 export const FieldTruth = z.object({
   /** The record path the field fills (from the template). */
   path: z.string().min(1),
   type: z.enum(FIELD_TYPES),
   written: WrittenValue,
+  /** Set when one of the field's comb boxes was corrected on the paper (see CombCorrection). */
+  correction: CombCorrection.optional(),
 });
 export type FieldTruth = z.infer<typeof FieldTruth>;
 
@@ -79,6 +100,12 @@ export const GroundTruth = z
     pages: z.array(PageTruth),
   })
   .superRefine((t, ctx) => {
+    for (const [id, f] of Object.entries(t.fields)) {
+      if (!f.correction) continue;
+      const meant = typeof f.written === 'string' ? [...f.written][f.correction.box] : undefined;
+      if (!meant || meant === ' ') ctx.addIssue({ code: 'custom', path: ['fields', id, 'correction', 'box'], message: 'a corrected box must hold a written character' });
+      else if (meant === f.correction.struck) ctx.addIssue({ code: 'custom', path: ['fields', id, 'correction', 'struck'], message: 'the struck character is the one meant' });
+    }
     if (t.record.formSerial !== t.serial || t.intendedRecord.formSerial !== t.serial) {
       ctx.addIssue({ code: 'custom', path: ['serial'], message: 'serial differs from the records\' formSerial' });
     }
@@ -238,6 +265,8 @@ export interface TruthInput {
   intendedRecord: PrfRecord;
   writerErrors: WriterError[];
   pages?: PageTruth[];
+  /** Comb boxes the writer corrected, per field id (from the filled pages). */
+  combCorrections?: Readonly<Record<string, CombCorrection>>;
 }
 
 /** Assemble a ground-truth object (fields from the record as written); checked against the schema. */
@@ -252,10 +281,19 @@ export function buildTruth(input: TruthInput): GroundTruth {
     record: input.record,
     intendedRecord: input.intendedRecord,
     writerErrors: input.writerErrors,
-    fields: fieldValuesAsWritten(input.template, input.record),
+    fields: withCorrections(fieldValuesAsWritten(input.template, input.record), input.combCorrections ?? {}),
     pages: input.pages ?? [],
   };
   return checkTruth(truth, `truth for form ${truth.serial}`);
+}
+
+function withCorrections(fields: Record<string, FieldTruth>, corrections: Readonly<Record<string, CombCorrection>>): Record<string, FieldTruth> {
+  for (const [id, c] of Object.entries(corrections)) {
+    const f = fields[id];
+    if (!f) throw new Error(`a correction names field ${id}, which the template does not have`);
+    fields[id] = { ...f, correction: c };
+  }
+  return fields;
 }
 
 export class TruthFileError extends Error {

@@ -9,8 +9,11 @@ export type Colour = string; // #rrggbb
 export type Shape =
   | { op: 'rect'; x: number; y: number; w: number; h: number; fill?: Colour; stroke?: Colour; lineWidth?: number }
   | { op: 'line'; x1: number; y1: number; x2: number; y2: number; stroke: Colour; lineWidth: number }
-  /** An SVG path in page millimetres (absolute commands). */
-  | { op: 'path'; d: string; fill?: Colour; stroke?: Colour; lineWidth?: number };
+  /**
+   * An SVG path in page millimetres (absolute commands). `inset` erodes a filled outline by that many mm (the same
+   * letter from a finer pen or a lighter hand); only the raster renderer draws it, the PDF renderer ignores it.
+   */
+  | { op: 'path'; d: string; fill?: Colour; stroke?: Colour; lineWidth?: number; inset?: number };
 
 export interface Drawing {
   widthMm: number;

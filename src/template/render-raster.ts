@@ -9,7 +9,7 @@ export function drawingToSvg(drawing: Drawing, dpi: number): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${wpx}" height="${hpx}" viewBox="0 0 ${drawing.widthMm} ${drawing.heightMm}" shape-rendering="geometricPrecision">`,
     `<rect x="0" y="0" width="${drawing.widthMm}" height="${drawing.heightMm}" fill="#ffffff"/>`,
   ];
-  for (const s of drawing.shapes) {
+  for (const [i, s] of drawing.shapes.entries()) {
     switch (s.op) {
       case 'rect':
         out.push(
@@ -21,6 +21,16 @@ export function drawingToSvg(drawing: Drawing, dpi: number): string {
         break;
       case 'path':
         if (!s.d) break;
+        if (s.inset && s.fill) {
+          // Erosion: the outline stroked in paper colour, clipped to the shape's own inside, so nothing outside the
+          // letter is touched. A clip, not a mask: librsvg masks cost ~0.4 s each on a page.
+          out.push(
+            `<clipPath id="inset-${i}"><path d="${s.d}"/></clipPath>`,
+            `<path d="${s.d}" fill="${s.fill}"/>`,
+            `<path d="${s.d}" fill="none" stroke="#ffffff" stroke-width="${f(2 * s.inset)}" stroke-linejoin="round" clip-path="url(#inset-${i})"/>`,
+          );
+          break;
+        }
         out.push(
           `<path d="${s.d}" fill="${s.fill ?? 'none'}"${s.stroke ? ` stroke="${s.stroke}" stroke-width="${f(s.lineWidth ?? 0.3)}" stroke-linecap="round" stroke-linejoin="round"` : ''}/>`,
         );

@@ -4,8 +4,10 @@ declare module 'fontkit' {
     toSVG(): string;
     transform(m0: number, m1: number, m2: number, m3: number, m4: number, m5: number): Path;
     readonly bbox: { minX: number; minY: number; maxX: number; maxY: number };
+    readonly commands: { command: 'moveTo' | 'lineTo' | 'quadraticCurveTo' | 'bezierCurveTo' | 'closePath'; args: number[] }[];
   }
   export interface Glyph {
+    readonly id: number;
     readonly path: Path;
     readonly advanceWidth: number;
   }
