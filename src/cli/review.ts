@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { JobStore } from '../job/store.ts';
 import { reviewContext, ReviewOptionError } from '../review/context.ts';
-import { applyCorrections, exportCorrections } from '../review/corrections.ts';
+import { applyCorrections, exportCorrections, formatApplyReport } from '../review/corrections.ts';
 import { parseDoubleKeyOption } from '../review/double-key.ts';
 import { progress } from '../review/queue.ts';
 import { startReviewServer } from '../review/server.ts';
@@ -135,13 +135,9 @@ export function registerReviewCommand(program: Command): void {
         else if (r.fatal) {
           process.stdout.write(`Nothing applied. Line ${r.fatal.line}: ${r.fatal.message}.\n`);
         } else {
-          const lines = [
-            `Rows: ${r.rows}; applied ${r.applied}, left blank ${r.skipped}, with problems ${r.problems.length}. Forms checked again: ${r.recordsRevalidated}.`,
-            ...r.problems.map((p) => `  line ${p.line}: ${p.message}`),
-          ];
-          process.stdout.write(lines.join('\n') + '\n');
+          process.stdout.write(formatApplyReport(r));
         }
-        process.exitCode = r.fatal ? EXIT.failed : r.problems.length ? EXIT.attention : EXIT.ok;
+        process.exitCode = r.fatal ? EXIT.failed : r.problemCount ? EXIT.attention : EXIT.ok;
       } finally {
         ctx.store.close();
       }
