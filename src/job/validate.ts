@@ -10,6 +10,7 @@ import { recordFromValues } from '../record/paths.ts';
 import { checkRecord } from '../record/rules.ts';
 import { parseTemplate } from '../template/load.ts';
 import type { Field, Template } from '../template/schema.ts';
+import { acknowledgedKeys, findingKey } from './finding-acks.ts';
 import { JobStore, type FieldRow, type RecordStatus } from './store.ts';
 
 export const CALIBRATION_FILE = 'calibration.json';
@@ -110,11 +111,23 @@ export function validateRecord(store: JobStore, template: Template, thresholds: 
     const reasons: Finding[] = [];
     const statuses: string[] = [];
     const verifiedPaths = new Set<string>();
+    for (const { field, row } of results.values()) if (row.verifiedBy !== null) verifiedPaths.add(field.path);
+    // A finding every field of which a person verified, but which no person has seen (a correction created or
+    // changed it), sends those fields back to a person with the finding as their reason.
+    const acked = acknowledgedKeys(store.db, serial);
+    const seen = (f: Finding) => acked.has(findingKey(f));
+    const unseen = findings.filter((f) => f.severity === 'review' && f.paths.length > 0 && f.paths.every((p) => verifiedPaths.has(p)) && !seen(f));
     for (const { field, row, result } of results.values()) {
       if (row.verifiedBy !== null) {
-        verifiedPaths.add(field.path);
-        statuses.push('verified');
-        fields.verified++;
+        const naming = unseen.filter((f) => f.paths.includes(field.path));
+        if (naming.length || row.status === 'needs-review') {
+          store.updateFieldValidation(serial, row.fieldId, { value: row.value, status: naming.length ? 'needs-review' : 'verified', reasons: naming });
+        }
+        statuses.push(naming.length ? 'needs-review' : 'verified');
+        if (naming.length) {
+          fields.needsReview++;
+          reasons.push(...naming);
+        } else fields.verified++;
         continue;
       }
       const verdict = decideField(field, result, row.confidence, findings, thresholds);
@@ -131,7 +144,7 @@ export function validateRecord(store: JobStore, template: Template, thresholds: 
         reasons.push(...verdict.reasons);
       }
     }
-    const status = decideRecord(rec.pagesRead, rec.pagesExpected, statuses, findings, verifiedPaths);
+    const status = decideRecord(rec.pagesRead, rec.pagesExpected, statuses, findings, verifiedPaths, seen);
     if (status === 'incomplete') {
       reasons.push({ code: 'pages-missing', severity: 'blocking', message: `form is missing ${rec.pagesExpected - rec.pagesRead} page(s)`, paths: [] });
     }

@@ -78,6 +78,8 @@ export function decideField(
  * A review finding whose fields a person has all verified is settled: the person confirmed what the form says (a
  * crew's NEWS2 added up wrongly stays as written). A blocking finding is never settled that way: a record that cannot
  * be imported (no identifier, a birth date after the incident) stays blocked until its values change.
+ * `seen` says whether a person saw the finding itself: one created by a correction of already verified fields
+ * is not settled by those earlier verifications.
  */
 export function decideRecord(
   pagesRead: number,
@@ -85,9 +87,10 @@ export function decideRecord(
   fieldStatuses: readonly string[],
   findings: readonly Finding[],
   verifiedPaths: ReadonlySet<string>,
+  seen: (f: Finding) => boolean = () => true,
 ): RecordDecision {
   if (pagesRead < pagesExpected) return 'incomplete';
-  const settled = (f: Finding) => f.severity === 'review' && f.paths.length > 0 && f.paths.every((p) => verifiedPaths.has(p));
+  const settled = (f: Finding) => f.severity === 'review' && f.paths.length > 0 && f.paths.every((p) => verifiedPaths.has(p)) && seen(f);
   const open = findings.filter((f) => f.severity !== 'note' && !settled(f));
   if (open.some((f) => f.severity === 'blocking')) return 'blocked';
   if (fieldStatuses.some((s) => s === 'needs-review' || s === 'unchecked')) return 'needs-review';

@@ -85,6 +85,8 @@ export interface ApplyReport {
   /** A problem with the whole file (header, unparseable): nothing was applied. */
   fatal: LineProblem | null;
   recordsRevalidated: number;
+  /** Decided fields sent back to a person because a correction created or changed a rule finding naming them. */
+  sentBack: number;
 }
 
 /** A report lists this many problem lines; the rest are counted by kind. */
@@ -139,6 +141,7 @@ export function applyCorrections(ctx: ReviewContext, buf: Uint8Array, reviewer: 
     problemKinds: {},
     fatal: null,
     recordsRevalidated: 0,
+    sentBack: 0,
   };
   const bad = nonUtf8Lines(buf);
   const text = new TextDecoder('utf-8').decode(buf);
@@ -299,7 +302,10 @@ export function applyCorrections(ctx: ReviewContext, buf: Uint8Array, reviewer: 
       if (out.result === 'decided') touched.add(p.serial);
       report.applied++;
     }
-    for (const serial of touched) validateRecord(ctx.store, ctx.template, ctx.thresholds, serial, ctx.today());
+    for (const serial of touched) {
+      validateRecord(ctx.store, ctx.template, ctx.thresholds, serial, ctx.today());
+      report.sentBack += ctx.store.recordFields(serial).filter((f) => f.status === 'needs-review' && f.verifiedBy !== null).length;
+    }
     report.recordsRevalidated = touched.size;
     report.problems.sort((a, b) => a.line - b.line);
     return report;
@@ -313,6 +319,9 @@ export function formatApplyReport(r: ApplyReport): string {
     `Rows: ${r.rows}; applied ${r.applied}, left blank ${r.skipped}, with problems ${r.problemCount}. Forms checked again: ${r.recordsRevalidated}.`,
     ...r.problems.map((p) => `  line ${p.line}${where(p) ? ` (${where(p)})` : ''}: ${p.message}`),
   ];
+  if (r.sentBack) {
+    lines.push(`${r.sentBack} decided field(s) need a look again: a correction made a cross-field check disagree (export again to see them).`);
+  }
   if (r.problemCount > r.problems.length) {
     const kinds = Object.entries(r.problemKinds).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
     lines.push(`  ... and ${r.problemCount - r.problems.length} more problem(s). All problems by kind: ${kinds}.`);

@@ -1,6 +1,7 @@
 // One reviewer decision on one field: normalise what was typed, save it through the store (one transaction, with
 // audit), and re-validate the record so its status is current at once. Used by the page and by `review apply`.
 import { VersionConflictError, type DecisionAction, type FieldRow, type KeyingAction, type RecordStatus } from '../job/store.ts';
+import { acknowledgeFindings } from '../job/finding-acks.ts';
 import { validateRecord } from '../job/validate.ts';
 import type { ReviewContext } from './context.ts';
 import { keyingsMatch, keyingStage } from './double-key.ts';
@@ -79,7 +80,8 @@ export function decide(ctx: ReviewContext, d: DecisionInput, opts: DecideOptions
     let result: 'decided' | 'keyed' | 'mismatch' = 'decided';
     let message = 'Saved.';
     let note = d.note;
-    if (ctx.doubleKeyPaths.has(row.path)) {
+    // A decided field sent back for a finding no one has seen is confirmed by one person, not keyed again.
+    if (ctx.doubleKeyPaths.has(row.path) && row.verifiedBy === null) {
       const keyings = store.keyingsOf(d.serial, d.fieldId);
       const stage = keyingStage(keyings, d.reviewer);
       if (stage === 'wait') {
@@ -101,6 +103,8 @@ export function decide(ctx: ReviewContext, d: DecisionInput, opts: DecideOptions
       }
     }
     if (result === 'decided') {
+      // The reasons on screen (or in the exported CSV row, whose version was checked) were seen by this person.
+      acknowledgeFindings(store.db, d.serial, row.reasons, d.reviewer, store.nowIso());
       const action: DecisionAction =
         keyed.action === 'blank' ? 'blank'
         : keyed.action === 'illegible' ? 'illegible'

@@ -51,7 +51,8 @@ function reasonsOf(row: FieldRow): string[] {
 
 /** The stage of a field for this reviewer, or null when the reviewer may not act on it now. */
 export function stageFor(ctx: ReviewContext, row: FieldRow, reviewer: string): ItemStage | null {
-  if (!ctx.doubleKeyPaths.has(row.path)) return 'single';
+  // A decided field back for a finding no one has seen is confirmed once, whoever keyed it.
+  if (!ctx.doubleKeyPaths.has(row.path) || row.verifiedBy !== null) return 'single';
   const s = keyingStage(ctx.store.keyingsOf(row.serial, row.fieldId), reviewer);
   return s === 'wait' ? null : s;
 }
