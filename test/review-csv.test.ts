@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { JobStore } from '../src/job/store.ts';
 import { reviewContext } from '../src/review/context.ts';
@@ -12,7 +12,7 @@ async function exported(opts: Parameters<typeof buildReviewJob>[0]) {
   const store = JobStore.open(job.dir);
   const ctx = reviewContext(store, { today: REVIEW_TODAY });
   const file = join(job.dir, '..', 'corrections.csv');
-  const summary = exportCorrections(ctx, file);
+  const summary = await exportCorrections(ctx, file, { cropsDir: join(job.dir, '..', 'corrections-crops') });
   const text = readFileSync(file, 'utf8');
   const rows = parse(text, { bom: true, columns: true }) as Record<string, string>[];
   return { job, store, ctx, file, summary, text, rows };
@@ -37,7 +37,11 @@ describe('review export', () => {
     const t = rows.find((r) => r.field_id === 'time.callreceived')!;
     expect(t).toMatchObject({ guess: '11:23', decision: '', value: '' });
     expect(t.reason).toMatch(/not sure enough/);
-    expect(t.crop_path).toMatch(/crops\/\d+\/time\.callreceived\.png$/);
+    // The crop is cut from the aligned page image on export (no crop files from the scan), 0600 in a 0700 folder.
+    expect(t.crop_path).toMatch(/corrections-crops\/\d+-time\.callreceived\.png$/);
+    expect(statSync(t.crop_path!).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(t.crop_path!)).mode & 0o777).toBe(0o700);
+    expect(summary.crops).toBe(rows.length);
     expect(Number(t.field_version)).toBe(store.field(t.serial!, 'time.callreceived')!.version);
     const danger = rows.find((r) => r.field_id === 'clinical.complaint' && r.serial === store.listRecords()[0]!.serial)!;
     expect(danger.guess.startsWith("'=")).toBe(true);

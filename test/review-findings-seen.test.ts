@@ -47,9 +47,9 @@ function confirmAll(ctx: ReviewContext, serial: string, reviewer: string, except
   }
 }
 
-function csvOf(ctx: ReviewContext, dir: string, fill: (r: Record<string, string>) => [string, string]): Buffer {
+async function csvOf(ctx: ReviewContext, dir: string, fill: (r: Record<string, string>) => [string, string]): Promise<Buffer> {
   const file = join(dir, '..', `corrections-${Math.random().toString(36).slice(2)}.csv`);
-  exportCorrections(ctx, file);
+  await exportCorrections(ctx, file);
   const rows = parse(readFileSync(file, 'utf8'), { bom: true, columns: true }) as Record<string, string>[];
   const q = (c: string) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);
   const lines = rows.map((r) => {
@@ -81,7 +81,7 @@ describe('no finding settled unseen', () => {
     it(`${c.code}: the same by the corrections CSV`, async () => {
       const { store, ctx, serial, job } = await setUp(c.doubtful);
       const text = c.correction.action === 'blank' ? ['blank', ''] : ['correct', c.correction.text!];
-      const buf = csvOf(ctx, job.dir, (r) => (r.field_id === c.fieldId ? (text as [string, string]) : r.guess === '' ? ['blank', ''] : ['accept', '']));
+      const buf = await csvOf(ctx, job.dir, (r) => (r.field_id === c.fieldId ? (text as [string, string]) : r.guess === '' ? ['blank', ''] : ['accept', '']));
       const rep = applyCorrections(ctx, buf, 'dm.offline');
       expect(rep.problems, JSON.stringify(rep.problems)).toEqual([]);
       expect(store.record(serial)!.status).toBe('needs-review');
@@ -90,7 +90,7 @@ describe('no finding settled unseen', () => {
       for (const f of back) expect(hasCode(f.reasons, c.code), f.fieldId).toBe(true);
       if (back.some((f) => f.verifiedBy !== null)) expect(formatApplyReport(rep)).toMatch(/need a look again/);
       // The next export carries the finding as the reason; accepting it there is a person having seen it.
-      const again = csvOf(ctx, job.dir, (r) => (r.guess === '' ? ['blank', ''] : ['accept', '']));
+      const again = await csvOf(ctx, job.dir, (r) => (r.guess === '' ? ['blank', ''] : ['accept', '']));
       const rep2 = applyCorrections(ctx, again, 'dm.offline');
       expect(rep2.problems).toEqual([]);
       expect(rep2.applied).toBe(back.length);

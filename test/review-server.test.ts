@@ -138,13 +138,19 @@ describe('review server security', () => {
     // A tampered store naming files outside the job (relative, absolute, or through a symlink) still serves nothing.
     const victim = store.field(job.serials[0]!, 'patient.forenames')!;
     symlinkSync('/etc/passwd', join(job.dir, 'crops', 'link.png'));
+    // Crops are cut from the page image the store names, or (old jobs) read from the crop file it names: both checked.
+    const victimPage = store.pageOfRecord(job.serials[0]!, 1)!;
     for (const bad of ['../../../../etc/passwd', '/etc/passwd', 'crops/link.png', 'job.sqlite']) {
       store.db.prepare('UPDATE fields SET crop_path = ? WHERE id = ?').run(bad, victim.id);
-      const r = await raw(srv.port, 'GET', `/${t}/crop/${victim.id}`);
-      expect(r.status, bad).toBe(404);
-      expect(r.body).not.toContain('root:');
+      store.db.prepare('UPDATE pages SET image_path = ? WHERE id = ?').run(bad, victimPage.id);
+      for (const url of [`/${t}/crop/${victim.id}`, `/${t}/crop/${victim.id}/context`, `/${t}/page/${job.serials[0]}/1`]) {
+        const r = await raw(srv.port, 'GET', url);
+        expect(r.status, `${bad} ${url}`).toBe(404);
+        expect(r.body).not.toContain('root:');
+      }
     }
     store.db.prepare('UPDATE fields SET crop_path = ? WHERE id = ?').run(victim.cropPath, victim.id);
+    store.db.prepare('UPDATE pages SET image_path = ? WHERE id = ?').run(victimPage.imagePath, victimPage.id);
   });
 });
 

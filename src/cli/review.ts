@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { JobStore } from '../job/store.ts';
 import { reviewContext, ReviewOptionError } from '../review/context.ts';
-import { applyCorrections, exportCorrections, formatApplyReport } from '../review/corrections.ts';
+import { applyCorrections, defaultCropsDir, exportCorrections, formatApplyReport } from '../review/corrections.ts';
 import { parseDoubleKeyOption } from '../review/double-key.ts';
 import { progress } from '../review/queue.ts';
 import { startReviewServer } from '../review/server.ts';
@@ -91,17 +91,20 @@ export function registerReviewCommand(program: Command): void {
     .description('Write the review queue to a CSV (mode 0600) to fill in offline: ids, field, guess, reason, crop path, version.')
     .requiredOption('--job <dir>', 'job folder')
     .requiredOption('--out <file>', 'CSV file to write')
+    .option('--crops <dir>', 'folder for each row\'s crop, cut from the page images (default: beside the CSV, FILE-crops)')
+    .option('--no-crops', 'write no crops (the crop_path column stays empty)')
     .option('--double-key <paths>', DOUBLE_KEY_HELP)
     .addHelpText(
       'after',
       '\nFill in the decision column (accept, correct, blank, illegible) and, for correct, the value column.\n' +
         'Example:\n  $ prf-backload review export --job jobs/july-outage --out corrections.csv\n',
     )
-    .action((opts: { job: string; out: string; doubleKey?: string }) => {
+    .action(async (opts: { job: string; out: string; crops: string | boolean; doubleKey?: string }) => {
       const ctx = openContext(opts.job, opts.doubleKey, undefined);
       try {
-        const s = exportCorrections(ctx, opts.out);
-        process.stdout.write(`Wrote ${s.rows} field(s) from ${s.forms} form(s) to ${s.file}.\n`);
+        const cropsDir = opts.crops === false ? null : typeof opts.crops === 'string' ? opts.crops : defaultCropsDir(opts.out);
+        const s = await exportCorrections(ctx, opts.out, { cropsDir });
+        process.stdout.write(`Wrote ${s.rows} field(s) from ${s.forms} form(s) to ${s.file}` + (s.cropsDir ? `, and ${s.crops} crop(s) to ${s.cropsDir}.\n` : '.\n'));
       } finally {
         ctx.store.close();
       }

@@ -1,12 +1,13 @@
 // The offline round trip: export the review queue as a corrections CSV, and apply the filled-in file back. Every
 // row is checked and problems are reported by line; the rows that pass are applied in ONE transaction (each with
 // its audit entry), then the records they touch are re-validated in the same transaction: nothing half-applied.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { csvText } from '../export/csv-cell.ts';
-import { writePrivateFileAtomic } from '../job/fs-safe.ts';
+import { ensurePrivateDir, writePrivateFileAtomic } from '../job/fs-safe.ts';
 import { validateRecord } from '../job/validate.ts';
 import type { ReviewContext } from './context.ts';
+import { fieldCrop } from './crops.ts';
 import { decide, type ReviewAction } from './decide.ts';
 import { guessText, parseTyped } from './input.ts';
 import { stageFor, toQueueItem } from './queue.ts';
@@ -33,12 +34,26 @@ export interface ExportSummary {
   rows: number;
   forms: number;
   file: string;
+  /** The folder the crops were written to (null: none asked for), and how many. */
+  cropsDir: string | null;
+  crops: number;
 }
 
-/** Write the whole queue (every field needing a person) to a CSV, mode 0600. */
-export function exportCorrections(ctx: ReviewContext, outFile: string): ExportSummary {
+/** The crops folder a CSV gets by default: beside it, named after it. */
+export function defaultCropsDir(outFile: string): string {
+  return outFile.replace(/\.csv$/i, '') + '-crops';
+}
+
+/**
+ * Write the whole queue (every field needing a person) to a CSV, mode 0600. With cropsDir, each row's crop is cut
+ * from its aligned page image into that folder (0700, files 0600) and the crop_path column names it.
+ */
+export async function exportCorrections(ctx: ReviewContext, outFile: string, opts: { cropsDir?: string | null } = {}): Promise<ExportSummary> {
   const rows: unknown[][] = [];
   const forms = new Set<string>();
+  const cropsDir = opts.cropsDir ? resolve(opts.cropsDir) : null;
+  if (cropsDir) ensurePrivateDir(cropsDir);
+  let crops = 0;
   for (const row of ctx.store.reviewableFields()) {
     const field = ctx.fields.get(row.fieldId);
     if (!field) continue;
@@ -46,6 +61,15 @@ export function exportCorrections(ctx: ReviewContext, outFile: string): ExportSu
     const stage = stageFor(ctx, row, '') ?? 'single';
     const item = toQueueItem(ctx, row, field, stage);
     forms.add(row.serial);
+    let cropPath = '';
+    if (cropsDir) {
+      const png = await fieldCrop(ctx, row, 'field');
+      if (png) {
+        cropPath = join(cropsDir, `${row.serial}-${row.fieldId}.png`);
+        writePrivateFileAtomic(cropPath, png);
+        crops++;
+      }
+    }
     rows.push([
       row.id,
       row.serial,
@@ -53,7 +77,7 @@ export function exportCorrections(ctx: ReviewContext, outFile: string): ExportSu
       field.label,
       item.guess,
       item.reasons.join(' '),
-      row.cropPath ? resolve(ctx.store.dir, row.cropPath) : '',
+      cropPath,
       row.version,
       stage === 'single' ? '' : stage,
       '',
@@ -61,7 +85,7 @@ export function exportCorrections(ctx: ReviewContext, outFile: string): ExportSu
     ]);
   }
   writePrivateFileAtomic(outFile, csvText([...CORRECTIONS_HEADER], rows));
-  return { rows: rows.length, forms: forms.size, file: outFile };
+  return { rows: rows.length, forms: forms.size, file: outFile, cropsDir, crops };
 }
 
 export interface LineProblem {
