@@ -61,15 +61,15 @@ describe('review apply', () => {
       line(rowCells(r(s0!, 'obs1.pulse'), 'accept', '')), // 3 ok
       line(rowCells(r(s1!, 'time.callreceived'), '', '25:99')), // 4 invalid time
       line(rowCells(r(s1!, 'obs1.pulse'), 'correct', '=1+2')), // 5 formula
-      line(rowCells(r(s0!, 'clinical.history'), 'correct', 'A')), // 6 duplicate of 7
-      line(rowCells(r(s0!, 'clinical.history'), 'correct', 'B')), // 7 duplicate of 6
+      line(rowCells(r(s0!, 'clinical.complaint'), 'correct', 'A')), // 6 duplicate of 7
+      line(rowCells(r(s0!, 'clinical.complaint'), 'correct', 'B')), // 7 duplicate of 6
       line(rowCells({ ...r(s1!, 'clinical.pmh'), field_id: 'patient.shoesize' }, 'correct', '9')), // 8 no such field
       line(rowCells({ ...r(s1!, 'clinical.pmh'), item_id: '999999' }, 'correct', 'NIL')), // 9 unknown id
       line(rowCells({ ...r(s1!, 'clinical.medications'), field_version: '1' }, 'correct', 'NIL')), // 10 changed since export
       line(rowCells(r(s1!, 'clinical.complaint'), '', '')), // 11 left for later
       line(rowCells(r(s1!, 'patient.address'), 'blank', '')), // 12 ok
     ];
-    const latin1 = Buffer.from(line(rowCells(r(s1!, 'clinical.history'), 'correct', 'Caf\u00e9 fall')) + '\r\n', 'latin1'); // 13 not UTF-8
+    const latin1 = Buffer.from(line(rowCells(r(s0!, 'clinical.medications'), 'correct', 'Caf\u00e9 fall')) + '\r\n', 'latin1'); // 13 not UTF-8
     const buf = Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n', 'utf8'), latin1]);
     const before = store.auditOf(s1!).length;
     const rep = applyCorrections(ctx, buf, 'dm.offline');
@@ -90,10 +90,10 @@ describe('review apply', () => {
     expect(store.field(s0!, 'time.callreceived')).toMatchObject({ value: '11:24', status: 'verified', verifiedBy: 'dm.offline' });
     expect(store.field(s0!, 'obs1.pulse')).toMatchObject({ status: 'verified', verifiedBy: 'dm.offline' });
     expect(store.field(s1!, 'patient.address')).toMatchObject({ status: 'blank', verifiedBy: 'dm.offline' });
-    for (const id of ['time.callreceived', 'obs1.pulse', 'clinical.pmh', 'clinical.medications', 'clinical.history']) {
+    for (const id of ['time.callreceived', 'obs1.pulse', 'clinical.pmh', 'clinical.medications', 'clinical.complaint']) {
       expect(store.field(s1!, id)!.verifiedBy, id).toBeNull();
     }
-    expect(store.field(s0!, 'clinical.history')!.verifiedBy).toBeNull();
+    expect(store.field(s0!, 'clinical.complaint')!.verifiedBy).toBeNull();
     const audit = store.auditOf(s0!).filter((a) => a.actor === 'dm.offline');
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['review-correct', 'review-verify']));
     expect(audit.find((a) => a.action === 'review-correct')!.note).toBe('corrections CSV line 2');
