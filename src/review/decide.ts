@@ -4,7 +4,8 @@ import { VersionConflictError, type DecisionAction, type FieldRow, type KeyingAc
 import { acknowledgeFindings } from '../job/finding-acks.ts';
 import { validateRecord } from '../job/validate.ts';
 import type { ReviewContext } from './context.ts';
-import { keyingsMatch, keyingStage } from './double-key.ts';
+import { keyingsMatch, keyingStage, MACHINE_KEYER } from './double-key.ts';
+import { keyingsOf } from './queue.ts';
 import { parseTyped } from './input.ts';
 
 /** enter: the typed text (the guess left as it is accepts it); blank: nothing on the form; illegible: cannot be read. */
@@ -82,7 +83,7 @@ export function decide(ctx: ReviewContext, d: DecisionInput, opts: DecideOptions
     let note = d.note;
     // A decided field sent back for a finding no one has seen is confirmed by one person, not keyed again.
     if (ctx.doubleKeyPaths.has(row.path) && row.verifiedBy === null) {
-      const keyings = store.keyingsOf(d.serial, d.fieldId);
+      const keyings = keyingsOf(ctx, row);
       const stage = keyingStage(keyings, d.reviewer);
       if (stage === 'wait') {
         return { ok: false, problem: 'not-allowed', message: 'You have keyed this field already: another person must key it.', field: row };
@@ -96,10 +97,11 @@ export function decide(ctx: ReviewContext, d: DecisionInput, opts: DecideOptions
           result = 'mismatch';
           message = 'The two keyings differ. A third person will decide.';
         } else {
-          note = `double-keyed: matches the keying by ${keyings[0]!.reviewer}`;
+          note = keyings[0]!.reviewer === MACHINE_KEYER ? 'double-keyed: matches the machine reading' : `double-keyed: matches the keying by ${keyings[0]!.reviewer}`;
         }
       } else {
-        note = `third decision after the keyings by ${[...new Set(keyings.map((k) => k.reviewer))].join(' and ')} differed`;
+        const who = [...new Set(keyings.map((k) => (k.reviewer === MACHINE_KEYER ? 'the machine' : k.reviewer)))];
+        note = `third decision after the keyings by ${who.join(' and ')} differed`;
       }
     }
     if (result === 'decided') {

@@ -5,7 +5,7 @@ import type { FieldRow } from '../job/store.ts';
 import type { Finding } from '../record/findings.ts';
 import type { Field } from '../template/schema.ts';
 import { fieldKind, type ReviewContext } from './context.ts';
-import { keyingStage, type KeyingStage } from './double-key.ts';
+import { allKeyings, keyingStage, machineKeying, MACHINE_KEYER, type Keying, type KeyingStage } from './double-key.ts';
 import { displayValue, guessText } from './input.ts';
 
 /** single: an ordinary review; first/second/third: a step of double keying. */
@@ -27,6 +27,8 @@ export interface QueueItem {
   /** Plain-English reasons the field needs a person. */
   reasons: string[];
   cropUrl: string | null;
+  /** The field's whole printed row (its label and neighbours), for context. */
+  contextUrl: string;
   /** Choice and multi fields: the options, numbered from 1 as the reviewer may type them. */
   options?: { n: number; value: string; label: string }[];
   /** Third decision only: what the two (or more) keyings said. */
@@ -53,8 +55,14 @@ function reasonsOf(row: FieldRow): string[] {
 export function stageFor(ctx: ReviewContext, row: FieldRow, reviewer: string): ItemStage | null {
   // A decided field back for a finding no one has seen is confirmed once, whoever keyed it.
   if (!ctx.doubleKeyPaths.has(row.path) || row.verifiedBy !== null) return 'single';
-  const s = keyingStage(ctx.store.keyingsOf(row.serial, row.fieldId), reviewer);
+  const s = keyingStage(keyingsOf(ctx, row), reviewer);
   return s === 'wait' ? null : s;
+}
+
+/** A double-keyed field's keyings, the machine's first where its reading counts as one. */
+export function keyingsOf(ctx: ReviewContext, row: FieldRow): Keying[] {
+  const field = ctx.fields.get(row.fieldId);
+  return allKeyings(field ? machineKeying(field, row) : null, ctx.store.keyingsOf(row.serial, row.fieldId));
 }
 
 /** Every item this reviewer could take (claimed by others or not), in queue order. */
@@ -84,16 +92,19 @@ export function toQueueItem(ctx: ReviewContext, row: FieldRow, field: Field, sta
     // Blind keying: neither the machine's guess nor the first keying is shown.
     guess: stage === 'second' || stage === 'third' ? '' : guessText(field, row.value, row.rawText),
     reasons: reasonsOf(row),
-    cropUrl: row.cropPath ? `crop/${row.id}` : null,
+    // Cut on request from the page image (old jobs: the crop file the scan wrote).
+    cropUrl: `crop/${row.id}`,
+    contextUrl: `crop/${row.id}/context`,
     recordStatus: ctx.store.record(row.serial)?.status ?? 'unknown',
   };
   if (field.type === 'choice' || field.type === 'multi') {
     item.options = field.options.map((o, i) => ({ n: i + 1, value: String(o.value), label: o.label }));
   }
   if (stage === 'third') {
-    item.keyed = ctx.store
-      .keyingsOf(row.serial, row.fieldId)
-      .map((k) => (k.action === 'key' ? displayValue(field, k.value) : k.action === 'blank' ? '(blank on form)' : '(illegible)'));
+    item.keyed = keyingsOf(ctx, row).map((k) => {
+      const said = k.action === 'key' ? displayValue(field, k.value) : k.action === 'blank' ? '(blank on form)' : '(illegible)';
+      return k.reviewer === MACHINE_KEYER ? `${said} (machine reading)` : said;
+    });
   }
   return item;
 }
