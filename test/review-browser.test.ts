@@ -57,7 +57,7 @@ describe.skipIf(!haveChromium())('review page in Chromium', () => {
     const page = await newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(srv.url);
+    await page.goto(srv.url + '#field');
     await page.waitForSelector('.card input.value:focus');
     const cards = await page.locator('.card').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
     expect(cards.length).toBe(5); // the doubtful time and the four free-text fields with writing the template transcribes
@@ -99,7 +99,7 @@ describe.skipIf(!haveChromium())('review page in Chromium', () => {
     const a = await serve(job.dir, 'two.a');
     const b = await serve(job.dir, 'two.b');
     const [pa, pb] = await Promise.all([newPage(), newPage()]);
-    await Promise.all([pa.goto(a.srv.url), pb.goto(b.srv.url)]);
+    await Promise.all([pa.goto(a.srv.url + '#field'), pb.goto(b.srv.url + '#field')]);
     await Promise.all([pa.waitForSelector('.card'), pb.waitForSelector('.card')]);
     const ids = (p: Page) => p.locator('.card').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
     const [ia, ib] = await Promise.all([ids(pa), ids(pb)]);
@@ -131,7 +131,7 @@ describe.skipIf(!haveChromium())('review page in Chromium', () => {
     const job = await buildReviewJob({ forms: 1, doubtful: ['patient.nhs'] });
     const { srv, store } = await serve(job.dir, 'nhs.reviewer');
     const page = await newPage();
-    await page.goto(srv.url);
+    await page.goto(srv.url + '#field');
     await page.waitForSelector('.card');
     await page.selectOption('#kind', 'nhs-number');
     await page.waitForSelector('.card .live');

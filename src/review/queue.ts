@@ -4,7 +4,7 @@
 import type { FieldRow } from '../job/store.ts';
 import type { Finding } from '../record/findings.ts';
 import type { Field } from '../template/schema.ts';
-import { fieldKind, type ReviewContext } from './context.ts';
+import { fieldKind, fullLabel, type ReviewContext } from './context.ts';
 import { allKeyings, keyingStage, machineKeying, MACHINE_KEYER, type Keying, type KeyingStage } from './double-key.ts';
 import { displayValue, guessText } from './input.ts';
 
@@ -17,6 +17,8 @@ export interface QueueItem {
   serial: string;
   fieldId: string;
   label: string;
+  /** The label with its group, "Obs set 2 - Pulse". */
+  groupLabel: string;
   type: Field['type'];
   kind: string;
   path: string;
@@ -84,6 +86,7 @@ export function toQueueItem(ctx: ReviewContext, row: FieldRow, field: Field, sta
     serial: row.serial,
     fieldId: row.fieldId,
     label: field.label,
+    groupLabel: fullLabel(field),
     type: field.type,
     kind: fieldKind(field),
     path: row.path,
@@ -195,4 +198,59 @@ export function progress(ctx: ReviewContext, reviewer: string, sessionStart: str
     ratePerHour: done ? Math.round(done / hours) : null,
     kinds,
   };
+}
+
+export interface GroupBatch {
+  /** The template field shown, or null when nothing can be verified in groups now. */
+  fieldId: string | null;
+  groupLabel: string;
+  /** How many more of this field wait after this screen. */
+  more: number;
+  items: QueueItem[];
+}
+
+/**
+ * Claim one screen of group verification: the same template field across the job (every "Obs set 2 - Pulse"),
+ * sorted by the machine's value so the odd one stands out. The field asked for if any is left, else the one
+ * with the most items waiting. Double-keyed steps are left to the field view: a blind keying shows no value.
+ */
+export function claimGroup(ctx: ReviewContext, reviewer: string, fieldId?: string, limit = 24): GroupBatch {
+  const { store } = ctx;
+  return store.inImmediateTransaction((): GroupBatch => {
+    const at = store.nowIso();
+    const expires = new Date(Date.parse(at) + ctx.leaseMs).toISOString();
+    const held = new Map(store.activeClaims(at).map((c) => [`${c.serial}/${c.fieldId}`, c.reviewer]));
+    const free = eligible(ctx, reviewer).filter((e) => {
+      const h = held.get(`${e.row.serial}/${e.row.fieldId}`);
+      return e.stage === 'single' && (h === undefined || h === reviewer);
+    });
+    const byField = new Map<string, Eligible[]>();
+    for (const e of free) {
+      const list = byField.get(e.row.fieldId);
+      if (list) list.push(e);
+      else byField.set(e.row.fieldId, [e]);
+    }
+    const order = ctx.template.fields.map((f) => f.id);
+    const chosen =
+      fieldId && byField.has(fieldId)
+        ? fieldId
+        : [...byField.keys()].sort((a, b) => byField.get(b)!.length - byField.get(a)!.length || order.indexOf(a) - order.indexOf(b))[0];
+    const mine = store.activeClaims(at).filter((c) => c.reviewer === reviewer);
+    if (!chosen) {
+      store.releaseClaims(reviewer, mine);
+      return { fieldId: null, groupLabel: '', more: 0, items: [] };
+    }
+    const field = ctx.fields.get(chosen)!;
+    const guess = (e: Eligible) => guessText(field, e.row.value, e.row.rawText);
+    const all = byField.get(chosen)!.sort((a, b) => guess(a).localeCompare(guess(b), 'en', { numeric: true }) || a.row.id - b.row.id);
+    const batch = all.slice(0, limit);
+    const keep = new Set(batch.map((e) => `${e.row.serial}/${e.row.fieldId}`));
+    store.releaseClaims(reviewer, mine.filter((c) => !keep.has(`${c.serial}/${c.fieldId}`)));
+    for (const e of batch) {
+      if (!store.claimField(e.row.serial, e.row.fieldId, reviewer, at, expires)) {
+        throw new Error(`claim race on ${e.row.serial}/${e.row.fieldId} inside an immediate transaction`);
+      }
+    }
+    return { fieldId: chosen, groupLabel: fullLabel(field), more: all.length - batch.length, items: batch.map((e) => toQueueItem(ctx, e.row, e.field, e.stage)) };
+  });
 }

@@ -9,7 +9,7 @@ import type { ReviewContext } from './context.ts';
 import { CropCache, fieldCrop, IMAGE_TYPES, jobFile } from './crops.ts';
 import { decide, type ReviewAction } from './decide.ts';
 import { displayValue } from './input.ts';
-import { claimBatch, heldItems, progress } from './queue.ts';
+import { claimBatch, claimGroup, heldItems, progress } from './queue.ts';
 
 export const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy':
@@ -27,6 +27,7 @@ const STATIC: Record<string, { file: string; type: string }> = {
   '': { file: 'index.html', type: 'text/html; charset=utf-8' },
   'index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
   'app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  'group.js': { file: 'group.js', type: 'text/javascript; charset=utf-8' },
   'app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
   'favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
 };
@@ -179,6 +180,13 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
         const items = claimBatch(ctx, reviewer, { kind });
         log(`queue: ${items.length} item(s) claimed`);
         sendJson(res, 200, { reviewer, items, progress: progress(ctx, reviewer, sessionStart) });
+        return;
+      }
+      if (path === 'api/group') {
+        const fieldId = typeof body.fieldId === 'string' && ctx.fields.has(body.fieldId) ? body.fieldId : undefined;
+        const group = claimGroup(ctx, reviewer, fieldId);
+        log(`group: ${group.items.length} item(s) claimed`);
+        sendJson(res, 200, { reviewer, ...group, progress: progress(ctx, reviewer, sessionStart) });
         return;
       }
       if (path === 'api/decide') {

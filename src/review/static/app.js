@@ -61,7 +61,7 @@ function card(item) {
   c.dataset.fieldId = item.fieldId;
   c.dataset.stage = item.stage;
   const head = el('div', 'card-head');
-  head.append(el('span', 'label', item.label));
+  head.append(el('span', 'label', item.groupLabel || item.label));
   // In a batch of one kind across forms, say which form each field is from.
   if (state.kind) head.append(el('span', 'form-no', `form ${item.serial}`));
   if (item.stage !== 'single') head.append(el('span', 'stage', STAGE_TEXT[item.stage]));
@@ -328,6 +328,11 @@ function closeForm() {
 
 document.addEventListener('keydown', (ev) => {
   if (ev.key === 'Escape') closeForm();
+  if (document.body.dataset.view === 'field' && ev.altKey && (ev.key === 'g' || ev.key === 'G' || ev.code === 'KeyG')) {
+    ev.preventDefault();
+    location.hash = '';
+    location.reload();
+  }
 });
 
 document.addEventListener('DOMContentLoaded', () => {
@@ -336,6 +341,10 @@ document.addEventListener('DOMContentLoaded', () => {
     state.kind = $('kind').value;
     loadBatch();
   });
-  loadBatch();
   loadRecent();
+  // Group verification is the default; #field opens the field-by-form view (Alt+G goes back).
+  if (location.hash === '#field') {
+    document.body.dataset.view = 'field';
+    loadBatch();
+  } else window.startGroupView(location.hash.startsWith('#group=') ? decodeURIComponent(location.hash.slice(7)) : undefined);
 });
