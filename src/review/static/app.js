@@ -82,8 +82,12 @@ function card(item) {
   details.append(reasons);
   if (item.keyed) details.append(el('div', 'keyed', 'Keyed as: ' + item.keyed.join('  |  ')));
   const row = el('div', 'entry');
-  const input = el('input', 'value');
-  input.type = 'text';
+  // Free text in a multi-line box at a legible size (Shift+Enter for a new line; Enter saves, as everywhere).
+  const input = item.type === 'text' ? el('textarea', 'value') : el('input', 'value');
+  if (item.type === 'text') {
+    input.rows = 3;
+    c.classList.add('text');
+  } else input.type = 'text';
   input.autocomplete = 'off';
   input.spellcheck = false;
   input.value = item.guess;
@@ -121,7 +125,7 @@ function card(item) {
 }
 
 function onKey(ev, item, c, input) {
-  if (ev.key === 'Enter') {
+  if (ev.key === 'Enter' && !ev.shiftKey) {
     ev.preventDefault();
     submit(item, c, input, 'enter');
   } else if (ev.altKey && (ev.key === 'b' || ev.key === 'B' || ev.code === 'KeyB')) {
@@ -137,7 +141,7 @@ function onKey(ev, item, c, input) {
 }
 
 function focusNext(fromCard) {
-  const open = [...document.querySelectorAll('.card:not(.done) input.value')];
+  const open = [...document.querySelectorAll('.card:not(.done) .value')];
   if (open.length === 0) return loadBatch();
   const cards = [...document.querySelectorAll('.card')];
   const idx = fromCard ? cards.indexOf(fromCard) : -1;
@@ -202,7 +206,7 @@ function refreshHeld(items) {
     const fresh = byId.get(it.id);
     if (!fresh) {
       c.classList.add('done', 'settled');
-      const input = c.querySelector('input.value');
+      const input = c.querySelector('.value');
       input.readOnly = true;
       input.tabIndex = -1;
       c.querySelector('.result').textContent = 'No longer needs a person (settled when the form was checked again).';
@@ -263,7 +267,7 @@ async function loadBatch() {
   title.append(el('span', 'count', `${data.items.length} field(s) to check`));
   box.append(title);
   for (const it of data.items) box.append(card(it));
-  box.querySelector('input.value').focus();
+  box.querySelector('.value').focus();
 }
 
 async function loadRecent() {
@@ -322,7 +326,7 @@ function closeForm() {
   const view = $('formview');
   if (view.hidden) return;
   view.hidden = true;
-  const back = view.dataset.return && document.querySelector(`.card[data-id="${view.dataset.return}"] input.value`);
+  const back = view.dataset.return && document.querySelector(`.card[data-id="${view.dataset.return}"] .value`);
   if (back) back.focus();
 }
 
