@@ -36,7 +36,7 @@ describe('review export', () => {
     expect(summary.forms).toBe(2);
     const t = rows.find((r) => r.field_id === 'time.callreceived')!;
     expect(t).toMatchObject({ guess: '11:23', decision: '', value: '' });
-    expect(t.reason).toMatch(/not sure enough/);
+    expect(t.reason).toMatch(/below the 99% at which calibration found its readings safe/);
     // The crop is cut from the aligned page image on export (no crop files from the scan), 0600 in a 0700 folder.
     expect(t.crop_path).toMatch(/corrections-crops\/\d+-time\.callreceived\.png$/);
     expect(statSync(t.crop_path!).mode & 0o777).toBe(0o600);

@@ -39,10 +39,14 @@ function lowConfidence(field: Field, confidence: number | null, threshold: numbe
   return {
     code: 'low-confidence',
     severity: 'review',
+    // Say what it means: a threshold above 1 is calibration's "never accept this type" (handwriting in it is always
+    // checked); otherwise the calibrated figure, which is a share of readings kept right, not a percentage of ink.
     message:
       field.type === 'text'
         ? `${field.label}: free text is always checked by a person.`
-        : `${field.label}: the machine's reading is not sure enough to accept (${Math.round((confidence ?? 0) * 100)}% against the ${Math.round(threshold * 100)}% needed).`,
+        : threshold > 1
+          ? `${field.label}: handwriting in this kind of field is always checked by a person (the machine is not yet reliable enough on it).`
+          : `${field.label}: the machine's confidence (${Math.round((confidence ?? 0) * 100)}%) is below the ${Math.round(threshold * 100)}% at which calibration found its readings safe to accept.`,
     paths: [field.path],
   };
 }
