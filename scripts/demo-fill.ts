@@ -18,8 +18,8 @@ let filled = 0;
 const cells = rows.map((r) => {
   const k = keyed.get(`${r.serial}/${r.field_id}`);
   if (k !== undefined) filled++;
-  const decision = k === undefined ? '' : k === '' ? 'blank' : 'correct';
-  return CORRECTIONS_HEADER.map((h) => (h === 'decision' ? decision : h === 'value' ? (k ?? '') : r[h]!));
+  const decision = k === undefined ? '' : k === '' ? 'blank' : k === '(illegible)' ? 'illegible' : 'correct';
+  return CORRECTIONS_HEADER.map((h) => (h === 'decision' ? decision : h === 'value' ? (decision === 'correct' ? k! : '') : r[h]!));
 });
 writeFileSync(out, csvText([...CORRECTIONS_HEADER], cells), { mode: 0o600 });
 console.log(`filled ${filled} of ${rows.length} row(s) from ${keyedFile}`);

@@ -4,7 +4,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { csvText } from '../src/export/csv-cell.ts';
 import { getAtPath } from '../src/record/paths.ts';
-import { displayValue } from '../src/review/input.ts';
+import { displayValue, parseTyped } from '../src/review/input.ts';
+
+const ILLEGIBLE = '(illegible)';
 import { loadTemplate } from '../src/template/load.ts';
 
 const template = loadTemplate('standard-prf');
@@ -20,9 +22,12 @@ for (const f of readdirSync('fixtures/truth').sort()) {
       : field.type === 'choice' ? String(v)
       : field.path.endsWith('nhsNumber') ? String(v)
       : displayValue(field, v);
-    rows.push([t.serial, field.id, typed]);
+    // A value the form shows but no field may hold (a writer's error, e.g. a temperature in Fahrenheit) is keyed
+    // as illegible: the person does not guess what the crew meant.
+    const ok = typed === '' || parseTyped(field, typed).ok;
+    rows.push([t.serial, field.id, ok ? typed : ILLEGIBLE]);
   }
 }
-const note = '# What a person keyed reading the bundled synthetic forms (their ground truth), by serial and field; empty = blank on the form. Used by npm run demo.\n';
+const note = '# What a person keyed reading the bundled synthetic forms (their ground truth), by serial and field; empty = blank on the form, (illegible) = a value no field may hold. Used by npm run demo.\r\n';
 writeFileSync('fixtures/demo-keyed.csv', note + csvText(['serial', 'field_id', 'keyed'], rows).replace(/^\uFEFF/, ''));
 console.log(`wrote fixtures/demo-keyed.csv: ${rows.length} rows`);
