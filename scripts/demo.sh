@@ -15,6 +15,8 @@ step() {
 rm -rf demo
 step scan fixtures/scans --job demo/job --workers 2
 step validate --job demo/job
+# A copy as it stands before anyone reviewed it, for npm run bench:review.
+cp -a demo/job demo/job-before-review
 # The review of what the machine could not prove. The values come from fixtures/demo-keyed.csv: what a person keyed
 # reading the bundled forms (labelled as such), matched by serial and field and applied through the real corrections
 # CSV. Round 1 is one person; round 2 another (the blind second keying of NHS numbers and dates of birth where the
