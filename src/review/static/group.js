@@ -6,24 +6,14 @@
 
 const group = { items: [], tiles: [], at: 0, fieldId: null, busy: false };
 
-function gEl(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-async function gApi(path, body) {
-  const res = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, data: await res.json().catch(() => ({})) };
-}
+// el(), api(), showProgress() and showForm() are app.js's (loaded after this file; called only once both are).
 
 function groupKeys() {
   const keys = document.getElementById('keys');
   keys.textContent = '';
   const add = (k, t) => {
-    const s = gEl('span');
-    for (const part of k) s.append(gEl('kbd', '', part), ' ');
+    const s = el('span');
+    for (const part of k) s.append(el('kbd', '', part), ' ');
     s.append(t);
     keys.append(s);
   };
@@ -37,22 +27,22 @@ function groupKeys() {
 }
 
 function tileOf(item) {
-  const t = gEl('div', 'tile');
+  const t = el('div', 'tile');
   t.tabIndex = -1;
   t.dataset.id = String(item.id);
   t.dataset.serial = item.serial;
-  const img = gEl('img');
+  const img = el('img');
   img.alt = `Scan of ${item.groupLabel}, form ${item.serial}`;
   img.src = item.cropUrl;
-  const val = gEl('div', 'tile-value', item.guess === '' ? '(nothing read)' : item.guess);
-  const input = gEl('input', 'tile-input');
+  const val = el('div', 'tile-value', item.guess === '' ? '(nothing read)' : item.guess);
+  const input = el('input', 'tile-input');
   input.type = 'text';
   input.autocomplete = 'off';
   input.spellcheck = false;
   input.hidden = true;
   input.setAttribute('aria-label', `${item.groupLabel}, form ${item.serial}`);
-  const meta = gEl('div', 'tile-meta', `form ${item.serial}`);
-  const result = gEl('div', 'tile-result');
+  const meta = el('div', 'tile-meta', `form ${item.serial}`);
+  const result = el('div', 'tile-result');
   if (item.reasons.some((r) => !/sure enough|always checked|is always read/i.test(r))) {
     t.classList.add('flagged');
     t.title = item.reasons.join('\n');
@@ -83,7 +73,7 @@ async function saveTile(tile, action, text) {
   tile.saving = true;
   tile.el.classList.add('saving');
   tile.result.textContent = 'Saving…';
-  const { status, data } = await gApi('api/decide', { serial: tile.item.serial, fieldId: tile.item.fieldId, action, text, expectedVersion: tile.item.version });
+  const { status, data } = await api('api/decide', { serial: tile.item.serial, fieldId: tile.item.fieldId, action, text, expectedVersion: tile.item.version });
   tile.saving = false;
   tile.el.classList.remove('saving');
   if (data.progress) showProgress(data.progress);
@@ -192,11 +182,11 @@ function moveOn() {
 }
 
 async function loadGroup(fieldId) {
-  const { status, data } = await gApi('api/group', fieldId ? { fieldId } : {});
+  const { status, data } = await api('api/group', fieldId ? { fieldId } : {});
   const box = document.getElementById('batch');
   box.textContent = '';
   if (status !== 200) {
-    box.append(gEl('p', 'empty', data.error || `Could not load the queue (error ${status}).`));
+    box.append(el('p', 'empty', data.error || `Could not load the queue (error ${status}).`));
     return;
   }
   document.getElementById('reviewer').textContent = data.reviewer;
@@ -204,14 +194,14 @@ async function loadGroup(fieldId) {
   group.fieldId = data.fieldId;
   group.items = data.items;
   if (!data.items.length) {
-    box.append(gEl('p', 'empty', data.progress.forYou ? 'Nothing left to verify in groups. The rest (double keying) is in the field-by-form view: Alt+F.' : 'Nothing is waiting for you. Well done.'));
+    box.append(el('p', 'empty', data.progress.forYou ? 'Nothing left to verify in groups. The rest (double keying) is in the field-by-form view: Alt+F.' : 'Nothing is waiting for you. Well done.'));
     return;
   }
-  const title = gEl('div', 'batch-title');
-  title.append(gEl('h1', '', data.groupLabel));
-  title.append(gEl('span', 'count', `${data.items.length} on this screen${data.more ? `, ${data.more} more after` : ''}; sorted by value`));
+  const title = el('div', 'batch-title');
+  title.append(el('h1', '', data.groupLabel));
+  title.append(el('span', 'count', `${data.items.length} on this screen${data.more ? `, ${data.more} more after` : ''}; sorted by value`));
   box.append(title);
-  const grid = gEl('div', 'grid');
+  const grid = el('div', 'grid');
   group.tiles = data.items.map(tileOf);
   for (const x of group.tiles) grid.append(x.el);
   box.append(grid);
