@@ -37,13 +37,39 @@ export function pixelRect(z: Zone, pxPerMm: number, width: number, height: numbe
   return right > left && bottom > top ? { left, top, width: right - left, height: bottom - top } : null;
 }
 
+interface DecodedPage {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 1 | 2 | 3 | 4;
+}
+
+// The last few pages decoded: the CSV export and a form's cards cut many crops from one page in a row.
+const decoded = new Map<string, Promise<DecodedPage>>();
+const DECODED_MAX = 3;
+
+function decodePage(pageFile: string): Promise<DecodedPage> {
+  const hit = decoded.get(pageFile);
+  if (hit) return hit;
+  const p = sharp(pageFile)
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+    .then(({ data, info }) => ({ data, width: info.width, height: info.height, channels: info.channels as DecodedPage['channels'] }));
+  decoded.set(pageFile, p);
+  p.catch(() => decoded.delete(pageFile));
+  while (decoded.size > DECODED_MAX) decoded.delete(decoded.keys().next().value!);
+  return p;
+}
+
 /** Cut one zone out of a page image in template space; the scale comes from the image's own width. */
 export async function cutZone(pageFile: string, zone: Zone, pageWidthMm: number): Promise<Buffer | null> {
-  const meta = await sharp(pageFile).metadata();
-  if (!meta.width || !meta.height) return null;
-  const rect = pixelRect(zone, meta.width / pageWidthMm, meta.width, meta.height);
+  const page = await decodePage(pageFile);
+  const rect = pixelRect(zone, page.width / pageWidthMm, page.width, page.height);
   if (!rect) return null;
-  return sharp(pageFile).extract(rect).png({ compressionLevel: 3 }).toBuffer();
+  return sharp(page.data, { raw: { width: page.width, height: page.height, channels: page.channels } })
+    .extract(rect)
+    .png({ compressionLevel: 3 })
+    .toBuffer();
 }
 
 /** Least recently used crops, bounded by count: a screen of tiles and the next one stay warm. */
