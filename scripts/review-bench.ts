@@ -119,7 +119,6 @@ async function groupView(ctx: ReviewContext, page: Page, t: Tally): Promise<void
     let at = 0;
     for (let i = 0; i < tiles.length; i++) {
       const tile = tiles[i]!;
-      const row = ctx.store.fieldById(Number(tile.id))!;
       const guess = await page.locator(`.tile[data-id="${tile.id}"] .tile-value`).textContent();
       const w = wanted(field, tile.serial);
       t.fields++;
@@ -146,7 +145,6 @@ async function groupView(ctx: ReviewContext, page: Page, t: Tally): Promise<void
         await page.waitForFunction((s) => document.querySelector(s)!.classList.contains('done'), sel);
       }
       at = await page.evaluate(() => Array.from(document.querySelectorAll('.tile')).findIndex((e) => e.classList.contains('active')));
-      void row;
     }
     // One decision and one key confirm the rest of the screen.
     t.decisions++;
