@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job on the bundled synthetic scans: scan, validate, export, reconcile. Output goes to ./demo/.
+# The main job on the bundled synthetic scans: scan, validate, review (from a committed keyed file), validate,
+# export, reconcile. Output goes to ./demo/; the import batch is in demo/batches/.
 # Exit code 3 from a step means "finished, but something needs a person" and does not stop the demo.
 set -u
 cd "$(dirname "$0")/.."
@@ -14,10 +15,22 @@ step() {
 rm -rf demo
 step scan fixtures/scans --job demo/job --workers 2
 step validate --job demo/job
+# A copy as it stands before anyone reviewed it, for npm run bench:review.
+cp -a demo/job demo/job-before-review
+# The review of what the machine could not prove. The values come from fixtures/demo-keyed.csv: what a person keyed
+# reading the bundled forms (labelled as such), matched by serial and field and applied through the real corrections
+# CSV. Round 1 is one person; round 2 another (the blind second keying of NHS numbers and dates of birth where the
+# machine had no valid reading); round 3 a third, for anything sent back (a finding a correction created).
+for round in 1 2 3; do
+  step review export --job demo/job --out demo/corrections-$round.csv
+  echo "\$ (fill demo/corrections-$round.csv from fixtures/demo-keyed.csv)"
+  node --import tsx scripts/demo-fill.ts demo/corrections-$round.csv fixtures/demo-keyed.csv demo/corrections-$round-filled.csv || exit 1
+  step review apply demo/corrections-$round-filled.csv --job demo/job --reviewer demo.keyer$round
+done
+step validate --job demo/job
 step export --job demo/job --out demo/batches
 step reconcile --job demo/job --cad fixtures/cad-incidents.csv --out demo/reconcile.csv
-step review export --job demo/job --out demo/corrections.csv
+step status --job demo/job
 echo
-echo "Import batches (if any form was ready): demo/batches/  (each with manifest.json)"
-echo "What needs a person: demo/corrections.csv, or the review page:"
-echo "  ./bin/prf-backload review --job demo/job --reviewer YOUR-ID"
+echo "Import batches: demo/batches/ (each with manifest.json). What was keyed: demo/corrections-*-filled.csv."
+echo "Anything still needing a person: ./bin/prf-backload review --job demo/job --reviewer YOUR-ID"

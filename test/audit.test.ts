@@ -40,7 +40,16 @@ describe('audit', () => {
     expect(events.map((e) => e.id)).toEqual([...events.map((e) => e.id)].sort((a, b) => a - b));
     store.close();
 
-    const text = await runAudit(['--job', job.dir, '--record', serial]);
+    // By default: who did what to which field and when, never a value (names, DOBs and postcodes stay off the console).
+    const plain = await runAudit(['--job', job.dir, '--record', serial]);
+    expect(plain).toContain(`Form ${serial}: audit history`);
+    expect(plain).toMatch(/dm\.audit\s+corrected \[verified\]/);
+    const rec = job.truth.get(serial)!.patient as { nhsNumber: string; surname: string; postcode: string; dateOfBirth: string };
+    for (const secret of ['1123', '11:24', rec.surname, rec.postcode, rec.dateOfBirth, rec.nhsNumber]) expect(plain).not.toContain(secret);
+    const plainJson = JSON.stringify(JSON.parse(await runAudit(['--job', job.dir, '--record', serial, '--json'])));
+    for (const secret of ['1123', '11:24', rec.surname]) expect(plainJson).not.toContain(secret);
+
+    const text = await runAudit(['--job', job.dir, '--record', serial, '--values']);
     expect(text).toContain(`Form ${serial}: audit history`);
     const block = text.slice(text.indexOf('time.callreceived'));
     const ocr = block.indexOf('read by OCR: "1123"');
@@ -49,8 +58,9 @@ describe('audit', () => {
     expect(ocr).toBeGreaterThan(-1);
     expect(val).toBeGreaterThan(ocr);
     expect(corr).toBeGreaterThan(val);
-    const json = JSON.parse(await runAudit(['--job', job.dir, '--record', serial, '--json']));
+    const json = JSON.parse(await runAudit(['--job', job.dir, '--record', serial, '--json', '--values']));
     expect(json.serial).toBe(serial);
+    expect(JSON.stringify(json)).toContain('11:24');
 
     // Without --record: counts per form only, never a value.
     const summary = await runAudit(['--job', job.dir]);

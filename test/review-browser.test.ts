@@ -57,10 +57,10 @@ describe.skipIf(!haveChromium())('review page in Chromium', () => {
     const page = await newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(srv.url);
+    await page.goto(srv.url + '#field');
     await page.waitForSelector('.card input.value:focus');
     const cards = await page.locator('.card').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
-    expect(cards.length).toBe(6); // the doubtful time and five free-text fields (always read by a person)
+    expect(cards.length).toBe(5); // the doubtful time and the four free-text fields with writing the template transcribes
     const timeId = String(store.field(serial, 'time.callreceived')!.id);
     expect(await focusedCardId(page)).toBe(timeId);
     // Tab moves on, Shift+Tab comes back
@@ -75,7 +75,7 @@ describe.skipIf(!haveChromium())('review page in Chromium', () => {
     await page.waitForSelector(`.card[data-id="${timeId}"].done`);
     expect(await page.locator(`.card[data-id="${timeId}"] .result`).textContent()).toMatch(/verified/);
     // Enter accepts each free-text guess as read
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 4; i++) {
       const id = await focusedCardId(page);
       expect(id).not.toBeNull();
       await page.keyboard.press('Enter');
@@ -99,7 +99,7 @@ describe.skipIf(!haveChromium())('review page in Chromium', () => {
     const a = await serve(job.dir, 'two.a');
     const b = await serve(job.dir, 'two.b');
     const [pa, pb] = await Promise.all([newPage(), newPage()]);
-    await Promise.all([pa.goto(a.srv.url), pb.goto(b.srv.url)]);
+    await Promise.all([pa.goto(a.srv.url + '#field'), pb.goto(b.srv.url + '#field')]);
     await Promise.all([pa.waitForSelector('.card'), pb.waitForSelector('.card')]);
     const ids = (p: Page) => p.locator('.card').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
     const [ia, ib] = await Promise.all([ids(pa), ids(pb)]);
@@ -131,17 +131,20 @@ describe.skipIf(!haveChromium())('review page in Chromium', () => {
     const job = await buildReviewJob({ forms: 1, doubtful: ['patient.nhs'] });
     const { srv, store } = await serve(job.dir, 'nhs.reviewer');
     const page = await newPage();
-    await page.goto(srv.url);
+    await page.goto(srv.url + '#field');
     await page.waitForSelector('.card');
     await page.selectOption('#kind', 'nhs-number');
     await page.waitForSelector('.card .live');
     const input = page.locator('.card input.value').first();
     await input.focus();
+    // The machine's valid reading is the first keying: this person keys blind, so the box starts empty.
+    expect(await input.inputValue()).toBe('');
+    const nhs = String((job.truth.get(job.serials[0]!)!.patient as { nhsNumber: string }).nhsNumber);
+    await page.keyboard.type(nhs);
     await waitText(page, '.card .live', /^✓ check digit correct$/);
     await page.keyboard.press('End');
     await page.keyboard.press('Backspace');
     await waitText(page, '.card .live', /^9 of 10 digits$/);
-    const nhs = String((job.truth.get(job.serials[0]!)!.patient as { nhsNumber: string }).nhsNumber);
     await page.keyboard.type(String((Number(nhs[9]) + 1) % 10));
     await waitText(page, '.card .live', /✗ check digit wrong/);
     await page.keyboard.press('Alt+M');
@@ -150,7 +153,7 @@ describe.skipIf(!haveChromium())('review page in Chromium', () => {
     await page.keyboard.press('Escape');
     await page.waitForSelector('#formview', { state: 'hidden' });
     await page.keyboard.press('Alt+I');
-    await waitText(page, '#message', /First keying saved/);
+    await waitText(page, '#message', /keyings differ/);
     const k = store.keyingsOf(job.serials[0]!, 'patient.nhs');
     expect(k).toMatchObject([{ reviewer: 'nhs.reviewer', action: 'illegible' }]);
   }, 60_000);

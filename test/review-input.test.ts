@@ -28,7 +28,7 @@ describe('typed values are normalised by field type', () => {
   it('numbers: digits to numbers with the schema range; decimals within the boxes', () => {
     expect(value('obs1.pulse', '88')).toBe(88);
     expect(value('obs1.temp', '36.8')).toBe(36.8);
-    expect(value('obs1.temp', '37')).toBe(37);
+    expect(value('obs1.temp', '37')).toBe(37); // 3.7 is not a temperature: no doubt where the point goes
     expect(value('obs1.bm', '5.3')).toBe(5.3);
     expect(parseTyped(F('obs1.temp'), '36.85')).toMatchObject({ ok: false });
     expect(parseTyped(F('obs1.temp'), '98.6')).toMatchObject({ ok: false, message: expect.stringContaining('Fahrenheit') });
@@ -108,3 +108,34 @@ describe('double keying rules', () => {
     expect(parseDoubleKeyOption('none')).toEqual([]);
   });
 });
+
+describe('input guards', () => {
+  it('control characters are refused in text and comb fields; line breaks are kept in free text', () => {
+    for (const c of ['\u0000', '\u0007', '\u001b', '\u007f', '\u0085']) {
+      expect(parseTyped(F('clinical.history'), `fall${c}[2J at home`).ok, JSON.stringify(c)).toBe(false);
+      expect(parseTyped(F('patient.surname'), `SMI${c}TH`).ok, JSON.stringify(c)).toBe(false);
+    }
+    expect(value('clinical.history', 'fall at home\nno LOC')).toBe('fall at home\nno LOC');
+  });
+
+  it('letters-only name fields refuse digits; hyphens, apostrophes and spaces are names', () => {
+    for (const bad of ['WHITE9', 'L1NDA', '0BRIEN']) expect(parseTyped(F('patient.surname'), bad).ok, bad).toBe(false);
+    expect(parseTyped(F('patient.forenames'), 'L1NDA').ok).toBe(false);
+    for (const good of ["O'NEILL", 'SMITH-JONES', 'VAN DER BERG']) expect(value('patient.surname', good)).toBe(good);
+    expect(value('incident.callsign', 'RRV12')).toBe('RRV12'); // alnum stays alnum
+  });
+
+  it('a glucose typed without its decimal point is queried, not taken as 53 mmol/L', () => {
+    expect(parseTyped(F('obs1.bm'), '53')).toMatchObject({ ok: false, message: 'Type the decimal point: is it 5.3 or 53.0?' });
+    expect(value('obs1.bm', '5.3')).toBe(5.3);
+    expect(value('obs1.bm', '53.0')).toBe(53);
+    expect(value('obs1.bm', '5')).toBe(5);
+  });
+
+  it('the CSV wording names its decision column, never the page\'s keys', () => {
+    expect(parseTyped(F('obs1.pulse'), '?', 'csv')).toMatchObject({ ok: false, message: 'If you cannot read it, use the decision illegible.' });
+    expect(parseTyped(F('obs1.pulse'), '', 'csv')).toMatchObject({ ok: false, message: expect.stringContaining('use the decision blank') });
+    expect(parseTyped(F('obs1.pulse'), '?')).toMatchObject({ ok: false, message: expect.stringContaining('Alt+I') });
+  });
+});
+

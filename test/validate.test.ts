@@ -89,17 +89,22 @@ describe('validate', () => {
     expect(fields.get('patient.dateOfBirth')).toMatchObject({ status: 'accepted', value: '1951-03-02' });
     expect(fields.get('observations[0].temperature')).toMatchObject({ status: 'accepted', value: 38.4 });
     expect(fields.get('patient.sex')).toMatchObject({ status: 'accepted', value: 'female' });
-    expect(fields.get('clinical.history')!.status).toBe('needs-review');
+    expect(fields.get('clinical.presentingComplaint')!.status).toBe('needs-review');
+    // Free text the template does not transcribe stays on the scan: not in the queue, named as such.
+    expect(fields.get('clinical.history')).toMatchObject({ status: 'blank', value: null, reasons: [expect.objectContaining({ code: 'not-transcribed' })] });
+    // Optional free text is in the queue, but the record does not wait for it (below: ready with it untouched).
+    expect(fields.get('clinical.pastMedicalHistory')!.status).toBe('needs-review');
     expect(record.status).toBe('needs-review');
 
     const store = JobStore.open(dir);
-    for (const f of store.recordFields('001000').filter((x) => x.status === 'needs-review')) {
+    for (const f of store.recordFields('001000').filter((x) => x.status === 'needs-review' && x.fieldId !== 'clinical.pmh')) {
       store.applyDecision({ serial: '001000', fieldId: f.fieldId, reviewer: 'dm.test', action: 'verify', value: f.value, expectedVersion: f.version });
     }
     store.close();
     validateJob({ jobDir: dir, today: '2026-01-01' });
     ({ record } = fieldsOf(dir, '001000'));
     expect(record.status).toBe('ready');
+    expect(fieldsOf(dir, '001000').fields.get('clinical.pastMedicalHistory')!.status).toBe('needs-review');
   });
 
   it('never accepts a value that breaks a rule, however confident the reading', () => {

@@ -6,22 +6,26 @@ export function registerAuditCommand(program: Command): void {
     .command('audit')
     .description(
       'The history of a form\'s values, from the OCR read to each person\'s decision, oldest first.\n' +
-        'With --record it prints that form\'s values (for the data manager who asked for it); without, only counts per form.',
+        'With --record: who changed which field of that form, how and when; add --values to print the values too\n' +
+        '(names, dates of birth: for the data manager who asked for them, not for a shared terminal). Without: counts per form.',
     )
     .requiredOption('--job <dir>', 'job folder')
     .option('--record <serial>', 'the form serial whose history to print')
+    .option('--values', 'with --record: print the values read and decided (patient data)')
     .option('--json', 'print machine-readable output')
-    .addHelpText('after', '\nExamples:\n  $ prf-backload audit --job jobs/july-outage\n  $ prf-backload audit --job jobs/july-outage --record 001234\n')
-    .action(async (opts: { job: string; record?: string; json?: boolean }) => {
+    .addHelpText('after', '\nExamples:\n  $ prf-backload audit --job jobs/july-outage\n  $ prf-backload audit --job jobs/july-outage --record 001234\n  $ prf-backload audit --job jobs/july-outage --record 001234 --values\n')
+    .action(async (opts: { job: string; record?: string; values?: boolean; json?: boolean }) => {
       const { JobStore } = await import('../job/store.ts');
       const { jobTemplate } = await import('../job/validate.ts');
-      const { formatRecordHistory, recordHistory } = await import('../review/audit-format.ts');
+      const { formatRecordHistory, recordHistory, withoutValues } = await import('../review/audit-format.ts');
       const store = JobStore.open(opts.job);
       try {
+        if (opts.values && opts.record === undefined) throw new UsageError('--values goes with --record SERIAL');
         if (opts.record !== undefined) {
           if (!/^\d{1,9}$/.test(opts.record)) throw new UsageError(`--record ${opts.record}: a form serial is digits only`);
           if (!store.record(opts.record)) throw new UsageError(`there is no form ${opts.record} in this job`);
-          const h = recordHistory(opts.record, store.auditOf(opts.record));
+          const full = recordHistory(opts.record, store.auditOf(opts.record));
+          const h = opts.values ? full : withoutValues(full);
           if (opts.json) process.stdout.write(JSON.stringify(h, null, 2) + '\n');
           else {
             let labels = new Map<string, string>();
@@ -30,7 +34,7 @@ export function registerAuditCommand(program: Command): void {
             } catch {
               // a job without a template still has its audit
             }
-            process.stdout.write(formatRecordHistory(h, labels));
+            process.stdout.write(formatRecordHistory(h, labels, { values: opts.values }));
           }
           return;
         }

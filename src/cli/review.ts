@@ -91,18 +91,21 @@ export function registerReviewCommand(program: Command): void {
     .description('Write the review queue to a CSV (mode 0600) to fill in offline: ids, field, guess, reason, crop path, version.')
     .requiredOption('--job <dir>', 'job folder')
     .requiredOption('--out <file>', 'CSV file to write')
+    .option('--crops <dir>', 'folder for each row\'s crop, cut from the page images (default: beside the CSV, FILE-crops)')
+    .option('--no-crops', 'write no crops (the crop_path column stays empty)')
     .option('--double-key <paths>', DOUBLE_KEY_HELP)
     .addHelpText(
       'after',
       '\nFill in the decision column (accept, correct, blank, illegible) and, for correct, the value column.\n' +
         'Example:\n  $ prf-backload review export --job jobs/july-outage --out corrections.csv\n',
     )
-    .action(async (opts: { job: string; out: string; doubleKey?: string }) => {
-      const { exportCorrections } = await import('../review/corrections.ts');
+    .action(async (opts: { job: string; out: string; crops: string | boolean; doubleKey?: string }) => {
+      const { exportCorrections, defaultCropsDir } = await import('../review/corrections.ts');
       const ctx = await openContext(opts.job, opts.doubleKey, undefined);
       try {
-        const s = exportCorrections(ctx, opts.out);
-        process.stdout.write(`Wrote ${s.rows} field(s) from ${s.forms} form(s) to ${s.file}.\n`);
+        const cropsDir = opts.crops === false ? null : typeof opts.crops === 'string' ? opts.crops : defaultCropsDir(opts.out);
+        const s = await exportCorrections(ctx, opts.out, { cropsDir });
+        process.stdout.write(`Wrote ${s.rows} field(s) from ${s.forms} form(s) to ${s.file}` + (s.cropsDir ? `, and ${s.crops} crop(s) to ${s.cropsDir}.\n` : '.\n'));
       } finally {
         ctx.store.close();
       }
@@ -122,7 +125,7 @@ export function registerReviewCommand(program: Command): void {
     .option('--json', 'print a machine-readable report')
     .addHelpText('after', '\nExample:\n  $ prf-backload review apply corrections.csv --job jobs/july-outage --reviewer dm.jones\n')
     .action(async (csv: string, opts: { job: string; reviewer: string; doubleKey?: string; today?: string; json?: boolean }) => {
-      const { applyCorrections } = await import('../review/corrections.ts');
+      const { applyCorrections, formatApplyReport } = await import('../review/corrections.ts');
       const { withJobLock } = await import('../job/job-lock.ts');
       const reviewer = checkReviewer(opts.reviewer);
       let buf: Buffer;
@@ -140,13 +143,9 @@ export function registerReviewCommand(program: Command): void {
           else if (r.fatal) {
             process.stdout.write(`Nothing applied. Line ${r.fatal.line}: ${r.fatal.message}.\n`);
           } else {
-            const lines = [
-              `Rows: ${r.rows}; applied ${r.applied}, left blank ${r.skipped}, with problems ${r.problems.length}. Forms checked again: ${r.recordsRevalidated}.`,
-              ...r.problems.map((p) => `  line ${p.line}: ${p.message}`),
-            ];
-            process.stdout.write(lines.join('\n') + '\n');
+            process.stdout.write(formatApplyReport(r));
           }
-          process.exitCode = r.fatal ? EXIT.failed : r.problems.length ? EXIT.attention : EXIT.ok;
+          process.exitCode = r.fatal ? EXIT.failed : r.problemCount ? EXIT.attention : EXIT.ok;
         } finally {
           ctx.store.close();
         }

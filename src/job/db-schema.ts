@@ -178,6 +178,19 @@ CREATE TRIGGER IF NOT EXISTS review_keyings_no_update BEFORE UPDATE ON review_ke
   BEGIN SELECT RAISE(ABORT, 'keyings are append-only: UPDATE refused'); END;
 CREATE TRIGGER IF NOT EXISTS review_keyings_no_delete BEFORE DELETE ON review_keyings
   BEGIN SELECT RAISE(ABORT, 'keyings are append-only: DELETE refused'); END;
+
+-- review: the rule findings a person has seen, each as it was (code, fields and message, so a finding whose
+-- recomputed value changes is a new one). A finding settles only once seen: one that a correction creates goes
+-- back to a person even when every field it names is verified. Append-only.
+CREATE TABLE IF NOT EXISTS finding_acks (
+  serial      TEXT NOT NULL REFERENCES records(serial),
+  finding_key TEXT NOT NULL,
+  reviewer    TEXT NOT NULL CHECK (length(reviewer) > 0),
+  at          TEXT NOT NULL,
+  PRIMARY KEY (serial, finding_key)
+) STRICT;
+CREATE TRIGGER IF NOT EXISTS finding_acks_no_update BEFORE UPDATE ON finding_acks
+  BEGIN SELECT RAISE(ABORT, 'finding acknowledgements are append-only: UPDATE refused'); END;
 `;
 
 export function applySchema(db: Database): void {

@@ -540,8 +540,10 @@ export class JobStore {
   }
 
   /**
-   * Validate's verdict on a field. A value a person has decided (verified_by set) is never overwritten:
-   * only its reasons are refreshed. Returns false when nothing changed (the version is then not bumped).
+   * Validate's verdict on a field. A value a person has decided (verified_by set) is never overwritten: only its
+   * reasons are refreshed, and it may be sent back to a person (status needs-review, the decided value kept) while
+   * a finding naming it is unseen; any other status puts it back as decided. Returns false when nothing changed
+   * (the version is then not bumped).
    */
   updateFieldValidation(
     serial: string,
@@ -553,8 +555,9 @@ export class JobStore {
       const cur = this.field(serial, fieldId);
       if (!cur) throw new JobStoreError(`form ${serial} has no field ${fieldId}`);
       const decided = cur.verifiedBy !== null;
+      const decidedStatus: FieldStatus = v.status === 'needs-review' ? 'needs-review' : cur.value === null ? 'blank' : 'verified';
       const next = decided
-        ? { value: cur.value, status: cur.status, reasons: v.reasons }
+        ? { value: cur.value, status: decidedStatus, reasons: v.reasons }
         : { value: v.status === 'blank' ? null : v.value ?? null, status: v.status, reasons: v.reasons };
       if (json(next.value) === json(cur.value) && next.status === cur.status && json(next.reasons) === json(cur.reasons)) {
         return false;

@@ -4,12 +4,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { decideField, decideRecord, DEFAULT_THRESHOLDS, type Thresholds } from '../record/acceptance.ts';
-import type { Finding } from '../record/findings.ts';
+import { finding, type Finding } from '../record/findings.ts';
 import { normaliseField, type FieldResult, type ReaderOutput } from '../record/normalise.ts';
 import { recordFromValues } from '../record/paths.ts';
 import { checkRecord } from '../record/rules.ts';
 import { parseTemplate } from '../template/load.ts';
-import type { Field, Template } from '../template/schema.ts';
+import type { Field, Template, Transcribe } from '../template/schema.ts';
+import { acknowledgedKeys, findingKey } from './finding-acks.ts';
 import { JobStore, type FieldRow, type RecordStatus } from './store.ts';
 
 export const CALIBRATION_FILE = 'calibration.json';
@@ -57,6 +58,11 @@ export interface ValidateSummary {
   thresholdsFrom: 'calibration' | 'template' | 'defaults';
 }
 
+/** Whether a person transcribes this field: only free text may be left to the scan. */
+export function transcription(field: Field): Transcribe {
+  return field.type === 'text' ? field.transcribe : 'required';
+}
+
 /** Normalise the readings of one record and check it; pure apart from the rows passed in. */
 export function evaluateRecord(template: Template, rows: FieldRow[], serial: string, today?: string) {
   const byId = new Map(template.fields.map((f) => [f.id, f]));
@@ -65,8 +71,11 @@ export function evaluateRecord(template: Template, rows: FieldRow[], serial: str
     const field = byId.get(row.fieldId);
     if (!field) continue;
     // A person's decision stands: its value is what the record holds.
+    // Free text the template does not transcribe is not read into the record: the scanned page carries it.
     const result: FieldResult =
-      row.verifiedBy !== null
+      row.verifiedBy === null && transcription(field) === 'never'
+        ? { status: 'blank', findings: [] }
+        : row.verifiedBy !== null
         ? row.value === null
           ? { status: 'blank', findings: [] }
           : { status: 'value', value: row.value, findings: [] }
@@ -110,20 +119,37 @@ export function validateRecord(store: JobStore, template: Template, thresholds: 
     const reasons: Finding[] = [];
     const statuses: string[] = [];
     const verifiedPaths = new Set<string>();
+    for (const { field, row } of results.values()) if (row.verifiedBy !== null) verifiedPaths.add(field.path);
+    // A finding every field of which a person verified, but which no person has seen (a correction created or
+    // changed it), sends those fields back to a person with the finding as their reason.
+    const acked = acknowledgedKeys(store.db, serial);
+    const seen = (f: Finding) => acked.has(findingKey(f));
+    const unseen = findings.filter((f) => f.severity === 'review' && f.paths.length > 0 && f.paths.every((p) => verifiedPaths.has(p)) && !seen(f));
     for (const { field, row, result } of results.values()) {
       if (row.verifiedBy !== null) {
-        verifiedPaths.add(field.path);
-        statuses.push('verified');
-        fields.verified++;
+        const naming = unseen.filter((f) => f.paths.includes(field.path));
+        if (naming.length || row.status === 'needs-review') {
+          store.updateFieldValidation(serial, row.fieldId, { value: row.value, status: naming.length ? 'needs-review' : 'verified', reasons: naming });
+        }
+        statuses.push(naming.length ? 'needs-review' : 'verified');
+        if (naming.length) {
+          fields.needsReview++;
+          reasons.push(...naming);
+        } else fields.verified++;
         continue;
       }
-      const verdict = decideField(field, result, row.confidence, findings, thresholds);
+      const policy = transcription(field);
+      const verdict =
+        policy === 'never'
+          ? { status: 'blank' as const, reasons: [finding('not-transcribed', [field.path], { field: field.label })] }
+          : decideField(field, result, row.confidence, findings, thresholds);
       store.updateFieldValidation(serial, row.fieldId, {
         value: result.status === 'value' || result.status === 'invalid' ? (result.value ?? null) : null,
         status: verdict.status,
         reasons: verdict.reasons,
       });
-      statuses.push(verdict.status);
+      // Optional free text waits in the queue for anyone with time, but the record does not wait for it.
+      statuses.push(policy === 'optional' && verdict.status === 'needs-review' ? 'optional' : verdict.status);
       if (verdict.status === 'accepted') fields.accepted++;
       else if (verdict.status === 'blank') fields.blank++;
       else {
@@ -131,7 +157,7 @@ export function validateRecord(store: JobStore, template: Template, thresholds: 
         reasons.push(...verdict.reasons);
       }
     }
-    const status = decideRecord(rec.pagesRead, rec.pagesExpected, statuses, findings, verifiedPaths);
+    const status = decideRecord(rec.pagesRead, rec.pagesExpected, statuses, findings, verifiedPaths, seen);
     if (status === 'incomplete') {
       reasons.push({ code: 'pages-missing', severity: 'blocking', message: `form is missing ${rec.pagesExpected - rec.pagesRead} page(s)`, paths: [] });
     }

@@ -1,7 +1,7 @@
 // Reads every field of one registered page: tick boxes by dark-pixel share, comb fields by tesseract (boxes
 // lines left out, a whitelist per charset, one composite image per charset), free text as a block, signatures as
 // ink or none. Every field comes back with its raw text, what was read, a confidence and its crop rectangle.
-import { combBoxes, inset, isComb, tickBoxes } from '../template/geometry.ts';
+import { combBoxes, cropZone, inset, isComb, tickBoxes } from '../template/geometry.ts';
 import type { Field, Template, Zone } from '../template/schema.ts';
 import { cropGray, downscaleGray, grayToPng, otsuThreshold, type GrayImage } from '../imaging/gray.ts';
 import { CANON_PX_PER_MM } from '../imaging/warp.ts';
@@ -49,8 +49,7 @@ function shift(r: PxRect, d: { dx: number; dy: number }): PxRect {
 
 /** The area shown to a person: the zone, its label, and a little context. */
 function cropRect(f: Field): PxRect {
-  const z = f.type === 'tick' ? { x: f.zone.x, y: f.zone.y, w: f.zone.w + 30, h: f.zone.h } : f.zone;
-  return toPx(inset(z, -2.5));
+  return toPx(cropZone(f));
 }
 
 /** Threshold between ink and paper on this page, kept in a sane band for nearly blank pages. */

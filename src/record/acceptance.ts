@@ -39,10 +39,14 @@ function lowConfidence(field: Field, confidence: number | null, threshold: numbe
   return {
     code: 'low-confidence',
     severity: 'review',
+    // Say what it means: a threshold above 1 is calibration's "never accept this type" (handwriting in it is always
+    // checked); otherwise the calibrated figure, which is a share of readings kept right, not a percentage of ink.
     message:
       field.type === 'text'
         ? `${field.label}: free text is always checked by a person.`
-        : `${field.label}: the machine's reading is not sure enough to accept (${Math.round((confidence ?? 0) * 100)}% against the ${Math.round(threshold * 100)}% needed).`,
+        : threshold > 1
+          ? `${field.label}: handwriting in this kind of field is always checked by a person (the machine is not yet reliable enough on it).`
+          : `${field.label}: the machine's confidence (${Math.round((confidence ?? 0) * 100)}%) is below the ${Math.round(threshold * 100)}% at which calibration found its readings safe to accept.`,
     paths: [field.path],
   };
 }
@@ -78,6 +82,8 @@ export function decideField(
  * A review finding whose fields a person has all verified is settled: the person confirmed what the form says (a
  * crew's NEWS2 added up wrongly stays as written). A blocking finding is never settled that way: a record that cannot
  * be imported (no identifier, a birth date after the incident) stays blocked until its values change.
+ * `seen` says whether a person saw the finding itself: one created by a correction of already verified fields
+ * is not settled by those earlier verifications.
  */
 export function decideRecord(
   pagesRead: number,
@@ -85,9 +91,10 @@ export function decideRecord(
   fieldStatuses: readonly string[],
   findings: readonly Finding[],
   verifiedPaths: ReadonlySet<string>,
+  seen: (f: Finding) => boolean = () => true,
 ): RecordDecision {
   if (pagesRead < pagesExpected) return 'incomplete';
-  const settled = (f: Finding) => f.severity === 'review' && f.paths.length > 0 && f.paths.every((p) => verifiedPaths.has(p));
+  const settled = (f: Finding) => f.severity === 'review' && f.paths.length > 0 && f.paths.every((p) => verifiedPaths.has(p)) && seen(f);
   const open = findings.filter((f) => f.severity !== 'note' && !settled(f));
   if (open.some((f) => f.severity === 'blocking')) return 'blocked';
   if (fieldStatuses.some((s) => s === 'needs-review' || s === 'unchecked')) return 'needs-review';

@@ -27,6 +27,10 @@ interface CatalogueEntry {
 
 export const FINDINGS = {
   // Reading a single field
+  'not-transcribed': {
+    severity: 'note',
+    template: '{field}: free text this form does not transcribe; the scanned page is the record of it.',
+  },
   'field-illegible': {
     severity: 'review',
     template: '{field}: there is writing but some of it could not be read.',

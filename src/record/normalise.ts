@@ -160,6 +160,12 @@ export function resolveMulti<V>(
   return { status: 'value', value: chosen, findings: notes };
 }
 
+// C0 controls but tab and line feed, DEL and C1 controls; comb fields allow neither.
+const TEXT_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+const COMB_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// A letters-only name: letters (any script), with the space, hyphen and apostrophe names carry (O'NEILL, AL-SAYED).
+const LETTERS_ONLY = /^[\p{L}][\p{L} '\u2019-]*$/u;
+
 /** A temperature this high is almost surely Fahrenheit (DOMAIN.md). */
 export function looksFahrenheit(t: number): boolean {
   return t >= 95 && t <= 110;
@@ -193,6 +199,15 @@ export function normaliseField(field: Field, read: ReaderOutput, leafKind?: Leaf
   }
 
   if (typeof read !== 'string') return invalidShape(field, 'a string of characters');
+  // Control characters (NUL, BEL, ESC, DEL, C1...) never become part of a value: they would be written raw into
+  // the records CSV and the FHIR batch. Free text may keep line breaks and tabs; nothing else may.
+  const control = field.type === 'text' ? TEXT_CONTROL : COMB_CONTROL;
+  if (control.test(read)) {
+    return {
+      status: 'invalid',
+      findings: [finding('field-invalid', paths, { field: label, read: 'a control character', expected: 'plain text' })],
+    };
+  }
 
   if (field.type === 'text') {
     if (isBlank(read)) return { status: 'blank', findings: [] };
@@ -230,6 +245,13 @@ export function normaliseField(field: Field, read: ReaderOutput, leafKind?: Leaf
     return {
       status: 'invalid',
       findings: [finding(code, paths, { field: label, read: shown(read), expected: `a valid ${field.type}: ${n.problem}` })],
+    };
+  }
+
+  if (field.type === 'capitals' && field.charset === 'letters' && typeof n.value === 'string' && !LETTERS_ONLY.test(n.value)) {
+    return {
+      status: 'invalid',
+      findings: [finding('field-invalid', paths, { field: label, read: shown(read), expected: "letters only (with spaces, hyphens and apostrophes)" })],
     };
   }
 

@@ -65,15 +65,32 @@ function shown(v: unknown): string {
   return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v);
 }
 
-/** Text lines for one record: a block per field, then the form's status changes. */
-export function formatRecordHistory(h: RecordHistory, labels: ReadonlyMap<string, string> = new Map()): string {
-  const lines = [`Form ${h.serial}: audit history (${h.fields.length} field(s), oldest first)`];
+/**
+ * The history without any value: who did what to which field, and when. The default for `audit --record`,
+ * because a console, a terminal log or a ticket it is pasted into is no place for names, birth dates or postcodes.
+ */
+export function withoutValues(h: RecordHistory): RecordHistory {
+  const strip = (e: AuditEvent): AuditEvent => ({ ...e, value: null });
+  return { ...h, fields: h.fields.map((f) => ({ ...f, events: f.events.map(strip) })), record: h.record.map(strip) };
+}
+
+/** Text lines for one record: a block per field, then the form's status changes. Values only when asked for. */
+export function formatRecordHistory(
+  h: RecordHistory,
+  labels: ReadonlyMap<string, string> = new Map(),
+  opts: { values?: boolean } = {},
+): string {
+  const lines = [
+    `Form ${h.serial}: audit history (${h.fields.length} field(s), oldest first)` +
+      (opts.values ? '' : '; values are left out (add --values to print them)'),
+  ];
   for (const f of h.fields) {
     lines.push('', `${f.fieldId}${labels.has(f.fieldId) ? ` (${labels.get(f.fieldId)})` : ''}`);
     for (const e of f.events) {
       const what = ACTION_WORDS[e.action] ?? e.action;
       const status = e.status && e.action !== 'read' ? ` [${e.status}]` : '';
-      lines.push(`  ${e.at}  ${e.actor.padEnd(12)} ${what}: ${shown(e.value)}${status}${e.note ? `  (${e.note})` : ''}`);
+      const value = opts.values ? `: ${shown(e.value)}` : '';
+      lines.push(`  ${e.at}  ${e.actor.padEnd(12)} ${what}${value}${status}${e.note ? `  (${e.note})` : ''}`);
     }
   }
   if (h.record.length) {

@@ -48,3 +48,31 @@ export function reviewContext(
 export function fieldKind(field: Pick<Field, 'type' | 'path'>): string {
   return field.path.endsWith('nhsNumber') ? 'nhs-number' : field.type;
 }
+
+const GROUP_NAMES: Record<string, string> = {
+  obs: 'Obs set',
+  drug: 'Drug',
+  crew: 'Crew member',
+  time: 'Times',
+  incident: 'Incident',
+  patient: 'Patient',
+  clinical: 'Clinical',
+  clinician: 'Clinician',
+  interventions: 'Interventions',
+  outcome: 'Outcome',
+  notes: 'Notes',
+};
+
+/** The group a field is printed in, from its id: obs2.pulse is in "Obs set 2", time.atscene in "Times". */
+export function groupName(field: Pick<Field, 'id'>): string {
+  const m = /^([a-z]+?)(\d*)\./.exec(field.id) ?? /^([a-z]+)()$/.exec(field.id);
+  if (!m) return '';
+  const name = GROUP_NAMES[m[1]!] ?? m[1]!.charAt(0).toUpperCase() + m[1]!.slice(1);
+  return m[2] ? `${name} ${m[2]}` : name;
+}
+
+/** A label that says where the field is: "Obs set 2 - Pulse" (the label alone when it names its group already). */
+export function fullLabel(field: Pick<Field, 'id' | 'label'>): string {
+  const g = groupName(field);
+  return !g || field.label.toLowerCase().startsWith(g.toLowerCase()) ? field.label : `${g} - ${field.label}`;
+}

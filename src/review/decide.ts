@@ -1,9 +1,11 @@
 // One reviewer decision on one field: normalise what was typed, save it through the store (one transaction, with
 // audit), and re-validate the record so its status is current at once. Used by the page and by `review apply`.
 import { VersionConflictError, type DecisionAction, type FieldRow, type KeyingAction, type RecordStatus } from '../job/store.ts';
+import { acknowledgeFindings } from '../job/finding-acks.ts';
 import { validateRecord } from '../job/validate.ts';
 import type { ReviewContext } from './context.ts';
-import { keyingsMatch, keyingStage } from './double-key.ts';
+import { keyingsMatch, keyingStage, MACHINE_KEYER } from './double-key.ts';
+import { keyingsOf } from './queue.ts';
 import { parseTyped } from './input.ts';
 
 /** enter: the typed text (the guess left as it is accepts it); blank: nothing on the form; illegible: cannot be read. */
@@ -79,8 +81,9 @@ export function decide(ctx: ReviewContext, d: DecisionInput, opts: DecideOptions
     let result: 'decided' | 'keyed' | 'mismatch' = 'decided';
     let message = 'Saved.';
     let note = d.note;
-    if (ctx.doubleKeyPaths.has(row.path)) {
-      const keyings = store.keyingsOf(d.serial, d.fieldId);
+    // A decided field sent back for a finding no one has seen is confirmed by one person, not keyed again.
+    if (ctx.doubleKeyPaths.has(row.path) && row.verifiedBy === null) {
+      const keyings = keyingsOf(ctx, row);
       const stage = keyingStage(keyings, d.reviewer);
       if (stage === 'wait') {
         return { ok: false, problem: 'not-allowed', message: 'You have keyed this field already: another person must key it.', field: row };
@@ -94,13 +97,16 @@ export function decide(ctx: ReviewContext, d: DecisionInput, opts: DecideOptions
           result = 'mismatch';
           message = 'The two keyings differ. A third person will decide.';
         } else {
-          note = `double-keyed: matches the keying by ${keyings[0]!.reviewer}`;
+          note = keyings[0]!.reviewer === MACHINE_KEYER ? 'double-keyed: matches the machine reading' : `double-keyed: matches the keying by ${keyings[0]!.reviewer}`;
         }
       } else {
-        note = `third decision after the keyings by ${[...new Set(keyings.map((k) => k.reviewer))].join(' and ')} differed`;
+        const who = [...new Set(keyings.map((k) => (k.reviewer === MACHINE_KEYER ? 'the machine' : k.reviewer)))];
+        note = `third decision after the keyings by ${who.join(' and ')} differed`;
       }
     }
     if (result === 'decided') {
+      // The reasons on screen (or in the exported CSV row, whose version was checked) were seen by this person.
+      acknowledgeFindings(store.db, d.serial, row.reasons, d.reviewer, store.nowIso());
       const action: DecisionAction =
         keyed.action === 'blank' ? 'blank'
         : keyed.action === 'illegible' ? 'illegible'

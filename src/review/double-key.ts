@@ -1,7 +1,29 @@
-// Double keying: for the fields a trust names (NHS number and date of birth by default), two people key the value
-// independently; the second sees neither the machine's guess nor the first value. A match decides the field; a
-// mismatch goes to a third person, who sees both keyings. Pure functions over the keyings of one field.
-import type { KeyingAction, KeyingRow } from '../job/store.ts';
+// Double keying: for the fields a trust names (NHS number and date of birth by default), two keyings of the value
+// are made independently. A machine reading that passes its own checks (an NHS number's check digit, a real date)
+// is the first keying, so one person keys it blind; where the machine had no such reading, two people do. The
+// second keyer sees neither the machine's guess nor the first value. A match decides the field; a mismatch goes to
+// a person who keyed neither, who sees both. Pure functions over the keyings of one field.
+import type { FieldRow, KeyingAction, KeyingRow } from '../job/store.ts';
+import { normaliseField, type ReaderOutput } from '../record/normalise.ts';
+import type { Field } from '../template/schema.ts';
+
+/** The reviewer id a machine keying carries (the OCR stage's own actor name). */
+export const MACHINE_KEYER = 'ocr';
+
+export type Keying = Pick<KeyingRow, 'reviewer' | 'action' | 'value'>;
+
+/** The machine's reading as a first keying, when it normalises to a value with no problem of its own; else null. */
+export function machineKeying(field: Field, row: Pick<FieldRow, 'read' | 'verifiedBy'>): Keying | null {
+  if (row.verifiedBy !== null || row.read === null || row.read === undefined) return null;
+  const r = normaliseField(field, row.read as ReaderOutput);
+  if (r.status !== 'value' || r.findings.some((f) => f.severity !== 'note')) return null;
+  return { reviewer: MACHINE_KEYER, action: 'key', value: r.value };
+}
+
+/** Every keying of a field: the machine's first (when it counts), then the people's in order. */
+export function allKeyings(machine: Keying | null, people: readonly Keying[]): Keying[] {
+  return machine ? [machine, ...people] : [...people];
+}
 
 export const DEFAULT_DOUBLE_KEY_PATHS = ['patient.nhsNumber', 'patient.dateOfBirth'] as const;
 
@@ -11,7 +33,7 @@ export const DEFAULT_DOUBLE_KEY_PATHS = ['patient.nhsNumber', 'patient.dateOfBir
  */
 export type KeyingStage = 'first' | 'second' | 'third' | 'wait';
 
-export function keyingStage(keyings: readonly Pick<KeyingRow, 'reviewer' | 'action' | 'value'>[], reviewer: string): KeyingStage {
+export function keyingStage(keyings: readonly Keying[], reviewer: string): KeyingStage {
   const keyers = new Set(keyings.map((k) => k.reviewer));
   if (keyings.length === 0) return 'first';
   if (keyers.has(reviewer)) return 'wait';

@@ -2,6 +2,7 @@
 // reading goes through (so a typed value passes exactly the checks a read one would). Pure functions.
 import { normaliseField, type OptionState } from '../record/normalise.ts';
 import { formatNhsNumber } from '../record/nhs-number.ts';
+import { resolveRecordPath } from '../record/paths.ts';
 import type { Field } from '../template/schema.ts';
 
 export type TypedResult =
@@ -14,6 +15,17 @@ const YES = new Set(['y', 'yes', 'true', '1', 'x', 'ticked', 'signed']);
 const NO = new Set(['n', 'no', 'false', '0', 'empty', 'unsigned']);
 
 const fail = (message: string): TypedResult => ({ ok: false, message });
+
+/**
+ * Where the person is typing: the page names its keys, the corrections CSV names its decision column. The CSV's
+ * problems are printed on a console, so its wording never quotes what was typed.
+ */
+export type Wording = 'page' | 'csv';
+
+const WORDS: Record<Wording, { blank: string; illegible: string }> = {
+  page: { blank: 'use "Blank on form" (Alt+B)', illegible: 'use "Illegible" (Alt+I)' },
+  csv: { blank: 'use the decision blank', illegible: 'use the decision illegible' },
+};
 
 /** A typed date (12/03/1951, 12.03.1951, 12 03 1951, 12031951, or 1951-03-12) as the comb's DDMMYYYY. */
 export function typedDateBoxes(text: string): string | null {
@@ -45,10 +57,26 @@ function optionList(options: readonly { value: unknown; label: string }[]): stri
   return options.map((o, i) => `${i + 1} ${String(o.value)}`).join(', ');
 }
 
+// The normalisers' problems in words that never quote the value (their own messages do, for the page).
+const CSV_PROBLEM: Record<string, string> = {
+  'field-invalid': 'the value is not one this field can hold',
+  'field-out-of-range': 'the value is outside the range this field allows',
+  'date-not-real': 'the value is not a real calendar date (dd/mm/yyyy)',
+  'time-not-real': 'the value is not a real 24-hour time (00:00 to 23:59)',
+  'postcode-invalid': 'the value is not a valid UK postcode',
+  'postcode-fixed': 'the value is not a valid UK postcode as typed',
+  'nhs-check-digit': "the NHS number's check digit is wrong",
+  'nhs-number-length': 'an NHS number has ten digits',
+  'temperature-fahrenheit': 'the temperature looks like Fahrenheit: type it in degrees Celsius',
+};
+
 /** Normalise what a reviewer typed for a field; a clear message when it cannot be a value of that field. */
-export function parseTyped(field: Field, text: string): TypedResult {
+export function parseTyped(field: Field, text: string, wording: Wording = 'page'): TypedResult {
+  const w = WORDS[wording];
+  const nothing = `Nothing was typed. If the form is blank here, ${w.blank}.`;
+  const cannotRead = `If you cannot read it, ${w.illegible}.`;
   const t = text.trim();
-  if (t === '') return fail('Nothing was typed. If the form is blank here, use "Blank on form" (Alt+B).');
+  if (t === '') return fail(nothing);
   let raw: string | OptionState[];
   switch (field.type) {
     case 'date': {
@@ -66,6 +94,15 @@ export function parseTyped(field: Field, text: string): TypedResult {
     case 'decimal': {
       const m = /^(\d+)(?:\.(\d*))?$/.exec(t);
       if (!m) return fail('Type a number, for example 36.8.');
+      // "53" for a glucose of 5.3 is the commonest slip. Where the value with the point before its last digit(s)
+      // is also one the field allows, ask rather than guess (a temperature of 37 is not in doubt: 3.7 is impossible).
+      const whole = m[1]!.replace(/^0+(?=\d)/, '');
+      if (m[2] === undefined && field.fracDigits > 0 && whole.length >= 2) {
+        const asFrac = `${whole.slice(0, -field.fracDigits) || '0'}.${whole.slice(-field.fracDigits)}`;
+        if (resolveRecordPath(field.path)?.schema.safeParse(Number(asFrac)).success) {
+          return fail(`Type the decimal point: is it ${asFrac} or ${whole}.${'0'.repeat(field.fracDigits)}?`);
+        }
+      }
       const [int, frac = ''] = [m[1]!.replace(/^0+(?=\d)/, ''), m[2] ?? ''];
       const fracTrim = frac.replace(/0+$/, '');
       if (int.length > field.intDigits || fracTrim.length > field.fracDigits) {
@@ -76,14 +113,14 @@ export function parseTyped(field: Field, text: string): TypedResult {
     }
     case 'digits': {
       const d = t.replace(/[\s-]+/g, '');
-      if (d.includes('?')) return fail('If you cannot read it, use "Illegible" (Alt+I).');
+      if (d.includes('?')) return fail(cannotRead);
       if (!/^\d+$/.test(d)) return fail('Type digits only.');
       if (d.length > field.boxes) return fail(`This field has ${field.boxes} boxes; ${d.length} digits were typed.`);
       raw = d;
       break;
     }
     case 'capitals':
-      if (t.includes('?')) return fail('If you cannot read it, use "Illegible" (Alt+I).');
+      if (t.includes('?')) return fail(cannotRead);
       raw = t.toUpperCase();
       break;
     case 'text':
@@ -107,7 +144,10 @@ export function parseTyped(field: Field, text: string): TypedResult {
       const words = t.split(/[,;]+/).map((w) => w.trim()).filter(Boolean);
       const idx = words.map((w) => optionIndex(field.options, w));
       const bad = words.filter((_, k) => idx[k]! < 0);
-      if (bad.length) return fail(`Not an option: ${bad.join(', ')}. Choose from: ${optionList(field.options)} (separate with commas).`);
+      if (bad.length) {
+        const which = wording === 'csv' ? `${bad.length} of the words typed` : bad.join(', ');
+        return fail(`Not an option: ${which}. Choose from: ${optionList(field.options)} (separate with commas).`);
+      }
       raw = field.options.map((_, j) => (idx.includes(j) ? 'ticked' : 'empty'));
       break;
     }
@@ -115,8 +155,10 @@ export function parseTyped(field: Field, text: string): TypedResult {
   const r = normaliseField(field, raw);
   const problem = r.findings.find((f) => f.severity !== 'note');
   if (r.status === 'value' && !problem) return { ok: true, kind: 'value', value: r.value };
-  if (r.status === 'blank') return fail('Nothing was typed. If the form is blank here, use "Blank on form" (Alt+B).');
-  if (r.status === 'illegible') return fail('If you cannot read it, use "Illegible" (Alt+I).');
+  if (r.status === 'blank') return fail(nothing);
+  if (r.status === 'illegible') return fail(cannotRead);
+  // A finding's message may quote the value (a postcode, a date of birth): the CSV report names the check instead.
+  if (wording === 'csv') return fail(CSV_PROBLEM[problem?.code ?? ''] ?? `the value does not pass the ${field.type} check${problem ? ` (${problem.code})` : ''}`);
   return fail(problem?.message ?? `This is not a valid ${field.type}.`);
 }
 

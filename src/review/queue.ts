@@ -4,8 +4,8 @@
 import type { FieldRow } from '../job/store.ts';
 import type { Finding } from '../record/findings.ts';
 import type { Field } from '../template/schema.ts';
-import { fieldKind, type ReviewContext } from './context.ts';
-import { keyingStage, type KeyingStage } from './double-key.ts';
+import { fieldKind, fullLabel, type ReviewContext } from './context.ts';
+import { allKeyings, keyingStage, machineKeying, MACHINE_KEYER, type Keying, type KeyingStage } from './double-key.ts';
 import { displayValue, guessText } from './input.ts';
 
 /** single: an ordinary review; first/second/third: a step of double keying. */
@@ -17,6 +17,8 @@ export interface QueueItem {
   serial: string;
   fieldId: string;
   label: string;
+  /** The label with its group, "Obs set 2 - Pulse". */
+  groupLabel: string;
   type: Field['type'];
   kind: string;
   path: string;
@@ -27,6 +29,8 @@ export interface QueueItem {
   /** Plain-English reasons the field needs a person. */
   reasons: string[];
   cropUrl: string | null;
+  /** The field's whole printed row (its label and neighbours), for context. */
+  contextUrl: string;
   /** Choice and multi fields: the options, numbered from 1 as the reviewer may type them. */
   options?: { n: number; value: string; label: string }[];
   /** Third decision only: what the two (or more) keyings said. */
@@ -51,9 +55,16 @@ function reasonsOf(row: FieldRow): string[] {
 
 /** The stage of a field for this reviewer, or null when the reviewer may not act on it now. */
 export function stageFor(ctx: ReviewContext, row: FieldRow, reviewer: string): ItemStage | null {
-  if (!ctx.doubleKeyPaths.has(row.path)) return 'single';
-  const s = keyingStage(ctx.store.keyingsOf(row.serial, row.fieldId), reviewer);
+  // A decided field back for a finding no one has seen is confirmed once, whoever keyed it.
+  if (!ctx.doubleKeyPaths.has(row.path) || row.verifiedBy !== null) return 'single';
+  const s = keyingStage(keyingsOf(ctx, row), reviewer);
   return s === 'wait' ? null : s;
+}
+
+/** A double-keyed field's keyings, the machine's first where its reading counts as one. */
+export function keyingsOf(ctx: ReviewContext, row: FieldRow): Keying[] {
+  const field = ctx.fields.get(row.fieldId);
+  return allKeyings(field ? machineKeying(field, row) : null, ctx.store.keyingsOf(row.serial, row.fieldId));
 }
 
 /** Every item this reviewer could take (claimed by others or not), in queue order. */
@@ -75,6 +86,7 @@ export function toQueueItem(ctx: ReviewContext, row: FieldRow, field: Field, sta
     serial: row.serial,
     fieldId: row.fieldId,
     label: field.label,
+    groupLabel: fullLabel(field),
     type: field.type,
     kind: fieldKind(field),
     path: row.path,
@@ -83,16 +95,19 @@ export function toQueueItem(ctx: ReviewContext, row: FieldRow, field: Field, sta
     // Blind keying: neither the machine's guess nor the first keying is shown.
     guess: stage === 'second' || stage === 'third' ? '' : guessText(field, row.value, row.rawText),
     reasons: reasonsOf(row),
-    cropUrl: row.cropPath ? `crop/${row.id}` : null,
+    // Cut on request from the page image (old jobs: the crop file the scan wrote).
+    cropUrl: `crop/${row.id}`,
+    contextUrl: `crop/${row.id}/context`,
     recordStatus: ctx.store.record(row.serial)?.status ?? 'unknown',
   };
   if (field.type === 'choice' || field.type === 'multi') {
     item.options = field.options.map((o, i) => ({ n: i + 1, value: String(o.value), label: o.label }));
   }
   if (stage === 'third') {
-    item.keyed = ctx.store
-      .keyingsOf(row.serial, row.fieldId)
-      .map((k) => (k.action === 'key' ? displayValue(field, k.value) : k.action === 'blank' ? '(blank on form)' : '(illegible)'));
+    item.keyed = keyingsOf(ctx, row).map((k) => {
+      const said = k.action === 'key' ? displayValue(field, k.value) : k.action === 'blank' ? '(blank on form)' : '(illegible)';
+      return k.reviewer === MACHINE_KEYER ? `${said} (machine reading)` : said;
+    });
   }
   return item;
 }
@@ -183,4 +198,59 @@ export function progress(ctx: ReviewContext, reviewer: string, sessionStart: str
     ratePerHour: done ? Math.round(done / hours) : null,
     kinds,
   };
+}
+
+export interface GroupBatch {
+  /** The template field shown, or null when nothing can be verified in groups now. */
+  fieldId: string | null;
+  groupLabel: string;
+  /** How many more of this field wait after this screen. */
+  more: number;
+  items: QueueItem[];
+}
+
+/**
+ * Claim one screen of group verification: the same template field across the job (every "Obs set 2 - Pulse"),
+ * sorted by the machine's value so the odd one stands out. The field asked for if any is left, else the one
+ * with the most items waiting. Double-keyed steps are left to the field view: a blind keying shows no value.
+ */
+export function claimGroup(ctx: ReviewContext, reviewer: string, fieldId?: string, limit = 24): GroupBatch {
+  const { store } = ctx;
+  return store.inImmediateTransaction((): GroupBatch => {
+    const at = store.nowIso();
+    const expires = new Date(Date.parse(at) + ctx.leaseMs).toISOString();
+    const held = new Map(store.activeClaims(at).map((c) => [`${c.serial}/${c.fieldId}`, c.reviewer]));
+    const free = eligible(ctx, reviewer).filter((e) => {
+      const h = held.get(`${e.row.serial}/${e.row.fieldId}`);
+      return e.stage === 'single' && (h === undefined || h === reviewer);
+    });
+    const byField = new Map<string, Eligible[]>();
+    for (const e of free) {
+      const list = byField.get(e.row.fieldId);
+      if (list) list.push(e);
+      else byField.set(e.row.fieldId, [e]);
+    }
+    const order = ctx.template.fields.map((f) => f.id);
+    const chosen =
+      fieldId && byField.has(fieldId)
+        ? fieldId
+        : [...byField.keys()].sort((a, b) => byField.get(b)!.length - byField.get(a)!.length || order.indexOf(a) - order.indexOf(b))[0];
+    const mine = store.activeClaims(at).filter((c) => c.reviewer === reviewer);
+    if (!chosen) {
+      store.releaseClaims(reviewer, mine);
+      return { fieldId: null, groupLabel: '', more: 0, items: [] };
+    }
+    const field = ctx.fields.get(chosen)!;
+    const guess = (e: Eligible) => guessText(field, e.row.value, e.row.rawText);
+    const all = byField.get(chosen)!.sort((a, b) => guess(a).localeCompare(guess(b), 'en', { numeric: true }) || a.row.id - b.row.id);
+    const batch = all.slice(0, limit);
+    const keep = new Set(batch.map((e) => `${e.row.serial}/${e.row.fieldId}`));
+    store.releaseClaims(reviewer, mine.filter((c) => !keep.has(`${c.serial}/${c.fieldId}`)));
+    for (const e of batch) {
+      if (!store.claimField(e.row.serial, e.row.fieldId, reviewer, at, expires)) {
+        throw new Error(`claim race on ${e.row.serial}/${e.row.fieldId} inside an immediate transaction`);
+      }
+    }
+    return { fieldId: chosen, groupLabel: fullLabel(field), more: all.length - batch.length, items: batch.map((e) => toQueueItem(ctx, e.row, e.field, e.stage)) };
+  });
 }

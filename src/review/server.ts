@@ -3,13 +3,14 @@
 // page from running anything but its own script. It never logs values: counts and ids only.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { extname, isAbsolute, resolve, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
 import type { ReviewContext } from './context.ts';
+import { CropCache, fieldCrop, IMAGE_TYPES, jobFile } from './crops.ts';
 import { decide, type ReviewAction } from './decide.ts';
 import { JobLockedError, withStoreLock } from '../job/job-lock.ts';
 import { displayValue } from './input.ts';
-import { claimBatch, heldItems, progress } from './queue.ts';
+import { claimBatch, claimGroup, heldItems, progress } from './queue.ts';
 
 export const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy':
@@ -27,11 +28,11 @@ const STATIC: Record<string, { file: string; type: string }> = {
   '': { file: 'index.html', type: 'text/html; charset=utf-8' },
   'index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
   'app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  'group.js': { file: 'group.js', type: 'text/javascript; charset=utf-8' },
   'app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
   'favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
 };
 
-const IMAGE_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg' };
 const MAX_BODY = 64 * 1024;
 // Path segments our routes use: no dots-only segments, no percent-encoding, no backslashes.
 const SAFE_PATH = /^\/[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]*)*$/;
@@ -104,26 +105,12 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   throw new HttpError(400, 'the body is not a JSON object');
 }
 
-/** A file the job store names, resolved inside the job folder (symlinks followed), or null. */
-export function jobFile(jobDir: string, stored: string | null): string | null {
-  if (!stored || isAbsolute(stored)) return null;
-  const type = IMAGE_TYPES[extname(stored).toLowerCase()];
-  if (!type) return null;
-  try {
-    const root = realpathSync(jobDir);
-    const full = realpathSync(resolve(root, stored));
-    if (!full.startsWith(root + sep) || !statSync(full).isFile()) return null;
-    return full;
-  } catch {
-    return null;
-  }
-}
-
 export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewServer> {
   const { ctx, reviewer } = o;
   const token = o.token ?? randomBytes(32).toString('base64url');
   const log = o.log ?? (() => undefined);
   const files = loadStatic();
+  const crops = new CropCache();
   const sessionStart = ctx.store.nowIso();
   let origins: string[] = [];
   let hosts: string[] = [];
@@ -196,6 +183,13 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
         sendJson(res, 200, { reviewer, items, progress: progress(ctx, reviewer, sessionStart) });
         return;
       }
+      if (path === 'api/group') {
+        const fieldId = typeof body.fieldId === 'string' && ctx.fields.has(body.fieldId) ? body.fieldId : undefined;
+        const group = claimGroup(ctx, reviewer, fieldId);
+        log(`group: ${group.items.length} item(s) claimed`);
+        sendJson(res, 200, { reviewer, ...group, progress: progress(ctx, reviewer, sessionStart) });
+        return;
+      }
       if (path === 'api/decide') {
         const action = body.action;
         if (typeof body.serial !== 'string' || typeof body.fieldId !== 'string' || typeof body.expectedVersion !== 'number') {
@@ -245,10 +239,12 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
     if (path === 'api/recent') return sendJson(res, 200, { recent: recent() });
     let m = /^api\/form\/(\d{1,9})$/.exec(path);
     if (m) return sendJson(res, 200, formView(m[1]!));
-    m = /^crop\/(\d{1,12})$/.exec(path);
+    m = /^crop\/(\d{1,12})(\/context)?$/.exec(path);
     if (m) {
       const row = ctx.store.fieldById(Number(m[1]));
-      return sendImage(res, row?.cropPath ?? null);
+      const png = row ? await fieldCrop(ctx, row, m[2] ? 'context' : 'field', crops) : null;
+      if (!png) throw new HttpError(404, 'no such image');
+      return send(res, 200, 'image/png', png);
     }
     m = /^page\/(\d{1,9})\/(\d{1,3})$/.exec(path);
     if (m) return sendImage(res, ctx.store.pageOfRecord(m[1]!, Number(m[2]))?.imagePath ?? null);

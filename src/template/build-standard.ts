@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { LABEL_HEIGHT_MM, LABEL_SIZE_MM } from './geometry.ts';
 import { loadPackagedFont, PRINT_FONT, textWidth } from './drawing.ts';
 import { parseTemplate } from './load.ts';
-import type { Decoration, Field, TickOption } from './schema.ts';
+import type { Decoration, Field, TickOption, Transcribe } from './schema.ts';
 
 const LEFT = 13;
 const RIGHT = 198.5;
@@ -45,7 +45,7 @@ type Spec =
   | { kind: 'choice' | 'multi'; id: string; label: string; path: string; options: [string | number | boolean, string][]; optionWidth?: number; hint?: string }
   | { kind: 'tick'; id: string; label: string; path: string }
   | { kind: 'signature'; id: string; label: string; path: string; width: number }
-  | { kind: 'text'; id: string; label: string; path: string; lines: number; width?: number; hint?: string };
+  | { kind: 'text'; id: string; label: string; path: string; lines: number; width?: number; hint?: string; transcribe?: Transcribe };
 
 /** Place specs left to right on one row at box width bw; returns the row's height. */
 function row(specs: Spec[], bw = 5.2, gap = 3.2): void {
@@ -109,7 +109,7 @@ function row(specs: Spec[], bw = 5.2, gap = 3.2): void {
       case 'text': {
         w = s.width ?? RIGHT - x;
         const h = s.lines * TEXT_LINE;
-        fields.push({ ...base, type: 'text', lines: s.lines, zone: { x, y: top, w, h } });
+        fields.push({ ...base, type: 'text', lines: s.lines, transcribe: s.transcribe ?? 'required', zone: { x, y: top, w, h } });
         height = Math.max(height, h);
         break;
       }
@@ -187,9 +187,10 @@ endSection(2);
 
 section('4  CLINICAL');
 row([{ kind: 'text', id: 'clinical.complaint', label: 'Presenting complaint', path: 'clinical.presentingComplaint', lines: 2 }]);
-row([{ kind: 'text', id: 'clinical.history', label: 'History', path: 'clinical.history', lines: 4 }]);
+// Transcription policy (README "Free text"): what the ePR needs as data is keyed; the narrative stays on the scan.
+row([{ kind: 'text', id: 'clinical.history', label: 'History', path: 'clinical.history', lines: 4, transcribe: 'never' }]);
 row([
-  { kind: 'text', id: 'clinical.pmh', label: 'Past medical history', path: 'clinical.pastMedicalHistory', lines: 2, width: 90 },
+  { kind: 'text', id: 'clinical.pmh', label: 'Past medical history', path: 'clinical.pastMedicalHistory', lines: 2, width: 90, transcribe: 'optional' },
   { kind: 'text', id: 'clinical.medications', label: 'Medications', path: 'clinical.medications', lines: 2 },
 ]);
 row([
@@ -306,7 +307,7 @@ row([
   { kind: 'digits', id: 'clinician.staff', label: 'Staff no.', path: 'clinician.staffNumber', boxes: 6 },
   { kind: 'signature', id: 'clinician.signature', label: 'Signature', path: 'clinician.signed', width: 46 },
 ], 4.6);
-row([{ kind: 'text', id: 'notes', label: 'Notes', path: 'notes', lines: 2 }]);
+row([{ kind: 'text', id: 'notes', label: 'Notes', path: 'notes', lines: 2, transcribe: 'never' }]);
 endSection(0);
 const page2Bottom = y;
 

@@ -112,3 +112,20 @@ export function combCharacters(field: Field, value: string): string[] {
   // digits, date, time: right-aligned numbers are not how crews write; they fill from the left.
   return Array.from({ length: n }, (_, i) => chars[i] ?? '');
 }
+
+/** The area of the page shown to a person for one field: its zone with a margin (a tick box with its label). */
+export function cropZone(field: Field): Zone {
+  const z = field.type === 'tick' ? { x: field.zone.x, y: field.zone.y, w: field.zone.w + 30, h: field.zone.h } : field.zone;
+  return inset(z, -2.5);
+}
+
+/**
+ * The wider area that puts a field in context: every field printed on its row (their labels included, so the
+ * row's own label, "Set 2 time", is in it) and a little of the rows above and below.
+ */
+export function contextZone(field: Field, fields: readonly Field[]): Zone {
+  const top = field.zone.y;
+  const bottom = field.zone.y + field.zone.h;
+  const row = fields.filter((f) => f.page === field.page && f.zone.y < bottom && f.zone.y + f.zone.h > top);
+  return inset(row.map(footprint).reduce(union, footprint(field)), -4);
+}

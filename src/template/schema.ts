@@ -1,6 +1,9 @@
 // The template format: a JSON file that says where every field of a paper form is and what record path it fills.
 import { z } from 'zod';
 
+export const TRANSCRIBE = ['required', 'optional', 'never'] as const;
+export type Transcribe = (typeof TRANSCRIBE)[number];
+
 export const FIELD_TYPES = [
   'tick',
   'choice',
@@ -66,7 +69,16 @@ export const Field = z.discriminatedUnion('type', [
     intDigits: z.number().int().min(1).max(6),
     fracDigits: z.number().int().min(1).max(3),
   }),
-  FieldBase.extend({ type: z.literal('text'), lines: z.number().int().min(1).max(20) }),
+  FieldBase.extend({
+    type: z.literal('text'),
+    lines: z.number().int().min(1).max(20),
+    /**
+     * Whether a person transcribes this free text. required: it enters the review queue and the record waits for
+     * it; optional: it enters the queue, but the record does not wait (left untranscribed, the scan carries it);
+     * never: it does not enter the queue and the scanned page is the record of it.
+     */
+    transcribe: z.enum(TRANSCRIBE).default('required'),
+  }),
   FieldBase.extend({ type: z.literal('signature') }),
 ]);
 export type Field = z.infer<typeof Field>;

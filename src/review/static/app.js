@@ -61,7 +61,7 @@ function card(item) {
   c.dataset.fieldId = item.fieldId;
   c.dataset.stage = item.stage;
   const head = el('div', 'card-head');
-  head.append(el('span', 'label', item.label));
+  head.append(el('span', 'label', item.groupLabel || item.label));
   // In a batch of one kind across forms, say which form each field is from.
   if (state.kind) head.append(el('span', 'form-no', `form ${item.serial}`));
   if (item.stage !== 'single') head.append(el('span', 'stage', STAGE_TEXT[item.stage]));
@@ -82,8 +82,12 @@ function card(item) {
   details.append(reasons);
   if (item.keyed) details.append(el('div', 'keyed', 'Keyed as: ' + item.keyed.join('  |  ')));
   const row = el('div', 'entry');
-  const input = el('input', 'value');
-  input.type = 'text';
+  // Free text in a multi-line box at a legible size (Shift+Enter for a new line; Enter saves, as everywhere).
+  const input = item.type === 'text' ? el('textarea', 'value') : el('input', 'value');
+  if (item.type === 'text') {
+    input.rows = 3;
+    c.classList.add('text');
+  } else input.type = 'text';
   input.autocomplete = 'off';
   input.spellcheck = false;
   input.value = item.guess;
@@ -121,7 +125,7 @@ function card(item) {
 }
 
 function onKey(ev, item, c, input) {
-  if (ev.key === 'Enter') {
+  if (ev.key === 'Enter' && !ev.shiftKey) {
     ev.preventDefault();
     submit(item, c, input, 'enter');
   } else if (ev.altKey && (ev.key === 'b' || ev.key === 'B' || ev.code === 'KeyB')) {
@@ -137,7 +141,7 @@ function onKey(ev, item, c, input) {
 }
 
 function focusNext(fromCard) {
-  const open = [...document.querySelectorAll('.card:not(.done) input.value')];
+  const open = [...document.querySelectorAll('.card:not(.done) .value')];
   if (open.length === 0) return loadBatch();
   const cards = [...document.querySelectorAll('.card')];
   const idx = fromCard ? cards.indexOf(fromCard) : -1;
@@ -202,7 +206,7 @@ function refreshHeld(items) {
     const fresh = byId.get(it.id);
     if (!fresh) {
       c.classList.add('done', 'settled');
-      const input = c.querySelector('input.value');
+      const input = c.querySelector('.value');
       input.readOnly = true;
       input.tabIndex = -1;
       c.querySelector('.result').textContent = 'No longer needs a person (settled when the form was checked again).';
@@ -263,7 +267,7 @@ async function loadBatch() {
   title.append(el('span', 'count', `${data.items.length} field(s) to check`));
   box.append(title);
   for (const it of data.items) box.append(card(it));
-  box.querySelector('input.value').focus();
+  box.querySelector('.value').focus();
 }
 
 async function loadRecent() {
@@ -322,12 +326,17 @@ function closeForm() {
   const view = $('formview');
   if (view.hidden) return;
   view.hidden = true;
-  const back = view.dataset.return && document.querySelector(`.card[data-id="${view.dataset.return}"] input.value`);
+  const back = view.dataset.return && document.querySelector(`.card[data-id="${view.dataset.return}"] .value`);
   if (back) back.focus();
 }
 
 document.addEventListener('keydown', (ev) => {
   if (ev.key === 'Escape') closeForm();
+  if (document.body.dataset.view === 'field' && ev.altKey && (ev.key === 'g' || ev.key === 'G' || ev.code === 'KeyG')) {
+    ev.preventDefault();
+    location.hash = '';
+    location.reload();
+  }
 });
 
 document.addEventListener('DOMContentLoaded', () => {
@@ -336,6 +345,10 @@ document.addEventListener('DOMContentLoaded', () => {
     state.kind = $('kind').value;
     loadBatch();
   });
-  loadBatch();
   loadRecent();
+  // Group verification is the default; #field opens the field-by-form view (Alt+G goes back).
+  if (location.hash === '#field') {
+    document.body.dataset.view = 'field';
+    loadBatch();
+  } else window.startGroupView(location.hash.startsWith('#group=') ? decodeURIComponent(location.hash.slice(7)) : undefined);
 });

@@ -1,0 +1,42 @@
+// Screenshots of the review page at 1366x768 (group view, field view), to look at what a person sees.
+//   node --import tsx scripts/review-screens.ts --job demo/job --out bench/results/screens
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { JobStore } from '../src/job/store.ts';
+import { reviewContext } from '../src/review/context.ts';
+import { startReviewServer } from '../src/review/server.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    job: { type: 'string' },
+    out: { type: 'string', default: 'bench/results/screens' },
+    group: { type: 'string' },
+    today: { type: 'string' },
+    chromium: { type: 'string', default: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
+  },
+});
+if (!args.job) throw new Error('--job DIR is needed');
+mkdirSync(args.out!, { recursive: true, mode: 0o700 });
+const store = JobStore.open(args.job);
+const srv = await startReviewServer({ ctx: reviewContext(store, { today: args.today }), reviewer: 'screens' });
+const browser = await chromium.launch({ executablePath: args.chromium, args: ['--no-sandbox', '--disable-gpu'] });
+try {
+  const page = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+  await page.goto(srv.url + (args.group ? `#group=${args.group}` : ''));
+  await page.waitForSelector('.tile.active, .empty');
+  await page.waitForLoadState('networkidle');
+  await page.screenshot({ path: join(args.out!, 'group-view.png') });
+  await page.goto('about:blank');
+  await page.goto(srv.url + '#field');
+  await page.waitForSelector('.card, .empty');
+  await page.waitForLoadState('networkidle');
+  const visible = await page.evaluate(() => Array.from(document.querySelectorAll('.card')).filter((c) => c.getBoundingClientRect().bottom <= innerHeight).length);
+  await page.screenshot({ path: join(args.out!, 'field-view.png') });
+  console.log(`screens written to ${args.out}; field view shows ${visible} whole card(s) at 1366x768`);
+} finally {
+  await browser.close();
+  await srv.close();
+  store.close();
+}
