@@ -48,6 +48,12 @@ describe('typed values are normalised by field type', () => {
     expect(parseTyped(F('patient.postcode'), 'S016 8RW')).toMatchObject({ ok: false });
   });
 
+  it('a postcode a person typed is taken as typed where a machine reading of it would be ambiguous (S or 5, 1 or I)', () => {
+    // BS2 and B52 are both real shapes: doubt about a machine's reading, none about what a person read off the paper.
+    expect(value('patient.postcode', 'BS2 2JL')).toBe('BS2 2JL');
+    expect(value('patient.postcode', 'RG1 3UB')).toBe('RG1 3UB');
+  });
+
   it('choices are chosen from the options by number, value or label; ticks by y/n', () => {
     expect(value('crew1.role', '2')).toBe('technician');
     expect(value('crew1.role', 'Paramedic')).toBe('paramedic');

@@ -28,6 +28,9 @@ const WORDS: Record<Wording, { blank: string; illegible: string }> = {
 };
 
 /** A typed date (12/03/1951, 12.03.1951, 12 03 1951, 12031951, or 1951-03-12) as the comb's DDMMYYYY. */
+/** Findings about how a machine read characters, which a person's typing settles. */
+const PERSON_SETTLES = new Set(['postcode-ambiguous']);
+
 export function typedDateBoxes(text: string): string | null {
   const t = text.trim();
   let m = /^(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})$/.exec(t);
@@ -153,7 +156,9 @@ export function parseTyped(field: Field, text: string, wording: Wording = 'page'
     }
   }
   const r = normaliseField(field, raw);
-  const problem = r.findings.find((f) => f.severity !== 'note');
+  // A letter/digit confusion the machine's reading may hold (S or 5 where both are allowed) is no doubt about what a
+  // person typed: they read the paper, so their postcode is taken as typed.
+  const problem = r.findings.find((f) => f.severity !== 'note' && !PERSON_SETTLES.has(f.code));
   if (r.status === 'value' && !problem) return { ok: true, kind: 'value', value: r.value };
   if (r.status === 'blank') return fail(nothing);
   if (r.status === 'illegible') return fail(cannotRead);
