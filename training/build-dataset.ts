@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as fontkit from 'fontkit';
-import { BOX_CLASSES, CHARSETS } from '../src/recognition/box-classifier.ts';
+import { BOX_CLASSES, CHARSETS, type BoxCharset } from '../src/recognition/box-classifier.ts';
 import { cellTensor } from '../src/recognition/cell-image.ts';
 import { fontsOfPool, type FontPool } from '../src/synth/font-pools.ts';
 import { createRng } from '../src/synth/rng.ts';
@@ -32,8 +32,13 @@ export interface BuildSizes {
   scanForms: Record<FontPool, number>;
 }
 
-export const FULL: BuildSizes = { mnistTrain: 55000, fontCells: { train: 60000, validation: 8000, test: 8000 }, scanForms: { train: 90, validation: 16, test: 20 } };
+export const FULL: BuildSizes = { mnistTrain: 55000, fontCells: { train: 40000, validation: 4000, test: 4000 }, scanForms: { train: 40, validation: 8, test: 14 } };
 export const QUICK: BuildSizes = { mnistTrain: 20000, fontCells: { train: 20000, validation: 3000, test: 3000 }, scanForms: { train: 0, validation: 0, test: 0 } };
+
+/** Charset index in <split>.cs.u8. */
+export const CHARSET_NAMES: BoxCharset[] = ['digits', 'letters', 'alnum', 'dose'];
+
+export const SEED = 'icr-1';
 
 const ALL_CHARS = [...new Set(Object.values(CHARSETS).join(''))].join('');
 
@@ -51,6 +56,7 @@ class Split {
   x: Uint8Array[] = [];
   y: number[] = [];
   src: number[] = [];
+  cs: number[] = [];
   add(cells: LabelledCells, source: number): void {
     cells.tensors.forEach((t, i) => {
       const c = BOX_CLASSES.indexOf(cells.labels[i]!);
@@ -58,6 +64,7 @@ class Split {
       this.x.push(t);
       this.y.push(c);
       this.src.push(source);
+      this.cs.push(CHARSET_NAMES.indexOf(cells.charsets[i]!));
     });
   }
   write(dir: string, name: string): void {
@@ -66,48 +73,89 @@ class Split {
     writeFileSync(join(dir, `${name}.x.u8`), x);
     writeFileSync(join(dir, `${name}.y.u8`), Uint8Array.from(this.y));
     writeFileSync(join(dir, `${name}.src.u8`), Uint8Array.from(this.src));
+    writeFileSync(join(dir, `${name}.cs.u8`), Uint8Array.from(this.cs));
   }
 }
 
-export async function buildDataset(outDir: string, seed: string, sizes: BuildSizes, log: (s: string) => void = console.log): Promise<void> {
-  mkdirSync(outDir, { recursive: true });
+export type Part = 'mnist' | `fonts-${FontPool}` | `scans-${FontPool}`;
+export const PARTS: Part[] = ['mnist', 'fonts-train', 'fonts-validation', 'fonts-test', 'scans-train', 'scans-validation', 'scans-test'];
+
+/** Build one part of the data set into <out>/parts/<part>.*: parts are independent, so they can run in parallel. */
+export async function buildPart(outDir: string, seed: string, sizes: BuildSizes, part: Part, log: (s: string) => void = console.log): Promise<void> {
+  const dir = join(outDir, 'parts');
+  mkdirSync(dir, { recursive: true });
   const root = createRng(seed);
-  const splits: Record<FontPool, Split> = { train: new Split(), validation: new Split(), test: new Split() };
-  const mn = (set: 'train' | 'test', from: number, to: number): LabelledCells => {
-    const m = readMnist(set, from, to);
-    return { tensors: m.images.map((im) => toBytes(cellTensor(im))), labels: m.labels };
-  };
-  splits.train.add(mn('train', 0, sizes.mnistTrain), 0);
-  splits.validation.add(mn('train', 55000, 60000), 0);
-  splits.test.add(mn('test', 0, 10000), 0);
-  log(`mnist: ${sizes.mnistTrain} train, 5000 validation, 10000 test`);
-  for (const pool of ['train', 'validation', 'test'] as const) {
-    const t0 = performance.now();
-    const cells = await fontCells(faces(pool), sizes.fontCells[pool], root.fork(`fonts-${pool}`), { chars: ALL_CHARS, digitWeight: 2.5, noiseShare: 0.12 });
-    splits[pool].add(cells, 1);
-    log(`fonts ${pool}: ${cells.labels.length} cells in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const splits: Partial<Record<FontPool, Split>> = {};
+  const add = (pool: FontPool, cells: LabelledCells, source: number) => (splits[pool] ??= new Split()).add(cells, source);
+  if (part === 'mnist') {
+    const mn = (set: 'train' | 'test', from: number, to: number): LabelledCells => {
+      const m = readMnist(set, from, to);
+      return { tensors: m.images.map((im) => toBytes(cellTensor(im))), labels: m.labels, charsets: m.labels.map(() => 'digits') };
+    };
+    add('train', mn('train', 0, sizes.mnistTrain), 0);
+    add('validation', mn('train', 55000, 60000), 0);
+    add('test', mn('test', 0, 10000), 0);
+  } else {
+    const [kind, pool] = part.split('-') as ['fonts' | 'scans', FontPool];
+    if (kind === 'fonts') {
+      add(pool, await fontCells(faces(pool), sizes.fontCells[pool], root.fork(`fonts-${pool}`), { chars: ALL_CHARS, digitWeight: 2.5, noiseShare: 0.12 }), 1);
+    } else if (sizes.scanForms[pool]) {
+      add(pool, await scanCells(pool, sizes.scanForms[pool], `${seed}-scan-${pool}`, join(outDir, `synth-${pool}`)), 2);
+    }
+  }
+  for (const [pool, sp] of Object.entries(splits)) sp.write(dir, `${part}.${pool}`);
+  const cpu = process.cpuUsage(c0);
+  const stats = { part, cells: Object.values(splits).reduce((n, sp) => n + sp.y.length, 0), wallSeconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  writeFileSync(join(dir, `${part}.json`), JSON.stringify(stats) + '\n');
+  log(`${part}: ${stats.cells} cells, ${stats.cpuSeconds.toFixed(0)} s CPU, ${stats.wallSeconds.toFixed(0)} s wall`);
+}
+
+/** Join the parts into <split>.{x,y,src,cs}.u8 and write dataset.json and build-report.json. */
+export function combineParts(outDir: string, seed: string): void {
+  const dir = join(outDir, 'parts');
+  const counts: Record<string, number> = {};
+  let cpuSeconds = 0;
+  let wallSeconds = 0;
+  for (const part of PARTS) {
+    if (!existsSync(join(dir, `${part}.json`))) continue;
+    const st = JSON.parse(readFileSync(join(dir, `${part}.json`), 'utf8'));
+    cpuSeconds += st.cpuSeconds;
+    wallSeconds += st.wallSeconds;
   }
   for (const pool of ['train', 'validation', 'test'] as const) {
-    if (!sizes.scanForms[pool]) continue;
-    const t0 = performance.now();
-    const cells = await scanCells(pool, sizes.scanForms[pool], `${seed}-scan-${pool}`, join(outDir, `synth-${pool}`));
-    splits[pool].add(cells, 2);
-    log(`scans ${pool}: ${cells.labels.length} cells from ${sizes.scanForms[pool]} forms in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    const pieces = PARTS.filter((p) => existsSync(join(dir, `${p}.${pool}.y.u8`)));
+    for (const ext of ['x', 'y', 'src', 'cs']) {
+      writeFileSync(join(outDir, `${pool}.${ext}.u8`), Buffer.concat(pieces.map((p) => readFileSync(join(dir, `${p}.${pool}.${ext}.u8`)))));
+    }
+    counts[pool] = readFileSync(join(outDir, `${pool}.y.u8`)).length;
   }
   const meta = {
     seed,
     classes: BOX_CLASSES,
     sources: ['mnist', 'font', 'scan'],
+    charsets: CHARSET_NAMES,
     families: Object.fromEntries((['train', 'validation', 'test'] as const).map((p) => [p, faces(p).map((f) => f.id)])),
-    counts: Object.fromEntries(Object.entries(splits).map(([k, s]) => [k, s.y.length])),
+    counts,
   };
-  for (const [name, s] of Object.entries(splits)) s.write(outDir, name);
   writeFileSync(join(outDir, 'dataset.json'), JSON.stringify(meta, null, 2) + '\n');
+  writeFileSync(join(outDir, 'build-report.json'), JSON.stringify({ cpuSeconds: Math.round(cpuSeconds), wallSecondsSummedOverParts: Math.round(wallSeconds) }) + '\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // build-dataset.ts [--out dir] [--quick] (--part <part> | --combine)
   const args = process.argv.slice(2);
-  const out = args[args.indexOf('--out') + 1] ?? 'training/data';
-  const quick = args.includes('--quick');
-  await buildDataset(args.includes('--out') ? out : 'training/data', 'icr-1', quick ? QUICK : FULL);
+  const opt = (k: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : undefined);
+  const out = opt('--out') ?? 'training/data';
+  const sizes = args.includes('--quick') ? QUICK : FULL;
+  const part = opt('--part') as Part | undefined;
+  if (part) {
+    if (!PARTS.includes(part)) throw new Error(`--part must be one of ${PARTS.join(', ')}`);
+    await buildPart(out, SEED, sizes, part);
+  } else if (args.includes('--combine')) combineParts(out, SEED);
+  else {
+    for (const p of PARTS) await buildPart(out, SEED, sizes, p);
+    combineParts(out, SEED);
+  }
 }

@@ -15,6 +15,7 @@ import type { Rng } from '../src/synth/rng.ts';
 import type { Shape } from '../src/template/drawing.ts';
 import { drawingToSvg } from '../src/template/render-raster.ts';
 import type { Zone } from '../src/template/schema.ts';
+import type { BoxCharset } from '../src/recognition/box-classifier.ts';
 
 export interface FontFace {
   id: string;
@@ -25,14 +26,27 @@ export interface LabelledCells {
   /** N x CELL_SIZE² tensors as uint8 (value x 255). */
   tensors: Uint8Array[];
   labels: string[];
+  /** The charset each cell is read with: the field's, for scanned cells; from the label otherwise. */
+  charsets: BoxCharset[];
+}
+
+const ANY_CHARSET: BoxCharset[] = ['digits', 'letters', 'alnum', 'dose'];
+
+/** The charset a cell with this label is read with when it has no field of its own (i: the cell's number). */
+export function charsetOfLabel(label: string, i: number): BoxCharset {
+  if (/[0-9]/.test(label)) return 'digits';
+  if (/[A-Z]/.test(label)) return i % 2 ? 'alnum' : 'letters';
+  if (label === '-' || label === "'") return 'letters';
+  if (label === '.' || label === '/') return 'dose';
+  return ANY_CHARSET[i % 4]!;
 }
 
 const PPM = CANON_PX_PER_MM;
 const COLS = 10;
 const ROWS = 8;
 
-type Content = { kind: 'char'; ch: string } | { kind: 'noise'; how: NoiseKind };
-type NoiseKind = 'blank' | 'smudge' | 'fragment' | 'neighbour' | 'two' | 'crossed' | 'overwritten' | 'scribble';
+export type Content = { kind: 'char'; ch: string } | { kind: 'noise'; how: NoiseKind };
+export type NoiseKind = 'blank' | 'smudge' | 'fragment' | 'neighbour' | 'two' | 'crossed' | 'overwritten' | 'scribble';
 const NOISE_KINDS: [NoiseKind, number][] = [
   ['blank', 1],
   ['smudge', 2],
@@ -257,48 +271,59 @@ function elastic(img: GrayImage, r: { x: number; y: number; w: number; h: number
  * drawn from `chars` (weights: digits `digitWeight` times as likely as others).
  */
 export async function fontCells(faces: FontFace[], count: number, rng: Rng, opts: { chars: string; digitWeight: number; noiseShare: number }): Promise<LabelledCells> {
-  const out: LabelledCells = { tensors: [], labels: [] };
+  const out: LabelledCells = { tensors: [], labels: [], charsets: [] };
   const weighted: [string, number][] = [...opts.chars].map((c) => [c, /[0-9]/.test(c) ? opts.digitWeight : 1]);
   let sheetNo = 0;
   while (out.labels.length < count) {
     const sRng = rng.fork(`sheet-${sheetNo++}`);
     const face = sRng.pick(faces);
-    const w = augmentedWriter(face, sRng.fork('writer'));
-    const shapes: Shape[] = [];
-    const cells: { box: Zone; label: string }[] = [];
-    let y = 4;
-    for (let r = 0; r < ROWS; r++) {
-      const bw = sRng.float(3.8, 6.2);
-      const bh = sRng.float(6.0, 7.6);
-      const boxes = Array.from({ length: COLS }, (_, i) => ({ x: 4 + i * bw, y, w: bw, h: bh }));
-      shapes.push(...combShapes(boxes, sRng));
-      for (const box of boxes) {
-        const content: Content = sRng.chance(opts.noiseShare) ? { kind: 'noise', how: sRng.weighted(NOISE_KINDS) } : { kind: 'char', ch: sRng.weighted(weighted.filter(([c]) => hasGlyph(face.font, c))) };
-        const f = fill(box, content, w, opts.chars, sRng);
-        shapes.push(...f.shapes);
-        cells.push({ box, label: f.label });
-      }
-      y += bh + sRng.float(3, 6);
-    }
-    const widthMm = 8 + COLS * 6.2;
-    const heightMm = y + 2;
-    const sheet = await renderSheet({ widthMm, heightMm, shapes }, sRng.fork('scan'));
-    for (const c of cells) {
-      const box = { x: c.box.x * PPM, y: c.box.y * PPM, w: c.box.w * PPM, h: c.box.h * PPM };
-      if (sRng.chance(0.5)) elastic(sheet, { x: Math.round(box.x) - 6, y: Math.round(box.y) - 6, w: Math.round(box.w) + 12, h: Math.round(box.h) + 12 }, sRng.float(0.4, 1.6), sRng);
-    }
-    const threshold = inkThreshold(sheet);
-    for (const c of cells) {
-      // Registration is never perfect: the box the reader cuts is off by a pixel or two.
-      const err = () => Math.round(sRng.normal(0, 1.1));
-      const box = { x: c.box.x * PPM + err(), y: c.box.y * PPM + err(), w: c.box.w * PPM, h: c.box.h * PPM };
-      const t = cellTensor(cutCell(sheet, box, threshold));
-      out.tensors.push(toBytes(t));
+    const have = weighted.filter(([c]) => hasGlyph(face.font, c));
+    const contents = Array.from({ length: ROWS * COLS }, (): Content =>
+      sRng.chance(opts.noiseShare) ? { kind: 'noise', how: sRng.weighted(NOISE_KINDS) } : { kind: 'char', ch: sRng.weighted(have) },
+    );
+    for (const c of await sheetCells(face, contents, opts.chars, sRng)) {
+      out.tensors.push(toBytes(cellTensor(c.cell)));
       out.labels.push(c.label);
+      out.charsets.push(charsetOfLabel(c.label, out.labels.length));
       if (out.labels.length >= count) break;
     }
   }
   return out;
+}
+
+/**
+ * One sheet of comb rows (COLS boxes a row) written by an augmented writer of `face`, one box per content, rendered,
+ * damaged and cut with cutCell. Returns each box's cell and label ('' for not a character).
+ */
+export async function sheetCells(face: FontFace, contents: Content[], chars: string, rng: Rng): Promise<{ cell: GrayImage; label: string }[]> {
+  const w = augmentedWriter(face, rng.fork('writer'));
+  const shapes: Shape[] = [];
+  const cells: { box: Zone; label: string }[] = [];
+  let y = 4;
+  for (let r = 0; r * COLS < contents.length; r++) {
+    const bw = rng.float(3.8, 6.2);
+    const bh = rng.float(6.0, 7.6);
+    const boxes = Array.from({ length: Math.min(COLS, contents.length - r * COLS) }, (_, i) => ({ x: 4 + i * bw, y, w: bw, h: bh }));
+    shapes.push(...combShapes(boxes, rng));
+    boxes.forEach((box, i) => {
+      const f = fill(box, contents[r * COLS + i]!, w, chars, rng);
+      shapes.push(...f.shapes);
+      cells.push({ box, label: f.label });
+    });
+    y += bh + rng.float(3, 6);
+  }
+  const sheet = await renderSheet({ widthMm: 8 + COLS * 6.2, heightMm: y + 2, shapes }, rng.fork('scan'));
+  for (const c of cells) {
+    const box = { x: c.box.x * PPM, y: c.box.y * PPM, w: c.box.w * PPM, h: c.box.h * PPM };
+    if (rng.chance(0.5)) elastic(sheet, { x: Math.round(box.x) - 6, y: Math.round(box.y) - 6, w: Math.round(box.w) + 12, h: Math.round(box.h) + 12 }, rng.float(0.4, 1.6), rng);
+  }
+  const threshold = inkThreshold(sheet);
+  return cells.map((c) => {
+    // Registration is never perfect: the box the reader cuts is off by a pixel or two.
+    const err = () => Math.round(rng.normal(0, 1.1));
+    const box = { x: c.box.x * PPM + err(), y: c.box.y * PPM + err(), w: c.box.w * PPM, h: c.box.h * PPM };
+    return { cell: cutCell(sheet, box, threshold), label: c.label };
+  });
 }
 
 /** Render a sheet at a random scanner dpi and bring it to canonical 8 px/mm, as the reader's warp does. */

@@ -10,6 +10,7 @@ import type { GrayImage } from '../src/imaging/gray.ts';
 import { findQr } from '../src/imaging/qr.ts';
 import { estimatePxPerMm, registerWithQr } from '../src/imaging/register.ts';
 import { CANON_PX_PER_MM, warpToTemplate } from '../src/imaging/warp.ts';
+import type { BoxCharset } from '../src/recognition/box-classifier.ts';
 import { cellTensor, cutCell } from '../src/recognition/cell-image.ts';
 import { COMB_INK_MIN, inkThreshold } from '../src/recognition/read-page.ts';
 import type { FontPool } from '../src/synth/font-pools.ts';
@@ -26,16 +27,18 @@ const PPM = CANON_PX_PER_MM;
 export interface ScanCell {
   cell: GrayImage;
   label: string;
+  charset: BoxCharset;
   profile: string;
   font: string;
 }
 
 /** Synthesise `forms` forms written by `pool` hands into dir, then cut every inked comb box through the scan path. */
 export async function scanCells(pool: FontPool, forms: number, seed: string, dir: string): Promise<LabelledCells> {
-  const out: LabelledCells = { tensors: [], labels: [] };
+  const out: LabelledCells = { tensors: [], labels: [], charsets: [] };
   for await (const c of scanCellsOf(pool, forms, seed, dir)) {
     out.tensors.push(toBytes(cellTensor(c.cell)));
     out.labels.push(c.label);
+    out.charsets.push(c.charset);
   }
   return out;
 }
@@ -64,7 +67,7 @@ export async function* scanCellsOf(pool: FontPool, forms: number, seed: string, 
 }
 
 /** The page warped to template space through the reader's own QR identify and registration, or null if that fails. */
-function canonicalPage(image: { data: Buffer; width: number; height: number }, dpi: number | undefined, template: Template): GrayImage | null {
+export function canonicalPage(image: { data: Buffer; width: number; height: number }, dpi: number | undefined, template: Template): GrayImage | null {
   const img: GrayImage = { data: image.data, width: image.width, height: image.height };
   const pxPerMm = estimatePxPerMm(img, dpi, template);
   const qr = findQr(img, pxPerMm, (p) => decodePageIdentity(p) !== null);
@@ -74,11 +77,12 @@ function canonicalPage(image: { data: Buffer; width: number; height: number }, d
   return warpToTemplate(fit.upright, fit.h, template.pageSize.widthMm, template.pageSize.heightMm);
 }
 
-function* cellsOfPage(canon: GrayImage, template: Template, pageNo: number, truth: SynthTruth, profile: string): Generator<ScanCell> {
+export function* cellsOfPage(canon: GrayImage, template: Template, pageNo: number, truth: SynthTruth, profile: string): Generator<ScanCell> {
   const threshold = inkThreshold(canon);
   const radius = Math.round(1.2 * PPM);
   for (const f of template.fields) {
     if (f.page !== pageNo || !isComb(f)) continue;
+    const charset: BoxCharset = f.type === 'capitals' ? f.charset : 'digits';
     const written = truth.fields[f.id]?.written;
     const chars = typeof written === 'string' ? combCharacters(f, written) : combBoxes(f).map(() => '');
     const boxes0: PxRect[] = combBoxes(f).map((z) => ({ x: z.x * PPM, y: z.y * PPM, w: z.w * PPM, h: z.h * PPM }));
@@ -88,7 +92,7 @@ function* cellsOfPage(canon: GrayImage, template: Template, pageNo: number, trut
       const label = chars[i] ?? '';
       // What the reader classifies: boxes with ink. An empty box with ink in it (noise) is a not-a-character example.
       if (inkInside(canon, b, 0.45 * PPM, threshold) < COMB_INK_MIN) continue;
-      yield { cell: cutCell(canon, b, threshold), label, profile, font: truth.synth.writer.font };
+      yield { cell: cutCell(canon, b, threshold), label, charset, profile, font: truth.synth.writer.font };
     }
   }
 }
