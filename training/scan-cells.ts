@@ -30,6 +30,9 @@ export interface ScanCell {
   charset: BoxCharset;
   profile: string;
   font: string;
+  fieldId: string;
+  /** The box's place in its field, from 0. */
+  box: number;
 }
 
 /** Synthesise `forms` forms written by `pool` hands into dir, then cut every inked comb box through the scan path. */
@@ -92,7 +95,7 @@ export function* cellsOfPage(canon: GrayImage, template: Template, pageNo: numbe
       const label = chars[i] ?? '';
       // What the reader classifies: boxes with ink. An empty box with ink in it (noise) is a not-a-character example.
       if (inkInside(canon, b, 0.45 * PPM, threshold) < COMB_INK_MIN) continue;
-      yield { cell: cutCell(canon, b, threshold), label, charset, profile, font: truth.synth.writer.font };
+      yield { cell: cutCell(canon, b, threshold), label, charset, profile, font: truth.synth.writer.font, fieldId: f.id, box: i };
     }
   }
 }
