@@ -268,7 +268,7 @@ ${m.cpuMsPerBox.toFixed(3)} ms of CPU a box (${m.wallMsPerBox.toFixed(3)} ms wal
 
 ## Training run
 ${m.report.epochs ?? '?'} epochs (kept epoch ${m.report.keptEpoch ?? '?'} by validation loss), seed ${m.report.seed ?? '?'}, ${m.report.threads ?? '?'} threads:
-training ${m.report.cpuSeconds ?? '?'} s CPU, ${m.report.wallSeconds ?? '?'} s wall. Data build: ${m.build.cpuSeconds ?? '?'} s CPU, ${m.build.wallSeconds ?? '?'} s wall.
+training ${m.report.cpuSeconds ?? '?'} s CPU, ${m.report.wallSeconds ?? '?'} s wall. Data build: ${m.build.cpuSeconds ?? '?'} s CPU, ${m.build.wallSecondsSummedOverParts ?? "?"} s wall (parts summed).
 
 ## Known weaknesses
 - The most common confusion on held-out scans is 1 read as 7 (test-pool hands that draw a long flag on the 1),
