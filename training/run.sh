@@ -1,0 +1,25 @@
+#!/bin/sh
+# npm run train:icr: the whole training, reproducible (fixed seeds). Builds the data set in Node (the reader's own
+# cutCell and cellTensor), trains and exports ONNX in Python, evaluates the exported model in Node through
+# onnxruntime-node, and writes the held-out fixture and docs/model-card-icr.md.
+#   training/run.sh [--quick]    (--quick: a few minutes, no scanned cells; for trying changes, not for shipping)
+set -eu
+cd "$(dirname "$0")/.."
+QUICK=""
+EPOCHS=10
+[ "${1:-}" = "--quick" ] && QUICK="--quick" && EPOCHS=4
+OUT=training/data
+rm -rf "$OUT"
+build() { node --import tsx training/build-dataset.ts --out "$OUT" $QUICK --part "$1"; }
+start=$(date +%s)
+# Two cores: the parts run two at a time.
+( build scans-train && build fonts-validation && build scans-test ) &
+A=$!
+( build mnist && build fonts-train && build scans-validation && build fonts-test ) &
+B=$!
+wait $A
+wait $B
+node --import tsx training/build-dataset.ts --out "$OUT" --combine
+/usr/bin/python3 training/train.py --data "$OUT" --out models --epochs "$EPOCHS" --seed 11
+node --import tsx training/evaluate.ts --data "$OUT" --models models --card docs/model-card-icr.md --fixture fixtures/icr-heldout
+echo "train:icr done in $(( $(date +%s) - start )) s"
