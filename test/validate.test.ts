@@ -199,6 +199,9 @@ describe('calibration', () => {
     normalised: 'value',
     candidate: true,
     status: 'accepted',
+    substituted: false,
+    charsWritten: 0,
+    charsRight: 0,
   });
 
   it('picks the lowest threshold that keeps wrong values under half the target, with enough support', () => {

@@ -3,11 +3,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { decideField, decideRecord, DEFAULT_THRESHOLDS, type Thresholds } from '../record/acceptance.ts';
+import { decideField, decideRecord, DEFAULT_THRESHOLDS, type FieldEvidence, type Thresholds } from '../record/acceptance.ts';
+import { droppedInkFindings } from './page-guard.ts';
 import type { Finding } from '../record/findings.ts';
 import { normaliseField, type FieldResult, type ReaderOutput } from '../record/normalise.ts';
 import { recordFromValues } from '../record/paths.ts';
 import { checkRecord } from '../record/rules.ts';
+import type { BoxAlternatives, Evidence } from '../record/evidence.ts';
+import { recordEvidence, substitutions, type CombInput } from '../record/field-evidence.ts';
 import { parseTemplate } from '../template/load.ts';
 import type { Field, Template } from '../template/schema.ts';
 import { JobStore, type FieldRow, type RecordStatus } from './store.ts';
@@ -57,10 +60,20 @@ export interface ValidateSummary {
   thresholdsFrom: 'calibration' | 'template' | 'defaults';
 }
 
-/** Normalise the readings of one record and check it; pure apart from the rows passed in. */
+/** The box alternatives stored with a comb field, when its reader kept them. */
+function boxAlternatives(row: FieldRow): BoxAlternatives[] | null {
+  return Array.isArray(row.alternatives) ? (row.alternatives as BoxAlternatives[]) : null;
+}
+
+/**
+ * Normalise the readings of one record and check it; pure apart from the rows passed in. Comb fields with box
+ * alternatives get evidence (a check their value passes over the n-best readings); where the best reading fails its
+ * check and the classifier is sure of a passing alternative, the alternative is read instead (and marked as such).
+ */
 export function evaluateRecord(template: Template, rows: FieldRow[], serial: string, today?: string) {
   const byId = new Map(template.fields.map((f) => [f.id, f]));
-  const results = new Map<string, { field: Field; row: FieldRow; result: FieldResult }>();
+  const results = new Map<string, { field: Field; row: FieldRow; result: FieldResult; evidence?: Evidence; substituted?: boolean }>();
+  const combs: CombInput[] = [];
   for (const row of rows) {
     const field = byId.get(row.fieldId);
     if (!field) continue;
@@ -72,20 +85,45 @@ export function evaluateRecord(template: Template, rows: FieldRow[], serial: str
           : { status: 'value', value: row.value, findings: [] }
         : normaliseField(field, row.read as ReaderOutput);
     results.set(row.fieldId, { field, row, result });
+    const boxes = row.verifiedBy === null ? boxAlternatives(row) : null;
+    if (boxes && result.status !== 'blank') combs.push({ field, boxes });
   }
-  const record = recordFromValues(
-    serial,
-    [...results.values()].filter((r) => r.result.status === 'value').map((r) => [r.field.path, (r.result as { value: unknown }).value] as [string, unknown]),
-  );
+  const build = () =>
+    recordFromValues(
+      serial,
+      [...results.values()].filter((r) => r.result.status === 'value').map((r) => [r.field.path, (r.result as { value: unknown }).value] as [string, unknown]),
+    );
+  let record = build();
+  const opts = today ? { today } : {};
+  // Passing alternatives the classifier is sure of replace failing best readings; then the record is read again.
+  const subs = substitutions(recordEvidence(record, combs, opts));
+  if (subs.size) {
+    for (const r of results.values()) {
+      const text = subs.get(r.field.path);
+      if (text === undefined) continue;
+      r.result = normaliseField(r.field, text);
+      r.substituted = true;
+    }
+    record = build();
+  }
+  for (const [path, ev] of recordEvidence(record, combs, opts)) {
+    for (const r of results.values()) if (r.field.path === path) r.evidence = ev;
+  }
   // "Missing" is only true of a blank field: one with writing that could not be read is for a person to key, so
   // the finding asks for review rather than blocking the record.
   const inked = new Set([...results.values()].filter((r) => r.result.status === 'illegible' || r.result.status === 'invalid').map((r) => r.field.path));
-  const findings = checkRecord(record as never, today ? { today } : {}).map((f) =>
+  const findings = checkRecord(record as never, opts).map((f) =>
     f.severity === 'blocking' && (f.code === 'required-missing' || f.code === 'patient-unidentified') && f.paths.some((p) => inked.has(p))
       ? { ...f, severity: 'review' as const }
       : f,
   );
+  findings.push(...droppedInkFindings(template, rows));
   return { results, findings, record };
+}
+
+/** What decideField needs to know of a field's evidence. */
+export function evidenceOf(r: { evidence?: Evidence; substituted?: boolean }): FieldEvidence {
+  return { ...(r.evidence ? { kind: r.evidence.kind, confidence: r.evidence.confidence } : {}), substituted: r.substituted === true };
 }
 
 export interface RecordValidation {
@@ -117,7 +155,7 @@ export function validateRecord(store: JobStore, template: Template, thresholds: 
         fields.verified++;
         continue;
       }
-      const verdict = decideField(field, result, row.confidence, findings, thresholds);
+      const verdict = decideField(field, result, row.confidence, findings, thresholds, evidenceOf(results.get(row.fieldId)!));
       store.updateFieldValidation(serial, row.fieldId, {
         value: result.status === 'value' || result.status === 'invalid' ? (result.value ?? null) : null,
         status: verdict.status,
