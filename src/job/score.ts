@@ -47,6 +47,10 @@ export interface TypeStats {
   written: number;
   writtenReadRight: number;
   accepted: number;
+  /** Written fields the machine accepted. */
+  writtenAccepted: number;
+  /** Fields sent to a person (needs review). */
+  toPerson: number;
   /** Accepted but wrong, plus silent omissions. */
   silentErrors: number;
   /** Written on the form, read as blank and shown to nobody. */
@@ -63,6 +67,8 @@ export interface ScoreReport {
   pages: { expected: number; identified: number; byProfile: Record<string, { expected: number; identified: number }> };
   byType: Record<string, TypeStats>;
   byProfileType: Record<string, Record<string, TypeStats>>;
+  /** All fields together (every type). */
+  overall: TypeStats;
   automation: { accepted: number; fields: number; share: number };
   /** Silent errors: wrong values accepted plus written fields read as blank and shown to nobody. */
   silentErrors: { count: number; wrong: number; omitted: number; perThousandAccepted: number };
@@ -176,6 +182,8 @@ function typeStats(scores: FieldScore[]): TypeStats {
     written: written.length,
     writtenReadRight: written.filter((s) => s.readRight).length,
     accepted: accepted.length,
+    writtenAccepted: written.filter((s) => s.status === 'accepted').length,
+    toPerson: scores.filter((s) => s.status === 'needs-review').length,
     silentErrors: accepted.filter((s) => !s.readRight).length + omitted,
     silentOmissions: omitted,
     charsWritten: scores.reduce((n, s) => n + s.charsWritten, 0),
@@ -255,6 +263,7 @@ export function scoreTruths(store: JobStore, truths: GroundTruth[]): ScoreReport
     pages,
     byType,
     byProfileType,
+    overall: typeStats(scores),
     automation: { accepted: accepted.length, fields: scores.length, share: scores.length ? accepted.length / scores.length : 0 },
     silentErrors: { count: silent, wrong, omitted, perThousandAccepted: accepted.length ? (silent / accepted.length) * 1000 : 0 },
     writerErrors,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { decideField, decideRecord, DEFAULT_THRESHOLDS, type FieldEvidence, type Thresholds } from '../record/acceptance.ts';
 import { droppedInkFindings } from './page-guard.ts';
+import { MODEL_VERSION_META } from './reader-version.ts';
 import type { Finding } from '../record/findings.ts';
 import { normaliseField, type FieldResult, type ReaderOutput } from '../record/normalise.ts';
 import { recordFromValues } from '../record/paths.ts';
@@ -25,6 +26,8 @@ export const Calibration = z.object({
   thresholds: z.record(z.string(), z.number()),
   measuredOn: z.object({ fields: z.number(), forms: z.number() }),
   createdAt: z.string(),
+  /** The box model whose readings were measured: its thresholds mean nothing for another model. */
+  modelVersion: z.string().optional(),
 });
 export type Calibration = z.infer<typeof Calibration>;
 
@@ -39,16 +42,31 @@ export function jobTemplate(store: JobStore): Template {
   return parseTemplate(JSON.parse(json), 'the job\'s template');
 }
 
-/** Thresholds in force: the job's calibration file, else the template's own, else the strict defaults. */
-export function jobThresholds(jobDir: string, template: Template): { thresholds: Thresholds; source: 'calibration' | 'template' | 'defaults' } {
+const COMB_TYPES = new Set(['digits', 'capitals', 'date', 'time', 'decimal']);
+
+/** Thresholds without those of comb fields (by type or by evidence kind): for readings of another box model. */
+function withoutCombThresholds(t: Thresholds): Thresholds {
+  return Object.fromEntries(Object.entries(t).filter(([k]) => !COMB_TYPES.has(k.split(':')[0]!)));
+}
+
+/**
+ * Thresholds in force: the job's calibration file, else the template's own, else the strict defaults. Comb-field
+ * thresholds measured on another box model than the one that read the job (`modelVersion`) are not used.
+ */
+export function jobThresholds(jobDir: string, template: Template, modelVersion?: string): { thresholds: Thresholds; source: 'calibration' | 'template' | 'defaults' } {
+  const sameModel = (measured: string | undefined) => measured === undefined || modelVersion === undefined || measured === modelVersion;
   const file = join(jobDir, CALIBRATION_FILE);
   if (existsSync(file)) {
     const cal = Calibration.parse(JSON.parse(readFileSync(file, 'utf8')));
     if (cal.templateId === template.id && cal.templateVersion === template.version) {
-      return { thresholds: { ...DEFAULT_THRESHOLDS, ...cal.thresholds }, source: 'calibration' };
+      const own = sameModel(cal.modelVersion) ? cal.thresholds : withoutCombThresholds(cal.thresholds);
+      return { thresholds: { ...DEFAULT_THRESHOLDS, ...own }, source: 'calibration' };
     }
   }
-  if (template.thresholds) return { thresholds: { ...DEFAULT_THRESHOLDS, ...template.thresholds }, source: 'template' };
+  if (template.thresholds) {
+    const own = sameModel(template.thresholdsModelVersion) ? template.thresholds : withoutCombThresholds(template.thresholds);
+    return { thresholds: { ...DEFAULT_THRESHOLDS, ...own }, source: 'template' };
+  }
   return { thresholds: DEFAULT_THRESHOLDS, source: 'defaults' };
 }
 
@@ -183,7 +201,7 @@ export function validateJob(opts: { jobDir: string; today?: string }): ValidateS
   const store = JobStore.open(opts.jobDir);
   try {
     const template = jobTemplate(store);
-    const { thresholds, source } = jobThresholds(opts.jobDir, template);
+    const { thresholds, source } = jobThresholds(opts.jobDir, template, store.getMeta(MODEL_VERSION_META));
     const reasonCounts = new Map<string, number>();
     const fieldCounts = { accepted: 0, needsReview: 0, verified: 0, blank: 0 };
     for (const rec of store.listRecords()) {
