@@ -84,6 +84,12 @@ describe('NHS number: Modulus 11 over the n-best', () => {
     expect(decide(rec, { field, boxes: b }, { ...DEFAULT_THRESHOLDS, digits: 0.3 }).verdict.status).toBe('needs-review');
   });
 
+  it('never replaces a box the classifier saw as not one clean character', () => {
+    const b = boxes(misread, { 4: [{ char: '', p: 0.5 }, { char: nhs[4]!, p: 0.49 }] });
+    expect(topReading(b).text).toContain('?');
+    expect(chooseByCheck(b, isValidNhsNumber)).toBeNull();
+  });
+
   it('refuses when two passing readings are close', () => {
     // Two boxes unsure: the right number and another that also passes are about as likely.
     // A digit at a later box that, with the misread digit kept, also makes a valid number.

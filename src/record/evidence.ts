@@ -102,7 +102,8 @@ export function chooseByCheck(boxes: readonly BoxAlternatives[], passes: (text: 
   if (second && second.p >= CLOSE_RATIO * best.p) return null;
   const share = best.p / total;
   const alternative = best.text !== cands[0]!.text;
-  if (alternative && (share < ALT_SURE_SHARE || best.p < ALT_MIN_P)) return null;
+  // A box the classifier saw as not one clean character (a crossing-out, a smudge, two characters) is a person's.
+  if (alternative && (share < ALT_SURE_SHARE || best.p < ALT_MIN_P || cands[0]!.text.includes('?'))) return null;
   return { text: best.text, share, alternative };
 }
 
