@@ -25,7 +25,7 @@ export interface FieldReading {
 
 const PPM = CANON_PX_PER_MM;
 /** Share of a comb box's interior that must be ink before the box counts as written in. */
-const COMB_INK_MIN = 0.012;
+export const COMB_INK_MIN = 0.012;
 
 const WHITELISTS: Record<string, string> = {
   digits: '0123456789',

@@ -1,0 +1,196 @@
+// The comb-box character classifier: a small CNN (trained by training/, shipped as models/icr-boxes.onnx plus its
+// metadata models/icr-boxes.json) run with onnxruntime-node. One network reads every charset; a charset masks the
+// classes it cannot hold before the calibrated (temperature-scaled) softmax. Input: cellTensor() of each cell.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { CELL_SIZE } from './cell-image.ts';
+
+/** The charsets the template's comb fields use (see WHITELISTS in read-page.ts). */
+export type BoxCharset = 'digits' | 'letters' | 'alnum' | 'dose';
+
+/**
+ * One reading of one box. `p` is calibrated (temperature-scaled softmax over the charset's classes plus noise).
+ * `char: ''` is the noise class: "not one clean character" (a smudge, a fragment of the printed comb, ink from
+ * the next box, two characters, a crossed-out or overwritten character, an empty cell). A box whose best
+ * alternative is '' must go to a person, as must one whose best p is under the caller's calibrated threshold.
+ */
+export interface BoxAlternative {
+  char: string;
+  p: number;
+}
+
+export interface BoxClassifier {
+  /** The exact model: its name plus a short sha256 of its files, for a job to record. */
+  readonly modelVersion: string;
+  /** Per cell (cellTensor output, CELL_SIZE² floats), the top 5 alternatives, most probable first. */
+  classify(charset: BoxCharset, cells: Float32Array[]): Promise<BoxAlternative[][]>;
+  release(): Promise<void>;
+}
+
+/** The noise class's character. */
+export const NOT_A_CHARACTER = '';
+export const TOP_K = 5;
+
+export const CHARSETS: Record<BoxCharset, string> = {
+  digits: '0123456789',
+  letters: "ABCDEFGHIJKLMNOPQRSTUVWXYZ-'",
+  alnum: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789',
+  dose: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./',
+};
+
+/** Every class the network outputs, in the order training writes labels: the noise class first. */
+export const BOX_CLASSES: readonly string[] = [NOT_A_CHARACTER, ...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', '-', "'", '.', '/'];
+
+export const MODEL_FILE = 'icr-boxes.onnx';
+export const META_FILE = 'icr-boxes.json';
+
+/** What the model's metadata file holds (written by training/train.py). */
+export interface BoxModelMeta {
+  name: string;
+  /** Class index to character; '' is the noise class. */
+  classes: string[];
+  /** Softmax temperature fitted on the validation pool. */
+  temperature: number;
+  cellSize: number;
+  input: string;
+  output: string;
+}
+
+/** A model file that is missing or unusable; the message names the file and what is wrong. */
+export class BoxModelError extends Error {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
+    super(`box classifier model ${file}: ${problem}`);
+    this.name = 'BoxModelError';
+  }
+}
+
+/** models/ at the repository root, found from this module's place (never the working directory). */
+export function defaultModelDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'models');
+}
+
+function readModelFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new BoxModelError(path, code === 'ENOENT' ? 'the file is missing (restore it from the repository)' : `cannot be read (${code ?? 'error'})`);
+  }
+}
+
+function parseMeta(path: string, buf: Buffer): BoxModelMeta {
+  let m: unknown;
+  try {
+    m = JSON.parse(buf.toString('utf8'));
+  } catch {
+    throw new BoxModelError(path, 'is not valid JSON (truncated or overwritten?)');
+  }
+  const o = m as Partial<BoxModelMeta>;
+  const ok =
+    typeof o === 'object' &&
+    o !== null &&
+    typeof o.name === 'string' &&
+    Array.isArray(o.classes) &&
+    o.classes.every((c) => typeof c === 'string') &&
+    o.classes.includes(NOT_A_CHARACTER) &&
+    typeof o.temperature === 'number' &&
+    o.temperature > 0 &&
+    o.cellSize === CELL_SIZE &&
+    typeof o.input === 'string' &&
+    typeof o.output === 'string';
+  if (!ok) throw new BoxModelError(path, `does not describe a box classifier (needs name, classes with '', temperature > 0, cellSize ${CELL_SIZE}, input, output)`);
+  for (const cs of Object.values(CHARSETS)) {
+    for (const ch of cs) if (!o.classes!.includes(ch)) throw new BoxModelError(path, `has no class for '${ch}'`);
+  }
+  return o as BoxModelMeta;
+}
+
+export async function loadBoxClassifier(opts: { modelDir?: string } = {}): Promise<BoxClassifier> {
+  const dir = opts.modelDir ?? defaultModelDir();
+  const modelPath = join(dir, MODEL_FILE);
+  const metaPath = join(dir, META_FILE);
+  const metaBuf = readModelFile(metaPath);
+  const modelBuf = readModelFile(modelPath);
+  const meta = parseMeta(metaPath, metaBuf);
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(modelBuf, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  } catch (e) {
+    throw new BoxModelError(modelPath, `is not a usable ONNX model (truncated or corrupt?): ${firstLine(e)}`);
+  }
+  if (!session.inputNames.includes(meta.input) || !session.outputNames.includes(meta.output)) {
+    throw new BoxModelError(modelPath, `does not match ${META_FILE} (expects input ${meta.input} and output ${meta.output})`);
+  }
+  const sha = createHash('sha256').update(modelBuf).update(metaBuf).digest('hex').slice(0, 12);
+  const classifier = new OnnxBoxClassifier(session, meta, `${meta.name}@${sha}`);
+  // One blank cell through the network now, so a model with the wrong shape fails here and not on a page.
+  try {
+    const [r] = await classifier.logits([new Float32Array(CELL_SIZE * CELL_SIZE)]);
+    if (r!.length !== meta.classes.length) throw new Error(`gives ${r!.length} scores, the metadata names ${meta.classes.length} classes`);
+  } catch (e) {
+    await session.release();
+    throw new BoxModelError(modelPath, `does not run as a box classifier: ${firstLine(e)}`);
+  }
+  return classifier;
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0]!.slice(0, 200);
+}
+
+class OnnxBoxClassifier implements BoxClassifier {
+  private readonly allowed = new Map<BoxCharset, number[]>();
+  constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly meta: BoxModelMeta,
+    readonly modelVersion: string,
+  ) {
+    for (const [cs, chars] of Object.entries(CHARSETS) as [BoxCharset, string][]) {
+      this.allowed.set(cs, [NOT_A_CHARACTER, ...chars].map((c) => meta.classes.indexOf(c)));
+    }
+  }
+
+  /** Raw scores per cell, one per class. */
+  async logits(cells: Float32Array[]): Promise<Float32Array[]> {
+    const n = cells.length;
+    if (n === 0) return [];
+    const px = CELL_SIZE * CELL_SIZE;
+    const input = new Float32Array(n * px);
+    cells.forEach((c, i) => {
+      if (c.length !== px) throw new RangeError(`cell ${i} has ${c.length} values; cellTensor gives ${px}`);
+      input.set(c, i * px);
+    });
+    const out = await this.session.run({ [this.meta.input]: new ort.Tensor('float32', input, [n, 1, CELL_SIZE, CELL_SIZE]) });
+    const t = out[this.meta.output]!;
+    const data = t.data as Float32Array;
+    const k = data.length / n;
+    return Array.from({ length: n }, (_, i) => data.subarray(i * k, (i + 1) * k));
+  }
+
+  async classify(charset: BoxCharset, cells: Float32Array[]): Promise<BoxAlternative[][]> {
+    const allowed = this.allowed.get(charset);
+    if (!allowed) throw new RangeError(`unknown charset ${charset}`);
+    const scores = await this.logits(cells);
+    const T = this.meta.temperature;
+    return scores.map((s) => {
+      let max = -Infinity;
+      for (const c of allowed) max = Math.max(max, s[c]! / T);
+      const e = allowed.map((c) => Math.exp(s[c]! / T - max));
+      const sum = e.reduce((a, b) => a + b, 0);
+      return allowed
+        .map((c, i) => ({ char: this.meta.classes[c]!, p: e[i]! / sum }))
+        .sort((a, b) => b.p - a.p)
+        .slice(0, TOP_K);
+    });
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
+}

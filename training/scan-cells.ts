@@ -1,0 +1,94 @@
+// Training cells cut exactly as the reader cuts them: forms written by one pool of hands (synth --hands <pool>,
+// every scanning profile), then the real path — decode, QR identify, register, warp to the canonical page — and
+// refineBoxes + cutCell + cellTensor per comb box, labelled from the truth files. Boxes the reader would classify
+// (ink above its blank cut-off) with nothing written in them are kept as not-a-character examples.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { decodePages } from '../src/imaging/decode.ts';
+import { inkInside, refineBoxes, type PxRect } from '../src/imaging/boxes.ts';
+import type { GrayImage } from '../src/imaging/gray.ts';
+import { findQr } from '../src/imaging/qr.ts';
+import { estimatePxPerMm, registerWithQr } from '../src/imaging/register.ts';
+import { CANON_PX_PER_MM, warpToTemplate } from '../src/imaging/warp.ts';
+import { cellTensor, cutCell } from '../src/recognition/cell-image.ts';
+import { COMB_INK_MIN, inkThreshold } from '../src/recognition/read-page.ts';
+import type { FontPool } from '../src/synth/font-pools.ts';
+import { synthesise, type SynthTruth } from '../src/synth/synth.ts';
+import { combBoxes, combCharacters, isComb } from '../src/template/geometry.ts';
+import { loadTemplate } from '../src/template/load.ts';
+import { decodePageIdentity } from '../src/template/qr-payload.ts';
+import type { Template } from '../src/template/schema.ts';
+import { toBytes, type LabelledCells } from './font-cells.ts';
+
+const PPM = CANON_PX_PER_MM;
+
+/** One labelled cell as the reader sees it, with where it came from (for fixtures). */
+export interface ScanCell {
+  cell: GrayImage;
+  label: string;
+  profile: string;
+  font: string;
+}
+
+/** Synthesise `forms` forms written by `pool` hands into dir, then cut every inked comb box through the scan path. */
+export async function scanCells(pool: FontPool, forms: number, seed: string, dir: string): Promise<LabelledCells> {
+  const out: LabelledCells = { tensors: [], labels: [] };
+  for await (const c of scanCellsOf(pool, forms, seed, dir)) {
+    out.tensors.push(toBytes(cellTensor(c.cell)));
+    out.labels.push(c.label);
+  }
+  return out;
+}
+
+export async function* scanCellsOf(pool: FontPool, forms: number, seed: string, dir: string): AsyncGenerator<ScanCell> {
+  const template = loadTemplate('standard-prf');
+  await synthesise({ count: forms, seed, outDir: dir, template, profile: 'mixed', hands: pool });
+  const truthDir = join(dir, 'truth');
+  // Truth per (file, page index): which form page lies there.
+  const where = new Map<string, { truth: SynthTruth; page: number }>();
+  for (const f of readdirSync(truthDir).sort()) {
+    const truth = JSON.parse(readFileSync(join(truthDir, f), 'utf8')) as SynthTruth;
+    for (const p of truth.pages) where.set(`${resolve(truthDir, p.file)}#${p.pageIndex}`, { truth, page: p.page });
+  }
+  const files = [...new Set([...where.keys()].map((k) => k.split('#')[0]!))].sort();
+  for (const file of files) {
+    for await (const page of decodePages(file)) {
+      const at = where.get(`${file}#${page.pageIndex}`);
+      if (!at || !page.image) continue;
+      const canon = canonicalPage(page.image, page.dpi, template);
+      if (!canon) continue;
+      const profile = at.truth.pages.find((p) => p.page === at.page)!.scan.profile;
+      yield* cellsOfPage(canon, template, at.page, at.truth, profile);
+    }
+  }
+}
+
+/** The page warped to template space through the reader's own QR identify and registration, or null if that fails. */
+function canonicalPage(image: { data: Buffer; width: number; height: number }, dpi: number | undefined, template: Template): GrayImage | null {
+  const img: GrayImage = { data: image.data, width: image.width, height: image.height };
+  const pxPerMm = estimatePxPerMm(img, dpi, template);
+  const qr = findQr(img, pxPerMm, (p) => decodePageIdentity(p) !== null);
+  if (!qr) return null;
+  const fit = registerWithQr(img, template, qr);
+  if ('failed' in fit) return null;
+  return warpToTemplate(fit.upright, fit.h, template.pageSize.widthMm, template.pageSize.heightMm);
+}
+
+function* cellsOfPage(canon: GrayImage, template: Template, pageNo: number, truth: SynthTruth, profile: string): Generator<ScanCell> {
+  const threshold = inkThreshold(canon);
+  const radius = Math.round(1.2 * PPM);
+  for (const f of template.fields) {
+    if (f.page !== pageNo || !isComb(f)) continue;
+    const written = truth.fields[f.id]?.written;
+    const chars = typeof written === 'string' ? combCharacters(f, written) : combBoxes(f).map(() => '');
+    const boxes0: PxRect[] = combBoxes(f).map((z) => ({ x: z.x * PPM, y: z.y * PPM, w: z.w * PPM, h: z.h * PPM }));
+    const d = refineBoxes(canon, boxes0, radius);
+    for (const [i, b0] of boxes0.entries()) {
+      const b = { x: b0.x + d.dx, y: b0.y + d.dy, w: b0.w, h: b0.h };
+      const label = chars[i] ?? '';
+      // What the reader classifies: boxes with ink. An empty box with ink in it (noise) is a not-a-character example.
+      if (inkInside(canon, b, 0.45 * PPM, threshold) < COMB_INK_MIN) continue;
+      yield { cell: cutCell(canon, b, threshold), label, profile, font: truth.synth.writer.font };
+    }
+  }
+}
