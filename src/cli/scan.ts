@@ -16,14 +16,15 @@ export function registerScanCommand(program: Command): void {
     .requiredOption('--job <dir>', 'job folder (created if new; a rerun skips files already read)')
     .option('--template <name|file>', 'built-in template name or a template JSON file', 'standard-prf')
     .option('--workers <n>', 'OCR workers (default: the number of cores)')
+    .option('--model-dir <dir>', 'folder of the box classifier model (default: the committed models/)')
     .option('--json', 'print a machine-readable summary')
     .addHelpText('after', '\nExample:\n  $ prf-backload scan scans/box-01 scans/box-02 --job jobs/july-outage --workers 2\n')
-    .action(async (inputs: string[], opts: { job: string; template: string; workers?: string; json?: boolean }) => {
+    .action(async (inputs: string[], opts: { job: string; template: string; workers?: string; modelDir?: string; json?: boolean }) => {
       const workers = opts.workers === undefined ? availableParallelism() : Number(opts.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers ${opts.workers}: give a whole number from 1 to 64`);
       const template = loadTemplate(opts.template);
       const bar = opts.json ? { update: () => undefined, done: () => undefined } : progressBar();
-      const summary = await scanJob({ inputs, jobDir: opts.job, template, workers, onProgress: bar.update });
+      const summary = await scanJob({ inputs, jobDir: opts.job, template, workers, onProgress: bar.update, ...(opts.modelDir ? { modelDir: opts.modelDir } : {}) });
       bar.done();
       if (opts.json) {
         process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
@@ -34,7 +35,7 @@ export function registerScanCommand(program: Command): void {
             `Scanned ${summary.sourcesSeen} file(s): ${summary.sourcesRead} read, ${summary.sourcesSkipped} already in the job, ${summary.sourcesFailed} unreadable.`,
             `Pages: ${summary.pagesRead} read, ${summary.pagesQuarantined} quarantined${q ? ` (${q})` : ''}.`,
             `Forms in the job: ${summary.records} (${summary.recordsIncomplete} missing a page).`,
-            `${summary.pagesPerMinute.toFixed(1)} pages a minute over ${summary.seconds.toFixed(1)} s with ${workers} OCR worker(s).`,
+            `${summary.pagesPerMinute.toFixed(1)} pages a minute over ${summary.seconds.toFixed(1)} s with ${workers} OCR worker(s); comb boxes read by box model ${summary.modelVersion}.`,
             `Next: prf-backload validate --job ${opts.job}`,
           ].join('\n') + '\n',
         );

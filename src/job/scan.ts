@@ -12,7 +12,9 @@ import { estimatePxPerMm, registerWithQr } from '../imaging/register.ts';
 import { warpToTemplate } from '../imaging/warp.ts';
 import { walkInputs } from '../imaging/walk.ts';
 import { OcrPool, OcrTimeoutError } from '../recognition/pool.ts';
-import { readPage, type FieldReading } from '../recognition/read-page.ts';
+import { readPage, type FieldReading, type PageReaders } from '../recognition/read-page.ts';
+import { loadBoxClassifier, type BoxClassifier } from '../recognition/box-classifier.ts';
+import { claimReaderVersion } from './reader-version.ts';
 import { decodePageIdentity, type PageIdentity } from '../template/qr-payload.ts';
 import { localScale, type Homography } from '../imaging/homography.ts';
 import { identifyByLayout } from './identify-by-layout.ts';
@@ -36,6 +38,8 @@ export interface ScanOptions {
   onProgress?: (p: ScanProgress) => void;
   /** OCR job timeout (tests shorten it). */
   ocrTimeoutMs?: number;
+  /** Folder of the box classifier's model files (default: the committed models/). */
+  modelDir?: string;
 }
 
 export interface ScanSummary {
@@ -51,6 +55,8 @@ export interface ScanSummary {
   seconds: number;
   pagesPerMinute: number;
   ocr: OcrPool['stats'];
+  /** The box classifier's model version that read the comb boxes (recorded in the job). */
+  modelVersion: string;
   /** Seconds spent in each step, summed over pages (steps of different pages overlap in time). */
   stageSeconds: Record<'decode' | 'identify' | 'register' | 'warp' | 'read' | 'save', number>;
 }
@@ -67,11 +73,26 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
   const started = Date.now();
   // Each page image is used once: libvips' operation cache would only hold on to memory.
   sharp.cache(false);
-  const store = JobStore.open(opts.jobDir, { create: true, templateId: opts.template.id, templateVersion: opts.template.version });
+  // The model first: a missing or corrupt model file stops the scan, naming the file, before any page is read.
+  const boxes: BoxClassifier = await loadBoxClassifier(opts.modelDir ? { modelDir: opts.modelDir } : {});
+  let store: JobStore;
+  try {
+    store = JobStore.open(opts.jobDir, { create: true, templateId: opts.template.id, templateVersion: opts.template.version });
+    try {
+      claimReaderVersion(store, opts.jobDir, boxes.modelVersion);
+    } catch (e) {
+      store.close();
+      throw e;
+    }
+  } catch (e) {
+    await boxes.release();
+    throw e;
+  }
   rememberTemplate(store, opts.template);
   // Temp files of a scan that was killed while writing page images or crops.
   removeStaleTempFiles(opts.jobDir);
   const pool = await OcrPool.create({ size: opts.workers, ...(opts.ocrTimeoutMs ? { jobTimeoutMs: opts.ocrTimeoutMs } : {}) });
+  const readers: PageReaders = { ocr: pool, boxes };
   const summary: ScanSummary = {
     sourcesSeen: 0,
     sourcesSkipped: 0,
@@ -85,6 +106,7 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
     seconds: 0,
     pagesPerMinute: 0,
     ocr: pool.stats,
+    modelVersion: boxes.modelVersion,
     stageSeconds: { decode: 0, identify: 0, register: 0, warp: 0, read: 0, save: 0 },
   };
   const timed = <T>(stage: keyof ScanSummary['stageSeconds'], t0: number, v: T): T => {
@@ -129,7 +151,7 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
         pages = Math.max(pages, page.pageIndex + 1);
         if (saved.has(page.pageIndex)) continue;
         while (inFlight.size >= limit) await Promise.race(inFlight);
-        const task = processPage(page, sourceId, item.path, opts.template, pool, store, timed)
+        const task = processPage(page, sourceId, item.path, opts.template, readers, store, timed)
           .catch((e: unknown) => readFailed(sourceId, page.pageIndex, item.path, e))
           .then((outcome) => {
             const t0 = performance.now();
@@ -151,6 +173,7 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
     await Promise.all(inFlight);
   } finally {
     await pool.close();
+    await boxes.release();
     const counts = store.statusCounts();
     summary.records = Object.values(counts.records).reduce((a, b) => a + b, 0);
     summary.recordsIncomplete = store.listRecords().filter((r) => r.pagesRead < r.pagesExpected).length;
@@ -224,10 +247,11 @@ async function processPage(
   sourceId: number,
   file: string,
   template: Template,
-  pool: OcrPool,
+  readers: PageReaders,
   store: JobStore,
   timed: Timer,
 ): Promise<PageOutcome> {
+  const pool = readers.ocr;
   const where = `${file}, page ${page.pageIndex + 1}`;
   if (page.error || !page.image) {
     const e = page.error ?? new ScanInputError('corrupt-image', file, { page: page.pageIndex });
@@ -287,7 +311,7 @@ async function processPage(
   }
   const centre = { x: template.pageSize.widthMm / 2, y: template.pageSize.heightMm / 2 };
   const readStart = performance.now();
-  const readings = timed('read', readStart, await readPage(canon, template, id.page, pool));
+  const readings = timed('read', readStart, await readPage(canon, template, id.page, readers));
   const cropDir = `crops/${id.serial}`;
   const fields: FieldRead[] = readings.map((r) => ({
     fieldId: r.fieldId,
@@ -297,6 +321,7 @@ async function processPage(
     read: r.read,
     confidence: r.confidence,
     cropPath: `${cropDir}/${r.fieldId}.png`,
+    ...(r.alternatives ? { alternatives: r.alternatives } : {}),
   }));
   return {
     save: {
