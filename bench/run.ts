@@ -15,6 +15,7 @@ import { familiesOfPool } from '../src/synth/font-pools.ts';
 import type { GroundTruth } from '../src/synth/truth.ts';
 import { synthesise } from '../src/synth/synth.ts';
 import { PROFILE_NAMES } from '../src/synth/scan-profiles.ts';
+import { COMB_FIELD_TYPES } from '../src/template/geometry.ts';
 import { loadTemplate } from '../src/template/load.ts';
 import { boxClassifierCost } from './box-classifier-cost.ts';
 import { printedDigitAccuracy } from './printed-digits.ts';
@@ -80,7 +81,7 @@ function evenPlan(forms: number) {
 }
 
 const pct = (a: number, b: number) => (b ? ((a / b) * 100).toFixed(1) : '-');
-const COMB_TYPES = ['digits', 'capitals', 'date', 'time', 'decimal'];
+const COMB_TYPES = [...COMB_FIELD_TYPES];
 
 /** Sum of the comb types' stats. */
 function combStats(byType: Record<string, TypeStats>) {

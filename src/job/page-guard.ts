@@ -2,9 +2,9 @@
 // nearly all blank has probably lost its thin strokes (faded pen, a fax, a scanner dropping blue ink). Its blank
 // fields would otherwise be exported as empty and shown to nobody, so the whole page goes to a person.
 import { finding, type Finding } from '../record/findings.ts';
+import { COMB_FIELD_TYPES } from '../template/geometry.ts';
 import type { Template } from '../template/schema.ts';
 
-const COMB_TYPES = new Set(['digits', 'capitals', 'date', 'time', 'decimal']);
 /** Ticks and signatures that show a crew filled the page in. */
 export const GUARD_MIN_MARKS = 2;
 /** Comb fields a page needs for the share to mean anything. */
@@ -34,7 +34,7 @@ export function droppedInkFindings(template: Template, rows: readonly GuardRow[]
   }
   const out: Finding[] = [];
   for (const list of byPage.values()) {
-    const combs = list.filter((r) => COMB_TYPES.has(r.type));
+    const combs = list.filter((r) => COMB_FIELD_TYPES.has(r.type));
     const marks = list.filter((r) => (r.type === 'tick' || r.type === 'choice' || r.type === 'multi' || r.type === 'signature') && marked(r.read)).length;
     const inked = combs.filter((r) => written(r.read)).length;
     if (combs.length < GUARD_MIN_COMBS || marks < GUARD_MIN_MARKS || inked >= GUARD_MAX_WRITTEN_SHARE * combs.length) continue;

@@ -12,6 +12,7 @@ import { recordFromValues } from '../record/paths.ts';
 import { checkRecord } from '../record/rules.ts';
 import type { BoxAlternatives, Evidence } from '../record/evidence.ts';
 import { recordEvidence, substitutions, type CombInput } from '../record/field-evidence.ts';
+import { COMB_FIELD_TYPES } from '../template/geometry.ts';
 import { parseTemplate } from '../template/load.ts';
 import type { Field, Template } from '../template/schema.ts';
 import { JobStore, type FieldRow, type RecordStatus } from './store.ts';
@@ -42,11 +43,9 @@ export function jobTemplate(store: JobStore): Template {
   return parseTemplate(JSON.parse(json), 'the job\'s template');
 }
 
-const COMB_TYPES = new Set(['digits', 'capitals', 'date', 'time', 'decimal']);
-
 /** Thresholds without those of comb fields (by type or by evidence kind): for readings of another box model. */
 function withoutCombThresholds(t: Thresholds): Thresholds {
-  return Object.fromEntries(Object.entries(t).filter(([k]) => !COMB_TYPES.has(k.split(':')[0]!)));
+  return Object.fromEntries(Object.entries(t).filter(([k]) => !COMB_FIELD_TYPES.has(k.split(':')[0]!)));
 }
 
 /**
