@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { writePrivateFileAtomic } from '../job/fs-safe.ts';
-import { chooseThresholds, NEVER_ACCEPT, scoreFields, loadTruthDir, scoreJob, type ScoreReport } from '../job/score.ts';
+import { calibrateJob, NEVER_ACCEPT, loadTruthDir, scoreJob, type ScoreReport } from '../job/score.ts';
 import { JobStore } from '../job/store.ts';
-import { MODEL_VERSION_META } from '../job/reader-version.ts';
-import { CALIBRATION_FILE, jobTemplate, type Calibration } from '../job/validate.ts';
+import { CALIBRATION_FILE, type Calibration } from '../job/validate.ts';
 import { join } from 'node:path';
 import { UsageError } from './errors.ts';
 
@@ -61,18 +60,7 @@ export function registerScoreCommands(program: Command): void {
       const store = JobStore.open(opts.job);
       let cal: Calibration;
       try {
-        const template = jobTemplate(store);
-        const truths = loadTruthDir(opts.truth);
-        const scores = scoreFields(store, truths);
-        cal = {
-          templateId: template.id,
-          templateVersion: template.version,
-          targetWrongShare: target,
-          thresholds: chooseThresholds(scores, target),
-          measuredOn: { fields: scores.length, forms: new Set(scores.map((s) => s.serial)).size },
-          createdAt: new Date().toISOString(),
-          ...(store.getMeta(MODEL_VERSION_META) ? { modelVersion: store.getMeta(MODEL_VERSION_META)! } : {}),
-        };
+        cal = calibrateJob(store, loadTruthDir(opts.truth), target);
       } finally {
         store.close();
       }

@@ -10,7 +10,8 @@ import { getAtPath } from '../record/paths.ts';
 import { readTruthFile, type GroundTruth } from '../synth/truth.ts';
 import type { Template } from '../template/schema.ts';
 import { JobStore } from './store.ts';
-import { evaluateRecord, evidenceOf, jobTemplate } from './validate.ts';
+import { MODEL_VERSION_META } from './reader-version.ts';
+import { evaluateRecord, evidenceOf, jobTemplate, type Calibration } from './validate.ts';
 
 /** One field of one scanned form, compared with the truth. */
 export interface FieldScore {
@@ -310,4 +311,20 @@ function thresholdFor(items: { c: number; right: boolean }[], target: number, mi
     if (n >= minSupport && wrong / n <= target / 2) best = sorted[i]!.c;
   }
   return best ?? NEVER_ACCEPT;
+}
+
+/** A calibration measured on a scored job: thresholds per type and per evidence kind, for the job's box model. */
+export function calibrateJob(store: JobStore, truths: GroundTruth[], target: number): Calibration {
+  const template = jobTemplate(store);
+  const scores = scoreFields(store, truths);
+  const modelVersion = store.getMeta(MODEL_VERSION_META);
+  return {
+    templateId: template.id,
+    templateVersion: template.version,
+    targetWrongShare: target,
+    thresholds: chooseThresholds(scores, target),
+    measuredOn: { fields: scores.length, forms: new Set(scores.map((s) => s.serial)).size },
+    createdAt: new Date().toISOString(),
+    ...(modelVersion ? { modelVersion } : {}),
+  };
 }
