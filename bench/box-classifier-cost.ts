@@ -16,7 +16,7 @@ export interface BoxCost {
   modelVersion: string;
 }
 
-export async function boxClassifierCost(jobDir: string, template: Template, pages: number): Promise<BoxCost> {
+export async function boxClassifierCost(jobDir: string, template: Template, pages: number, model: { modelDir?: string } = {}): Promise<BoxCost> {
   const files = readdirSync(join(jobDir, 'pages')).filter((f) => /^\d+-p\d+\.png$/.test(f)).sort().slice(0, pages);
   const batches: { cs: BoxCharset; cells: Float32Array[] }[] = [];
   for (const f of files) {
@@ -29,7 +29,7 @@ export async function boxClassifierCost(jobDir: string, template: Template, page
       if (cells.length) batches.push({ cs, cells });
     }
   }
-  const clf = await loadBoxClassifier();
+  const clf = await loadBoxClassifier(model);
   try {
     // One warm-up call per charset (session set-up is start-up cost, not per box).
     for (const cs of new Set(batches.map((b) => b.cs))) await clf.classify(cs, batches.find((b) => b.cs === cs)!.cells.slice(0, 1));

@@ -29,8 +29,10 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: 'bench-1' },
     out: { type: 'string', default: 'bench/results' },
     keep: { type: 'boolean', default: false },
+    'model-dir': { type: 'string' },
   },
 });
+const modelOpt = args['model-dir'] ? { modelDir: resolve(args['model-dir']) } : {};
 
 const template = loadTemplate('standard-prf');
 const workers = Number(args.workers);
@@ -132,6 +134,7 @@ async function mainMode() {
     template,
     workers,
     onProgress: (p) => rss.setPages(p.pagesDone),
+    ...modelOpt,
   });
   const scanCpu = process.cpuUsage(cpu0);
   const mem = rss.stop();
@@ -148,7 +151,7 @@ async function mainMode() {
 
   // The same pages' comb boxes read by tesseract, the reader this one replaces.
   const tess = await readCombsWithTesseract(jobDir, template, workers);
-  const cost = await boxClassifierCost(jobDir, template, 20);
+  const cost = await boxClassifierCost(jobDir, template, 20, modelOpt);
   const printed = await printedDigitAccuracy(jobDir, template);
 
   const pagesTotal = scan.pagesRead + scan.pagesQuarantined;

@@ -23,6 +23,7 @@ const { values: args } = parseArgs({
     corpus: { type: 'string', multiple: true },
     workers: { type: 'string', default: '2' },
     target: { type: 'string', default: '0.001' },
+    'model-dir': { type: 'string' },
   },
 });
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,7 +52,7 @@ for (const d of corpora) {
 const jobDir = join(work, 'job');
 rmSync(jobDir, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
-await scanJob({ inputs: corpora.map((d) => join(d, 'scans')), jobDir, template, workers: Number(args.workers) });
+await scanJob({ inputs: corpora.map((d) => join(d, 'scans')), jobDir, template, workers: Number(args.workers), ...(args['model-dir'] ? { modelDir: resolve(args['model-dir']) } : {}) });
 const store = JobStore.open(jobDir);
 const cal = calibrateJob(store, truths, Number(args.target));
 store.close();
