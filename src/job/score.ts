@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { decideField, type Thresholds } from '../record/acceptance.ts';
 import { EVIDENCE_KINDS, thresholdKey, type EvidenceKind } from '../record/evidence.ts';
 import { getAtPath } from '../record/paths.ts';
+import { COMB_FIELD_TYPES } from '../template/geometry.ts';
 import { readTruthFile, type GroundTruth } from '../synth/truth.ts';
 import type { Template } from '../template/schema.ts';
 import { JobStore } from './store.ts';
@@ -114,7 +115,7 @@ export function scoreFields(store: JobStore, truths: GroundTruth[]): FieldScore[
       const value = result.status === 'value' ? result.value : undefined;
       const ev = evidenceOf(r);
       const candidate = field.type !== 'text' && decideField(field, result, row.confidence ?? 1, findings, zero, ev).status === 'accepted';
-      const chars = charScore(t.fields[field.id]?.written, r.substituted && r.evidence ? r.evidence.text : row.rawText);
+      const chars = COMB_FIELD_TYPES.has(field.type) ? charScore(t.fields[field.id]?.written, r.substituted && r.evidence ? r.evidence.text : row.rawText) : { written: 0, right: 0 };
       out.push({
         serial: t.serial,
         profile: t.profile,
