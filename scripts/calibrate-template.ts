@@ -64,5 +64,7 @@ const out = {
   thresholds: cal.thresholds,
 };
 writeFileSync(join(root, 'src', 'template', 'standard-thresholds.json'), JSON.stringify(out, null, 2) + '\n');
+// The same as a calibration file, for `validate` of a job or `npm run bench -- --calibration FILE`.
+writeFileSync(join(work, 'calibration.json'), JSON.stringify(cal, null, 2) + '\n');
 execFileSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'template', 'build-standard.ts')], { stdio: 'inherit' });
 console.log(JSON.stringify(out, null, 2));
