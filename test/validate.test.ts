@@ -153,7 +153,7 @@ describe('validate', () => {
     expect(record.status).toBe('needs-review');
   });
 
-  it('accepts no handwriting on an uncalibrated job with the shipped thresholds: digits need calibration first', () => {
+  it('accepts no handwriting with the shipped thresholds on a job not read by the box model they were measured on', () => {
     const dir = makeJob([withSerial('001005')], { calibrated: false, confidence: 0.999 });
     const s = validateJob({ jobDir: dir, today: '2026-01-01' });
     expect(s.thresholdsFrom).toBe('template');

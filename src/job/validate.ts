@@ -53,7 +53,8 @@ function withoutCombThresholds(t: Thresholds): Thresholds {
  * thresholds measured on another box model than the one that read the job (`modelVersion`) are not used.
  */
 export function jobThresholds(jobDir: string, template: Template, modelVersion?: string): { thresholds: Thresholds; source: 'calibration' | 'template' | 'defaults' } {
-  const sameModel = (measured: string | undefined) => measured === undefined || modelVersion === undefined || measured === modelVersion;
+  // A job read before box models (no version) or by another model gets no comb thresholds measured on a model.
+  const sameModel = (measured: string | undefined) => measured === undefined || measured === modelVersion;
   const file = join(jobDir, CALIBRATION_FILE);
   if (existsSync(file)) {
     const cal = Calibration.parse(JSON.parse(readFileSync(file, 'utf8')));
