@@ -167,7 +167,7 @@ async function mainMode() {
   const lines: string[] = [];
   lines.push(`prf-backload benchmark: ${forms} forms (${truths.length} with truth), ${pagesTotal} scanned pages, ${workers} OCR workers, ${availableParallelism()} cores`);
   lines.push(`Hands: the test pool only (families never trained on): ${familiesOfPool('test').join(', ')}.`);
-  lines.push(`Comb boxes read by box model ${scan.modelVersion}; thresholds from the standard-prf template (calibrated on the validation hands, not this corpus).`);
+  lines.push(`Comb boxes read by box model ${scan.modelVersion}; thresholds ${args.calibration ? `from ${args.calibration}` : 'from the standard-prf template'} (calibrated on the validation hands, never on this corpus).`);
   lines.push('');
   lines.push('| measure | value |');
   lines.push('|---|---|');
