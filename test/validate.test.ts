@@ -158,7 +158,7 @@ describe('validate', () => {
     expect(record.status).toBe('needs-review');
   });
 
-  it('accepts no handwriting on an uncalibrated job with the shipped thresholds: digits need calibration first', () => {
+  it('accepts no handwriting with the shipped thresholds on a job not read by the box model they were measured on', () => {
     const dir = makeJob([withSerial('001005')], { calibrated: false, confidence: 0.999 });
     const s = validateJob({ jobDir: dir, today: '2026-01-01' });
     expect(s.thresholdsFrom).toBe('template');
@@ -204,6 +204,9 @@ describe('calibration', () => {
     normalised: 'value',
     candidate: true,
     status: 'accepted',
+    substituted: false,
+    charsWritten: 0,
+    charsRight: 0,
   });
 
   it('picks the lowest threshold that keeps wrong values under half the target, with enough support', () => {

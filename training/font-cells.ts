@@ -80,6 +80,9 @@ function augmentedWriter(face: FontFace, rng: Rng): Writer {
     tickStyle: 'tick',
     tickStyleMix: 0,
     pen: rng.float(0.25, 0.5),
+    // The synthesiser's pen pressure left neutral: penned() below varies stroke width for training, wider than synth.
+    pressure: 1,
+    pressureJitter: 0,
   };
 }
 

@@ -14,10 +14,11 @@ export function registerScanCommand(program: Command): void {
     .argument('<inputs...>', 'scan files or folders')
     .requiredOption('--job <dir>', 'job folder (created if new; a rerun skips files already read)')
     .option('--template <name|file>', 'built-in template name or a template JSON file', 'standard-prf')
-    .option('--workers <n>', 'page workers, each with its own OCR engine (default: the number of cores)')
+    .option('--workers <n>', 'page workers, each with its own OCR engine and box classifier (default: the number of cores)')
+    .option('--model-dir <dir>', 'folder of the box classifier model (default: the committed models/)')
     .option('--json', 'print a machine-readable summary')
     .addHelpText('after', '\nExample:\n  $ prf-backload scan scans/box-01 scans/box-02 --job jobs/july-outage --workers 2\n')
-    .action(async (inputs: string[], opts: { job: string; template: string; workers?: string; json?: boolean }) => {
+    .action(async (inputs: string[], opts: { job: string; template: string; workers?: string; modelDir?: string; json?: boolean }) => {
       const { scanJob } = await import('../job/scan.ts');
       const { loadTemplate } = await import('../template/load.ts');
       const workers = opts.workers === undefined ? availableParallelism() : Number(opts.workers);
@@ -26,7 +27,12 @@ export function registerScanCommand(program: Command): void {
       await checkScanInputs(inputs);
       const bar = opts.json ? { update: () => undefined, done: () => undefined } : progressBar();
       const { withJobLock } = await import('../job/job-lock.ts');
-      const summary = await withJobLock(opts.job, 'scan', () => scanJob({ inputs, jobDir: opts.job, template, workers, onProgress: bar.update }), { create: true });
+      const summary = await withJobLock(
+        opts.job,
+        'scan',
+        () => scanJob({ inputs, jobDir: opts.job, template, workers, onProgress: bar.update, ...(opts.modelDir ? { modelDir: opts.modelDir } : {}) }),
+        { create: true },
+      );
       bar.done();
       if (opts.json) {
         process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
@@ -37,7 +43,7 @@ export function registerScanCommand(program: Command): void {
             `Scanned ${summary.sourcesSeen} file(s): ${summary.sourcesRead} read, ${summary.sourcesSkipped} already in the job, ${summary.sourcesFailed} unreadable.`,
             `Pages: ${summary.pagesRead} read, ${summary.pagesQuarantined} quarantined${q ? ` (${q})` : ''}.`,
             `Forms in the job: ${summary.records} (${summary.recordsIncomplete} missing a page).`,
-            `${summary.pagesPerMinute.toFixed(1)} pages a minute over ${summary.seconds.toFixed(1)} s with ${workers} page worker(s).`,
+            `${summary.pagesPerMinute.toFixed(1)} pages a minute over ${summary.seconds.toFixed(1)} s with ${workers} page worker(s); comb boxes read by box model ${summary.modelVersion}.`,
             `Next: prf-backload validate --job ${opts.job}`,
           ].join('\n') + '\n',
         );

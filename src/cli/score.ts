@@ -11,16 +11,16 @@ export function formatScore(r: ScoreReport): string {
     `Forms: ${r.forms}. Pages identified and registered: ${r.pages.identified}/${r.pages.expected} (${pct(r.pages.identified, r.pages.expected)}).`,
     ...Object.entries(r.pages.byProfile).map(([p, v]) => `  ${p.padEnd(8)} ${v.identified}/${v.expected}`),
     '',
-    'type       fields  read right  written  written right  accepted  silent errors  conf. AUC',
+    'type       fields  read right  written  written right  accepted  silent errors (omitted)  conf. AUC',
     ...Object.entries(r.byType)
       .sort()
       .map(
         ([t, s]) =>
-          `${t.padEnd(10)} ${String(s.fields).padStart(6)}  ${pct(s.readRight, s.fields).padStart(10)}  ${String(s.written).padStart(7)}  ${pct(s.writtenReadRight, s.written).padStart(13)}  ${pct(s.accepted, s.fields).padStart(8)}  ${String(s.silentErrors).padStart(13)}  ${s.auc === null ? '-' : s.auc.toFixed(3)}`,
+          `${t.padEnd(10)} ${String(s.fields).padStart(6)}  ${pct(s.readRight, s.fields).padStart(10)}  ${String(s.written).padStart(7)}  ${pct(s.writtenReadRight, s.written).padStart(13)}  ${pct(s.accepted, s.fields).padStart(8)}  ${`${s.silentErrors} (${s.silentOmissions})`.padStart(23)}  ${s.auc === null ? '-' : s.auc.toFixed(3)}`,
       ),
     '',
     `Automation: ${r.automation.accepted}/${r.automation.fields} fields accepted by the machine (${pct(r.automation.accepted, r.automation.fields)}).`,
-    `Silent errors: ${r.silentErrors.count} (${r.silentErrors.perThousandAccepted.toFixed(2)} per 1,000 accepted fields).`,
+    `Silent errors: ${r.silentErrors.count} (${r.silentErrors.perThousandAccepted.toFixed(2)} per 1,000 accepted fields): ${r.silentErrors.wrong} accepted but wrong, ${r.silentErrors.omitted} written but read as blank and shown to nobody.`,
     `Writer errors planted: ${r.writerErrors.planted}, flagged: ${r.writerErrors.flagged}.`,
     `Ready forms with a wrong NHS number or date of birth: ${r.readyWithWrongIdentity}.`,
   ];
@@ -54,26 +54,16 @@ export function registerScoreCommands(program: Command): void {
     .option('--json', 'print the calibration as JSON')
     .addHelpText('after', '\nExample:\n  $ prf-backload calibrate --job trial-job --truth trial/truth --target 0.001\n  $ cp trial-job/calibration.json jobs/july-outage/ && prf-backload validate --job jobs/july-outage\n')
     .action(async (opts: { job: string; truth: string; target: string; out?: string; json?: boolean }) => {
-      const { chooseThresholds, NEVER_ACCEPT, scoreFields, loadTruthDir } = await import('../job/score.ts');
+      const { calibrateJob, NEVER_ACCEPT, loadTruthDir } = await import('../job/score.ts');
       const { JobStore } = await import('../job/store.ts');
-      const { CALIBRATION_FILE, jobTemplate } = await import('../job/validate.ts');
+      const { CALIBRATION_FILE } = await import('../job/validate.ts');
       const { writePrivateFileAtomic } = await import('../job/fs-safe.ts');
       const target = Number(opts.target);
       if (!(target > 0 && target < 0.5)) throw new UsageError(`--target ${opts.target}: give a share between 0 and 0.5, e.g. 0.001`);
       const store = JobStore.open(opts.job);
       let cal: Calibration;
       try {
-        const template = jobTemplate(store);
-        const truths = loadTruthDir(opts.truth);
-        const scores = scoreFields(store, truths);
-        cal = {
-          templateId: template.id,
-          templateVersion: template.version,
-          targetWrongShare: target,
-          thresholds: chooseThresholds(scores, target),
-          measuredOn: { fields: scores.length, forms: new Set(scores.map((s) => s.serial)).size },
-          createdAt: new Date().toISOString(),
-        };
+        cal = calibrateJob(store, loadTruthDir(opts.truth), target);
       } finally {
         store.close();
       }
@@ -86,11 +76,13 @@ export function registerScoreCommands(program: Command): void {
             Object.entries(cal.thresholds)
               .map(([t, v]) =>
                 v >= NEVER_ACCEPT
-                  ? `  ${t.padEnd(10)} never: no confidence keeps wrong values under the target; all go to a person`
-                  : `  ${t.padEnd(10)} accept at confidence >= ${v.toFixed(3)}`,
+                  ? `  ${t.padEnd(20)} never: no confidence keeps wrong values under the target; all go to a person`
+                  : t.includes(':')
+                    ? `  ${t.padEnd(20)} with this evidence, accept at evidence confidence >= ${v.toFixed(4)}`
+                    : `  ${t.padEnd(20)} accept at confidence >= ${v.toFixed(4)}`,
               )
               .join('\n') +
-            `\nTypes not listed keep the strict default (too little evidence to accept any lower).\nWritten to ${out}. Run validate again to apply it.\n`,
+            `\nTypes not listed keep the strict default (too little evidence to accept any lower); a kind of evidence not listed\nraises nothing (too few fields had it, or it could not keep the target).\nWritten to ${out}. Run validate again to apply it.\n`,
         );
       }
     });

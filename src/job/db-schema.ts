@@ -89,6 +89,8 @@ CREATE TABLE IF NOT EXISTS fields (
   status       TEXT NOT NULL DEFAULT 'unchecked' CHECK (status IN (${list(FIELD_STATUSES)})),
   reasons_json TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(reasons_json)),
   crop_path    TEXT,
+  -- comb fields: each box's alternatives from the box classifier, [[{char, p}, ...], ...] (NULL for other readers)
+  alternatives_json TEXT CHECK ${jsonOrNull('alternatives_json')},
   verified_by  TEXT,
   verified_at  TEXT,
   version      INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
@@ -193,6 +195,15 @@ CREATE TRIGGER IF NOT EXISTS finding_acks_no_update BEFORE UPDATE ON finding_ack
   BEGIN SELECT RAISE(ABORT, 'finding acknowledgements are append-only: UPDATE refused'); END;
 `;
 
+/** Columns added after the first release, each with its ALTER TABLE, so a job made before them still opens. */
+const ADDED_COLUMNS: { table: string; column: string; ddl: string }[] = [
+  { table: 'fields', column: 'alternatives_json', ddl: `ALTER TABLE fields ADD COLUMN alternatives_json TEXT CHECK ${jsonOrNull('alternatives_json')}` },
+];
+
 export function applySchema(db: Database): void {
   db.exec(SCHEMA_SQL);
+  for (const c of ADDED_COLUMNS) {
+    const cols = db.prepare(`PRAGMA table_info(${c.table})`).all() as { name: string }[];
+    if (!cols.some((x) => x.name === c.column)) db.exec(c.ddl);
+  }
 }

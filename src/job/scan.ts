@@ -10,6 +10,8 @@ import sharp from 'sharp';
 import { decodePages, openSource, type DecodedPage } from '../imaging/decode.ts';
 import { ScanInputError } from '../imaging/errors.ts';
 import { walkInputs } from '../imaging/walk.ts';
+import { loadBoxClassifier } from '../recognition/box-classifier.ts';
+import { claimReaderVersion } from './reader-version.ts';
 import { PagePool, PageTimeoutError } from '../page/pool.ts';
 import { thumbnailFromImage } from '../page/thumbnail.ts';
 import { libvipsCpuSeconds, threadCpuSeconds } from '../page/thread-cpu.ts';
@@ -34,6 +36,8 @@ export interface ScanOptions {
   onProgress?: (p: ScanProgress) => void;
   /** OCR job timeout (tests shorten it). */
   ocrTimeoutMs?: number;
+  /** Folder of the box classifier's model files (default: the committed models/). */
+  modelDir?: string;
   /** Time a page may take in its worker before the worker is stopped and the page quarantined. */
   pageTimeoutMs?: number;
 }
@@ -54,6 +58,8 @@ export interface ScanSummary {
   pagesPerMinute: number;
   ocr: EngineCounts;
   /** Page workers: pages done, pages cut by the timeout, workers that crashed, times the workers were replaced. */
+  /** The box classifier's model version that read the comb boxes (recorded in the job). */
+  modelVersion: string;
   pageWorkers: PagePool['stats'];
   /** Busy seconds in each step, summed over pages (steps of different pages overlap in time). */
   stageSeconds: Record<ScanStage, number>;
@@ -80,14 +86,25 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
   const cpu0 = { process: process.cpuUsage(), main: threadCpuSeconds(), vips: libvipsCpuSeconds() };
   // Each page image is used once: libvips' operation cache would only hold on to memory.
   sharp.cache(false);
+  // The model first: a missing or corrupt model file stops the scan, naming the file, before any page is read. Each
+  // page worker loads its own session; this one only proves the files and names the model the job is read with.
+  const probe = await loadBoxClassifier(opts.modelDir ? { modelDir: opts.modelDir } : {});
+  const modelVersion = probe.modelVersion;
+  await probe.release();
   const store = JobStore.open(opts.jobDir, { create: true, templateId: opts.template.id, templateVersion: opts.template.version });
+  try {
+    claimReaderVersion(store, opts.jobDir, modelVersion);
+  } catch (e) {
+    store.close();
+    throw e;
+  }
   rememberTemplate(store, opts.template);
   // Temp files of a scan that was killed while writing page images or thumbnails.
   removeStaleTempFiles(opts.jobDir);
   const pool = new PagePool({
     size: opts.workers,
     templates: [opts.template],
-    engines: opts.ocrTimeoutMs ? { ocrTimeoutMs: opts.ocrTimeoutMs } : {},
+    engines: { ...(opts.ocrTimeoutMs ? { ocrTimeoutMs: opts.ocrTimeoutMs } : {}), ...(opts.modelDir ? { modelDir: opts.modelDir } : {}) },
     ...(opts.pageTimeoutMs ? { pageTimeoutMs: opts.pageTimeoutMs } : {}),
   });
   const summary: ScanSummary = {
@@ -104,6 +121,7 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
     pagesPerMinute: 0,
     ocr: { jobs: 0, timeouts: 0, crashes: 0, recycled: 0, retries: 0 },
     pageWorkers: pool.stats,
+    modelVersion,
     stageSeconds: { decode: 0, identify: 0, register: 0, warp: 0, read: 0, encode: 0, save: 0 },
     stageCpuSeconds: { decode: 0, identify: 0, register: 0, warp: 0, read: 0, encode: 0, save: 0 },
     engineSeconds: 0,

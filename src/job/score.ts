@@ -5,11 +5,14 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { decideField, type Thresholds } from '../record/acceptance.ts';
+import { EVIDENCE_KINDS, thresholdKey, type EvidenceKind } from '../record/evidence.ts';
 import { getAtPath } from '../record/paths.ts';
+import { COMB_FIELD_TYPES } from '../template/geometry.ts';
 import { readTruthFile, type GroundTruth } from '../synth/truth.ts';
 import type { Template } from '../template/schema.ts';
 import { JobStore } from './store.ts';
-import { evaluateRecord, jobTemplate } from './validate.ts';
+import { MODEL_VERSION_META } from './reader-version.ts';
+import { evaluateRecord, evidenceOf, jobTemplate, type Calibration } from './validate.ts';
 
 /** One field of one scanned form, compared with the truth. */
 export interface FieldScore {
@@ -29,6 +32,14 @@ export interface FieldScore {
   candidate: boolean;
   /** The field's status in the job now (after validate). */
   status: string;
+  /** Kind of evidence behind the reading (evidence.ts), when a check stood behind it. */
+  evidence?: EvidenceKind;
+  evidenceConfidence?: number;
+  /** A passing alternative replaced the best reading. */
+  substituted: boolean;
+  /** Comb fields: boxes with writing in the truth, and how many of those the reading got right. */
+  charsWritten: number;
+  charsRight: number;
 }
 
 export interface TypeStats {
@@ -38,7 +49,17 @@ export interface TypeStats {
   written: number;
   writtenReadRight: number;
   accepted: number;
+  /** Written fields the machine accepted. */
+  writtenAccepted: number;
+  /** Fields sent to a person (needs review). */
+  toPerson: number;
+  /** Accepted but wrong, plus silent omissions. */
   silentErrors: number;
+  /** Written on the form, read as blank and shown to nobody. */
+  silentOmissions: number;
+  /** Comb fields: written boxes, and those read right. */
+  charsWritten: number;
+  charsRight: number;
   /** Probability that a right reading has higher confidence than a wrong one (0.5 is chance, 1 is perfect). */
   auc: number | null;
 }
@@ -48,8 +69,11 @@ export interface ScoreReport {
   pages: { expected: number; identified: number; byProfile: Record<string, { expected: number; identified: number }> };
   byType: Record<string, TypeStats>;
   byProfileType: Record<string, Record<string, TypeStats>>;
+  /** All fields together (every type). */
+  overall: TypeStats;
   automation: { accepted: number; fields: number; share: number };
-  silentErrors: { count: number; perThousandAccepted: number };
+  /** Silent errors: wrong values accepted plus written fields read as blank and shown to nobody. */
+  silentErrors: { count: number; wrong: number; omitted: number; perThousandAccepted: number };
   writerErrors: { planted: number; flagged: number; missed: { serial: string; kind: string; path: string }[] };
   readyWithWrongIdentity: number;
 }
@@ -78,16 +102,20 @@ export function scoreFields(store: JobStore, truths: GroundTruth[]): FieldScore[
   const template = jobTemplate(store);
   const byId = new Map(template.fields.map((f) => [f.id, f]));
   const out: FieldScore[] = [];
-  const zero: Thresholds = Object.fromEntries(template.fields.map((f) => [f.type, 0]));
+  // Every type and every kind of evidence at 0: what would be accepted if confidence did not matter.
+  const zero: Thresholds = Object.fromEntries(template.fields.flatMap((f) => [[f.type, 0], ...EVIDENCE_KINDS.map((k) => [thresholdKey(f.type, k), 0])]));
   for (const t of truths) {
     const rows = store.recordFields(t.serial);
     if (!rows.length) continue;
     const { results, findings } = evaluateRecord(template, rows, t.serial);
-    for (const { field, row, result } of results.values()) {
+    for (const r of results.values()) {
+      const { field, row, result } = r;
       if (!byId.has(field.id)) continue;
       const truthValue = getAtPath(t.record, field.path);
       const value = result.status === 'value' ? result.value : undefined;
-      const candidate = field.type !== 'text' && decideField(field, result, row.confidence ?? 1, findings, zero).status === 'accepted';
+      const ev = evidenceOf(r);
+      const candidate = field.type !== 'text' && decideField(field, result, row.confidence ?? 1, findings, zero, ev).status === 'accepted';
+      const chars = COMB_FIELD_TYPES.has(field.type) ? charScore(t.fields[field.id]?.written, r.substituted && r.evidence ? r.evidence.text : row.rawText) : { written: 0, right: 0 };
       out.push({
         serial: t.serial,
         profile: t.profile,
@@ -100,11 +128,31 @@ export function scoreFields(store: JobStore, truths: GroundTruth[]): FieldScore[
         normalised: result.status,
         candidate,
         status: row.status,
+        ...(ev.kind ? { evidence: ev.kind, evidenceConfidence: ev.confidence! } : {}),
+        substituted: ev.substituted === true,
+        charsWritten: chars.written,
+        charsRight: chars.right,
       });
     }
   }
   return out;
 }
+
+/** Written boxes of a comb field (truth not a space) and how many the reading matched, box by box. */
+function charScore(truth: unknown, read: string): { written: number; right: number } {
+  if (typeof truth !== 'string') return { written: 0, right: 0 };
+  let written = 0;
+  let right = 0;
+  for (let i = 0; i < truth.length; i++) {
+    if (truth[i] === ' ') continue;
+    written++;
+    if (read[i] === truth[i]) right++;
+  }
+  return { written, right };
+}
+
+/** Written on the form, read as blank, and shown to nobody: an omission no one will notice. */
+export const isSilentOmission = (s: FieldScore) => s.written && s.normalised === 'blank' && s.status === 'blank';
 
 /** Area under the ROC curve of confidence for right against wrong readings (Mann-Whitney U). */
 export function confidenceAuc(scores: { confidence: number | null; readRight: boolean }[]): number | null {
@@ -129,13 +177,19 @@ export function confidenceAuc(scores: { confidence: number | null; readRight: bo
 function typeStats(scores: FieldScore[]): TypeStats {
   const accepted = scores.filter((s) => s.status === 'accepted');
   const written = scores.filter((s) => s.written);
+  const omitted = scores.filter(isSilentOmission).length;
   return {
     fields: scores.length,
     readRight: scores.filter((s) => s.readRight).length,
     written: written.length,
     writtenReadRight: written.filter((s) => s.readRight).length,
     accepted: accepted.length,
-    silentErrors: accepted.filter((s) => !s.readRight).length,
+    writtenAccepted: written.filter((s) => s.status === 'accepted').length,
+    toPerson: scores.filter((s) => s.status === 'needs-review').length,
+    silentErrors: accepted.filter((s) => !s.readRight).length + omitted,
+    silentOmissions: omitted,
+    charsWritten: scores.reduce((n, s) => n + s.charsWritten, 0),
+    charsRight: scores.reduce((n, s) => n + s.charsRight, 0),
     auc: confidenceAuc(scores.filter((s) => s.normalised === 'value' || !s.readRight)),
   };
 }
@@ -176,7 +230,9 @@ export function scoreTruths(store: JobStore, truths: GroundTruth[]): ScoreReport
     Object.entries(groupBy(scores, (s) => s.profile)).map(([p, v]) => [p, Object.fromEntries(Object.entries(groupBy(v, (s) => s.type)).map(([k, w]) => [k, typeStats(w)]))]),
   );
   const accepted = scores.filter((s) => s.status === 'accepted');
-  const silent = accepted.filter((s) => !s.readRight).length;
+  const wrong = accepted.filter((s) => !s.readRight).length;
+  const omitted = scores.filter(isSilentOmission).length;
+  const silent = wrong + omitted;
 
   // Every planted writer error must be flagged: a finding (or a field sent to a person) names its path.
   const writerErrors: ScoreReport['writerErrors'] = { planted: 0, flagged: 0, missed: [] };
@@ -209,8 +265,9 @@ export function scoreTruths(store: JobStore, truths: GroundTruth[]): ScoreReport
     pages,
     byType,
     byProfileType,
+    overall: typeStats(scores),
     automation: { accepted: accepted.length, fields: scores.length, share: scores.length ? accepted.length / scores.length : 0 },
-    silentErrors: { count: silent, perThousandAccepted: accepted.length ? (silent / accepted.length) * 1000 : 0 },
+    silentErrors: { count: silent, wrong, omitted, perThousandAccepted: accepted.length ? (silent / accepted.length) * 1000 : 0 },
     writerErrors,
     readyWithWrongIdentity,
   };
@@ -220,26 +277,55 @@ export function scoreTruths(store: JobStore, truths: GroundTruth[]): ScoreReport
 export const NEVER_ACCEPT = 2;
 
 /**
- * Choose per-type confidence thresholds so that, among the fields the machine would accept, the share read wrong
- * stays under `target`. Conservative: the lowest threshold whose accepted set has at most target/2 wrong, with at
- * least `minSupport` fields above it. A type with enough evidence but no such threshold gets NEVER_ACCEPT; a type
- * with too little evidence is left out (it keeps the strict default).
+ * Choose confidence thresholds so that, among the fields the machine would accept, the share read wrong stays under
+ * `target`: per field type on the box confidence, and per type and kind of evidence on the evidence's confidence
+ * (`digits:mod11`). Conservative: the lowest threshold whose accepted set has at most target/2 wrong, with at least
+ * `minSupport` fields above it. A group with enough evidence but no such threshold gets NEVER_ACCEPT; one with too
+ * little evidence is left out (a type keeps the strict default; a kind of evidence raises nothing).
  */
 export function chooseThresholds(scores: FieldScore[], target: number, minSupport = 50): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [type, items] of Object.entries(groupBy(scores.filter((s) => s.candidate && s.confidence !== null), (s) => s.type))) {
-    if (items.length < minSupport) continue;
-    const sorted = [...items].sort((a, b) => b.confidence! - a.confidence!);
-    let wrong = 0;
-    let best: number | null = null;
-    for (let i = 0; i < sorted.length; i++) {
-      if (!sorted[i]!.readRight) wrong++;
-      const n = i + 1;
-      // Only cut between distinct confidences: every field at a confidence is accepted or none is.
-      if (i + 1 < sorted.length && sorted[i + 1]!.confidence === sorted[i]!.confidence) continue;
-      if (n >= minSupport && wrong / n <= target / 2) best = sorted[i]!.confidence!;
-    }
-    out[type] = best ?? NEVER_ACCEPT;
+  const byType = groupBy(scores.filter((s) => s.candidate && !s.substituted && s.confidence !== null), (s) => s.type);
+  for (const [type, items] of Object.entries(byType)) {
+    const t = thresholdFor(items.map((s) => ({ c: s.confidence!, right: s.readRight })), target, minSupport);
+    if (t !== undefined) out[type] = t;
+  }
+  const byKind = groupBy(scores.filter((s) => s.candidate && s.evidence !== undefined), (s) => thresholdKey(s.type, s.evidence));
+  for (const [key, items] of Object.entries(byKind)) {
+    const t = thresholdFor(items.map((s) => ({ c: s.evidenceConfidence!, right: s.readRight })), target, minSupport);
+    // A kind that cannot keep the target is simply not used: the box confidence still decides those fields.
+    if (t !== undefined && t < NEVER_ACCEPT) out[key] = t;
   }
   return out;
+}
+
+function thresholdFor(items: { c: number; right: boolean }[], target: number, minSupport: number): number | undefined {
+  if (items.length < minSupport) return undefined;
+  const sorted = [...items].sort((a, b) => b.c - a.c);
+  let wrong = 0;
+  let best: number | null = null;
+  for (let i = 0; i < sorted.length; i++) {
+    if (!sorted[i]!.right) wrong++;
+    const n = i + 1;
+    // Only cut between distinct confidences: every field at a confidence is accepted or none is.
+    if (i + 1 < sorted.length && sorted[i + 1]!.c === sorted[i]!.c) continue;
+    if (n >= minSupport && wrong / n <= target / 2) best = sorted[i]!.c;
+  }
+  return best ?? NEVER_ACCEPT;
+}
+
+/** A calibration measured on a scored job: thresholds per type and per evidence kind, for the job's box model. */
+export function calibrateJob(store: JobStore, truths: GroundTruth[], target: number): Calibration {
+  const template = jobTemplate(store);
+  const scores = scoreFields(store, truths);
+  const modelVersion = store.getMeta(MODEL_VERSION_META);
+  return {
+    templateId: template.id,
+    templateVersion: template.version,
+    targetWrongShare: target,
+    thresholds: chooseThresholds(scores, target),
+    measuredOn: { fields: scores.length, forms: new Set(scores.map((s) => s.serial)).size },
+    createdAt: new Date().toISOString(),
+    ...(modelVersion ? { modelVersion } : {}),
+  };
 }

@@ -37,6 +37,8 @@ export interface FieldRead {
   read: unknown;
   confidence: number | null;
   cropPath?: string;
+  /** Comb fields read by the box classifier: each box's alternatives, best first. */
+  alternatives?: unknown;
 }
 
 export interface SavePageInput {
@@ -123,6 +125,8 @@ export interface FieldRow {
   status: FieldStatus;
   reasons: unknown[];
   cropPath: string | null;
+  /** Each box's alternatives from the box classifier (comb fields), or null. */
+  alternatives: unknown;
   verifiedBy: string | null;
   verifiedAt: string | null;
   version: number;
@@ -432,11 +436,11 @@ export class JobStore {
         throw new JobStoreError(`form ${serial}: page template differs from the record's template`);
       }
       const insField = this.db.prepare(
-        `INSERT INTO fields(serial, field_id, page_id, type, path, raw_text, read_json, confidence, crop_path)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO fields(serial, field_id, page_id, type, path, raw_text, read_json, confidence, crop_path, alternatives_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       for (const f of p.fields ?? []) {
-        insField.run(serial, f.fieldId, pageId, f.type, f.path, f.rawText, json(f.read), f.confidence, f.cropPath ?? null);
+        insField.run(serial, f.fieldId, pageId, f.type, f.path, f.rawText, json(f.read), f.confidence, f.cropPath ?? null, f.alternatives === undefined ? null : json(f.alternatives));
         this.audit(at, 'ocr', serial, f.fieldId, 'read', null, { rawText: f.rawText, read: f.read, confidence: f.confidence });
       }
       return { pageId, state, reasonCode: null };
@@ -959,6 +963,7 @@ function toField(r: any): FieldRow {
     status: r.status,
     reasons: JSON.parse(r.reasons_json),
     cropPath: r.crop_path,
+    alternatives: parse(r.alternatives_json),
     verifiedBy: r.verified_by,
     verifiedAt: r.verified_at,
     version: r.version,

@@ -3,11 +3,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { decideField, decideRecord, DEFAULT_THRESHOLDS, type Thresholds } from '../record/acceptance.ts';
+import { decideField, decideRecord, DEFAULT_THRESHOLDS, type FieldEvidence, type Thresholds } from '../record/acceptance.ts';
 import { finding, type Finding } from '../record/findings.ts';
+import { droppedInkFindings } from './page-guard.ts';
+import { MODEL_VERSION_META } from './reader-version.ts';
 import { normaliseField, type FieldResult, type ReaderOutput } from '../record/normalise.ts';
 import { recordFromValues } from '../record/paths.ts';
 import { checkRecord } from '../record/rules.ts';
+import type { BoxAlternatives, Evidence } from '../record/evidence.ts';
+import { recordEvidence, substitutions, type CombInput } from '../record/field-evidence.ts';
+import { COMB_FIELD_TYPES } from '../template/geometry.ts';
 import { parseTemplate } from '../template/load.ts';
 import type { Field, Template, Transcribe } from '../template/schema.ts';
 import { acknowledgedKeys, findingKey } from './finding-acks.ts';
@@ -23,6 +28,8 @@ export const Calibration = z.object({
   thresholds: z.record(z.string(), z.number()),
   measuredOn: z.object({ fields: z.number(), forms: z.number() }),
   createdAt: z.string(),
+  /** The box model whose readings were measured: its thresholds mean nothing for another model. */
+  modelVersion: z.string().optional(),
 });
 export type Calibration = z.infer<typeof Calibration>;
 
@@ -37,16 +44,30 @@ export function jobTemplate(store: JobStore): Template {
   return parseTemplate(JSON.parse(json), 'the job\'s template');
 }
 
-/** Thresholds in force: the job's calibration file, else the template's own, else the strict defaults. */
-export function jobThresholds(jobDir: string, template: Template): { thresholds: Thresholds; source: 'calibration' | 'template' | 'defaults' } {
+/** Thresholds without those of comb fields (by type or by evidence kind): for readings of another box model. */
+function withoutCombThresholds(t: Thresholds): Thresholds {
+  return Object.fromEntries(Object.entries(t).filter(([k]) => !COMB_FIELD_TYPES.has(k.split(':')[0]!)));
+}
+
+/**
+ * Thresholds in force: the job's calibration file, else the template's own, else the strict defaults. Comb-field
+ * thresholds measured on another box model than the one that read the job (`modelVersion`) are not used.
+ */
+export function jobThresholds(jobDir: string, template: Template, modelVersion?: string): { thresholds: Thresholds; source: 'calibration' | 'template' | 'defaults' } {
+  // A job read before box models (no version) or by another model gets no comb thresholds measured on a model.
+  const sameModel = (measured: string | undefined) => measured === undefined || measured === modelVersion;
   const file = join(jobDir, CALIBRATION_FILE);
   if (existsSync(file)) {
     const cal = Calibration.parse(JSON.parse(readFileSync(file, 'utf8')));
     if (cal.templateId === template.id && cal.templateVersion === template.version) {
-      return { thresholds: { ...DEFAULT_THRESHOLDS, ...cal.thresholds }, source: 'calibration' };
+      const own = sameModel(cal.modelVersion) ? cal.thresholds : withoutCombThresholds(cal.thresholds);
+      return { thresholds: { ...DEFAULT_THRESHOLDS, ...own }, source: 'calibration' };
     }
   }
-  if (template.thresholds) return { thresholds: { ...DEFAULT_THRESHOLDS, ...template.thresholds }, source: 'template' };
+  if (template.thresholds) {
+    const own = sameModel(template.thresholdsModelVersion) ? template.thresholds : withoutCombThresholds(template.thresholds);
+    return { thresholds: { ...DEFAULT_THRESHOLDS, ...own }, source: 'template' };
+  }
   return { thresholds: DEFAULT_THRESHOLDS, source: 'defaults' };
 }
 
@@ -63,10 +84,20 @@ export function transcription(field: Field): Transcribe {
   return field.type === 'text' ? field.transcribe : 'required';
 }
 
-/** Normalise the readings of one record and check it; pure apart from the rows passed in. */
+/** The box alternatives stored with a comb field, when its reader kept them. */
+function boxAlternatives(row: FieldRow): BoxAlternatives[] | null {
+  return Array.isArray(row.alternatives) ? (row.alternatives as BoxAlternatives[]) : null;
+}
+
+/**
+ * Normalise the readings of one record and check it; pure apart from the rows passed in. Comb fields with box
+ * alternatives get evidence (a check their value passes over the n-best readings); where the best reading fails its
+ * check and the classifier is sure of a passing alternative, the alternative is read instead (and marked as such).
+ */
 export function evaluateRecord(template: Template, rows: FieldRow[], serial: string, today?: string) {
   const byId = new Map(template.fields.map((f) => [f.id, f]));
-  const results = new Map<string, { field: Field; row: FieldRow; result: FieldResult }>();
+  const results = new Map<string, { field: Field; row: FieldRow; result: FieldResult; evidence?: Evidence; substituted?: boolean }>();
+  const combs: CombInput[] = [];
   for (const row of rows) {
     const field = byId.get(row.fieldId);
     if (!field) continue;
@@ -81,20 +112,45 @@ export function evaluateRecord(template: Template, rows: FieldRow[], serial: str
           : { status: 'value', value: row.value, findings: [] }
         : normaliseField(field, row.read as ReaderOutput);
     results.set(row.fieldId, { field, row, result });
+    const boxes = row.verifiedBy === null ? boxAlternatives(row) : null;
+    if (boxes && result.status !== 'blank') combs.push({ field, boxes });
   }
-  const record = recordFromValues(
-    serial,
-    [...results.values()].filter((r) => r.result.status === 'value').map((r) => [r.field.path, (r.result as { value: unknown }).value] as [string, unknown]),
-  );
+  const build = () =>
+    recordFromValues(
+      serial,
+      [...results.values()].filter((r) => r.result.status === 'value').map((r) => [r.field.path, (r.result as { value: unknown }).value] as [string, unknown]),
+    );
+  let record = build();
+  const opts = today ? { today } : {};
+  // Passing alternatives the classifier is sure of replace failing best readings; then the record is read again.
+  const subs = substitutions(recordEvidence(record, combs, opts));
+  if (subs.size) {
+    for (const r of results.values()) {
+      const text = subs.get(r.field.path);
+      if (text === undefined) continue;
+      r.result = normaliseField(r.field, text);
+      r.substituted = true;
+    }
+    record = build();
+  }
+  for (const [path, ev] of recordEvidence(record, combs, opts)) {
+    for (const r of results.values()) if (r.field.path === path) r.evidence = ev;
+  }
   // "Missing" is only true of a blank field: one with writing that could not be read is for a person to key, so
   // the finding asks for review rather than blocking the record.
   const inked = new Set([...results.values()].filter((r) => r.result.status === 'illegible' || r.result.status === 'invalid').map((r) => r.field.path));
-  const findings = checkRecord(record as never, today ? { today } : {}).map((f) =>
+  const findings = checkRecord(record as never, opts).map((f) =>
     f.severity === 'blocking' && (f.code === 'required-missing' || f.code === 'patient-unidentified') && f.paths.some((p) => inked.has(p))
       ? { ...f, severity: 'review' as const }
       : f,
   );
+  findings.push(...droppedInkFindings(template, rows));
   return { results, findings, record };
+}
+
+/** What decideField needs to know of a field's evidence. */
+export function evidenceOf(r: { evidence?: Evidence; substituted?: boolean }): FieldEvidence {
+  return { ...(r.evidence ? { kind: r.evidence.kind, confidence: r.evidence.confidence } : {}), substituted: r.substituted === true };
 }
 
 export interface RecordValidation {
@@ -142,7 +198,7 @@ export function validateRecord(store: JobStore, template: Template, thresholds: 
       const verdict =
         policy === 'never'
           ? { status: 'blank' as const, reasons: [finding('not-transcribed', [field.path], { field: field.label })] }
-          : decideField(field, result, row.confidence, findings, thresholds);
+          : decideField(field, result, row.confidence, findings, thresholds, evidenceOf(results.get(row.fieldId)!));
       store.updateFieldValidation(serial, row.fieldId, {
         value: result.status === 'value' || result.status === 'invalid' ? (result.value ?? null) : null,
         status: verdict.status,
@@ -171,7 +227,7 @@ export function validateJob(opts: { jobDir: string; today?: string }): ValidateS
   const store = JobStore.open(opts.jobDir);
   try {
     const template = jobTemplate(store);
-    const { thresholds, source } = jobThresholds(opts.jobDir, template);
+    const { thresholds, source } = jobThresholds(opts.jobDir, template, store.getMeta(MODEL_VERSION_META));
     const reasonCounts = new Map<string, number>();
     const fieldCounts = { accepted: 0, needsReview: 0, verified: 0, blank: 0 };
     for (const rec of store.listRecords()) {

@@ -15,7 +15,7 @@ import { identifyByLayout } from '../job/identify-by-layout.ts';
 import { BLANK_PAGE, classifyUnidentified, isBlankPage } from '../job/page-checks.ts';
 import { thumbnailJpeg } from './thumbnail.ts';
 import { threadCpuSeconds } from './thread-cpu.ts';
-import { countsSince, timedRecognizer, type PageEngines } from './engines.ts';
+import { countsSince, timedClassifier, timedRecognizer, type PageEngines } from './engines.ts';
 import type { PageResult, PageStage, PageTask } from './task.ts';
 
 /** The aligned page is written fast (level 1): it is written once a page and read only when a person looks. */
@@ -143,7 +143,8 @@ async function identifyAndRead(ctx: PageContext): Promise<Outcome> {
   }
   const centre = { x: template.pageSize.widthMm / 2, y: template.pageSize.heightMm / 2 };
   const ocr = timedRecognizer(ctx.engines.ocr, (p) => (p.whitelist ? 'comb' : 'text'), ctx.engineSeconds);
-  const readings = timed(ctx, 'read', mark(), await readPage(canon, template, id.page, ocr));
+  const boxes = timedClassifier(ctx.engines.boxes, ctx.engineSeconds);
+  const readings = timed(ctx, 'read', mark(), await readPage(canon, template, id.page, { ocr, boxes }));
   const pageImage = timed(ctx, 'encode', mark(), await graySharp(canon).png(PAGE_PNG).toBuffer());
   return {
     pageIndex: task.pageIndex,
@@ -155,7 +156,15 @@ async function identifyAndRead(ctx: PageContext): Promise<Outcome> {
     rotation: ((4 - reg.quarterTurns) % 4) * 90,
     ...(reg.residualMm !== undefined ? { residualPx: reg.residualMm * localScale(reg.h, centre) } : {}),
     dpi: Math.round(localScale(reg.h, centre) * 25.4),
-    fields: readings.map((r) => ({ fieldId: r.fieldId, type: r.type, path: r.path, rawText: r.rawText, read: r.read, confidence: r.confidence })),
+    fields: readings.map((r) => ({
+      fieldId: r.fieldId,
+      type: r.type,
+      path: r.path,
+      rawText: r.rawText,
+      read: r.read,
+      confidence: r.confidence,
+      ...(r.alternatives ? { alternatives: r.alternatives } : {}),
+    })),
     pageImage,
   };
 }

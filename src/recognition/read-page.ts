@@ -1,12 +1,14 @@
-// Reads every field of one registered page: tick boxes by dark-pixel share, comb fields by tesseract (boxes
-// lines left out, a whitelist per charset, one composite image per charset), free text as a block, signatures as
-// ink or none. Every field comes back with its raw text, what was read, a confidence and its crop rectangle.
+// Reads every field of one registered page: tick boxes by dark-pixel share, comb fields by the box classifier (one
+// batched call per charset per page, every box's alternatives kept), free text by tesseract as a block, signatures
+// as ink or none. Every field comes back with its raw text, what was read, a confidence and its crop rectangle.
 import { combBoxes, cropZone, inset, isComb, tickBoxes } from '../template/geometry.ts';
 import type { Field, Template, Zone } from '../template/schema.ts';
 import { cropGray, downscaleGray, grayToPng, otsuThreshold, type GrayImage } from '../imaging/gray.ts';
 import { CANON_PX_PER_MM } from '../imaging/warp.ts';
 import { DEFAULT_TICK_BANDS, inkInside, refineBoxes, tickState, type PxRect, type TickBands, type TickState } from '../imaging/boxes.ts';
-import { assignSymbols, buildComposite, type CompositeCell } from './composite.ts';
+import { jointConfidence, topReading } from '../record/evidence.ts';
+import type { BoxAlternative, BoxCharset, BoxClassifier } from './box-classifier.ts';
+import { cellTensor, cutCell } from './cell-image.ts';
 import { PSM, type Recognizer } from './pool.ts';
 
 export interface FieldReading {
@@ -19,6 +21,8 @@ export interface FieldReading {
   read: string | TickState[];
   /** 0-1; null where the machine makes no claim (free text is never trusted without a person). */
   confidence: number | null;
+  /** Comb fields: each box's alternatives, best first ([{ char: ' ', p: 1 }] for an empty box). */
+  alternatives?: BoxAlternative[][];
   /** Canonical-pixel rectangle to crop for a person: the field's zone with a margin. */
   crop: PxRect;
 }
@@ -27,14 +31,10 @@ const PPM = CANON_PX_PER_MM;
 /** Share of a comb box's interior that must be ink before the box counts as written in. */
 export const COMB_INK_MIN = 0.012;
 
-const WHITELISTS: Record<string, string> = {
-  digits: '0123456789',
-  letters: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ-\'',
-  alnum: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789',
-  dose: 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./',
-};
+/** A box whose ink shows only against a lenient threshold (faint pen, a fax) is read when the classifier is this sure. */
+const FAINT_MIN_P = 0.5;
 
-function charsetOf(f: Field): keyof typeof WHITELISTS {
+function charsetOf(f: Field): BoxCharset {
   if (f.type === 'capitals') return f.charset;
   return 'digits';
 }
@@ -57,19 +57,86 @@ export function inkThreshold(canon: GrayImage): number {
   return Math.min(175, Math.max(90, otsuThreshold(downscaleGray(canon, 2))));
 }
 
+/** A lighter cut-off between threshold and the paper, to notice strokes too faint for the page's threshold. */
+export function faintThreshold(canon: GrayImage, threshold: number): number {
+  const small = downscaleGray(canon, 4);
+  const hist = new Uint32Array(256);
+  for (const v of small.data) hist[v]!++;
+  // The paper: the median grey (most of a form is paper).
+  let acc = 0;
+  let paper = 255;
+  for (let v = 0; v < 256; v++) {
+    acc += hist[v]!;
+    if (acc >= small.data.length / 2) {
+      paper = v;
+      break;
+    }
+  }
+  return Math.max(threshold, Math.round((threshold + paper) / 2));
+}
+
 export interface ReadOptions {
   tickBands?: TickBands;
 }
 
-export async function readPage(canon: GrayImage, template: Template, pageNo: number, pool: Recognizer, opts: ReadOptions = {}): Promise<FieldReading[]> {
+/** What reads a page: tesseract for free text (and nothing else here), the box classifier for every comb box. */
+export interface PageReaders {
+  ocr: Recognizer;
+  boxes: BoxClassifier;
+}
+
+export interface CombLine {
+  field: Field;
+  boxes: PxRect[];
+  /** Per box: 'blank', 'ink' (written at the page's threshold) or 'faint' (only at the lenient one). */
+  ink: ('blank' | 'ink' | 'faint')[];
+  alternatives: BoxAlternative[][];
+}
+
+const EMPTY_BOX: BoxAlternative[] = [{ char: ' ', p: 1 }];
+
+/** Every comb field of the page: its boxes where they landed, and the ink test of each box; grouped by charset. */
+export function locateCombs(canon: GrayImage, fields: readonly Field[], threshold: number, faint: number): Map<BoxCharset, CombLine[]> {
+  const radius = Math.round(1.2 * PPM);
+  const out = new Map<BoxCharset, CombLine[]>();
+  for (const f of fields) {
+    if (!isComb(f)) continue;
+    const boxes0 = combBoxes(f).map(toPx);
+    const d = refineBoxes(canon, boxes0, radius);
+    const boxes = boxes0.map((b) => shift(b, d));
+    // The ink test tells an empty box from a written one; a box with ink only at the lenient cut-off is "faint".
+    const ink = boxes.map((b) =>
+      inkInside(canon, b, 0.45 * PPM, threshold) >= COMB_INK_MIN ? 'ink' : faint > threshold && inkInside(canon, b, 0.45 * PPM, faint) >= COMB_INK_MIN ? 'faint' : 'blank',
+    );
+    const cs = charsetOf(f);
+    if (!out.has(cs)) out.set(cs, []);
+    out.get(cs)!.push({ field: f, boxes, ink, alternatives: boxes.map(() => EMPTY_BOX) });
+  }
+  return out;
+}
+
+/** The classifier's input for every box with ink, in order, and which line and box each came from. */
+export function combCells(canon: GrayImage, lines: readonly CombLine[], threshold: number, faint: number): { cells: Float32Array[]; where: [CombLine, number][] } {
+  const cells: Float32Array[] = [];
+  const where: [CombLine, number][] = [];
+  for (const l of lines) {
+    l.boxes.forEach((b, bi) => {
+      if (l.ink[bi] === 'blank') return;
+      cells.push(cellTensor(cutCell(canon, b, l.ink[bi] === 'faint' ? faint : threshold)));
+      where.push([l, bi]);
+    });
+  }
+  return { cells, where };
+}
+
+export async function readPage(canon: GrayImage, template: Template, pageNo: number, readers: PageReaders, opts: ReadOptions = {}): Promise<FieldReading[]> {
   const threshold = inkThreshold(canon);
+  const faint = faintThreshold(canon, threshold);
   const fields = template.fields.filter((f) => f.page === pageNo);
   const readings = new Map<string, FieldReading>();
   const radius = Math.round(1.2 * PPM);
   const bands = opts.tickBands ?? DEFAULT_TICK_BANDS;
-
-  // Comb cells waiting for OCR, grouped by charset: [field, box index, ink cell image].
-  const combLines = new Map<string, { field: Field; boxes: PxRect[]; raw: string[]; conf: number[] }[]>();
+  const pool = readers.ocr;
 
   for (const f of fields) {
     if (f.type === 'tick' || f.type === 'choice' || f.type === 'multi') {
@@ -98,48 +165,24 @@ export async function readPage(canon: GrayImage, template: Template, pageNo: num
         confidence: Math.min(1, 0.5 + Math.abs(share - 0.004) * 60),
         crop: cropRect(f),
       });
-    } else if (isComb(f)) {
-      const boxes0 = combBoxes(f).map(toPx);
-      const d = refineBoxes(canon, boxes0, radius);
-      const boxes = boxes0.map((b) => shift(b, d));
-      const raw = boxes.map((b) => (inkInside(canon, b, 0.45 * PPM, threshold) >= COMB_INK_MIN ? '?' : ' '));
-      const line = { field: f, boxes, raw, conf: raw.map(() => 1) };
-      const cs = charsetOf(f);
-      if (!combLines.has(cs)) combLines.set(cs, []);
-      combLines.get(cs)!.push(line);
     }
   }
+  const combLines = locateCombs(canon, fields, threshold, faint);
 
-  // One OCR call per charset: every inked cell of every comb field of that charset on the page.
+  // One classifier call per charset: every inked cell of every comb field of that charset on the page.
   const calls: Promise<void>[] = [];
   for (const [cs, lines] of combLines) {
-    const cellW = Math.round(Math.max(...lines.flatMap((l) => l.boxes.map((b) => b.w))));
-    const cellH = Math.round(Math.max(...lines.flatMap((l) => l.boxes.map((b) => b.h))));
-    const cells: CompositeCell[] = [];
-    lines.forEach((l, li) =>
-      l.boxes.forEach((b, bi) => {
-        if (l.raw[bi] === ' ') return;
-        cells.push({ line: li, cell: bi, image: cleanCell(canon, b, threshold) });
-      }),
-    );
+    const { cells, where } = combCells(canon, lines, threshold, faint);
     if (cells.length === 0) continue;
     calls.push(
-      (async () => {
-        const layout = buildComposite(cells, cellW, cellH);
-        const result = await pool.recognize(await grayToPng(layout.image), { psm: PSM.SINGLE_BLOCK, whitelist: WHITELISTS[cs]! });
-        const byCell = assignSymbols(layout, result);
-        lines.forEach((l, li) => {
-          l.raw.forEach((ch, bi) => {
-            if (ch === ' ') return;
-            const r = byCell.get(`${li}:${bi}`);
-            l.raw[bi] = r?.text ?? '?';
-            l.conf[bi] = r?.confidence ?? 0;
-          });
+      readers.boxes.classify(cs, cells).then((alts) => {
+        alts.forEach((a, i) => {
+          const [l, bi] = where[i]!;
+          l.alternatives[bi] = a;
         });
-      })(),
+      }),
     );
   }
-
   // Free text: each area read as a block on its own (a handful per page).
   for (const f of fields) {
     if (f.type !== 'text') continue;
@@ -160,36 +203,27 @@ export async function readPage(canon: GrayImage, template: Template, pageNo: num
   }
   await Promise.all(calls);
 
-  for (const lines of combLines.values()) {
-    for (const l of lines) {
-      const inked = l.conf.filter((_, i) => l.raw[i] !== ' ');
-      const raw = l.raw.join('');
-      readings.set(l.field.id, {
-        fieldId: l.field.id,
-        type: l.field.type,
-        path: l.field.path,
-        rawText: raw,
-        read: raw,
-        // A field is as sure as its least sure character; an all-blank field is as sure as its emptiness.
-        confidence: inked.length ? Math.min(...inked) : 1,
-        crop: cropRect(l.field),
-      });
-    }
-  }
+  for (const lines of combLines.values()) for (const l of lines) readings.set(l.field.id, combReading(l));
   return fields.map((f) => readings.get(f.id)!).filter(Boolean);
 }
 
-/** A comb box's interior, with the printed box lines (and what lies outside them) left white. */
-export function cleanCell(canon: GrayImage, b: PxRect, threshold: number): GrayImage {
-  const edge = Math.round(0.38 * PPM);
-  const cell = cropGray(canon, b.x, b.y, b.w, b.h);
-  for (let y = 0; y < cell.height; y++) {
-    for (let x = 0; x < cell.width; x++) {
-      const i = y * cell.width + x;
-      if (x < edge || y < edge || x >= cell.width - edge || y >= cell.height - edge) cell.data[i] = 255;
-      // Flatten paper texture and light noise so tesseract sees clean strokes.
-      else if (cell.data[i]! > threshold + 30) cell.data[i] = 255;
-    }
-  }
-  return cell;
+/**
+ * A comb field's reading from its boxes' alternatives. A faint box counts as written only when the classifier is
+ * sure it is one character; a field with a faint box is never the machine's to accept (confidence 0, no
+ * alternatives kept for evidence): a person looks at it.
+ */
+function combReading(l: CombLine): FieldReading {
+  let faintSeen = false;
+  const alternatives = l.alternatives.map((a, i) => {
+    if (l.ink[i] !== 'faint') return a;
+    const best = a[0];
+    if (!best || best.char === '' || best.p < FAINT_MIN_P) return EMPTY_BOX;
+    faintSeen = true;
+    return a;
+  });
+  const raw = topReading(alternatives).text;
+  const base = { fieldId: l.field.id, type: l.field.type, path: l.field.path, rawText: raw, read: raw, crop: cropRect(l.field) };
+  if (faintSeen) return { ...base, confidence: 0 };
+  // An all-blank field is as sure as its emptiness (the ink test); a written one as the product of its boxes.
+  return { ...base, confidence: jointConfidence(alternatives), alternatives };
 }

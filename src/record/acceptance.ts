@@ -2,14 +2,26 @@
 // calibrated threshold for its field type AND no rule names it; free text is never accepted without a person.
 // Pure functions: the validate stage feeds them from the job store.
 import type { Field } from '../template/schema.ts';
+import { thresholdKey, type EvidenceKind } from './evidence.ts';
 import type { Finding } from './findings.ts';
 import type { FieldResult } from './normalise.ts';
 
 export type FieldDecision = 'accepted' | 'needs-review' | 'blank';
 export type RecordDecision = 'incomplete' | 'blocked' | 'needs-review' | 'ready';
 
-/** Thresholds per field type, on the reader's 0-1 confidence. */
-export type Thresholds = Partial<Record<Field['type'], number>>;
+/**
+ * Thresholds on the reader's 0-1 confidence, per field type (`digits`), and per type and kind of evidence
+ * (`digits:mod11`, on the evidence's own confidence). A kind is used only where `calibrate` measured it.
+ */
+export type Thresholds = Partial<Record<Field['type'], number>> & Partial<Record<string, number>>;
+
+/** The evidence behind a field (see evidence.ts): its kind and confidence, and whether an alternative was read. */
+export interface FieldEvidence {
+  kind?: EvidenceKind;
+  confidence?: number;
+  /** The best reading failed its check and a passing alternative replaced it: only its own kind can accept it. */
+  substituted?: boolean;
+}
 
 /**
  * Used until `calibrate` has measured better ones (or where it had too little evidence). Tick boxes are read by
@@ -61,6 +73,7 @@ export function decideField(
   confidence: number | null,
   recordFindings: readonly Finding[],
   thresholds: Thresholds = DEFAULT_THRESHOLDS,
+  evidence: FieldEvidence = {},
 ): FieldVerdict {
   const own = result.findings.filter((f) => f.severity !== 'note');
   const named = recordFindings.filter((f) => f.severity !== 'note' && f.paths.includes(field.path));
@@ -71,7 +84,10 @@ export function decideField(
   }
   if (result.status !== 'value') return { status: 'needs-review', reasons };
   const threshold = thresholds[field.type] ?? DEFAULT_THRESHOLDS[field.type];
-  if (field.type === 'text' || confidence === null || confidence < threshold) {
+  const byBoxes = !evidence.substituted && confidence !== null && confidence >= threshold;
+  const kindThreshold = evidence.kind ? thresholds[thresholdKey(field.type, evidence.kind)] : undefined;
+  const byEvidence = kindThreshold !== undefined && evidence.confidence !== undefined && evidence.confidence >= kindThreshold;
+  if (field.type === 'text' || !(byBoxes || byEvidence)) {
     reasons.push(lowConfidence(field, confidence, threshold));
   }
   return reasons.length ? { status: 'needs-review', reasons } : { status: 'accepted', reasons: [] };

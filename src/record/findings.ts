@@ -79,6 +79,10 @@ export const FINDINGS = {
     severity: 'review',
     template: '{field}: "{read}" is not a valid UK postcode: {reason}.',
   },
+  'page-comb-ink-missing': {
+    severity: 'review',
+    template: 'Page {page}: the crew wrote on it ({marks} ticks or signatures) but only {written} of its {combs} box fields show any writing. The ink may have faded or dropped out in the scan, so a person checks the whole page.',
+  },
   'nhs-check-digit': {
     severity: 'review',
     template: "The NHS number's check digit is wrong: a digit was probably misread or miswritten.",

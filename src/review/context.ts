@@ -3,6 +3,7 @@ import type { Thresholds } from '../record/acceptance.ts';
 import { resolveRecordPath } from '../record/paths.ts';
 import type { JobStore } from '../job/store.ts';
 import { jobTemplate, jobThresholds } from '../job/validate.ts';
+import { MODEL_VERSION_META } from '../job/reader-version.ts';
 import type { Field, Template } from '../template/schema.ts';
 import { DEFAULT_DOUBLE_KEY_PATHS } from './double-key.ts';
 
@@ -29,7 +30,7 @@ export function reviewContext(
   opts: { doubleKeyPaths?: readonly string[]; today?: string; leaseMs?: number } = {},
 ): ReviewContext {
   const template = jobTemplate(store);
-  const { thresholds } = jobThresholds(store.dir, template);
+  const { thresholds } = jobThresholds(store.dir, template, store.getMeta(MODEL_VERSION_META));
   const paths = opts.doubleKeyPaths ?? DEFAULT_DOUBLE_KEY_PATHS;
   const unknown = paths.filter((p) => !resolveRecordPath(p));
   if (unknown.length) throw new ReviewOptionError(`not a record path: ${unknown.join(', ')}`);

@@ -24,6 +24,9 @@ export function combGroups(field: Field): number[] | null {
   }
 }
 
+/** The field types written one character a box. */
+export const COMB_FIELD_TYPES: ReadonlySet<string> = new Set(['digits', 'capitals', 'date', 'time', 'decimal']);
+
 export function isComb(field: Field): boolean {
   return combGroups(field) !== null;
 }

@@ -113,7 +113,9 @@ export const Template = z.object({
   qr: Zone,
   fields: z.array(Field).min(1),
   decorations: z.array(Decoration).default([]),
-  /** Confidence thresholds per field type, written by `calibrate`. */
+  /** Confidence thresholds per field type and per type:evidence kind, written by `calibrate`. */
   thresholds: z.record(z.string(), z.number()).optional(),
+  /** The box model the comb-field thresholds were measured on (they hold for that model only). */
+  thresholdsModelVersion: z.string().optional(),
 });
 export type Template = z.infer<typeof Template>;

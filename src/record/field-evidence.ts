@@ -1,0 +1,119 @@
+// Which check stands behind each comb field of a record, and how sure the classifier is given that it passes.
+// Pure: the record as read and each comb field's box alternatives in, evidence per record path out.
+import type { Field } from '../template/schema.ts';
+import { checkedEvidence, jointConfidence, type BoxAlternatives, type Evidence } from './evidence.ts';
+import { news2Score } from './news2.ts';
+import { isValidNhsNumber } from './nhs-number.ts';
+import { normaliseField } from './normalise.ts';
+import { getAtPath, setAtPath } from './paths.ts';
+import { ageOn, checkIncidentTimes, OBSERVATION_RANGES } from './rules.ts';
+import type { ObservationSet } from './schema.ts';
+
+export interface CombInput {
+  field: Field;
+  boxes: readonly BoxAlternatives[];
+}
+
+/** The value a reading normalises to for its field, or undefined when it is not a value. */
+function valueOf(field: Field, text: string): unknown {
+  const r = normaliseField(field, text);
+  return r.status === 'value' && r.findings.every((f) => f.severity === 'note') ? r.value : undefined;
+}
+
+const ymd = (iso: string) => ({ y: Number(iso.slice(0, 4)), m: Number(iso.slice(5, 7)), d: Number(iso.slice(8, 10)) });
+const OBS = /^observations\[(\d+)\]\.(\w+)$/;
+const GCS_PARTS = ['gcsEye', 'gcsVerbal', 'gcsMotor'] as const;
+
+/** `passes` for one comb field: the check its value must pass, given the rest of the record; null when it has none. */
+function checkFor(input: CombInput, record: Record<string, unknown>, today?: string): { kind: 'mod11' | 'date' | 'time-order' | 'news2' | 'gcs'; passes: (t: string) => boolean } | null {
+  const { field } = input;
+  const path = field.path;
+  const value = (t: string) => valueOf(field, t);
+  if (path === 'patient.nhsNumber') return { kind: 'mod11', passes: (t) => isValidNhsNumber(t) };
+  if (path === 'patient.dateOfBirth') {
+    const age = getAtPath(record, 'patient.age');
+    const on = (getAtPath(record, 'incident.incidentDate') as string | undefined) ?? today;
+    // A real date is weak alone (most digit errors still give one); agreeing with the written age is the check.
+    if (typeof age !== 'number' || typeof on !== 'string') return null;
+    return {
+      kind: 'date',
+      passes: (t) => {
+        const v = value(t);
+        return typeof v === 'string' && v <= on && Math.abs(ageOn(ymd(v), ymd(on)) - age) <= 1;
+      },
+    };
+  }
+  if (path.startsWith('incident.times.')) {
+    const times = (getAtPath(record, 'incident.times') ?? {}) as Record<string, unknown>;
+    const others = Object.entries(times).filter(([k, v]) => `incident.times.${k}` !== path && typeof v === 'string');
+    if (others.length < 2) return null;
+    return {
+      kind: 'time-order',
+      passes: (t) => {
+        const v = value(t);
+        if (typeof v !== 'string') return false;
+        const rec = { incident: { times: { ...times, [path.slice('incident.times.'.length)]: v } } };
+        return !checkIncidentTimes(rec as never).some((f) => f.severity !== 'note' && f.paths.includes(path));
+      },
+    };
+  }
+  const m = OBS.exec(path);
+  if (!m) return null;
+  const i = Number(m[1]);
+  const key = m[2]!;
+  const obs = (getAtPath(record, `observations[${i}]`) ?? {}) as Partial<ObservationSet>;
+  if (key === 'news2Total') {
+    const { total } = news2Score(obs as ObservationSet);
+    if (total === null) return null;
+    return { kind: 'news2', passes: (t) => value(t) === total };
+  }
+  if (key === 'gcsTotal' || (GCS_PARTS as readonly string[]).includes(key)) {
+    const parts = [...GCS_PARTS, 'gcsTotal'] as const;
+    if (parts.some((p) => p !== key && typeof obs[p] !== 'number')) return null;
+    return {
+      kind: 'gcs',
+      passes: (t) => {
+        const v = value(t);
+        if (typeof v !== 'number') return false;
+        const o = { ...obs, [key]: v } as Record<string, number>;
+        return o.gcsEye! + o.gcsVerbal! + o.gcsMotor! === o.gcsTotal;
+      },
+    };
+  }
+  return null;
+}
+
+/**
+ * Evidence for every comb field with box alternatives: the check it passes over its n-best readings, else (for an
+ * observation) being in its plausible range. Fields with no evidence are left out: their box confidence decides.
+ */
+export function recordEvidence(record: Record<string, unknown>, inputs: readonly CombInput[], opts: { today?: string } = {}): Map<string, Evidence> {
+  const out = new Map<string, Evidence>();
+  for (const input of inputs) {
+    const check = checkFor(input, record, opts.today);
+    const ev = check ? checkedEvidence(input.boxes, check.kind, check.passes) : null;
+    if (ev) {
+      out.set(input.field.path, ev);
+      continue;
+    }
+    const m = OBS.exec(input.field.path);
+    const range = m ? OBSERVATION_RANGES.find((r) => r.key === m[2]) : undefined;
+    const v = getAtPath(record, input.field.path);
+    if (range && typeof v === 'number' && v >= range.min && v <= range.max) {
+      out.set(input.field.path, { kind: 'range', confidence: jointConfidence(input.boxes), text: '' });
+    }
+  }
+  return out;
+}
+
+/** Readings to put in place of the best ones: passing alternatives the classifier is sure of, by record path. */
+export function substitutions(evidence: ReadonlyMap<string, Evidence>): Map<string, string> {
+  return new Map([...evidence].filter(([, e]) => e.kind.endsWith('-alt')).map(([p, e]) => [p, e.text]));
+}
+
+/** A copy of a record with values set at paths (for checks on a candidate record). */
+export function withValues(record: Record<string, unknown>, values: Iterable<[string, unknown]>): Record<string, unknown> {
+  const copy = structuredClone(record);
+  for (const [p, v] of values) setAtPath(copy, p, v);
+  return copy;
+}
