@@ -17,8 +17,8 @@ export interface Reading {
   p: number;
 }
 
-export type EvidenceKind = 'mod11' | 'mod11-alt' | 'date' | 'date-alt' | 'time-order' | 'time-order-alt' | 'news2' | 'news2-alt' | 'gcs' | 'gcs-alt' | 'range';
-export const EVIDENCE_KINDS: readonly EvidenceKind[] = ['mod11', 'mod11-alt', 'date', 'date-alt', 'time-order', 'time-order-alt', 'news2', 'news2-alt', 'gcs', 'gcs-alt', 'range'];
+export type EvidenceKind = 'mod11' | 'mod11-alt' | 'date' | 'date-alt' | 'time-order' | 'time-order-alt' | 'news2' | 'news2-alt' | 'gcs' | 'gcs-alt';
+export const EVIDENCE_KINDS: readonly EvidenceKind[] = ['mod11', 'mod11-alt', 'date', 'date-alt', 'time-order', 'time-order-alt', 'news2', 'news2-alt', 'gcs', 'gcs-alt'];
 
 export interface Evidence {
   kind: EvidenceKind;

@@ -6,7 +6,7 @@ import { news2Score } from './news2.ts';
 import { isValidNhsNumber } from './nhs-number.ts';
 import { normaliseField } from './normalise.ts';
 import { getAtPath, setAtPath } from './paths.ts';
-import { ageOn, checkIncidentTimes, OBSERVATION_RANGES } from './rules.ts';
+import { ageOn, checkIncidentTimes } from './rules.ts';
 import type { ObservationSet } from './schema.ts';
 
 export interface CombInput {
@@ -84,24 +84,17 @@ function checkFor(input: CombInput, record: Record<string, unknown>, today?: str
 }
 
 /**
- * Evidence for every comb field with box alternatives: the check it passes over its n-best readings, else (for an
- * observation) being in its plausible range. Fields with no evidence are left out: their box confidence decides.
+ * Evidence for every comb field with box alternatives: the check it passes over its n-best readings. Fields with no
+ * such check are left out: their box confidence decides. A value merely inside its plausible range is no evidence
+ * that it was read right (a 7 misread as 1 in a pulse of 71 stays in range): it raised silent errors in the bench
+ * when it counted, so it never raises acceptance.
  */
 export function recordEvidence(record: Record<string, unknown>, inputs: readonly CombInput[], opts: { today?: string } = {}): Map<string, Evidence> {
   const out = new Map<string, Evidence>();
   for (const input of inputs) {
     const check = checkFor(input, record, opts.today);
     const ev = check ? checkedEvidence(input.boxes, check.kind, check.passes) : null;
-    if (ev) {
-      out.set(input.field.path, ev);
-      continue;
-    }
-    const m = OBS.exec(input.field.path);
-    const range = m ? OBSERVATION_RANGES.find((r) => r.key === m[2]) : undefined;
-    const v = getAtPath(record, input.field.path);
-    if (range && typeof v === 'number' && v >= range.min && v <= range.max) {
-      out.set(input.field.path, { kind: 'range', confidence: jointConfidence(input.boxes), text: '' });
-    }
+    if (ev) out.set(input.field.path, ev);
   }
   return out;
 }
