@@ -3,7 +3,8 @@
 // box model, scored, calibrated (target: 1 wrong in 1,000 accepted). Writes src/template/standard-thresholds.json
 // and rebuilds templates/standard-prf.json from it. Run after every new box model:
 //   nice -n 10 node --import tsx scripts/calibrate-template.ts [--forms 80] [--seed calib-validation] [--corpus DIR ...]
-// --corpus reuses folders `synth --hands validation` already wrote (their truth is scored; nothing is synthesised).
+// --corpus reuses folders `synth --hands validation` already wrote (their truth is scored; nothing is synthesised);
+// with --job as well, that job, already scanned from the corpus with the committed model, is scored as it stands.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -22,6 +23,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: 'calib-validation' },
     corpus: { type: 'string', multiple: true },
     workers: { type: 'string', default: '2' },
+    job: { type: 'string' },
     target: { type: 'string', default: '0.001' },
     'model-dir': { type: 'string' },
   },
@@ -49,10 +51,11 @@ for (const d of corpora) {
     seeds.push(String(raw.seed));
   }
 }
-const jobDir = join(work, 'job');
-rmSync(jobDir, { recursive: true, force: true });
+if (args.job && !args.corpus?.length) throw new Error('--job needs --corpus: the folders whose truth the job was scanned from');
+const jobDir = args.job ? resolve(args.job) : join(work, 'job');
 mkdirSync(work, { recursive: true });
-await scanJob({ inputs: corpora.map((d) => join(d, 'scans')), jobDir, template, workers: Number(args.workers), ...(args['model-dir'] ? { modelDir: resolve(args['model-dir']) } : {}) });
+if (!args.job) rmSync(jobDir, { recursive: true, force: true });
+if (!args.job) await scanJob({ inputs: corpora.map((d) => join(d, 'scans')), jobDir, template, workers: Number(args.workers), ...(args['model-dir'] ? { modelDir: resolve(args['model-dir']) } : {}) });
 const store = JobStore.open(jobDir);
 const cal = calibrateJob(store, truths, Number(args.target));
 store.close();

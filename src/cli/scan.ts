@@ -26,6 +26,9 @@ export function registerScanCommand(program: Command): void {
       const template = loadTemplate(opts.template);
       await checkScanInputs(inputs);
       const bar = opts.json ? { update: () => undefined, done: () => undefined } : progressBar();
+      // The box model before the job: a missing or corrupt model file names itself, and no job folder is made.
+      const { loadBoxClassifier } = await import('../recognition/box-classifier.ts');
+      await (await loadBoxClassifier(opts.modelDir ? { modelDir: opts.modelDir } : {})).release();
       const { withJobLock } = await import('../job/job-lock.ts');
       const summary = await withJobLock(
         opts.job,

@@ -283,11 +283,11 @@ export const NEVER_ACCEPT = 2;
  * `minSupport` fields above it. A group with enough evidence but no such threshold gets NEVER_ACCEPT; one with too
  * little evidence is left out (a type keeps the strict default; a kind of evidence raises nothing).
  */
-export function chooseThresholds(scores: FieldScore[], target: number, minSupport = MIN_SUPPORT): Record<string, number> {
+export function chooseThresholds(scores: FieldScore[], target: number, minSupport = MIN_SUPPORT, minSupportMarks = MIN_SUPPORT_MARKS): Record<string, number> {
   const out: Record<string, number> = {};
   const byType = groupBy(scores.filter((s) => s.candidate && !s.substituted && s.confidence !== null), (s) => s.type);
   for (const [type, items] of Object.entries(byType)) {
-    const t = thresholdFor(items.map((s) => ({ c: s.confidence!, right: s.readRight })), target, minSupport);
+    const t = thresholdFor(items.map((s) => ({ c: s.confidence!, right: s.readRight })), target, COMB_FIELD_TYPES.has(type) ? minSupport : minSupportMarks);
     if (t !== undefined) out[type] = t;
   }
   const byKind = groupBy(scores.filter((s) => s.candidate && s.evidence !== undefined), (s) => thresholdKey(s.type, s.evidence));
@@ -300,11 +300,13 @@ export function chooseThresholds(scores: FieldScore[], target: number, minSuppor
 }
 
 /**
- * Fields a threshold must stand on. With 50, thresholds measured on 80 validation forms (0 wrong above them) let
- * 4.5 wrong values per 1,000 through on the unseen hands of the bench: too few fields to tell a threshold that holds
- * from one that was lucky.
+ * Fields a handwriting threshold (a comb type, or a kind of evidence) must stand on. With 50, thresholds measured on
+ * 80 validation forms (0 wrong above them) let 4.5 wrong values per 1,000 through on the unseen hands of the bench:
+ * too few fields to tell a threshold that holds from one that was lucky. Tick boxes and signatures, read by ink and
+ * right 99-100% of the time on every profile, keep the smaller support (a form has one signature).
  */
 export const MIN_SUPPORT = 200;
+export const MIN_SUPPORT_MARKS = 50;
 
 function thresholdFor(items: { c: number; right: boolean }[], target: number, minSupport: number): number | undefined {
   if (items.length < minSupport) return undefined;
