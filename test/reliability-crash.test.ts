@@ -129,14 +129,15 @@ afterAll(() => {
 });
 
 /**
- * Kill runs of one command at seeded random moments until `kills` kills have landed. A run that finishes before its
- * kill moment is checked and the next run starts on a fresh job, so every kill meets a job with work left to do.
- * The job in hand at the end is run to completion and checked.
+ * Kill runs of one command at seeded random moments until `kills` kills have landed. The moments fall inside the
+ * time one whole run takes, measured first on a fresh job of its own (start-up is fast or slow depending on whether
+ * the compiled CLI or the sources run, and on the machine's load). A run that finishes before its kill moment is
+ * checked and the next run starts on a fresh job, so every kill meets a job with work left to do. The job in hand at
+ * the end is run to completion and checked.
  */
 async function killLoop(o: {
   kills: number;
   seed: number;
-  delayMs: [number, number];
   fresh: (n: number) => string;
   args: (dir: string) => string[];
   okCodes: number[];
@@ -146,11 +147,18 @@ async function killLoop(o: {
   const rand = seededRandom(o.seed);
   let jobs = 1;
   let dir = o.fresh(jobs);
+  const t0 = Date.now();
+  const whole = await runCliChild(o.args(dir));
+  const wholeMs = Date.now() - t0;
+  expectCleanOrKilled(whole, o.okCodes);
+  o.check(dir);
+  dir = o.fresh(++jobs);
+  const delayMs = [Math.round(wholeMs * 0.05), Math.round(wholeMs * 0.95)] as const;
   let kills = 0;
   let runs = 0;
   while (kills < o.kills) {
     expect(runs, 'too many runs finished before their kill moment').toBeLessThan(o.kills * 3);
-    const delay = o.delayMs[0] + Math.floor(rand() * (o.delayMs[1] - o.delayMs[0]));
+    const delay = delayMs[0] + Math.floor(rand() * (delayMs[1] - delayMs[0]));
     const r = await runCliChild(o.args(dir), { killAfterMs: delay });
     runs++;
     expectCleanOrKilled(r, o.okCodes);
@@ -190,8 +198,6 @@ describe('crash safety: scan killed with SIGKILL at random moments', () => {
     const res = await killLoop({
       kills: 11,
       seed: 8101,
-      // A fresh run here takes about 7 s: the store appears at about 2 s, pages are saved from about 5 s.
-      delayMs: [1500, 7500],
       fresh: (n) => {
         const dir = join(root, `scan-${n}`);
         makeScanInputs(join(dir, 'in'));
@@ -229,8 +235,6 @@ describe('crash safety: export killed with SIGKILL at random moments', () => {
     const res = await killLoop({
       kills: 10,
       seed: 9201,
-      // Start-up takes about 1.5 s and ten one-form batches about 1 s more.
-      delayMs: [900, 2500],
       fresh: (n) => {
         const dir = join(root, `export-${n}`);
         cpSync(baseJob, join(dir, 'job'), { recursive: true });
