@@ -3,9 +3,10 @@
 // job store usable: SQLite's integrity check passes, and a later run with the fault gone completes.
 // Needs mount(2) (root, or a container with CAP_SYS_ADMIN); skipped with a message otherwise.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobStore } from '../src/job/store.ts';
 import { leftovers, runCliChild } from './helpers/crash.ts';
@@ -62,7 +63,20 @@ function storeUsable(job: string): void {
 
 /** SQLite's integrity check on a store that cannot be written (immutable: WAL mode would need a -shm file). */
 function integrityWithoutWriting(job: string): string {
-  return execFileSync('sqlite3', [`file:${join(job, 'job.sqlite')}?immutable=1`, 'PRAGMA integrity_check;'], { encoding: 'utf8' }).trim();
+  // The job's disk is full, so the check runs on a copy elsewhere: the database file with its WAL, as SQLite reads
+  // it (a check of the main file alone, ignoring the WAL, would judge a snapshot SQLite itself never reads).
+  const copy = mkdtempSync(join(tmpdir(), 'integrity-'));
+  try {
+    for (const f of ['job.sqlite', 'job.sqlite-wal']) if (existsSync(join(job, f))) copyFileSync(join(job, f), join(copy, f));
+    const db = new Database(join(copy, 'job.sqlite'), { readonly: true });
+    try {
+      return (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('\n');
+    } finally {
+      db.close();
+    }
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
 }
 
 /** No stack trace, no library internals: one line a person can act on. */
