@@ -1,25 +1,11 @@
 // The review page in real Chromium (Debian package), driven by playwright-core: one browser for the file.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { JobStore } from '../src/job/store.ts';
-import { reviewContext } from '../src/review/context.ts';
-import { startReviewServer, type ReviewServer } from '../src/review/server.ts';
-import { buildReviewJob, haveChromium, launchChromium, REVIEW_TODAY } from './helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { buildReviewJob, haveChromium, reviewBrowserSession } from './helpers/browser.ts';
 
-let browser: Browser;
-const open: { srv: ReviewServer; store: JobStore }[] = [];
-
-async function serve(dir: string, reviewer: string) {
-  const store = JobStore.open(dir);
-  const srv = await startReviewServer({ ctx: reviewContext(store, { today: REVIEW_TODAY }), reviewer });
-  open.push({ srv, store });
-  return { srv, store };
-}
-
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1300, height: 900 } });
-  return ctx.newPage();
-}
+const session = reviewBrowserSession({ width: 1300, height: 900 });
+const serve = session.serve;
+const newPage = session.newPage;
 
 /** Wait until the first element matching the selector has text matching the pattern (playwright-core has no expect). */
 async function waitText(page: Page, selector: string, pattern: RegExp): Promise<string> {
@@ -38,15 +24,11 @@ const focusedCardId = (page: Page) => page.evaluate(() => (document.activeElemen
 
 describe.skipIf(!haveChromium())('review page in Chromium', () => {
   beforeAll(async () => {
-    browser = await launchChromium();
+    await session.start();
   }, 60_000);
 
   afterAll(async () => {
-    for (const o of open) {
-      await o.srv.close();
-      o.store.close();
-    }
-    await browser?.close();
+    await session.close();
   });
 
   it('corrects a field with the keyboard only, keeps it over a reload, and shows the form status change', async () => {

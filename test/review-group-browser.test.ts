@@ -1,25 +1,11 @@
 // Group verification in real Chromium: one field across forms as tiles, all by keyboard.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { JobStore } from '../src/job/store.ts';
-import { reviewContext } from '../src/review/context.ts';
-import { startReviewServer, type ReviewServer } from '../src/review/server.ts';
-import { buildReviewJob, haveChromium, launchChromium, REVIEW_TODAY } from './helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { buildReviewJob, haveChromium, reviewBrowserSession } from './helpers/browser.ts';
 
-let browser: Browser;
-const open: { srv: ReviewServer; store: JobStore }[] = [];
-
-async function serve(dir: string, reviewer: string) {
-  const store = JobStore.open(dir);
-  const srv = await startReviewServer({ ctx: reviewContext(store, { today: REVIEW_TODAY }), reviewer });
-  open.push({ srv, store });
-  return { srv, store };
-}
-
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-  return ctx.newPage();
-}
+const session = reviewBrowserSession({ width: 1366, height: 768 });
+const serve = session.serve;
+const newPage = session.newPage;
 
 const tileIds = (p: Page) => p.locator('.tile').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')!));
 const activeId = (p: Page) => p.evaluate(() => document.querySelector('.tile.active')?.getAttribute('data-id') ?? null);
@@ -27,15 +13,11 @@ const activeId = (p: Page) => p.evaluate(() => document.querySelector('.tile.act
 // Under CI a missing chromium fails the launch (and so the test) rather than skipping it.
 describe.skipIf(!haveChromium() && process.env.CI !== 'true')('group verification in Chromium', () => {
   beforeAll(async () => {
-    browser = await launchChromium();
+    await session.start();
   }, 60_000);
 
   afterAll(async () => {
-    for (const o of open) {
-      await o.srv.close();
-      o.store.close();
-    }
-    await browser?.close();
+    await session.close();
   });
 
   it('fixes the odd tile, flags blank and illegible, confirms the screen, all by keyboard; kept over a reload', async () => {

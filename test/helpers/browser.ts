@@ -1,6 +1,6 @@
 // Real Chromium (the Debian package) driven by playwright-core, one browser per test file.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -34,6 +34,8 @@ import { JobStore, type FieldRead } from '../../src/job/store.ts';
 import { CALIBRATION_FILE, jobThresholds, rememberTemplate, validateRecord } from '../../src/job/validate.ts';
 import { getAtPath } from '../../src/record/paths.ts';
 import { loadTemplate } from '../../src/template/load.ts';
+import { reviewContext } from '../../src/review/context.ts';
+import { startReviewServer, type ReviewServer } from '../../src/review/server.ts';
 import type { Field } from '../../src/template/schema.ts';
 import { testNhsNumber } from './job-fixture.ts';
 
@@ -157,4 +159,35 @@ export async function buildReviewJob(o: ReviewJobOptions = {}): Promise<ReviewJo
     store.close();
   }
   return { dir, serials, truth };
+}
+
+/**
+ * One browser for a test file and the review servers it starts, closed together: `serve` opens a job for a reviewer,
+ * `newPage` a fresh context at the given viewport.
+ */
+export function reviewBrowserSession(viewport: { width: number; height: number }) {
+  let browser: Browser | undefined;
+  const open: { srv: ReviewServer; store: JobStore }[] = [];
+  return {
+    async start(): Promise<void> {
+      browser = await launchChromium();
+    },
+    async serve(dir: string, reviewer: string): Promise<{ srv: ReviewServer; store: JobStore }> {
+      const store = JobStore.open(dir);
+      const srv = await startReviewServer({ ctx: reviewContext(store, { today: REVIEW_TODAY }), reviewer });
+      open.push({ srv, store });
+      return { srv, store };
+    },
+    async newPage(): Promise<Page> {
+      const ctx = await browser!.newContext({ viewport });
+      return ctx.newPage();
+    },
+    async close(): Promise<void> {
+      for (const o of open) {
+        await o.srv.close();
+        o.store.close();
+      }
+      await browser?.close();
+    },
+  };
 }
