@@ -67,6 +67,28 @@ describe('score counts silent omissions', () => {
   });
 });
 
+describe('free text left to the scan', () => {
+  it('history written on the form but not transcribed by policy is no silent omission: the attached page holds it', () => {
+    const store = newStore();
+    const page1 = template.fields.filter((f) => f.page === 1);
+    const nhs = '9990000018';
+    savePage(store, '100004', 1, page1.map((f) => (f.path === 'patient.nhsNumber' ? { ...blankRead(f), read: nhs, rawText: nhs } : blankRead(f))));
+    validateRecord(store, template, DEFAULT_THRESHOLDS, '100004');
+    expect(template.fields.find((f) => f.path === 'clinical.history')).toMatchObject({ transcribe: 'never' });
+    const truth = {
+      serial: '100004',
+      profile: 'clean',
+      record: { formSerial: '100004', patient: { nhsNumber: nhs }, clinical: { history: 'FELL AT HOME' } },
+      fields: {},
+      writerErrors: [],
+      pages: [{ page: 1, file: 'x.png', pageIndex: 0, rotation: 0 }],
+    } as unknown as GroundTruth;
+    const r = scoreTruths(store, [truth]);
+    expect(r.silentErrors.omitted).toBe(0);
+    store.close();
+  });
+});
+
 describe('dropped-ink guard', () => {
   const page2 = template.fields.filter((f) => f.page === 2);
   /** Page 2 with its ticks and signature marked (the crew wrote) and the comb boxes as given. */

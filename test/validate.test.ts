@@ -207,6 +207,7 @@ describe('calibration', () => {
     substituted: false,
     charsWritten: 0,
     charsRight: 0,
+    leftToScan: false,
   });
 
   it('picks the lowest threshold that keeps wrong values under half the target, with enough support', () => {

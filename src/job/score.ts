@@ -12,7 +12,7 @@ import { readTruthFile, type GroundTruth } from '../synth/truth.ts';
 import type { Template } from '../template/schema.ts';
 import { JobStore } from './store.ts';
 import { MODEL_VERSION_META } from './reader-version.ts';
-import { evaluateRecord, evidenceOf, jobTemplate, type Calibration } from './validate.ts';
+import { evaluateRecord, evidenceOf, jobTemplate, transcription, type Calibration } from './validate.ts';
 
 /** One field of one scanned form, compared with the truth. */
 export interface FieldScore {
@@ -40,6 +40,8 @@ export interface FieldScore {
   /** Comb fields: boxes with writing in the truth, and how many of those the reading got right. */
   charsWritten: number;
   charsRight: number;
+  /** Free text the template leaves to the scan (transcribe: never): its value is the attached page, not a reading. */
+  leftToScan: boolean;
 }
 
 export interface TypeStats {
@@ -132,6 +134,7 @@ export function scoreFields(store: JobStore, truths: GroundTruth[]): FieldScore[
         substituted: ev.substituted === true,
         charsWritten: chars.written,
         charsRight: chars.right,
+        leftToScan: row.verifiedBy === null && transcription(field) === 'never',
       });
     }
   }
@@ -152,7 +155,7 @@ function charScore(truth: unknown, read: string): { written: number; right: numb
 }
 
 /** Written on the form, read as blank, and shown to nobody: an omission no one will notice. */
-export const isSilentOmission = (s: FieldScore) => s.written && s.normalised === 'blank' && s.status === 'blank';
+export const isSilentOmission = (s: FieldScore) => s.written && s.normalised === 'blank' && s.status === 'blank' && !s.leftToScan;
 
 /** Area under the ROC curve of confidence for right against wrong readings (Mann-Whitney U). */
 export function confidenceAuc(scores: { confidence: number | null; readRight: boolean }[]): number | null {
