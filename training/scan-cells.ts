@@ -5,23 +5,20 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { decodePages } from '../src/imaging/decode.ts';
-import { inkInside, refineBoxes, type PxRect } from '../src/imaging/boxes.ts';
 import type { GrayImage } from '../src/imaging/gray.ts';
 import { findQr } from '../src/imaging/qr.ts';
 import { estimatePxPerMm, registerWithQr } from '../src/imaging/register.ts';
-import { CANON_PX_PER_MM, warpToTemplate } from '../src/imaging/warp.ts';
+import { warpToTemplate } from '../src/imaging/warp.ts';
 import type { BoxCharset } from '../src/recognition/box-classifier.ts';
 import { cellTensor, cutCell } from '../src/recognition/cell-image.ts';
-import { COMB_INK_MIN, inkThreshold } from '../src/recognition/read-page.ts';
+import { inkThreshold, locateCombs } from '../src/recognition/read-page.ts';
 import type { FontPool } from '../src/synth/font-pools.ts';
 import { synthesise, type SynthTruth } from '../src/synth/synth.ts';
-import { combBoxes, combCharacters, isComb } from '../src/template/geometry.ts';
+import { combCharacters } from '../src/template/geometry.ts';
 import { loadTemplate } from '../src/template/load.ts';
 import { decodePageIdentity } from '../src/template/qr-payload.ts';
 import type { Template } from '../src/template/schema.ts';
 import { toBytes, type LabelledCells } from './font-cells.ts';
-
-const PPM = CANON_PX_PER_MM;
 
 /** One labelled cell as the reader sees it, with where it came from (for fixtures). */
 export interface ScanCell {
@@ -82,20 +79,19 @@ export function canonicalPage(image: { data: Buffer; width: number; height: numb
 
 export function* cellsOfPage(canon: GrayImage, template: Template, pageNo: number, truth: SynthTruth, profile: string): Generator<ScanCell> {
   const threshold = inkThreshold(canon);
-  const radius = Math.round(1.2 * PPM);
-  for (const f of template.fields) {
-    if (f.page !== pageNo || !isComb(f)) continue;
-    const charset: BoxCharset = f.type === 'capitals' ? f.charset : 'digits';
+  // The reader's own box location and ink test (faint ink counted as blank: only boxes the reader classifies with
+  // confidence to spare are training data).
+  const fields = template.fields.filter((f) => f.page === pageNo);
+  const lineOf = new Map([...locateCombs(canon, fields, threshold, threshold)].flatMap(([charset, lines]) => lines.map((l) => [l.field.id, { charset, l }] as const)));
+  for (const f of fields) {
+    const found = lineOf.get(f.id);
+    if (!found) continue;
     const written = truth.fields[f.id]?.written;
-    const chars = typeof written === 'string' ? combCharacters(f, written) : combBoxes(f).map(() => '');
-    const boxes0: PxRect[] = combBoxes(f).map((z) => ({ x: z.x * PPM, y: z.y * PPM, w: z.w * PPM, h: z.h * PPM }));
-    const d = refineBoxes(canon, boxes0, radius);
-    for (const [i, b0] of boxes0.entries()) {
-      const b = { x: b0.x + d.dx, y: b0.y + d.dy, w: b0.w, h: b0.h };
-      const label = chars[i] ?? '';
+    const chars = typeof written === 'string' ? combCharacters(f, written) : found.l.boxes.map(() => '');
+    for (const [i, b] of found.l.boxes.entries()) {
       // What the reader classifies: boxes with ink. An empty box with ink in it (noise) is a not-a-character example.
-      if (inkInside(canon, b, 0.45 * PPM, threshold) < COMB_INK_MIN) continue;
-      yield { cell: cutCell(canon, b, threshold), label, charset, profile, font: truth.synth.writer.font, fieldId: f.id, box: i };
+      if (found.l.ink[i] !== 'ink') continue;
+      yield { cell: cutCell(canon, b, threshold), label: chars[i] ?? '', charset: found.charset, profile, font: truth.synth.writer.font, fieldId: f.id, box: i };
     }
   }
 }

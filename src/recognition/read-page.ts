@@ -29,7 +29,7 @@ export interface FieldReading {
 
 const PPM = CANON_PX_PER_MM;
 /** Share of a comb box's interior that must be ink before the box counts as written in. */
-export const COMB_INK_MIN = 0.012;
+const COMB_INK_MIN = 0.012;
 
 /** A box whose ink shows only against a lenient threshold (faint pen, a fax) is read when the classifier is this sure. */
 const FAINT_MIN_P = 0.5;
