@@ -6,8 +6,8 @@ import { chmodSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './fs-safe.ts';
 
-/** Subfolders holding page images and crops (the same list as the store's JOB_SUBDIRS). */
-export const JOB_DATA_SUBDIRS = ['pages', 'crops', 'thumbs'] as const;
+/** Subfolders of a job holding page images, crops and thumbnails (the store creates them; this module guards them). */
+export const JOB_SUBDIRS = ['pages', 'crops', 'thumbs'] as const;
 const DB_FILES = ['job.sqlite', 'job.sqlite-wal', 'job.sqlite-shm'];
 
 export class JobFolderError extends Error {
@@ -43,7 +43,7 @@ function tighten(path: string, mode: number, label: string): boolean {
  */
 export function checkJobFolder(dir: string): string[] {
   const tightened: string[] = [];
-  for (const sub of JOB_DATA_SUBDIRS) {
+  for (const sub of JOB_SUBDIRS) {
     const path = join(dir, sub);
     const st = lstatOrUndefined(path);
     if (!st) continue;
@@ -63,7 +63,7 @@ export function checkJobFolder(dir: string): string[] {
   }
   if (tighten(dir, PRIVATE_DIR_MODE, `The job folder ${dir}`)) tightened.push('.');
   for (const f of DB_FILES) if (tighten(join(dir, f), PRIVATE_FILE_MODE, `${f} in ${dir}`)) tightened.push(f);
-  for (const sub of JOB_DATA_SUBDIRS) if (tighten(join(dir, sub), PRIVATE_DIR_MODE, `${sub}/ in ${dir}`)) tightened.push(`${sub}/`);
+  for (const sub of JOB_SUBDIRS) if (tighten(join(dir, sub), PRIVATE_DIR_MODE, `${sub}/ in ${dir}`)) tightened.push(`${sub}/`);
   return tightened;
 }
 
@@ -73,7 +73,7 @@ export function checkJobFolder(dir: string): string[] {
  */
 export function tightenJobFiles(dir: string): number {
   let n = 0;
-  for (const sub of JOB_DATA_SUBDIRS) {
+  for (const sub of JOB_SUBDIRS) {
     let names: string[];
     try {
       names = readdirSync(join(dir, sub));

@@ -15,7 +15,7 @@ import {
   SOURCE_STATUSES,
 } from './db-schema.ts';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from './fs-safe.ts';
-import { checkJobFolder } from './job-folder.ts';
+import { checkJobFolder, JOB_SUBDIRS } from './job-folder.ts';
 
 export type SourceStatus = (typeof SOURCE_STATUSES)[number];
 export type PageState = (typeof PAGE_STATES)[number];
@@ -24,7 +24,7 @@ export type FieldStatus = (typeof FIELD_STATUSES)[number];
 export type DecisionAction = 'verify' | 'correct' | 'blank' | 'illegible';
 
 export const JOB_DB_FILE = 'job.sqlite';
-export const JOB_SUBDIRS = ['pages', 'crops', 'thumbs'] as const;
+export { JOB_SUBDIRS } from './job-folder.ts';
 /** Actor names the machine stages use in the audit; anything else is a reviewer id. */
 export const MACHINE_ACTORS = ['ocr', 'validate', 'export'] as const;
 
