@@ -26,16 +26,8 @@ export function registerScanCommand(program: Command): void {
       const template = loadTemplate(opts.template);
       await checkScanInputs(inputs);
       const bar = opts.json ? { update: () => undefined, done: () => undefined } : progressBar();
-      // The box model before the job: a missing or corrupt model file names itself, and no job folder is made.
-      const { loadBoxClassifier } = await import('../recognition/box-classifier.ts');
-      await (await loadBoxClassifier(opts.modelDir ? { modelDir: opts.modelDir } : {})).release();
-      const { withJobLock } = await import('../job/job-lock.ts');
-      const summary = await withJobLock(
-        opts.job,
-        'scan',
-        () => scanJob({ inputs, jobDir: opts.job, template, workers, onProgress: bar.update, ...(opts.modelDir ? { modelDir: opts.modelDir } : {}) }),
-        { create: true },
-      );
+      // scanJob proves the box model before it makes the job, then scans under the job's lock.
+      const summary = await scanJob({ inputs, jobDir: opts.job, template, workers, onProgress: bar.update, ...(opts.modelDir ? { modelDir: opts.modelDir } : {}) });
       bar.done();
       if (opts.json) {
         process.stdout.write(JSON.stringify(summary, null, 2) + '\n');

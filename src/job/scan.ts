@@ -12,6 +12,7 @@ import { ScanInputError } from '../imaging/errors.ts';
 import { walkInputs } from '../imaging/walk.ts';
 import { loadBoxClassifier } from '../recognition/box-classifier.ts';
 import { claimReaderVersion } from './reader-version.ts';
+import { withJobLock } from './job-lock.ts';
 import { PagePool, PageTimeoutError } from '../page/pool.ts';
 import { thumbnailFromImage } from '../page/thumbnail.ts';
 import { libvipsCpuSeconds, threadCpuSeconds } from '../page/thread-cpu.ts';
@@ -91,6 +92,18 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
   const probe = await loadBoxClassifier(opts.modelDir ? { modelDir: opts.modelDir } : {});
   const modelVersion = probe.modelVersion;
   await probe.release();
+  // One writer at a time on a job, whoever calls (the CLI, the bench, a script); taken only once the model is proven,
+  // so a bad model file makes no job folder.
+  return withJobLock(opts.jobDir, 'scan', () => scanWithModel(opts, modelVersion, started, cpu0), { create: true });
+}
+
+/** The scan itself, under the job's lock, with the box model already proven. */
+async function scanWithModel(
+  opts: ScanOptions,
+  modelVersion: string,
+  started: number,
+  cpu0: { process: NodeJS.CpuUsage; main: number; vips: number },
+): Promise<ScanSummary> {
   const store = JobStore.open(opts.jobDir, { create: true, templateId: opts.template.id, templateVersion: opts.template.version });
   try {
     claimReaderVersion(store, opts.jobDir, modelVersion);
