@@ -18,7 +18,7 @@ function bundlesOf(f: JobFixture, serials: string[]): TransactionBundle[] {
     recordToBundle(PrfRecord.parse(f.store.recordObject(s)), {
       recordedAt: '2023-08-01T10:00:00.000Z',
       reviewers: f.store.recordReviewers(s),
-      sourcePages: f.store.recordSourcePages(s),
+      sourcePages: f.store.pages.recordSourcePages(s),
       toolVersion: '0.1.0',
       templateId: 'test-prf',
       templateVersion: 1,

@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JobStore, JobStoreError, VersionConflictError, type FieldRead } from '../src/job/store.ts';
+import { JobStore, VersionConflictError } from '../src/job/store.ts';
+import { JobStoreError } from '../src/job/store-core.ts';
+import type { FieldRead } from '../src/job/page-store.ts';
 import { buildJobFixture, type JobFixture } from './helpers/job-fixture.ts';
 
 const open: JobStore[] = [];
@@ -51,20 +53,20 @@ describe('opening a job', () => {
 
   it('reopens an existing job with its data', () => {
     const { dir, store } = freshStore();
-    store.beginSource({ path: 'a.tif', sha256: SHA(1), bytes: 10, format: 'tiff' });
+    store.pages.beginSource({ path: 'a.tif', sha256: SHA(1), bytes: 10, format: 'tiff' });
     store.close();
     const again = JobStore.open(dir);
     open.push(again);
-    expect(again.hasSource(SHA(1))).toBe(true);
-    expect(again.hasSource(SHA(2))).toBe(false);
+    expect(again.pages.hasSource(SHA(1))).toBe(true);
+    expect(again.pages.hasSource(SHA(2))).toBe(false);
   });
 });
 
 describe('sources and pages', () => {
   it('savePage writes page, record and fields with an ocr audit entry each, in one transaction', () => {
     const { store } = freshStore();
-    const src = store.beginSource({ path: 'a.tif', sha256: SHA(1), bytes: 10, format: 'tiff' });
-    store.savePage(readPage(src, 0, '123', 1, [field('patient.nhs', 'patient.nhsNumber', '9990000018'), field('inc.no', 'incident.incidentNumber', '12345678')]));
+    const src = store.pages.beginSource({ path: 'a.tif', sha256: SHA(1), bytes: 10, format: 'tiff' });
+    store.pages.savePage(readPage(src, 0, '123', 1, [field('patient.nhs', 'patient.nhsNumber', '9990000018'), field('inc.no', 'incident.incidentNumber', '12345678')]));
     expect(store.record('123')).toMatchObject({ status: 'incomplete', pagesExpected: 2, pagesRead: 1 });
     expect(store.recordFields('123').map((f) => [f.fieldId, f.status, f.version])).toEqual([
       ['patient.nhs', 'unchecked', 1],
@@ -74,30 +76,30 @@ describe('sources and pages', () => {
       ['ocr', 'read', 'patient.nhs'],
       ['ocr', 'read', 'inc.no'],
     ]);
-    expect(store.hasPage('123', 1)).toBe(true);
-    expect(store.hasPage('123', 2)).toBe(false);
+    expect(store.pages.hasPage('123', 1)).toBe(true);
+    expect(store.pages.hasPage('123', 2)).toBe(false);
   });
 
   it('a failing field insert rolls back the whole page (no page row, no record, no audit)', () => {
     const { store } = freshStore();
-    const src = store.beginSource({ path: 'a.tif', sha256: SHA(1), bytes: 10, format: 'tiff' });
+    const src = store.pages.beginSource({ path: 'a.tif', sha256: SHA(1), bytes: 10, format: 'tiff' });
     const dup = field('same', 'patient.surname', 'X');
-    expect(() => store.savePage(readPage(src, 0, '55', 1, [dup, dup]))).toThrow();
-    expect(store.pagesOfSource(src)).toEqual([]);
+    expect(() => store.pages.savePage(readPage(src, 0, '55', 1, [dup, dup]))).toThrow();
+    expect(store.pages.pagesOfSource(src)).toEqual([]);
     expect(store.record('55')).toBeUndefined();
     expect(store.auditOf('55')).toEqual([]);
   });
 
   it('a second read of the same form page is refused; quarantined as duplicate-page it is kept', () => {
     const { store } = freshStore();
-    const src = store.beginSource({ path: 'a.tif', sha256: SHA(1), bytes: 10, format: 'tiff' });
-    store.savePage(readPage(src, 0, '77', 1));
-    expect(() => store.savePage(readPage(src, 1, '77', 1))).toThrow(/UNIQUE/);
-    const dup = store.savePage({ sourceId: src, pageIndex: 1, state: 'quarantined', reasonCode: 'duplicate-page', reason: 'second copy', serial: '77', pageNo: 1, rotation: 0 });
+    const src = store.pages.beginSource({ path: 'a.tif', sha256: SHA(1), bytes: 10, format: 'tiff' });
+    store.pages.savePage(readPage(src, 0, '77', 1));
+    expect(() => store.pages.savePage(readPage(src, 1, '77', 1))).toThrow(/UNIQUE/);
+    const dup = store.pages.savePage({ sourceId: src, pageIndex: 1, state: 'quarantined', reasonCode: 'duplicate-page', reason: 'second copy', serial: '77', pageNo: 1, rotation: 0 });
     expect(dup.state).toBe('quarantined');
-    expect(() => store.savePage({ sourceId: src, pageIndex: 2, state: 'quarantined', rotation: 0 })).toThrow(/reason/);
-    store.savePage({ sourceId: src, pageIndex: 2, state: 'quarantined', reasonCode: 'no-qr', rotation: 0 });
-    store.finishSource(src, 3);
+    expect(() => store.pages.savePage({ sourceId: src, pageIndex: 2, state: 'quarantined', rotation: 0 })).toThrow(/reason/);
+    store.pages.savePage({ sourceId: src, pageIndex: 2, state: 'quarantined', reasonCode: 'no-qr', rotation: 0 });
+    store.pages.finishSource(src, 3);
     const c = store.statusCounts();
     expect(c.pages).toEqual({ read: 1, quarantined: 2, total: 3 });
     expect(c.quarantined).toEqual({ 'duplicate-page': 1, 'no-qr': 1 });
@@ -106,32 +108,32 @@ describe('sources and pages', () => {
 
   it('finishSource refuses a page count that does not match the pages saved', () => {
     const { store } = freshStore();
-    const src = store.beginSource({ path: 'a.tif', sha256: SHA(1), bytes: 10, format: 'tiff' });
-    store.savePage(readPage(src, 0, '1', 1));
-    expect(() => store.finishSource(src, 2)).toThrow(/1 pages saved/);
-    expect(store.source(src)!.status).toBe('reading');
+    const src = store.pages.beginSource({ path: 'a.tif', sha256: SHA(1), bytes: 10, format: 'tiff' });
+    store.pages.savePage(readPage(src, 0, '1', 1));
+    expect(() => store.pages.finishSource(src, 2)).toThrow(/1 pages saved/);
+    expect(store.pages.source(src)!.status).toBe('reading');
   });
 
   it('resumeInfo lists sources a crash left reading, with the pages already saved', () => {
     const { store } = freshStore();
-    const a = store.beginSource({ path: 'a.tif', sha256: SHA(1), bytes: 10, format: 'tiff' });
-    const b = store.beginSource({ path: 'b.pdf', sha256: SHA(2), bytes: 10, format: 'pdf' });
-    store.savePage(readPage(a, 0, '1', 1));
-    store.finishSource(a, 1);
-    store.savePage(readPage(b, 0, '2', 1));
-    store.savePage(readPage(b, 1, '2', 2));
-    const bad = store.beginSource({ path: 'bad.png', sha256: SHA(3), bytes: 1, format: 'png' });
-    store.failSource(bad, 'not an image');
-    expect(store.source(bad)).toMatchObject({ status: 'failed', error: 'not an image' });
-    expect(store.resumeInfo()).toEqual([{ id: b, path: 'b.pdf', sha256: SHA(2), savedPageIndexes: [0, 1] }]);
-    expect(() => store.beginSource({ path: 'copy.pdf', sha256: SHA(2), bytes: 10, format: 'pdf' })).toThrow(/UNIQUE/);
+    const a = store.pages.beginSource({ path: 'a.tif', sha256: SHA(1), bytes: 10, format: 'tiff' });
+    const b = store.pages.beginSource({ path: 'b.pdf', sha256: SHA(2), bytes: 10, format: 'pdf' });
+    store.pages.savePage(readPage(a, 0, '1', 1));
+    store.pages.finishSource(a, 1);
+    store.pages.savePage(readPage(b, 0, '2', 1));
+    store.pages.savePage(readPage(b, 1, '2', 2));
+    const bad = store.pages.beginSource({ path: 'bad.png', sha256: SHA(3), bytes: 1, format: 'png' });
+    store.pages.failSource(bad, 'not an image');
+    expect(store.pages.source(bad)).toMatchObject({ status: 'failed', error: 'not an image' });
+    expect(store.pages.resumeInfo()).toEqual([{ id: b, path: 'b.pdf', sha256: SHA(2), savedPageIndexes: [0, 1] }]);
+    expect(() => store.pages.beginSource({ path: 'copy.pdf', sha256: SHA(2), bytes: 10, format: 'pdf' })).toThrow(/UNIQUE/);
   });
 
   it('statusCounts spots a done source whose pages do not add up', () => {
     const { store } = freshStore();
-    const a = store.beginSource({ path: 'a.tif', sha256: SHA(1), bytes: 10, format: 'tiff' });
-    store.savePage(readPage(a, 0, '1', 1));
-    store.finishSource(a, 1);
+    const a = store.pages.beginSource({ path: 'a.tif', sha256: SHA(1), bytes: 10, format: 'tiff' });
+    store.pages.savePage(readPage(a, 0, '1', 1));
+    store.pages.finishSource(a, 1);
     // simulate damage from outside the API
     store.db.prepare('UPDATE sources SET page_count = 3 WHERE id = ?').run(a);
     const c = store.statusCounts();
@@ -141,11 +143,11 @@ describe('sources and pages', () => {
 
   it('CHECK constraints refuse impossible rows', () => {
     const { store } = freshStore();
-    expect(() => store.beginSource({ path: 'a', sha256: 'not-a-hash', bytes: 1, format: 'png' })).toThrow(/CHECK/);
-    const a = store.beginSource({ path: 'a.tif', sha256: SHA(1), bytes: 10, format: 'tiff' });
+    expect(() => store.pages.beginSource({ path: 'a', sha256: 'not-a-hash', bytes: 1, format: 'png' })).toThrow(/CHECK/);
+    const a = store.pages.beginSource({ path: 'a.tif', sha256: SHA(1), bytes: 10, format: 'tiff' });
     expect(() => store.db.prepare(`UPDATE sources SET status = 'lost' WHERE id = ?`).run(a)).toThrow(/CHECK/);
     expect(() => store.db.prepare(`UPDATE sources SET status = 'done' WHERE id = ?`).run(a)).toThrow(/CHECK/); // no page_count
-    expect(() => store.savePage({ ...readPage(a, 0, 'ABC', 1) })).toThrow(/CHECK/); // serial must be digits
+    expect(() => store.pages.savePage({ ...readPage(a, 0, 'ABC', 1) })).toThrow(/CHECK/); // serial must be digits
   });
 });
 
@@ -246,8 +248,8 @@ describe('batches', () => {
     const f = fixture({ records: 1, notReady: 0 });
     const s = f.ready[0]!;
     f.store.commitBatch('batch-0001', [s], { seq: 1, createdAt: 'now', formats: ['csv'], outDir: '/x', manifestSha256: SHA(1) });
-    const src = f.store.beginSource({ path: 'late.tif', sha256: SHA(42), bytes: 1, format: 'tiff' });
-    const saved = f.store.savePage(readPage(src, 0, s, 1, [field('x', 'patient.surname', 'Y')]));
+    const src = f.store.pages.beginSource({ path: 'late.tif', sha256: SHA(42), bytes: 1, format: 'tiff' });
+    const saved = f.store.pages.savePage(readPage(src, 0, s, 1, [field('x', 'patient.surname', 'Y')]));
     expect(saved).toMatchObject({ state: 'quarantined', reasonCode: 'record-already-exported' });
     expect(f.store.record(s)!.status).toBe('exported');
     expect(f.store.field(s, 'x')).toBeUndefined();

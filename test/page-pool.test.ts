@@ -22,7 +22,7 @@ describe('page workers', () => {
     expect(summary.pageWorkers.timeouts).toBe(1);
     const store = JobStore.open(jobDir);
     try {
-      const pages = store.pagesOfSource(store.sources()[0]!.id);
+      const pages = store.pages.pagesOfSource(store.pages.sources()[0]!.id);
       expect(pages.map((p) => [p.state, p.reasonCode])).toEqual([['quarantined', 'page-timeout']]);
       expect(pages[0]!.reason).toMatch(/a\.png, page 1: reading it took too long/);
       expect(store.statusCounts().reconciles).toBe(true);

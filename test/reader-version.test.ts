@@ -43,8 +43,8 @@ describe('model version of a job', () => {
 
   it('refuses a job whose pages were read before box models (by tesseract)', () => {
     const { dir, store } = newStore();
-    const src = store.beginSource({ path: 'a.png', sha256: 'a'.repeat(64), bytes: 1, format: 'png' });
-    store.savePage({ sourceId: src, pageIndex: 0, state: 'read', serial: '1', pageNo: 1, templateId: 't', templateVersion: 1, pagesExpected: 1, rotation: 0, fields: [] });
+    const src = store.pages.beginSource({ path: 'a.png', sha256: 'a'.repeat(64), bytes: 1, format: 'png' });
+    store.pages.savePage({ sourceId: src, pageIndex: 0, state: 'read', serial: '1', pageNo: 1, templateId: 't', templateVersion: 1, pagesExpected: 1, rotation: 0, fields: [] });
     expect(() => claimReaderVersion(store, dir, 'box-1.0')).toThrow(/earlier reader \(tesseract/);
     expect(store.getMeta(MODEL_VERSION_META)).toBeUndefined();
     store.close();

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanJob, type ScanSummary } from '../src/job/scan.ts';
-import { JobStore, type PageRow, type SourceRow } from '../src/job/store.ts';
+import { JobStore } from '../src/job/store.ts';
+import type { PageRow, SourceRow } from '../src/job/page-store.ts';
 import { loadTemplate } from '../src/template/load.ts';
 import { makeMoreBadFixtures, MORE_BAD_FIXTURES } from '../scripts/make-more-bad-fixtures.ts';
 import { expectConsistentJob } from './helpers/crash.ts';
@@ -84,7 +85,7 @@ describe('bad-input corpus: each kind ends in a named state with a specific reas
     summary = await scanJob({ inputs: [inDir], jobDir, template, workers: 1, ocrTimeoutMs: 30_000 });
     const store = JobStore.open(jobDir);
     try {
-      byInput = new Map(store.sources().map((s) => [s.path.slice(inDir.length + 1), { source: s, pages: store.pagesOfSource(s.id) }]));
+      byInput = new Map(store.pages.sources().map((s) => [s.path.slice(inDir.length + 1), { source: s, pages: store.pages.pagesOfSource(s.id) }]));
     } finally {
       store.close();
     }

@@ -46,12 +46,12 @@ function checkScanJob(jobDir: string): void {
     const counts = store.statusCounts();
     expect(counts.problems).toEqual([]);
     expect(counts.reconciles).toBe(true);
-    const sources = store.sources();
+    const sources = store.pages.sources();
     // Each input file once, none left half-read.
     expect(sources.map((s) => basename(s.path)).sort()).toEqual(Object.keys(SCAN_CORPUS).sort());
     for (const s of sources) expect(s.status, s.path).not.toBe('reading');
     for (const s of sources) {
-      const pages = store.pagesOfSource(s.id);
+      const pages = store.pages.pagesOfSource(s.id);
       const want = SCAN_CORPUS[basename(s.path)]!;
       // exactly one page row per page of the file, in exactly one state
       expect(pages.map((p) => p.pageIndex), s.path).toEqual([0]);

@@ -178,11 +178,11 @@ describe('fuzzing: mutated scans', () => {
     const store = JobStore.open(jobDir);
     try {
       const counts = expectConsistentJob(store);
-      const sources = store.sources();
+      const sources = store.pages.sources();
       // every mutant is in the job (distinct bytes), each with at least one page, each page in one state
       expect(sources.length).toBe(subset.length);
       for (const s of sources) {
-        const pages = store.pagesOfSource(s.id);
+        const pages = store.pages.pagesOfSource(s.id);
         expect(pages.length, s.path).toBeGreaterThanOrEqual(1);
         for (const p of pages) expect(p.state === 'read' || (p.state === 'quarantined' && !!p.reasonCode && !!p.reason)).toBe(true);
       }
@@ -202,7 +202,7 @@ describe('fuzzing: mutated scans', () => {
     figures.ocrTimeouts += summary.ocr.timeouts;
     const store = JobStore.open(jobDir);
     try {
-      const pages = store.pagesOfSource(store.sources()[0]!.id);
+      const pages = store.pages.pagesOfSource(store.pages.sources()[0]!.id);
       expect(pages.map((p) => [p.state, p.reasonCode])).toEqual([['quarantined', 'ocr-timeout']]);
       expect(pages[0]!.reason).toMatch(/seed\.png, page 1/);
       expect(store.statusCounts().reconciles).toBe(true);

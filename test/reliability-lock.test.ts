@@ -52,7 +52,7 @@ describe('one lock for every writing command on a job', () => {
       expect(r.stderr, name).not.toMatch(/SQLITE|UNIQUE constraint|database is locked/);
     }
     const s = JobStore.open(f.dir);
-    expect(s.sources().length).toBe(2); // the scan added nothing
+    expect(s.pages.sources().length).toBe(2); // the scan added nothing
     expect(s.batches()).toEqual([]);
     s.close();
     expect(runCli(['status', '--job', f.dir]).code).not.toBe(1); // a reader needs no lock

@@ -33,7 +33,7 @@ describe('crops on request', () => {
     const ctx = reviewContext(store, { today: REVIEW_TODAY });
     const serial = job.serials[0]!;
     const field = ctx.fields.get('obs2.pulse')!;
-    const page = store.pageOfRecord(serial, field.page)!;
+    const page = store.pages.pageOfRecord(serial, field.page)!;
     writeFileSync(join(job.dir, page.imagePath!), await pageWithMark(field.zone));
     const row = store.field(serial, 'obs2.pulse')!;
 

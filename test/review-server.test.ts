@@ -140,7 +140,7 @@ describe('review server security', () => {
     const victim = store.field(job.serials[0]!, 'patient.forenames')!;
     symlinkSync('/etc/passwd', join(job.dir, 'crops', 'link.png'));
     // Crops are cut from the page image the store names, or (old jobs) read from the crop file it names: both checked.
-    const victimPage = store.pageOfRecord(job.serials[0]!, 1)!;
+    const victimPage = store.pages.pageOfRecord(job.serials[0]!, 1)!;
     for (const bad of ['../../../../etc/passwd', '/etc/passwd', 'crops/link.png', 'job.sqlite']) {
       store.db.prepare('UPDATE fields SET crop_path = ? WHERE id = ?').run(bad, victim.id);
       store.db.prepare('UPDATE pages SET image_path = ? WHERE id = ?').run(bad, victimPage.id);

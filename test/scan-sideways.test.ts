@@ -73,7 +73,7 @@ describe('scan: pages turned 90 and 270 degrees', () => {
     const store = JobStore.open(jobDir);
     try {
       for (const t of truths) {
-        const pages = store.pagesOfRecord(t.serial);
+        const pages = store.pages.pagesOfRecord(t.serial);
         expect(pages.map((p) => [p.state, p.pageNo]).sort()).toEqual([
           ['read', 1],
           ['read', 2],
@@ -96,7 +96,7 @@ describe('scan: pages turned 90 and 270 degrees', () => {
     try {
       for (const t of truths) {
         for (const tp of t.pages) {
-          const read = store.pagesOfRecord(t.serial).find((p) => p.pageNo === tp.page)!;
+          const read = store.pages.pagesOfRecord(t.serial).find((p) => p.pageNo === tp.page)!;
           const scanned = await grayFromEncoded(readFileSync(join(jobDir, read.imagePath!)));
           const expected = await truthCanon(join(dir, 'truth'), tp);
           // The same pixels through two transforms: near-identical when registration is right. A page placed even
@@ -129,7 +129,7 @@ describe('scan: a sideways page whose QR code is torn off', () => {
       expect(s.pagesRead, `turned ${turn}`).toBe(1);
       const store = JobStore.open(jobDir);
       try {
-        const [page] = store.pagesOfRecord('005001');
+        const [page] = store.pages.pagesOfRecord('005001');
         expect([page?.state, page?.pageNo, page?.rotation], `turned ${turn}`).toEqual(['read', 1, turn]);
       } finally {
         store.close();

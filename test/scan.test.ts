@@ -39,7 +39,7 @@ describe('scan: the bundled synthetic scans', () => {
     const store = JobStore.open(jobDir);
     try {
       for (const t of truths) {
-        const pages = store.pagesOfRecord(t.serial).filter((p) => p.state === 'read');
+        const pages = store.pages.pagesOfRecord(t.serial).filter((p) => p.state === 'read');
         expect(pages.map((p) => p.pageNo).sort(), t.serial).toEqual([1, 2]);
         for (const tp of t.pages) {
           const read = pages.find((p) => p.pageNo === tp.page)!;
@@ -117,8 +117,8 @@ describe('scan: bad files and pages that are not the form', () => {
     const store = JobStore.open(jobDir);
     try {
       const reasonOf = new Map<string, string | null>();
-      for (const src of store.sources()) {
-        for (const p of store.pagesOfSource(src.id)) reasonOf.set(`${src.path.split('/').pop()}#${p.pageIndex}`, p.state === 'read' ? 'read' : p.reasonCode);
+      for (const src of store.pages.sources()) {
+        for (const p of store.pages.pagesOfSource(src.id)) reasonOf.set(`${src.path.split('/').pop()}#${p.pageIndex}`, p.state === 'read' ? 'read' : p.reasonCode);
       }
       expect(Object.fromEntries(reasonOf)).toMatchObject({
         'empty.png#0': 'empty-file',
@@ -142,8 +142,8 @@ describe('scan: bad files and pages that are not the form', () => {
         'upside-down.png#0': 'read',
       });
       // Every quarantined page has a reason a person can read, naming the file.
-      for (const src of store.sources()) {
-        for (const p of store.pagesOfSource(src.id)) {
+      for (const src of store.pages.sources()) {
+        for (const p of store.pages.pagesOfSource(src.id)) {
           if (p.state === 'quarantined') expect(p.reason, src.path).toContain(src.path.split('/').pop()!);
         }
       }
@@ -151,7 +151,7 @@ describe('scan: bad files and pages that are not the form', () => {
       expect(counts.reconciles).toBe(true);
       expect(s.pagesRead + s.pagesQuarantined).toBe(counts.pages.total);
       expect(s.pagesRead).toBe(2);
-      const torn = store.pagesOfRecord('005001');
+      const torn = store.pages.pagesOfRecord('005001');
       expect(torn.map((p) => [p.state, p.pageNo])).toEqual([['read', 1]]);
     } finally {
       store.close();

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { droppedInkFindings } from '../src/job/page-guard.ts';
 import { scoreTruths } from '../src/job/score.ts';
-import { JobStore, type FieldRead } from '../src/job/store.ts';
+import { JobStore } from '../src/job/store.ts';
+import type { FieldRead } from '../src/job/page-store.ts';
 import { DEFAULT_THRESHOLDS } from '../src/record/acceptance.ts';
 import { rememberTemplate, validateRecord } from '../src/job/validate.ts';
 import type { GroundTruth } from '../src/synth/truth.ts';
@@ -36,8 +37,8 @@ function blankRead(f: Field): FieldRead {
 }
 
 function savePage(store: JobStore, serial: string, pageNo: number, fields: FieldRead[]): void {
-  const src = store.beginSource({ path: `p${serial}-${pageNo}.png`, sha256: (serial + pageNo).padStart(64, '0'), bytes: 1, format: 'png' });
-  store.savePage({ sourceId: src, pageIndex: 0, state: 'read', serial, pageNo, templateId: template.id, templateVersion: template.version, pagesExpected: 2, rotation: 0, fields });
+  const src = store.pages.beginSource({ path: `p${serial}-${pageNo}.png`, sha256: (serial + pageNo).padStart(64, '0'), bytes: 1, format: 'png' });
+  store.pages.savePage({ sourceId: src, pageIndex: 0, state: 'read', serial, pageNo, templateId: template.id, templateVersion: template.version, pagesExpected: 2, rotation: 0, fields });
 }
 
 describe('score counts silent omissions', () => {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decideRecord } from '../src/record/acceptance.ts';
 import { chooseThresholds, confidenceAuc, NEVER_ACCEPT, type FieldScore } from '../src/job/score.ts';
-import { JobStore, type FieldRead } from '../src/job/store.ts';
+import { JobStore } from '../src/job/store.ts';
+import type { FieldRead } from '../src/job/page-store.ts';
 import { CALIBRATION_FILE, rememberTemplate, validateJob } from '../src/job/validate.ts';
 import type { PrfRecord } from '../src/record/schema.ts';
 import { fieldValuesAsWritten } from '../src/synth/truth.ts';
@@ -38,9 +39,9 @@ function makeJob(records: PrfRecord[], opts: { confidence?: number; calibrated?:
   const store = JobStore.open(dir, { create: true, templateId: template.id, templateVersion: template.version });
   rememberTemplate(store, template);
   records.forEach((r, i) => {
-    const src = store.beginSource({ path: `scan-${i}.pdf`, sha256: `${i}`.padStart(64, '0'), bytes: 1, format: 'pdf' });
+    const src = store.pages.beginSource({ path: `scan-${i}.pdf`, sha256: `${i}`.padStart(64, '0'), bytes: 1, format: 'pdf' });
     for (const page of [1, 2]) {
-      store.savePage({
+      store.pages.savePage({
         sourceId: src,
         pageIndex: page - 1,
         state: 'read',
@@ -53,7 +54,7 @@ function makeJob(records: PrfRecord[], opts: { confidence?: number; calibrated?:
         fields: perfectReads(template, r, page, opts.confidence ?? 0.97),
       });
     }
-    store.finishSource(src, 2);
+    store.pages.finishSource(src, 2);
   });
   store.close();
   if (opts.calibrated !== false) {
@@ -171,8 +172,8 @@ describe('validate', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'validate-')), 'job');
     const store = JobStore.open(dir, { create: true, templateId: template.id, templateVersion: 1 });
     rememberTemplate(store, template);
-    const src = store.beginSource({ path: 'a.png', sha256: 'a'.repeat(64), bytes: 1, format: 'png' });
-    store.savePage({ sourceId: src, pageIndex: 0, state: 'read', serial: '001006', pageNo: 1, templateId: template.id, templateVersion: 1, pagesExpected: 2, rotation: 0, fields: perfectReads(template, withSerial('001006'), 1, 1) });
+    const src = store.pages.beginSource({ path: 'a.png', sha256: 'a'.repeat(64), bytes: 1, format: 'png' });
+    store.pages.savePage({ sourceId: src, pageIndex: 0, state: 'read', serial: '001006', pageNo: 1, templateId: template.id, templateVersion: 1, pagesExpected: 2, rotation: 0, fields: perfectReads(template, withSerial('001006'), 1, 1) });
     store.close();
     validateJob({ jobDir: dir, today: '2026-01-01' });
     expect(fieldsOf(dir, '001006').record.status).toBe('incomplete');

@@ -163,7 +163,7 @@ async function buildBatch(
 ): Promise<{ files: Map<string, string | Uint8Array>; manifest: string; scanProblems: ScanNotAttached[] }> {
   const templateId = store.getMeta('template_id') ?? 'unknown';
   const templateVersion = Number(store.getMeta('template_version') ?? 0);
-  const sourcePages = new Map(b.records.map((r) => [r.formSerial, store.recordSourcePages(r.formSerial)]));
+  const sourcePages = new Map(b.records.map((r) => [r.formSerial, store.pages.recordSourcePages(r.formSerial)]));
   const files = new Map<string, string | Uint8Array>();
   const scans = new Map<string, ScanAttachment>();
   const scanProblems: ScanNotAttached[] = [];

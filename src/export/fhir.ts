@@ -11,7 +11,7 @@
 // identifier in R4, so it is a plain create: a second import adds a second Provenance (the one duplicate).
 import { createHash } from 'node:crypto';
 import type { PrfRecord, ObservationSet, DrugGiven } from '../record/schema.ts';
-import type { SourcePageRef } from '../job/store.ts';
+import type { SourcePageRef } from '../job/page-store.ts';
 import { dateOfFormTime, londonLocalTime } from '../record/london-time.ts';
 
 export type FhirResource = { resourceType: string; id?: string; [k: string]: unknown };

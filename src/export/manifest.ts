@@ -1,7 +1,7 @@
 // The batch manifest: what is in the batch, where every record came from, and a sha256 of every file, so a
 // receiving ePR team can check the batch arrived whole and trace any record back to its scanned pages.
 import { createHash } from 'node:crypto';
-import type { SourcePageRef } from '../job/store.ts';
+import type { SourcePageRef } from '../job/page-store.ts';
 
 export interface ManifestFile {
   path: string;

@@ -19,7 +19,8 @@ import { libvipsCpuSeconds, threadCpuSeconds } from '../page/thread-cpu.ts';
 import { PAGE_STAGES, type EngineCounts, type PageResult, type PageTask } from '../page/task.ts';
 import type { Template } from '../template/schema.ts';
 import { removeStaleTempFiles, writePrivateFile, writePrivateFileAtomic } from './fs-safe.ts';
-import { JobStore, type SavePageInput } from './store.ts';
+import { JobStore } from './store.ts';
+import type { SavePageInput } from './page-store.ts';
 import { rememberTemplate } from './validate.ts';
 
 export interface ScanProgress {
@@ -150,7 +151,7 @@ async function scanWithModel(
   const commitNext = async () => {
     const entry = window.shift()!;
     if (entry.kind === 'end') {
-      store.finishSource(entry.sourceId, entry.pages());
+      store.pages.finishSource(entry.sourceId, entry.pages());
       summary.sourcesRead++;
       return;
     }
@@ -172,10 +173,10 @@ async function scanWithModel(
       if ('error' in item) plan.push({ path: item.path, walkError: item.error });
       else plan.push({ path: item.path, info: await openSource(item.path) });
     }
-    const resume = new Map(store.resumeInfo().map((r) => [r.sha256, r]));
+    const resume = new Map(store.pages.resumeInfo().map((r) => [r.sha256, r]));
     progress = {
       pagesDone: 0,
-      pagesTotal: plan.reduce((n, p) => n + (p.info && !(p.info instanceof ScanInputError) && (!store.hasSource(p.info.sha256) || resume.has(p.info.sha256)) ? p.info.pageCount : 0), 0),
+      pagesTotal: plan.reduce((n, p) => n + (p.info && !(p.info instanceof ScanInputError) && (!store.pages.hasSource(p.info.sha256) || resume.has(p.info.sha256)) ? p.info.pageCount : 0), 0),
       startedAt: started,
     };
 
@@ -190,11 +191,11 @@ async function scanWithModel(
       }
       const info = item.info as Exclude<typeof item.info, ScanInputError | undefined>;
       const resumed = resume.get(info.sha256);
-      if (store.hasSource(info.sha256) && !resumed) {
+      if (store.pages.hasSource(info.sha256) && !resumed) {
         summary.sourcesSkipped++;
         continue;
       }
-      const sourceId = resumed?.id ?? store.beginSource({ path: item.path, sha256: info.sha256, bytes: info.bytes, format: info.format });
+      const sourceId = resumed?.id ?? store.pages.beginSource({ path: item.path, sha256: info.sha256, bytes: info.bytes, format: info.format });
       const saved = new Set(resumed?.savedPageIndexes ?? []);
       let pages = 0;
       let decodeStart = performance.now();
@@ -311,16 +312,16 @@ function recordFailedSource(store: JobStore, path: string, err: ScanInputError, 
     // Unreadable: key it by its path (still 64 hex digits, as the store requires), so it is not counted twice.
     sha = createHash('sha256').update('unreadable:' + path).digest('hex');
   }
-  if (store.hasSource(sha)) {
+  if (store.pages.hasSource(sha)) {
     summary.sourcesSkipped++;
     return;
   }
   // One transaction: a crash must not leave a 'reading' source with no page, which a rerun would skip for ever.
   store.inTransaction(() => {
-    const id = store.beginSource({ path, sha256: sha, bytes, format: 'unknown' });
-    store.savePage({ sourceId: id, pageIndex: 0, state: 'quarantined', reasonCode: err.code, reason: err.message, rotation: 0 });
-    store.finishSource(id, 1);
-    store.failSource(id, err.message);
+    const id = store.pages.beginSource({ path, sha256: sha, bytes, format: 'unknown' });
+    store.pages.savePage({ sourceId: id, pageIndex: 0, state: 'quarantined', reasonCode: err.code, reason: err.message, rotation: 0 });
+    store.pages.finishSource(id, 1);
+    store.pages.failSource(id, err.message);
   });
   summary.sourcesFailed++;
   summary.pagesQuarantined++;
@@ -345,7 +346,7 @@ async function commitPage(store: JobStore, jobDir: string, sourceId: number, whe
   };
   let thumbnail = r.thumbnail;
   if (r.state === 'read' && id?.serial && id.page) {
-    if (store.hasPage(id.serial, id.page)) {
+    if (store.pages.hasPage(id.serial, id.page)) {
       // Read from another scan already (or a second copy of this page was in flight at the same time).
       Object.assign(s, { state: 'quarantined', reasonCode: 'duplicate-page', reason: `${where}: form ${id.serial} page ${id.page} was already read from another scan` });
       if (r.pageImage) thumbnail = await thumbnailFromImage(r.pageImage);
@@ -367,7 +368,7 @@ async function commitPage(store: JobStore, jobDir: string, sourceId: number, whe
     await writePrivateFile(join(jobDir, thumb), thumbnail);
     s.thumbPath = thumb;
   }
-  const saved = store.savePage(s);
+  const saved = store.pages.savePage(s);
   if (saved.state === 'read') summary.pagesRead++;
   else {
     summary.pagesQuarantined++;

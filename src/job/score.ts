@@ -217,7 +217,7 @@ export function scoreTruths(store: JobStore, truths: GroundTruth[]): ScoreReport
   const scores = scoreFields(store, truths);
   const pages: ScoreReport['pages'] = { expected: 0, identified: 0, byProfile: {} };
   for (const t of truths) {
-    const read = new Set(store.pagesOfRecord(t.serial).filter((p) => p.state === 'read').map((p) => p.pageNo));
+    const read = new Set(store.pages.pagesOfRecord(t.serial).filter((p) => p.state === 'read').map((p) => p.pageNo));
     const bp = (pages.byProfile[t.profile] ??= { expected: 0, identified: 0 });
     for (const p of t.pages) {
       pages.expected++;

@@ -6,98 +6,20 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { recordFromValues } from '../record/paths.ts';
-import {
-  applySchema,
-  FIELD_STATUSES,
-  PAGE_STATES,
-  RECORD_STATUSES,
-  SCHEMA_VERSION,
-  SOURCE_STATUSES,
-} from './db-schema.ts';
+import { applySchema, FIELD_STATUSES, RECORD_STATUSES, SCHEMA_VERSION } from './db-schema.ts';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from './fs-safe.ts';
 import { checkJobFolder, JOB_SUBDIRS } from './job-folder.ts';
+import { appendAudit, MACHINE_ACTORS } from './audit-log.ts';
+import { statusCounts, type StatusCounts } from './job-status.ts';
+import { PageStore } from './page-store.ts';
+import { fromJson as parse, JobStoreError, SERIAL_ORDER, toJson as json, type StoreCore } from './store-core.ts';
 
-export type SourceStatus = (typeof SOURCE_STATUSES)[number];
-export type PageState = (typeof PAGE_STATES)[number];
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
 export type FieldStatus = (typeof FIELD_STATUSES)[number];
 export type DecisionAction = 'verify' | 'correct' | 'blank' | 'illegible';
 
 export const JOB_DB_FILE = 'job.sqlite';
 export { JOB_SUBDIRS } from './job-folder.ts';
-/** Actor names the machine stages use in the audit; anything else is a reviewer id. */
-export const MACHINE_ACTORS = ['ocr', 'validate', 'export'] as const;
-
-/** What the reader returned for one field. */
-export interface FieldRead {
-  fieldId: string;
-  type: string;
-  path: string;
-  rawText: string;
-  read: unknown;
-  confidence: number | null;
-  cropPath?: string;
-  /** Comb fields read by the box classifier: each box's alternatives, best first. */
-  alternatives?: unknown;
-}
-
-export interface SavePageInput {
-  sourceId: number;
-  pageIndex: number;
-  state: PageState;
-  reasonCode?: string;
-  reason?: string;
-  serial?: string;
-  pageNo?: number;
-  templateId?: string;
-  templateVersion?: number;
-  /** Pages the form has (from the template); needed for a read page, to create its record. */
-  pagesExpected?: number;
-  rotation: number;
-  residualPx?: number;
-  dpi?: number;
-  imagePath?: string;
-  thumbPath?: string;
-  fields?: FieldRead[];
-}
-
-export interface SavedPage {
-  pageId: number;
-  /** The state stored: a read page for an already exported record is stored quarantined. */
-  state: PageState;
-  reasonCode: string | null;
-}
-
-export interface SourceRow {
-  id: number;
-  path: string;
-  sha256: string;
-  bytes: number;
-  format: string;
-  pageCount: number | null;
-  status: SourceStatus;
-  error: string | null;
-  addedAt: string;
-}
-
-export interface PageRow {
-  id: number;
-  sourceId: number;
-  pageIndex: number;
-  state: PageState;
-  reasonCode: string | null;
-  reason: string | null;
-  serial: string | null;
-  pageNo: number | null;
-  templateId: string | null;
-  templateVersion: number | null;
-  rotation: number;
-  residualPx: number | null;
-  dpi: number | null;
-  imagePath: string | null;
-  thumbPath: string | null;
-  readAt: string;
-}
 
 export interface RecordRow {
   serial: string;
@@ -158,31 +80,6 @@ export interface BatchRow extends BatchMeta {
   recordCount: number;
 }
 
-export interface StatusCounts {
-  sources: Record<SourceStatus, number>;
-  pages: Record<PageState, number> & { total: number };
-  quarantined: Record<string, number>;
-  records: Record<RecordStatus, number>;
-  /** True when every page is in exactly one state and every finished source has all its pages. */
-  reconciles: boolean;
-  /** Plain-English reasons when it does not reconcile (ids and counts only). */
-  problems: string[];
-}
-
-export interface ResumeSource {
-  id: number;
-  path: string;
-  sha256: string;
-  /** Page indexes already saved: the scanner skips them. */
-  savedPageIndexes: number[];
-}
-
-export interface SourcePageRef {
-  sha256: string;
-  pageIndex: number;
-  pageNo: number;
-}
-
 export interface OpenOptions {
   create?: boolean;
   templateId?: string;
@@ -225,23 +122,15 @@ export class VersionConflictError extends Error {
   }
 }
 
-export class JobStoreError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'JobStoreError';
-  }
-}
-
-const json = (v: unknown): string => JSON.stringify(v ?? null);
-const parse = (s: string | null): unknown => (s === null ? null : JSON.parse(s));
-const zeroes = <K extends string>(keys: readonly K[]): Record<K, number> =>
-  Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
-
-
-export class JobStore {
+/**
+ * A job's store: the one connection, its transaction helper and clock, the job's meta, and each stage's tables
+ * behind an accessor (pages: sources and pages). Stages' table access lives beside the stage, over this core.
+ */
+export class JobStore implements StoreCore {
   readonly db: Db;
   readonly dir: string;
   private readonly now: () => string;
+  readonly pages: PageStore = new PageStore(this);
 
   private constructor(dir: string, db: Db, now: () => string) {
     this.dir = dir;
@@ -306,6 +195,11 @@ export class JobStore {
     return { ok: problems.length === 0, problems };
   }
 
+  /** The job's account of every page, source and record, and whether they reconcile. */
+  statusCounts(): StatusCounts {
+    return statusCounts(this.db);
+  }
+
   // ---- meta
 
   getMeta(key: string): string | undefined {
@@ -320,200 +214,6 @@ export class JobStore {
   meta(): Record<string, string> {
     const rows = this.db.prepare('SELECT key, value FROM meta ORDER BY key').all() as { key: string; value: string }[];
     return Object.fromEntries(rows.map((r) => [r.key, r.value]));
-  }
-
-  // ---- sources
-
-  hasSource(sha256: string): boolean {
-    return this.db.prepare('SELECT 1 FROM sources WHERE sha256 = ?').get(sha256) !== undefined;
-  }
-
-  source(id: number): SourceRow | undefined {
-    const r = this.db.prepare('SELECT * FROM sources WHERE id = ?').get(id) as any;
-    return r ? toSource(r) : undefined;
-  }
-
-  sources(): SourceRow[] {
-    return (this.db.prepare('SELECT * FROM sources ORDER BY id').all() as any[]).map(toSource);
-  }
-
-  beginSource(s: { path: string; sha256: string; bytes: number; format: string }): number {
-    const info = this.db
-      .prepare(`INSERT INTO sources(path, sha256, bytes, format, status, added_at) VALUES (?, ?, ?, ?, 'reading', ?)`)
-      .run(s.path, s.sha256, s.bytes, s.format, this.now());
-    return Number(info.lastInsertRowid);
-  }
-
-  finishSource(id: number, pageCount: number): void {
-    this.db.transaction(() => {
-      const saved = (this.db.prepare('SELECT count(*) AS n FROM pages WHERE source_id = ?').get(id) as { n: number }).n;
-      if (saved !== pageCount) {
-        throw new JobStoreError(`source ${id}: ${saved} pages saved but the file has ${pageCount}`);
-      }
-      const info = this.db
-        .prepare(`UPDATE sources SET status = 'done', page_count = ?, error = NULL WHERE id = ?`)
-        .run(pageCount, id);
-      if (info.changes !== 1) throw new JobStoreError(`no source ${id}`);
-    })();
-  }
-
-  failSource(id: number, error: string): void {
-    const info = this.db.prepare(`UPDATE sources SET status = 'failed', error = ? WHERE id = ?`).run(error, id);
-    if (info.changes !== 1) throw new JobStoreError(`no source ${id}`);
-  }
-
-  // ---- pages
-
-  hasPage(serial: string, pageNo: number): boolean {
-    return (
-      this.db.prepare(`SELECT 1 FROM pages WHERE serial = ? AND page_no = ? AND state = 'read'`).get(serial, pageNo) !==
-      undefined
-    );
-  }
-
-  /** One transaction: the page row, its record (created or touched) and its fields, each with an 'ocr' audit entry. */
-  savePage(p: SavePageInput): SavedPage {
-    return this.db.transaction((): SavedPage => {
-      const at = this.now();
-      let state = p.state;
-      let reasonCode = p.reasonCode ?? null;
-      let reason = p.reason ?? null;
-      if (state === 'read') {
-        if (p.serial === undefined || p.pageNo === undefined || p.templateId === undefined || p.templateVersion === undefined) {
-          throw new JobStoreError('a read page needs serial, pageNo, templateId and templateVersion');
-        }
-        if (p.pagesExpected === undefined) throw new JobStoreError('a read page needs pagesExpected');
-        const rec = this.recordStatus(p.serial);
-        if (rec === 'exported') {
-          // Never reopen an exported record: the extra page is kept, quarantined, for a person to look at.
-          state = 'quarantined';
-          reasonCode = 'record-already-exported';
-          reason = 'This form was already exported; a late page cannot change it.';
-        }
-      } else if (!reasonCode) {
-        throw new JobStoreError('a quarantined page needs a reason code');
-      }
-      const info = this.db
-        .prepare(
-          `INSERT INTO pages(source_id, page_index, state, reason_code, reason, serial, page_no, template_id,
-             template_version, rotation, residual_px, dpi, image_path, thumb_path, read_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          p.sourceId,
-          p.pageIndex,
-          state,
-          state === 'read' ? null : reasonCode,
-          state === 'read' ? null : reason,
-          p.serial ?? null,
-          p.pageNo ?? null,
-          p.templateId ?? null,
-          p.templateVersion ?? null,
-          p.rotation,
-          p.residualPx ?? null,
-          p.dpi ?? null,
-          p.imagePath ?? null,
-          p.thumbPath ?? null,
-          at,
-        );
-      const pageId = Number(info.lastInsertRowid);
-      if (state !== 'read') return { pageId, state, reasonCode };
-
-      const serial = p.serial!;
-      // A new page makes the record incomplete again until validate has looked at it.
-      this.db
-        .prepare(
-          `INSERT INTO records(serial, template_id, template_version, pages_expected, status, findings_json, updated_at)
-           VALUES (?, ?, ?, ?, 'incomplete', '[]', ?)
-           ON CONFLICT(serial) DO UPDATE SET status = 'incomplete', updated_at = excluded.updated_at`,
-        )
-        .run(serial, p.templateId, p.templateVersion, p.pagesExpected, at);
-      const rec = this.db.prepare('SELECT template_id, template_version FROM records WHERE serial = ?').get(serial) as {
-        template_id: string;
-        template_version: number;
-      };
-      if (rec.template_id !== p.templateId || rec.template_version !== p.templateVersion) {
-        throw new JobStoreError(`form ${serial}: page template differs from the record's template`);
-      }
-      const insField = this.db.prepare(
-        `INSERT INTO fields(serial, field_id, page_id, type, path, raw_text, read_json, confidence, crop_path, alternatives_json)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
-      for (const f of p.fields ?? []) {
-        insField.run(serial, f.fieldId, pageId, f.type, f.path, f.rawText, json(f.read), f.confidence, f.cropPath ?? null, f.alternatives === undefined ? null : json(f.alternatives));
-        this.audit(at, 'ocr', serial, f.fieldId, 'read', null, { rawText: f.rawText, read: f.read, confidence: f.confidence });
-      }
-      return { pageId, state, reasonCode: null };
-    })();
-  }
-
-  pagesOfSource(sourceId: number): PageRow[] {
-    return (this.db.prepare('SELECT * FROM pages WHERE source_id = ? ORDER BY page_index').all(sourceId) as any[]).map(toPage);
-  }
-
-  pagesOfRecord(serial: string): PageRow[] {
-    return (
-      this.db.prepare(`SELECT * FROM pages WHERE serial = ? ORDER BY page_no, id`).all(serial) as any[]
-    ).map(toPage);
-  }
-
-  /** Sources a crash left in 'reading', with the pages already saved, so the scanner can skip them. */
-  resumeInfo(): ResumeSource[] {
-    const srcs = this.db.prepare(`SELECT id, path, sha256 FROM sources WHERE status = 'reading' ORDER BY id`).all() as {
-      id: number;
-      path: string;
-      sha256: string;
-    }[];
-    const idx = this.db.prepare('SELECT page_index FROM pages WHERE source_id = ? ORDER BY page_index').pluck();
-    return srcs.map((s) => ({ ...s, savedPageIndexes: idx.all(s.id) as number[] }));
-  }
-
-  statusCounts(): StatusCounts {
-    const sources = zeroes(SOURCE_STATUSES);
-    for (const r of this.db.prepare('SELECT status, count(*) AS n FROM sources GROUP BY status').all() as any[]) {
-      sources[r.status as SourceStatus] = r.n;
-    }
-    const pages = { ...zeroes(PAGE_STATES), total: 0 };
-    for (const r of this.db.prepare('SELECT state, count(*) AS n FROM pages GROUP BY state').all() as any[]) {
-      pages[r.state as PageState] = r.n;
-    }
-    pages.total = (this.db.prepare('SELECT count(*) AS n FROM pages').get() as { n: number }).n;
-    const quarantined: Record<string, number> = {};
-    for (const r of this.db
-      .prepare(`SELECT reason_code, count(*) AS n FROM pages WHERE state = 'quarantined' GROUP BY reason_code ORDER BY reason_code`)
-      .all() as any[]) {
-      quarantined[r.reason_code] = r.n;
-    }
-    const records = zeroes(RECORD_STATUSES);
-    for (const r of this.db.prepare('SELECT status, count(*) AS n FROM records GROUP BY status').all() as any[]) {
-      records[r.status as RecordStatus] = r.n;
-    }
-
-    const problems: string[] = [];
-    if (pages.read + pages.quarantined !== pages.total) {
-      problems.push(`${pages.total - pages.read - pages.quarantined} pages are in no known state`);
-    }
-    const short = this.db
-      .prepare(
-        `SELECT s.id, s.page_count, count(p.id) AS n, coalesce(max(p.page_index), -1) AS hi FROM sources s
-         LEFT JOIN pages p ON p.source_id = s.id WHERE s.status = 'done' GROUP BY s.id
-         HAVING n <> s.page_count OR hi <> s.page_count - 1`,
-      )
-      .all() as { id: number; page_count: number; n: number }[];
-    for (const s of short) problems.push(`source ${s.id}: ${s.n} pages stored, file has ${s.page_count}`);
-    const orphans = (
-      this.db
-        .prepare(`SELECT count(*) AS n FROM pages p WHERE p.state = 'read' AND NOT EXISTS (SELECT 1 FROM records r WHERE r.serial = p.serial)`)
-        .get() as { n: number }
-    ).n;
-    if (orphans) problems.push(`${orphans} read pages belong to no record`);
-    const unbatched = (
-      this.db
-        .prepare(`SELECT count(*) AS n FROM records r WHERE r.status = 'exported' AND NOT EXISTS (SELECT 1 FROM batch_records b WHERE b.serial = r.serial)`)
-        .get() as { n: number }
-    ).n;
-    if (unbatched) problems.push(`${unbatched} exported records are in no batch`);
-    return { sources, pages, quarantined, records, reconciles: problems.length === 0, problems };
   }
 
   // ---- records and fields
@@ -681,16 +381,6 @@ export class JobStore {
       serial,
       rows.filter((r) => !opts.statuses || opts.statuses.includes(r.status)).map((r) => [r.path, JSON.parse(r.value_json)] as [string, unknown]),
     );
-  }
-
-  /** Which scanned pages a record came from: source file hash and page index. */
-  recordSourcePages(serial: string): SourcePageRef[] {
-    return this.db
-      .prepare(
-        `SELECT s.sha256 AS sha256, p.page_index AS pageIndex, p.page_no AS pageNo FROM pages p
-         JOIN sources s ON s.id = p.source_id WHERE p.serial = ? AND p.state = 'read' ORDER BY p.page_no`,
-      )
-      .all(serial) as SourcePageRef[];
   }
 
   /** Reviewer ids who decided a value in this record, sorted. */
@@ -866,73 +556,17 @@ export class JobStore {
     return r ? toField(r) : undefined;
   }
 
-  /** The read page image of a form page, if any. */
-  pageOfRecord(serial: string, pageNo: number): PageRow | undefined {
-    const r = this.db.prepare(`SELECT * FROM pages WHERE serial = ? AND page_no = ? AND state = 'read'`).get(serial, pageNo) as any;
-    return r ? toPage(r) : undefined;
-  }
-
   // ---- internals
 
-  private audit(
-    at: string,
-    actor: string,
-    serial: string,
-    fieldId: string | null,
-    action: string,
-    before: unknown,
-    after: unknown,
-    note: string | null = null,
-  ): void {
-    this.db
-      .prepare(
-        `INSERT INTO audit(at, actor, serial, field_id, action, before_json, after_json, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(at, actor, serial, fieldId, action, before === null ? null : json(before), after === null ? null : json(after), note);
+  private audit(at: string, actor: string, serial: string, fieldId: string | null, action: string, before: unknown, after: unknown, note: string | null = null): void {
+    appendAudit(this.db, { at, actor, serial, fieldId, action, before, after, note });
   }
 }
 
-// Serials are digit strings: order them as numbers, then as text for equal numbers with leading zeros.
-const SERIAL_ORDER = 'CAST(serial AS INTEGER), serial';
 const RECORD_SELECT = `SELECT r.*, (SELECT count(*) FROM pages p WHERE p.serial = r.serial AND p.state = 'read') AS pages_read FROM records r`;
 
 function fieldSnapshot(f: FieldRow): Record<string, unknown> {
   return { value: f.value, status: f.status, reasons: f.reasons, version: f.version };
-}
-
-function toSource(r: any): SourceRow {
-  return {
-    id: r.id,
-    path: r.path,
-    sha256: r.sha256,
-    bytes: r.bytes,
-    format: r.format,
-    pageCount: r.page_count,
-    status: r.status,
-    error: r.error,
-    addedAt: r.added_at,
-  };
-}
-
-function toPage(r: any): PageRow {
-  return {
-    id: r.id,
-    sourceId: r.source_id,
-    pageIndex: r.page_index,
-    state: r.state,
-    reasonCode: r.reason_code,
-    reason: r.reason,
-    serial: r.serial,
-    pageNo: r.page_no,
-    templateId: r.template_id,
-    templateVersion: r.template_version,
-    rotation: r.rotation,
-    residualPx: r.residual_px,
-    dpi: r.dpi,
-    imagePath: r.image_path,
-    thumbPath: r.thumb_path,
-    readAt: r.read_at,
-  };
 }
 
 function toRecord(r: any): RecordRow {

@@ -1,6 +1,6 @@
 // The page task and its result: plain, structured-clonable messages, so one page's work can run in a worker
 // thread here (or, later, on another machine through a queue) while the job store is written in one place only.
-import type { FieldRead } from '../job/store.ts';
+import type { FieldRead } from '../job/page-store.ts';
 import type { PageIdentity } from '../template/qr-payload.ts';
 
 export interface PageTask {

@@ -97,7 +97,7 @@ export async function fieldCrop(ctx: ReviewContext, row: FieldRow, kind: CropKin
   const hit = cache?.get(key);
   if (hit) return hit;
   const field = ctx.fields.get(row.fieldId);
-  const page = field ? ctx.store.pageOfRecord(row.serial, field.page) : undefined;
+  const page = field ? ctx.store.pages.pageOfRecord(row.serial, field.page) : undefined;
   const pageFile = jobFile(ctx.store.dir, page?.imagePath ?? null);
   let png: Buffer | null = null;
   if (field && pageFile) {

@@ -146,7 +146,7 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
     const rec = ctx.store.record(serial);
     if (!rec) throw new HttpError(404, 'no such form');
     const pages = ctx.store
-      .pagesOfRecord(serial)
+      .pages.pagesOfRecord(serial)
       .filter((p) => p.state === 'read' && p.pageNo !== null && p.imagePath)
       .map((p) => ({ n: p.pageNo!, url: `page/${serial}/${p.pageNo}` }));
     const rows = new Map(ctx.store.recordFields(serial).map((f) => [f.fieldId, f]));
@@ -247,7 +247,7 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
       return send(res, 200, 'image/png', png);
     }
     m = /^page\/(\d{1,9})\/(\d{1,3})$/.exec(path);
-    if (m) return sendImage(res, ctx.store.pageOfRecord(m[1]!, Number(m[2]))?.imagePath ?? null);
+    if (m) return sendImage(res, ctx.store.pages.pageOfRecord(m[1]!, Number(m[2]))?.imagePath ?? null);
     throw new HttpError(404, 'not found');
   }
 

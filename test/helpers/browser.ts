@@ -30,7 +30,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { JobStore, type FieldRead } from '../../src/job/store.ts';
+import { JobStore } from '../../src/job/store.ts';
+import type { FieldRead } from '../../src/job/page-store.ts';
 import { CALIBRATION_FILE, jobThresholds, rememberTemplate, validateRecord } from '../../src/job/validate.ts';
 import { getAtPath } from '../../src/record/paths.ts';
 import { loadTemplate } from '../../src/template/load.ts';
@@ -115,7 +116,7 @@ export async function buildReviewJob(o: ReviewJobOptions = {}): Promise<ReviewJo
       serials.push(serial);
       truth.set(serial, rec);
       const sha = createHash('sha256').update(`review-${serial}`).digest('hex');
-      const sourceId = store.beginSource({ path: `scans/${serial}.png`, sha256: sha, bytes: 1, format: 'png' });
+      const sourceId = store.pages.beginSource({ path: `scans/${serial}.png`, sha256: sha, bytes: 1, format: 'png' });
       for (const pageNo of [1, 2]) {
         const imagePath = `pages/${serial}-p${pageNo}.png`;
         writeFileSync(join(dir, imagePath), pagePng, { mode: 0o600 });
@@ -137,7 +138,7 @@ export async function buildReviewJob(o: ReviewJobOptions = {}): Promise<ReviewJo
               cropPath,
             };
           });
-        store.savePage({
+        store.pages.savePage({
           sourceId,
           pageIndex: pageNo - 1,
           state: 'read',
@@ -152,7 +153,7 @@ export async function buildReviewJob(o: ReviewJobOptions = {}): Promise<ReviewJo
           fields,
         });
       }
-      store.finishSource(sourceId, 2);
+      store.pages.finishSource(sourceId, 2);
       validateRecord(store, template, thresholds, serial, REVIEW_TODAY);
     }
   } finally {

@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { JobStore, type FieldRead } from '../../src/job/store.ts';
+import { JobStore } from '../../src/job/store.ts';
+import type { FieldRead } from '../../src/job/page-store.ts';
 import type { PrfRecord } from '../../src/record/schema.ts';
 
 export const FIXTURE_TEMPLATE = { id: 'test-prf', version: 1, pages: 2 } as const;
@@ -125,7 +126,7 @@ export function buildJobFixture(o: FixtureOptions = {}): JobFixture {
     if (!s) {
       const buf = readFileSync(path);
       const sha256 = createHash('sha256').update(buf).digest('hex');
-      s = { id: store.beginSource({ path, sha256, bytes: buf.length, format }) };
+      s = { id: store.pages.beginSource({ path, sha256, bytes: buf.length, format }) };
       realSources.set(path, s);
     }
     return s;
@@ -134,7 +135,7 @@ export function buildJobFixture(o: FixtureOptions = {}): JobFixture {
   const notReady: string[] = [];
   records.forEach((rec, i) => {
     const sha = createHash('sha256').update(`scan-${rec.formSerial}`).digest('hex');
-    const sourceId = o.pageSource ? 0 : store.beginSource({ path: `scans/box1/${rec.formSerial}.tif`, sha256: sha, bytes: 12345, format: 'tiff' });
+    const sourceId = o.pageSource ? 0 : store.pages.beginSource({ path: `scans/box1/${rec.formSerial}.tif`, sha256: sha, bytes: 12345, format: 'tiff' });
     const all = leaves(rec).filter(([p]) => p !== 'formSerial');
     for (const pageNo of [1, 2]) {
       const real = o.pageSource?.(rec, pageNo);
@@ -150,7 +151,7 @@ export function buildJobFixture(o: FixtureOptions = {}): JobFixture {
           confidence: 91,
           cropPath: `crops/${rec.formSerial}-${fieldIdOf(path)}.png`,
         }));
-      store.savePage({
+      store.pages.savePage({
         sourceId: src?.id ?? sourceId,
         pageIndex: real?.pageIndex ?? pageNo - 1,
         state: 'read',
@@ -164,7 +165,7 @@ export function buildJobFixture(o: FixtureOptions = {}): JobFixture {
         fields,
       });
     }
-    if (!o.pageSource) store.finishSource(sourceId, 2);
+    if (!o.pageSource) store.pages.finishSource(sourceId, 2);
     for (const [path, value] of all) {
       store.updateFieldValidation(rec.formSerial, fieldIdOf(path), { value, status: 'accepted', reasons: [] });
     }
