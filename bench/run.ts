@@ -154,7 +154,7 @@ async function mainMode() {
   const store = JobStore.open(jobDir);
   const reports: Record<string, ScoreReport> = {};
   for (const p of [...profiles, 'all']) reports[p] = scoreTruths(store, p === 'all' ? truths : truths.filter((t) => t.profile === p));
-  const ours = new Map(truths.map((t) => [t.serial, new Map(store.recordFields(t.serial).map((f) => [f.fieldId, f.rawText]))]));
+  const ours = new Map(truths.map((t) => [t.serial, new Map(store.records.recordFields(t.serial).map((f) => [f.fieldId, f.rawText]))]));
   store.close();
 
   // The same pages' comb boxes read by tesseract, the reader this one replaces.

@@ -113,7 +113,7 @@ async function groupView(ctx: ReviewContext, page: Page, t: Tally): Promise<void
       Array.from(document.querySelectorAll('.tile')).map((e) => ({ id: (e as HTMLElement).dataset.id!, serial: (e as HTMLElement).dataset.serial!, done: e.classList.contains('done') })),
     );
     const first = tiles[0]!.id;
-    const fieldId = ctx.store.fieldById(Number(first))!.fieldId;
+    const fieldId = ctx.store.records.fieldById(Number(first))!.fieldId;
     const field = ctx.fields.get(fieldId)!;
     t.screens++;
     let at = 0;
@@ -158,7 +158,7 @@ async function run(browser: Browser, mode: 'group' | 'field') {
   cpSync(args.job!, dir, { recursive: true });
   const store = JobStore.open(dir);
   const ctx = reviewContext(store, { today: args.today });
-  const atStart = store.reviewableFields();
+  const atStart = store.review.reviewableFields();
   const forms = new Set(atStart.map((f) => f.serial)).size;
   const t: Tally = { fields: 0, glances: 0, decisions: 0, keys: 0, screens: 0 };
   const t0 = process.cpuUsage();
@@ -177,7 +177,7 @@ async function run(browser: Browser, mode: 'group' | 'field') {
     await srv.close();
   }
   const cpu = process.cpuUsage(t0);
-  const left = store.reviewableFields().length;
+  const left = store.review.reviewableFields().length;
   const records = store.statusCounts().records;
   store.close();
   rmSync(join(dir, '..'), { recursive: true, force: true });

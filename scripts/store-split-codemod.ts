@@ -24,7 +24,38 @@ export const METHOD_MOVES: Record<string, [string, string]> = {
   pageOfRecord: ['pages', 'pageOfRecord'],
   resumeInfo: ['pages', 'resumeInfo'],
   recordSourcePages: ['pages', 'recordSourcePages'],
+  // records and fields (validate): src/job/record-store.ts
+  record: ['records', 'record'],
+  listRecords: ['records', 'listRecords'],
+  recordFields: ['records', 'recordFields'],
+  field: ['records', 'field'],
+  fieldById: ['records', 'fieldById'],
+  updateFieldValidation: ['records', 'updateFieldValidation'],
+  setRecordStatus: ['records', 'setRecordStatus'],
+  recordObject: ['records', 'recordObject'],
+  recordReviewers: ['records', 'recordReviewers'],
+  // review claims, keyings, decisions and audit (review): src/review/review-store.ts
+  applyDecision: ['review', 'applyDecision'],
+  auditOf: ['review', 'auditOf'],
+  auditSummary: ['review', 'auditSummary'],
+  reviewableFields: ['review', 'reviewableFields'],
+  activeClaims: ['review', 'activeClaims'],
+  claimField: ['review', 'claimField'],
+  claimHolder: ['review', 'claimHolder'],
+  releaseClaims: ['review', 'releaseClaims'],
+  addKeying: ['review', 'addKeying'],
+  keyingsOf: ['review', 'keyingsOf'],
+  reviewerActionCount: ['review', 'reviewerActionCount'],
+  // batches (export): src/export/batch-store.ts; the two plain names are renamed, as store.batches is the accessor
+  readyUnexported: ['batches', 'readyUnexported'],
+  nextBatchSeq: ['batches', 'nextBatchSeq'],
+  commitBatch: ['batches', 'commitBatch'],
+  batch: ['batches', 'get'],
+  batches: ['batches', 'all'],
+  batchRecords: ['batches', 'batchRecords'],
 };
+
+const ACCESSORS = new Set(Object.values(METHOD_MOVES).map(([a]) => a));
 
 /** Name exported by src/job/store.ts -> the module (from the repo root) that exports it now. */
 export const TYPE_MOVES: Record<string, string> = {
@@ -40,6 +71,18 @@ export const TYPE_MOVES: Record<string, string> = {
   PageRow: 'src/job/page-store.ts',
   ResumeSource: 'src/job/page-store.ts',
   SourcePageRef: 'src/job/page-store.ts',
+  RecordStatus: 'src/job/record-store.ts',
+  FieldStatus: 'src/job/record-store.ts',
+  RecordRow: 'src/job/record-store.ts',
+  FieldRow: 'src/job/record-store.ts',
+  DecisionAction: 'src/review/review-store.ts',
+  ReviewClaim: 'src/review/review-store.ts',
+  KeyingAction: 'src/review/review-store.ts',
+  KeyingRow: 'src/review/review-store.ts',
+  VersionConflictError: 'src/review/review-store.ts',
+  AuditRow: 'src/review/review-store.ts',
+  BatchMeta: 'src/export/batch-store.ts',
+  BatchRow: 'src/export/batch-store.ts',
 };
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
@@ -62,7 +105,10 @@ function main(): void {
     const visit = (node: ts.Node): void => {
       if (ts.isPropertyAccessExpression(node) && Object.hasOwn(METHOD_MOVES, node.name.text)) {
         const sym = checker.getTypeAtLocation(node.expression).getSymbol();
-        if (sym?.getName() === 'JobStore') {
+        // store.batches is both an old method and the new accessor: only its call, store.batches(), is the old one.
+        const accessorName = ACCESSORS.has(node.name.text);
+        const calledItself = ts.isCallExpression(node.parent) && node.parent.expression === node;
+        if (sym?.getName() === 'JobStore' && (!accessorName || calledItself)) {
           const [accessor, method] = METHOD_MOVES[node.name.text]!;
           edits.push({ start: node.name.getStart(sf), end: node.name.getEnd(), text: `${accessor}.${method}` });
           calls++;

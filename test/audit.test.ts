@@ -30,10 +30,10 @@ describe('audit', () => {
     const serial = job.serials[0]!;
     const store = JobStore.open(job.dir);
     const ctx = reviewContext(store, { today: REVIEW_TODAY });
-    const f = store.field(serial, 'time.callreceived')!;
+    const f = store.records.field(serial, 'time.callreceived')!;
     const out1 = decide(ctx, { serial, fieldId: f.fieldId, reviewer: 'dm.audit', action: 'enter', text: '11:24', expectedVersion: f.version });
     expect(out1.ok).toBe(true);
-    const h = recordHistory(serial, store.auditOf(serial));
+    const h = recordHistory(serial, store.review.auditOf(serial));
     const events = h.fields.find((x) => x.fieldId === 'time.callreceived')!.events;
     expect(events.map((e) => `${e.actor}:${e.action}`)).toEqual(['ocr:read', 'validate:validate', 'dm.audit:review-correct']);
     expect(events.map((e) => e.value)).toEqual(['1123', '11:23', '11:24']);

@@ -15,9 +15,9 @@ let bundles: TransactionBundle[];
 
 function bundlesOf(f: JobFixture, serials: string[]): TransactionBundle[] {
   return serials.map((s) =>
-    recordToBundle(PrfRecord.parse(f.store.recordObject(s)), {
+    recordToBundle(PrfRecord.parse(f.store.records.recordObject(s)), {
       recordedAt: '2023-08-01T10:00:00.000Z',
-      reviewers: f.store.recordReviewers(s),
+      reviewers: f.store.records.recordReviewers(s),
       sourcePages: f.store.pages.recordSourcePages(s),
       toolVersion: '0.1.0',
       templateId: 'test-prf',
@@ -190,7 +190,7 @@ describe('loading into a FHIR engine (medplum FhirRouter + MemoryRepository)', (
   it('a second form for the same patient (same NHS number) reuses the Patient', async () => {
     const repo = new MemoryRepository();
     const router = new FhirRouter();
-    const a = PrfRecord.parse(fx.store.recordObject(fx.ready[0]!));
+    const a = PrfRecord.parse(fx.store.records.recordObject(fx.ready[0]!));
     const b = { ...a, formSerial: '999001', incident: { ...a.incident, incidentNumber: '51000001' } };
     const ctx = { recordedAt: '2023-08-01T10:00:00.000Z', reviewers: [], toolVersion: '0.1.0', templateId: 't', templateVersion: 1 };
     await load(repo, router, recordToBundle(a, ctx));

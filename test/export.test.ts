@@ -74,9 +74,9 @@ describe('exportJob', () => {
     expect(m.counts.ndjsonResourcesByType!.Patient).toBe(3);
 
     const store = reopen(f.dir);
-    expect(store.batch('batch-0001')!.manifestSha256).toBe(sha(join(dir, 'manifest.json')));
-    for (const s of f.ready) expect(store.record(s)!.status).toBe('exported');
-    for (const s of f.notReady) expect(store.record(s)!.status).toBe('needs-review');
+    expect(store.batches.get('batch-0001')!.manifestSha256).toBe(sha(join(dir, 'manifest.json')));
+    for (const s of f.ready) expect(store.records.record(s)!.status).toBe('exported');
+    for (const s of f.notReady) expect(store.records.record(s)!.status).toBe('needs-review');
     // nothing in the output names a not-ready record
     const all = filesUnder(dir).map((p) => readFileSync(join(dir, p), 'utf8')).join('\n');
     for (const s of f.notReady) expect(all).not.toContain(`"${s}"`);
@@ -90,13 +90,13 @@ describe('exportJob', () => {
     expect(readdirSync(f.out)).toEqual(['batch-0001']);
 
     const store = reopen(f.dir);
-    store.setRecordStatus(f.notReady[0]!, 'ready', []);
+    store.records.setRecordStatus(f.notReady[0]!, 'ready', []);
     store.close();
     const third = await exportJob({ jobDir: f.dir, outDir: f.out, now: clock, formats: ['csv'] });
     expect(third.batches.map((b) => [b.id, b.records])).toEqual([['batch-0002', 1]]);
     expect(filesUnder(join(f.out, 'batch-0002'))).toEqual(['manifest.json', 'records.csv']);
     const s2 = reopen(f.dir);
-    const members = s2.batches().flatMap((b) => s2.batchRecords(b.id));
+    const members = s2.batches.all().flatMap((b) => s2.batches.batchRecords(b.id));
     expect(members.sort()).toEqual([...f.ready, ...f.notReady].sort());
   });
 
@@ -154,7 +154,7 @@ describe('exportJob', () => {
     expect(readdirSync(f.out).sort()).toEqual(['batch-0001', 'batch-0002']);
     expect(readManifest(join(f.out, 'batch-0001')).records).toHaveLength(1);
     const s = reopen(f.dir);
-    expect(s.readyUnexported()).toHaveLength(1);
+    expect(s.batches.readyUnexported()).toHaveLength(1);
   });
 
   it('CSV: one row per record in the documented layout; formula-like text is neutralised', async () => {
@@ -222,8 +222,8 @@ describe('crash safety', () => {
 
     const res = await exportJob({ jobDir: f.dir, outDir: f.out, batchSize: 1, now: clock });
     const s = reopen(f.dir);
-    const batches = s.batches();
-    const members = batches.flatMap((b) => s.batchRecords(b.id));
+    const batches = s.batches.all();
+    const members = batches.flatMap((b) => s.batches.batchRecords(b.id));
     expect(members.sort()).toEqual([...f.ready].sort()); // every ready record, each exactly once
     expect(readdirSync(f.out).sort()).toEqual(batches.map((b) => b.id).sort()); // no .partial, no temp files
     for (const b of batches) {

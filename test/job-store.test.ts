@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JobStore, VersionConflictError } from '../src/job/store.ts';
+import { JobStore } from '../src/job/store.ts';
+import { VersionConflictError } from '../src/review/review-store.ts';
 import { JobStoreError } from '../src/job/store-core.ts';
 import type { FieldRead } from '../src/job/page-store.ts';
 import { buildJobFixture, type JobFixture } from './helpers/job-fixture.ts';
@@ -67,12 +68,12 @@ describe('sources and pages', () => {
     const { store } = freshStore();
     const src = store.pages.beginSource({ path: 'a.tif', sha256: SHA(1), bytes: 10, format: 'tiff' });
     store.pages.savePage(readPage(src, 0, '123', 1, [field('patient.nhs', 'patient.nhsNumber', '9990000018'), field('inc.no', 'incident.incidentNumber', '12345678')]));
-    expect(store.record('123')).toMatchObject({ status: 'incomplete', pagesExpected: 2, pagesRead: 1 });
-    expect(store.recordFields('123').map((f) => [f.fieldId, f.status, f.version])).toEqual([
+    expect(store.records.record('123')).toMatchObject({ status: 'incomplete', pagesExpected: 2, pagesRead: 1 });
+    expect(store.records.recordFields('123').map((f) => [f.fieldId, f.status, f.version])).toEqual([
       ['patient.nhs', 'unchecked', 1],
       ['inc.no', 'unchecked', 1],
     ]);
-    expect(store.auditOf('123').map((a) => [a.actor, a.action, a.fieldId])).toEqual([
+    expect(store.review.auditOf('123').map((a) => [a.actor, a.action, a.fieldId])).toEqual([
       ['ocr', 'read', 'patient.nhs'],
       ['ocr', 'read', 'inc.no'],
     ]);
@@ -86,8 +87,8 @@ describe('sources and pages', () => {
     const dup = field('same', 'patient.surname', 'X');
     expect(() => store.pages.savePage(readPage(src, 0, '55', 1, [dup, dup]))).toThrow();
     expect(store.pages.pagesOfSource(src)).toEqual([]);
-    expect(store.record('55')).toBeUndefined();
-    expect(store.auditOf('55')).toEqual([]);
+    expect(store.records.record('55')).toBeUndefined();
+    expect(store.review.auditOf('55')).toEqual([]);
   });
 
   it('a second read of the same form page is refused; quarantined as duplicate-page it is kept', () => {
@@ -155,11 +156,11 @@ describe('audit', () => {
   it('is append-only: UPDATE and DELETE raise', () => {
     const f = fixture({ records: 1, notReady: 0 });
     const serial = f.ready[0]!;
-    const n = f.store.auditOf(serial).length;
+    const n = f.store.review.auditOf(serial).length;
     expect(n).toBeGreaterThan(0);
     expect(() => f.store.db.prepare(`UPDATE audit SET actor = 'someone' WHERE serial = ?`).run(serial)).toThrow(/append-only/);
     expect(() => f.store.db.prepare('DELETE FROM audit WHERE serial = ?').run(serial)).toThrow(/append-only/);
-    expect(f.store.auditOf(serial)).toHaveLength(n);
+    expect(f.store.review.auditOf(serial)).toHaveLength(n);
   });
 });
 
@@ -167,13 +168,13 @@ describe('validation and review', () => {
   it('updateFieldValidation bumps the version only on a change and is audited', () => {
     const f = fixture({ records: 1, notReady: 1 });
     const s = f.notReady[0]!;
-    const before = f.store.field(s, 'observations.0.pulse')!;
+    const before = f.store.records.field(s, 'observations.0.pulse')!;
     expect(before).toMatchObject({ value: 104, status: 'accepted', version: 2 });
-    expect(f.store.updateFieldValidation(s, 'observations.0.pulse', { value: 104, status: 'accepted', reasons: [] })).toBe(false);
-    expect(f.store.field(s, 'observations.0.pulse')!.version).toBe(2);
-    expect(f.store.updateFieldValidation(s, 'observations.0.pulse', { value: 104, status: 'needs-review', reasons: [{ code: 'news2-mismatch' }] })).toBe(true);
-    expect(f.store.field(s, 'observations.0.pulse')).toMatchObject({ status: 'needs-review', version: 3, reasons: [{ code: 'news2-mismatch' }] });
-    const last = f.store.auditOf(s).at(-1)!;
+    expect(f.store.records.updateFieldValidation(s, 'observations.0.pulse', { value: 104, status: 'accepted', reasons: [] })).toBe(false);
+    expect(f.store.records.field(s, 'observations.0.pulse')!.version).toBe(2);
+    expect(f.store.records.updateFieldValidation(s, 'observations.0.pulse', { value: 104, status: 'needs-review', reasons: [{ code: 'news2-mismatch' }] })).toBe(true);
+    expect(f.store.records.field(s, 'observations.0.pulse')).toMatchObject({ status: 'needs-review', version: 3, reasons: [{ code: 'news2-mismatch' }] });
+    const last = f.store.review.auditOf(s).at(-1)!;
     expect(last).toMatchObject({ actor: 'validate', action: 'validate', fieldId: 'observations.0.pulse' });
     expect(last.before).toMatchObject({ status: 'accepted', version: 2 });
   });
@@ -181,40 +182,40 @@ describe('validation and review', () => {
   it('applyDecision checks the version, records who and when, and audits before/after', () => {
     const f = fixture({ records: 1, notReady: 1 });
     const s = f.notReady[0]!;
-    const cur = f.store.field(s, 'observations.0.pulse')!;
-    const after = f.store.applyDecision({ serial: s, fieldId: cur.fieldId, reviewer: 'dm.smith', action: 'correct', value: 140, expectedVersion: cur.version });
+    const cur = f.store.records.field(s, 'observations.0.pulse')!;
+    const after = f.store.review.applyDecision({ serial: s, fieldId: cur.fieldId, reviewer: 'dm.smith', action: 'correct', value: 140, expectedVersion: cur.version });
     expect(after).toMatchObject({ value: 140, status: 'verified', verifiedBy: 'dm.smith', version: cur.version + 1 });
     expect(() =>
-      f.store.applyDecision({ serial: s, fieldId: cur.fieldId, reviewer: 'dm.other', action: 'verify', expectedVersion: cur.version }),
+      f.store.review.applyDecision({ serial: s, fieldId: cur.fieldId, reviewer: 'dm.other', action: 'verify', expectedVersion: cur.version }),
     ).toThrow(VersionConflictError);
-    const a = f.store.auditOf(s).at(-1)!;
+    const a = f.store.review.auditOf(s).at(-1)!;
     expect(a).toMatchObject({ actor: 'dm.smith', action: 'review-correct', before: { value: 104 }, after: { value: 140, status: 'verified' } });
     // validate never overwrites a person's decision
-    f.store.updateFieldValidation(s, cur.fieldId, { value: 104, status: 'accepted', reasons: [] });
-    expect(f.store.field(s, cur.fieldId)).toMatchObject({ value: 140, status: 'verified' });
+    f.store.records.updateFieldValidation(s, cur.fieldId, { value: 104, status: 'accepted', reasons: [] });
+    expect(f.store.records.field(s, cur.fieldId)).toMatchObject({ value: 140, status: 'verified' });
     // illegible: no value, reason kept
-    const t = f.store.field(s, 'observations.0.temperature')!;
-    expect(f.store.applyDecision({ serial: s, fieldId: t.fieldId, reviewer: 'dm.smith', action: 'illegible', expectedVersion: t.version })).toMatchObject({
+    const t = f.store.records.field(s, 'observations.0.temperature')!;
+    expect(f.store.review.applyDecision({ serial: s, fieldId: t.fieldId, reviewer: 'dm.smith', action: 'illegible', expectedVersion: t.version })).toMatchObject({
       value: null,
       status: 'blank',
       reasons: [{ code: 'illegible' }],
     });
-    expect(() => f.store.applyDecision({ serial: s, fieldId: t.fieldId, reviewer: 'ocr', action: 'blank', expectedVersion: 99 })).toThrow(/reviewer/);
+    expect(() => f.store.review.applyDecision({ serial: s, fieldId: t.fieldId, reviewer: 'ocr', action: 'blank', expectedVersion: 99 })).toThrow(/reviewer/);
   });
 
   it('a decision on a ready record sends it back to needs-review', () => {
     const f = fixture({ records: 1, notReady: 0 });
     const s = f.ready[0]!;
-    const cur = f.store.field(s, 'patient.postcode')!;
-    f.store.applyDecision({ serial: s, fieldId: cur.fieldId, reviewer: 'dm.smith', action: 'verify', expectedVersion: cur.version });
-    expect(f.store.record(s)!.status).toBe('needs-review');
-    expect(f.store.readyUnexported()).toEqual([]);
+    const cur = f.store.records.field(s, 'patient.postcode')!;
+    f.store.review.applyDecision({ serial: s, fieldId: cur.fieldId, reviewer: 'dm.smith', action: 'verify', expectedVersion: cur.version });
+    expect(f.store.records.record(s)!.status).toBe('needs-review');
+    expect(f.store.batches.readyUnexported()).toEqual([]);
   });
 
   it('recordObject builds the record from values at their paths', () => {
     const f = fixture({ records: 1, notReady: 0 });
     const s = f.ready[0]!;
-    expect(f.store.recordObject(s)).toEqual(f.records[0]);
+    expect(f.store.records.recordObject(s)).toEqual(f.records[0]);
   });
 });
 
@@ -222,21 +223,21 @@ describe('batches', () => {
   it('commitBatch records the batch and marks records exported in one transaction; a record joins one batch only', () => {
     const f = fixture({ records: 3, notReady: 1 });
     const [a, b] = f.ready as [string, string];
-    expect(f.store.readyUnexported()).toEqual([a, b]);
+    expect(f.store.batches.readyUnexported()).toEqual([a, b]);
     const meta = { seq: 1, createdAt: '2023-08-01T10:00:00.000Z', formats: ['fhir'], outDir: '/x/batch-0001', manifestSha256: SHA(9) };
     // a not-ready record in the list fails the whole commit
-    expect(() => f.store.commitBatch('batch-0001', [a, f.notReady[0]!], meta)).toThrow(/not ready/);
-    expect(f.store.batch('batch-0001')).toBeUndefined();
-    expect(f.store.record(a)!.status).toBe('ready');
+    expect(() => f.store.batches.commitBatch('batch-0001', [a, f.notReady[0]!], meta)).toThrow(/not ready/);
+    expect(f.store.batches.get('batch-0001')).toBeUndefined();
+    expect(f.store.records.record(a)!.status).toBe('ready');
 
-    f.store.commitBatch('batch-0001', [a], meta);
-    expect(f.store.batch('batch-0001')).toMatchObject({ seq: 1, recordCount: 1, formats: ['fhir'] });
-    expect(f.store.batchRecords('batch-0001')).toEqual([a]);
-    expect(f.store.record(a)!.status).toBe('exported');
-    expect(f.store.readyUnexported()).toEqual([b]);
-    expect(f.store.nextBatchSeq()).toBe(2);
+    f.store.batches.commitBatch('batch-0001', [a], meta);
+    expect(f.store.batches.get('batch-0001')).toMatchObject({ seq: 1, recordCount: 1, formats: ['fhir'] });
+    expect(f.store.batches.batchRecords('batch-0001')).toEqual([a]);
+    expect(f.store.records.record(a)!.status).toBe('exported');
+    expect(f.store.batches.readyUnexported()).toEqual([b]);
+    expect(f.store.batches.nextBatchSeq()).toBe(2);
     // exported is final: no status change, no field change, no second batch
-    expect(() => f.store.setRecordStatus(a, 'ready', [])).toThrow(/exported/);
+    expect(() => f.store.records.setRecordStatus(a, 'ready', [])).toThrow(/exported/);
     expect(() => f.store.db.prepare(`UPDATE records SET status = 'ready' WHERE serial = ?`).run(a)).toThrow(/already exported/);
     expect(() => f.store.db.prepare(`UPDATE fields SET value_json = '1' WHERE serial = ?`).run(a)).toThrow(/already exported/);
     expect(() => f.store.db.prepare(`INSERT INTO batch_records(batch_id, serial) VALUES ('batch-0001', ?)`).run(a)).toThrow(/UNIQUE/);
@@ -247,11 +248,11 @@ describe('batches', () => {
   it('a late page for an exported form is kept but quarantined', () => {
     const f = fixture({ records: 1, notReady: 0 });
     const s = f.ready[0]!;
-    f.store.commitBatch('batch-0001', [s], { seq: 1, createdAt: 'now', formats: ['csv'], outDir: '/x', manifestSha256: SHA(1) });
+    f.store.batches.commitBatch('batch-0001', [s], { seq: 1, createdAt: 'now', formats: ['csv'], outDir: '/x', manifestSha256: SHA(1) });
     const src = f.store.pages.beginSource({ path: 'late.tif', sha256: SHA(42), bytes: 1, format: 'tiff' });
     const saved = f.store.pages.savePage(readPage(src, 0, s, 1, [field('x', 'patient.surname', 'Y')]));
     expect(saved).toMatchObject({ state: 'quarantined', reasonCode: 'record-already-exported' });
-    expect(f.store.record(s)!.status).toBe('exported');
-    expect(f.store.field(s, 'x')).toBeUndefined();
+    expect(f.store.records.record(s)!.status).toBe('exported');
+    expect(f.store.records.field(s, 'x')).toBeUndefined();
   });
 });

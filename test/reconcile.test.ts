@@ -15,8 +15,8 @@ beforeAll(() => {
   fx = buildJobFixture({ records: 5, notReady: 1 });
   // PRF 5 is a second form for incident 40000004 and the same patient: give records 4 and 5 one test NHS number
   const [s4, s5] = [fx.records[3]!.formSerial, fx.records[4]!.formSerial];
-  fx.store.updateFieldValidation(s5, 'incident.incidentnumber', { value: '40000004', status: 'accepted', reasons: [] });
-  for (const s of [s4, s5]) fx.store.updateFieldValidation(s, 'patient.nhsnumber', { value: '9990000018', status: 'accepted', reasons: [] });
+  fx.store.records.updateFieldValidation(s5, 'incident.incidentnumber', { value: '40000004', status: 'accepted', reasons: [] });
+  for (const s of [s4, s5]) fx.store.records.updateFieldValidation(s, 'patient.nhsnumber', { value: '9990000018', status: 'accepted', reasons: [] });
   fx.store.close();
   tmp = mkdtempSync(join(tmpdir(), 'prf-cad-'));
 });

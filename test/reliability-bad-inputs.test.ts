@@ -141,7 +141,7 @@ describe('bad-input corpus: each kind ends in a named state with a specific reas
       expect(counts.pages.total).toBe(pages);
       expect(summary.pagesRead + summary.pagesQuarantined).toBe(pages);
       expect(summary.sourcesSeen).toBe(Object.keys(EXPECTED).length + 1);
-      expect(store.listRecords().map((r) => [r.serial, r.pagesRead])).toEqual([
+      expect(store.records.listRecords().map((r) => [r.serial, r.pagesRead])).toEqual([
         ['001000', 1],
         ['001001', 2],
         ['005001', 1], // qr-torn.png

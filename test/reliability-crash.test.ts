@@ -65,14 +65,14 @@ function checkScanJob(jobDir: string): void {
     }
     expect(counts.pages).toMatchObject({ total: 5, read: 2, quarantined: 3 });
     // One record, each field once (its crop is cut from the page image, on disk above, on request).
-    const records = store.listRecords();
+    const records = store.records.listRecords();
     expect(records.map((r) => r.serial)).toEqual(['001000']);
     expect(records[0]!.pagesRead).toBe(2);
-    const fields = store.recordFields('001000');
+    const fields = store.records.recordFields('001000');
     expect(fields.length).toBe(template.fields.length);
     expect(new Set(fields.map((f) => f.fieldId)).size).toBe(fields.length);
     // one 'read' audit entry per field: a page was never saved twice
-    const reads = store.auditOf('001000').filter((a) => a.action === 'read');
+    const reads = store.review.auditOf('001000').filter((a) => a.action === 'read');
     expect(reads.length).toBe(fields.length);
   } finally {
     store.close();
@@ -93,8 +93,8 @@ function checkExport(jobDir: string, out: string, ready: string[]): void {
     expect(counts.problems).toEqual([]);
     expect(counts.records.exported).toBe(ready.length);
     expect(counts.records.ready).toBe(0);
-    const batches = store.batches();
-    const members = batches.flatMap((b) => store.batchRecords(b.id));
+    const batches = store.batches.all();
+    const members = batches.flatMap((b) => store.batches.batchRecords(b.id));
     // every ready record in exactly one batch; batch numbers 1..n with no gap or repeat
     expect([...members].sort()).toEqual([...ready].sort());
     expect(batches.map((b) => b.seq)).toEqual(batches.map((_, i) => i + 1));
@@ -186,7 +186,7 @@ function storeStillSound(job: string): { pages: number; batches: number } {
     expect(s.integrityCheck()).toEqual({ ok: true, problems: [] });
     const counts = s.statusCounts();
     expect(counts.problems).toEqual([]);
-    return { pages: counts.pages.total, batches: s.batches().length };
+    return { pages: counts.pages.total, batches: s.batches.all().length };
   } finally {
     s.close();
   }

@@ -166,7 +166,7 @@ describe.skipIf(!canMount)('a full job folder', () => {
       expect(counts.reconciles).toBe(true);
       expect(counts.sources.reading).toBe(0);
       expect(counts.pages).toMatchObject({ read: 2, quarantined: 1, total: 3 });
-      expect(s.listRecords().map((x) => [x.serial, x.pagesRead])).toEqual([['001000', 2]]);
+      expect(s.records.listRecords().map((x) => [x.serial, x.pagesRead])).toEqual([['001000', 2]]);
     } finally {
       s.close();
     }

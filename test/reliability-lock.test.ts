@@ -53,7 +53,7 @@ describe('one lock for every writing command on a job', () => {
     }
     const s = JobStore.open(f.dir);
     expect(s.pages.sources().length).toBe(2); // the scan added nothing
-    expect(s.batches()).toEqual([]);
+    expect(s.batches.all()).toEqual([]);
     s.close();
     expect(runCli(['status', '--job', f.dir]).code).not.toBe(1); // a reader needs no lock
     holder.kill('SIGKILL');

@@ -31,7 +31,7 @@ describe('export crash recovery never deletes the only copy of a committed batch
   it('puts back batch-0001.old left by a reissue killed between its two renames', async () => {
     const { job, out } = await exportedFixture('old-only');
     const store = JobStore.open(job);
-    const committed = store.batch('batch-0001')!;
+    const committed = store.batches.get('batch-0001')!;
     store.close();
     // The state a SIGKILL leaves just after the reissue moved the committed folder aside.
     renameSync(join(out, 'batch-0001'), join(out, 'batch-0001.old'));

@@ -47,7 +47,7 @@ afterAll(async () => {
 /** Every route the page uses, with a real id, as [method, path after the token, body]. */
 function routes(): [string, string, string?][] {
   const serial = job.serials[0]!;
-  const field = store.field(serial, 'patient.surname')!;
+  const field = store.records.field(serial, 'patient.surname')!;
   return [
     ['GET', ''],
     ['GET', 'index.html'],
@@ -174,7 +174,7 @@ describe('review server, from outside', () => {
 
   it('sends a strict Content-Security-Policy on every kind of response', async () => {
     const t = srv.token;
-    const field = store.field(job.serials[0]!, 'patient.surname')!;
+    const field = store.records.field(job.serials[0]!, 'patient.surname')!;
     const kinds = [`/${t}/`, `/${t}/app.js`, `/${t}/api/progress`, `/${t}/crop/${field.id}`, '/', `/${t}/nothing-here`, `/${t}/crop/%2e%2e`];
     const policies = new Set<string>();
     for (const p of kinds) {

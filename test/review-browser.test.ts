@@ -36,7 +36,7 @@ describe.skipIf(!haveChromium() && process.env.CI !== 'true')('review page in Ch
     const job = await buildReviewJob({ forms: 1, doubtful: ['time.callreceived'] });
     const { srv, store } = await serve(job.dir, 'kb.reviewer');
     const serial = job.serials[0]!;
-    expect(store.record(serial)!.status).toBe('needs-review');
+    expect(store.records.record(serial)!.status).toBe('needs-review');
     const page = await newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -44,7 +44,7 @@ describe.skipIf(!haveChromium() && process.env.CI !== 'true')('review page in Ch
     await page.waitForSelector('.card input.value:focus');
     const cards = await page.locator('.card').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
     expect(cards.length).toBe(5); // the doubtful time and the four free-text fields with writing the template transcribes
-    const timeId = String(store.field(serial, 'time.callreceived')!.id);
+    const timeId = String(store.records.field(serial, 'time.callreceived')!.id);
     expect(await focusedCardId(page)).toBe(timeId);
     // Tab moves on, Shift+Tab comes back
     await page.keyboard.press('Tab');
@@ -65,9 +65,9 @@ describe.skipIf(!haveChromium() && process.env.CI !== 'true')('review page in Ch
       await page.waitForSelector(`.card[data-id="${id}"].done, .empty`);
     }
     await waitText(page, '#message', /Form status: ready/);
-    const f = store.field(serial, 'time.callreceived')!;
+    const f = store.records.field(serial, 'time.callreceived')!;
     expect(f).toMatchObject({ value: '11:24', status: 'verified', verifiedBy: 'kb.reviewer' });
-    expect(store.record(serial)!.status).toBe('ready');
+    expect(store.records.record(serial)!.status).toBe('ready');
     // reload: the decision is kept, and the queue is empty
     await page.reload();
     await page.waitForSelector('.empty');
@@ -137,7 +137,7 @@ describe.skipIf(!haveChromium() && process.env.CI !== 'true')('review page in Ch
     await page.waitForSelector('#formview', { state: 'hidden' });
     await page.keyboard.press('Alt+I');
     await waitText(page, '#message', /keyings differ/);
-    const k = store.keyingsOf(job.serials[0]!, 'patient.nhs');
+    const k = store.review.keyingsOf(job.serials[0]!, 'patient.nhs');
     expect(k).toMatchObject([{ reviewer: 'nhs.reviewer', action: 'illegible' }]);
   }, 60_000);
 });

@@ -35,7 +35,7 @@ describe('crops on request', () => {
     const field = ctx.fields.get('obs2.pulse')!;
     const page = store.pages.pageOfRecord(serial, field.page)!;
     writeFileSync(join(job.dir, page.imagePath!), await pageWithMark(field.zone));
-    const row = store.field(serial, 'obs2.pulse')!;
+    const row = store.records.field(serial, 'obs2.pulse')!;
 
     const cache = new CropCache();
     const png = (await fieldCrop(ctx, row, 'field', cache))!;

@@ -42,8 +42,8 @@ describe('review export', () => {
     expect(statSync(t.crop_path!).mode & 0o777).toBe(0o600);
     expect(statSync(dirname(t.crop_path!)).mode & 0o777).toBe(0o700);
     expect(summary.crops).toBe(rows.length);
-    expect(Number(t.field_version)).toBe(store.field(t.serial!, 'time.callreceived')!.version);
-    const danger = rows.find((r) => r.field_id === 'clinical.complaint' && r.serial === store.listRecords()[0]!.serial)!;
+    expect(Number(t.field_version)).toBe(store.records.field(t.serial!, 'time.callreceived')!.version);
+    const danger = rows.find((r) => r.field_id === 'clinical.complaint' && r.serial === store.records.listRecords()[0]!.serial)!;
     expect(danger.guess.startsWith("'=")).toBe(true);
     for (const r of rows) for (const v of Object.values(r)) expect(v).not.toMatch(/^[=+\-@]/);
     store.close();
@@ -71,7 +71,7 @@ describe('review apply', () => {
     ];
     const latin1 = Buffer.from(line(rowCells(r(s0!, 'clinical.medications'), 'correct', 'Caf\u00e9 fall')) + '\r\n', 'latin1'); // 13 not UTF-8
     const buf = Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n', 'utf8'), latin1]);
-    const before = store.auditOf(s1!).length;
+    const before = store.review.auditOf(s1!).length;
     const rep = applyCorrections(ctx, buf, 'dm.offline');
     expect(rep.fatal).toBeNull();
     expect(rep.rows).toBe(12);
@@ -87,18 +87,18 @@ describe('review apply', () => {
     expect(byLine[9]).toMatch(/no item 999999/);
     expect(byLine[10]).toMatch(/changed since the export/);
     expect(byLine[13]).toMatch(/not UTF-8/);
-    expect(store.field(s0!, 'time.callreceived')).toMatchObject({ value: '11:24', status: 'verified', verifiedBy: 'dm.offline' });
-    expect(store.field(s0!, 'obs1.pulse')).toMatchObject({ status: 'verified', verifiedBy: 'dm.offline' });
-    expect(store.field(s1!, 'patient.address')).toMatchObject({ status: 'blank', verifiedBy: 'dm.offline' });
+    expect(store.records.field(s0!, 'time.callreceived')).toMatchObject({ value: '11:24', status: 'verified', verifiedBy: 'dm.offline' });
+    expect(store.records.field(s0!, 'obs1.pulse')).toMatchObject({ status: 'verified', verifiedBy: 'dm.offline' });
+    expect(store.records.field(s1!, 'patient.address')).toMatchObject({ status: 'blank', verifiedBy: 'dm.offline' });
     for (const id of ['time.callreceived', 'obs1.pulse', 'clinical.pmh', 'clinical.medications', 'clinical.complaint']) {
-      expect(store.field(s1!, id)!.verifiedBy, id).toBeNull();
+      expect(store.records.field(s1!, id)!.verifiedBy, id).toBeNull();
     }
-    expect(store.field(s0!, 'clinical.complaint')!.verifiedBy).toBeNull();
-    const audit = store.auditOf(s0!).filter((a) => a.actor === 'dm.offline');
+    expect(store.records.field(s0!, 'clinical.complaint')!.verifiedBy).toBeNull();
+    const audit = store.review.auditOf(s0!).filter((a) => a.actor === 'dm.offline');
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['review-correct', 'review-verify']));
     expect(audit.find((a) => a.action === 'review-correct')!.note).toBe('corrections CSV line 2');
     expect(rep.recordsRevalidated).toBe(2);
-    expect(store.auditOf(s1!).length).toBeGreaterThan(before);
+    expect(store.review.auditOf(s1!).length).toBeGreaterThan(before);
     store.close();
   });
 
@@ -111,7 +111,7 @@ describe('review apply', () => {
     expect(rep.applied).toBe(0);
     rep = applyCorrections(ctx, Buffer.from(CORRECTIONS_HEADER.join(',') + '\n' + good + '\n1,"unclosed\n'), 'dm.offline');
     expect(rep.fatal?.message).toMatch(/not readable CSV/);
-    expect(store.field(job.serials[0]!, 'time.callreceived')!.verifiedBy).toBeNull();
+    expect(store.records.field(job.serials[0]!, 'time.callreceived')!.verifiedBy).toBeNull();
     store.close();
   });
 
@@ -122,17 +122,17 @@ describe('review apply', () => {
       line(rowCells(rows.find((x) => x.field_id === 'time.callreceived')!, 'correct', '11:24')),
       line(rowCells(rows.find((x) => x.field_id === 'obs1.pulse')!, 'accept', '')),
     ].join('\n');
-    const auditBefore = store.auditOf(job.serials[0]!).length;
-    const real = store.applyDecision.bind(store);
+    const auditBefore = store.review.auditOf(job.serials[0]!).length;
+    const real = store.review.applyDecision.bind(store.review);
     let calls = 0;
-    store.applyDecision = (d) => {
+    store.review.applyDecision = (d) => {
       if (++calls === 2) throw new Error('disk full (simulated)');
       return real(d);
     };
     expect(() => applyCorrections(ctx, Buffer.from(body), 'dm.offline')).toThrow(/simulated/);
-    store.applyDecision = real;
-    expect(store.field(job.serials[0]!, 'time.callreceived')!.verifiedBy).toBeNull();
-    expect(store.auditOf(job.serials[0]!).length).toBe(auditBefore);
+    store.review.applyDecision = real;
+    expect(store.records.field(job.serials[0]!, 'time.callreceived')!.verifiedBy).toBeNull();
+    expect(store.review.auditOf(job.serials[0]!).length).toBe(auditBefore);
     store.close();
   });
 
@@ -174,7 +174,7 @@ describe('review apply', () => {
     expect(out).toMatch(new RegExp(`line 3 \\(form ${serial}, field obs1.bm\\): Type the decimal point: is it 5.3 or 53.0\\?`));
     expect(out).toMatch(/line 5 \(form \d+, field patient.dob\): the decision is not one of/);
     for (const secret of [secretDob, secretPostcode, 'maybe', 'Alt+']) expect(out).not.toContain(secret);
-    expect(store.field(serial, 'obs1.bm')!.verifiedBy).toBeNull();
+    expect(store.records.field(serial, 'obs1.bm')!.verifiedBy).toBeNull();
     store.close();
   });
 
@@ -190,7 +190,7 @@ describe('review apply', () => {
     expect(rep.fatal).toBeNull();
     expect(rep.problemCount).toBe(0);
     expect(rep.applied).toBe(2);
-    expect(store.field(job.serials[0]!, 'time.callreceived')).toMatchObject({ value: '11:24', verifiedBy: 'dm.offline' });
+    expect(store.records.field(job.serials[0]!, 'time.callreceived')).toMatchObject({ value: '11:24', verifiedBy: 'dm.offline' });
     store.close();
   });
 
@@ -214,7 +214,7 @@ describe('review apply', () => {
     expect(byLine[6]).toMatch(/not one this field can hold/);
     expect(rep.applied).toBe(0);
     for (const x of [...hist.slice(0, 3), rows.find((y) => y.field_id === 'obs1.pulse')!]) {
-      expect(store.field(job.serials[0]!, x.field_id)!.verifiedBy).toBeNull();
+      expect(store.records.field(job.serials[0]!, x.field_id)!.verifiedBy).toBeNull();
     }
     store.close();
   });

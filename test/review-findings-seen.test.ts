@@ -32,7 +32,7 @@ async function setUp(doubtful: string[]) {
   return { job, store, ctx, serial: job.serials[0]! };
 }
 
-const queued = (ctx: ReviewContext, serial: string) => ctx.store.recordFields(serial).filter((f) => f.status === 'needs-review');
+const queued = (ctx: ReviewContext, serial: string) => ctx.store.records.recordFields(serial).filter((f) => f.status === 'needs-review');
 const hasCode = (reasons: unknown[], code: string) => reasons.some((r) => (r as { code?: string }).code === code);
 
 /** A person confirms every field of the form in the queue as it stands (what the page's confirm does). */
@@ -64,17 +64,17 @@ describe('no finding settled unseen', () => {
     it(`${c.code}: a correction on the page that creates it sends it back to a person before the record is ready`, async () => {
       const { store, ctx, serial } = await setUp(c.doubtful);
       confirmAll(ctx, serial, 'dm.first', c.fieldId);
-      const row = store.field(serial, c.fieldId)!;
+      const row = store.records.field(serial, c.fieldId)!;
       const out = decide(ctx, { serial, fieldId: c.fieldId, reviewer: 'dm.first', ...c.correction, expectedVersion: row.version });
       expect(out.ok).toBe(true);
-      expect(store.record(serial)!.findings.map((f) => (f as { code: string }).code)).toContain(c.code);
-      expect(store.record(serial)!.status).toBe('needs-review');
+      expect(store.records.record(serial)!.findings.map((f) => (f as { code: string }).code)).toContain(c.code);
+      expect(store.records.record(serial)!.status).toBe('needs-review');
       const back = queued(ctx, serial);
       expect(back.length).toBeGreaterThan(0);
       for (const f of back) expect(hasCode(f.reasons, c.code), f.fieldId).toBe(true);
       // Someone looks at it (here another person) and confirms what the form says: now it may be ready.
       confirmAll(ctx, serial, 'dm.second');
-      expect(store.record(serial)!.status).toBe('ready');
+      expect(store.records.record(serial)!.status).toBe('ready');
       store.close();
     });
 
@@ -84,7 +84,7 @@ describe('no finding settled unseen', () => {
       const buf = await csvOf(ctx, job.dir, (r) => (r.field_id === c.fieldId ? (text as [string, string]) : r.guess === '' ? ['blank', ''] : ['accept', '']));
       const rep = applyCorrections(ctx, buf, 'dm.offline');
       expect(rep.problems, JSON.stringify(rep.problems)).toEqual([]);
-      expect(store.record(serial)!.status).toBe('needs-review');
+      expect(store.records.record(serial)!.status).toBe('needs-review');
       const back = queued(ctx, serial);
       expect(back.length).toBeGreaterThan(0);
       for (const f of back) expect(hasCode(f.reasons, c.code), f.fieldId).toBe(true);
@@ -94,7 +94,7 @@ describe('no finding settled unseen', () => {
       const rep2 = applyCorrections(ctx, again, 'dm.offline');
       expect(rep2.problems).toEqual([]);
       expect(rep2.applied).toBe(back.length);
-      expect(store.record(serial)!.status).toBe('ready');
+      expect(store.records.record(serial)!.status).toBe('ready');
       store.close();
     });
   }
@@ -102,14 +102,14 @@ describe('no finding settled unseen', () => {
   it('a finding seen and confirmed stays settled; a later change to its recomputed value comes back', async () => {
     const { store, ctx, serial } = await setUp(['time.callreceived', 'time.mobilised']);
     confirmAll(ctx, serial, 'dm.first', 'time.mobilised');
-    const row = store.field(serial, 'time.mobilised')!;
+    const row = store.records.field(serial, 'time.mobilised')!;
     decide(ctx, { serial, fieldId: 'time.mobilised', reviewer: 'dm.first', action: 'enter', text: '11:10', expectedVersion: row.version });
     confirmAll(ctx, serial, 'dm.first');
-    expect(store.record(serial)!.status).toBe('ready');
+    expect(store.records.record(serial)!.status).toBe('ready');
     // Validate again: nothing changed, so it stays ready.
     const { validateRecord } = await import('../src/job/validate.ts');
     validateRecord(store, ctx.template, ctx.thresholds, serial, REVIEW_TODAY);
-    expect(store.record(serial)!.status).toBe('ready');
+    expect(store.records.record(serial)!.status).toBe('ready');
     store.close();
   });
 });

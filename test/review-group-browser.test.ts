@@ -53,7 +53,7 @@ describe.skipIf(!haveChromium() && process.env.CI !== 'true')('group verificatio
     expect(row(ids[0]!)).toMatchObject({ status: 'verified', v: '82', by: 'grp.one' });
     expect(row(ids[1]!)).toMatchObject({ status: 'blank', v: null, by: 'grp.one' });
     expect(row(ids[2]!)).toMatchObject({ status: 'blank', v: null, by: 'grp.one' });
-    expect(store.field(row(ids[2]!).serial, 'obs2.pulse')!.reasons).toEqual([expect.objectContaining({ code: 'illegible' })]);
+    expect(store.records.field(row(ids[2]!).serial, 'obs2.pulse')!.reasons).toEqual([expect.objectContaining({ code: 'illegible' })]);
     for (const id of ids.slice(3)) expect(row(id)).toMatchObject({ status: 'verified', v: '82', by: 'grp.one' });
 
     // A reload keeps it: no pulse tile comes back, and the saved list shows them.

@@ -109,7 +109,7 @@ describe('review server security', () => {
 
   it('serves images only from the files the job store names; traversal in any spelling is refused', async () => {
     const { srv, store } = await serve('sec.d');
-    const f = store.field(job.serials[0]!, 'patient.surname')!;
+    const f = store.records.field(job.serials[0]!, 'patient.surname')!;
     const crop = await raw(srv.port, 'GET', `/${srv.token}/crop/${f.id}`);
     expect(crop.status).toBe(200);
     expect(crop.headers['content-type']).toBe('image/png');
@@ -137,7 +137,7 @@ describe('review server security', () => {
       expect(r.body, p).not.toContain('root:');
     }
     // A tampered store naming files outside the job (relative, absolute, or through a symlink) still serves nothing.
-    const victim = store.field(job.serials[0]!, 'patient.forenames')!;
+    const victim = store.records.field(job.serials[0]!, 'patient.forenames')!;
     symlinkSync('/etc/passwd', join(job.dir, 'crops', 'link.png'));
     // Crops are cut from the page image the store names, or (old jobs) read from the crop file it names: both checked.
     const victimPage = store.pages.pageOfRecord(job.serials[0]!, 1)!;
@@ -205,13 +205,13 @@ describe('review API', () => {
     const out = JSON.parse(good.body).outcome;
     expect(out.field.status).toBe('verified');
     expect(out.field.value).toBe('11:24');
-    const audit = store.auditOf(it0.serial).filter((a) => a.fieldId === it0.fieldId);
+    const audit = store.review.auditOf(it0.serial).filter((a) => a.fieldId === it0.fieldId);
     const last = audit.find((a) => a.action === 'review-correct')!;
     expect(last.actor).toBe('rev.c');
     expect(last.before).toMatchObject({ value: '11:23' });
     expect(last.after).toMatchObject({ value: '11:24', status: 'verified' });
     // the record was re-validated at once: a validate entry or status entry follows the decision
-    expect(store.record(it0.serial)!.status).toBe(out.recordAfter);
+    expect(store.records.record(it0.serial)!.status).toBe(out.recordAfter);
     // the audit refuses rewriting
     expect(() => store.db.prepare('UPDATE audit SET actor = ? WHERE id = ?').run('x', last.id)).toThrow(/append-only/);
   });
@@ -234,7 +234,7 @@ describe('review API', () => {
     let r = JSON.parse((await json(x.srv, 'api/decide', { serial: p.serial, fieldId: p.fieldId, action: 'enter', text: truthP, expectedVersion: p.version })).body);
     expect(r.outcome.result).toBe('decided');
     expect(r.outcome.field).toMatchObject({ status: 'verified', value: truthP, verifiedBy: 'dk.x' });
-    expect(x.store.auditOf(p.serial).find((a) => a.fieldId === p.fieldId && a.action === 'review-verify')!.note).toBe('double-keyed: matches the machine reading');
+    expect(x.store.review.auditOf(p.serial).find((a) => a.fieldId === p.fieldId && a.action === 'review-verify')!.note).toBe('double-keyed: matches the machine reading');
     // X keys Q differently from the machine: a mismatch, for a person who keyed neither.
     const wrong = testNhsNumber(777);
     r = JSON.parse((await json(x.srv, 'api/decide', { serial: q.serial, fieldId: q.fieldId, action: 'enter', text: wrong, expectedVersion: q.version })).body);
@@ -267,7 +267,7 @@ describe('review API', () => {
     expect(yp.guess).toBe('');
     r = JSON.parse((await json(y.srv, 'api/decide', { serial: p.serial, fieldId: p.fieldId, action: 'enter', text: truthP, expectedVersion: yp.version })).body);
     expect(r.outcome.field).toMatchObject({ status: 'verified', value: truthP, verifiedBy: 'dk.y' });
-    const actions = y.store.auditOf(p.serial).filter((a) => a.fieldId === p.fieldId).map((a) => `${a.actor}:${a.action}`);
+    const actions = y.store.review.auditOf(p.serial).filter((a) => a.fieldId === p.fieldId).map((a) => `${a.actor}:${a.action}`);
     expect(actions).toContain('dk.x:review-key-key');
     expect(actions).toContain('dk.y:review-correct'); // the machine had no value: the keyed one is a correction
     await y.srv.close();

@@ -84,7 +84,7 @@ describe('scan: pages turned 90 and 270 degrees', () => {
           expect(read.residualPx! / (read.dpi! / 25.4), `${t.serial} page ${tp.page}`).toBeLessThan(0.8);
           expect(Math.abs(read.dpi! - tp.scan.dpi * tp.scan.scale), `${t.serial} page ${tp.page}`).toBeLessThan(tp.scan.dpi * 0.05);
         }
-        expect(store.recordFields(t.serial).length).toBe(template.fields.length);
+        expect(store.records.recordFields(t.serial).length).toBe(template.fields.length);
       }
     } finally {
       store.close();

@@ -66,7 +66,7 @@ describe('scan: the bundled synthetic scans', () => {
   it('keeps every field with its raw text, reading and confidence, and its page image owner-only on disk (crops are cut from it on request)', () => {
     const store = JobStore.open(jobDir);
     try {
-      const fields = store.recordFields(truths[0]!.serial);
+      const fields = store.records.recordFields(truths[0]!.serial);
       expect(fields.length).toBe(template.fields.length);
       for (const f of fields) {
         expect(f.cropPath).toBeTruthy();

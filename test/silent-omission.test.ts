@@ -49,7 +49,7 @@ describe('score counts silent omissions', () => {
     const nhs = '9990000018';
     savePage(store, '100001', 1, page1.map((f) => (f.path === 'patient.nhsNumber' ? { ...blankRead(f), read: nhs, rawText: nhs } : blankRead(f))));
     validateRecord(store, template, DEFAULT_THRESHOLDS, '100001');
-    expect(store.recordFields('100001').find((f) => f.path === 'patient.surname')!.status).toBe('blank');
+    expect(store.records.recordFields('100001').find((f) => f.path === 'patient.surname')!.status).toBe('blank');
     const truth = {
       serial: '100001',
       profile: 'clean',
@@ -105,17 +105,17 @@ describe('dropped-ink guard', () => {
   it('a marked page whose comb boxes read nearly all blank goes to a person as a whole', () => {
     const store = newStore();
     savePage(store, '100002', 2, markedPage(() => undefined));
-    const rows = store.recordFields('100002');
+    const rows = store.records.recordFields('100002');
     const found = droppedInkFindings(template, rows);
     expect(found).toHaveLength(1);
     expect(found[0]!.code).toBe('page-comb-ink-missing');
     expect(new Set(found[0]!.paths)).toEqual(new Set(page2.map((f) => f.path)));
     validateRecord(store, template, DEFAULT_THRESHOLDS, '100002');
-    const after = store.recordFields('100002');
+    const after = store.records.recordFields('100002');
     // Not one blank field left unseen: all go to a person, but for free text the template leaves to the scan.
     const untranscribed = (f: (typeof after)[number]) => (f.reasons as { code: string }[]).some((r) => r.code === 'not-transcribed');
     expect(after.filter((f) => f.status === 'blank' && !untranscribed(f))).toEqual([]);
-    expect(store.record('100002')!.status).not.toBe('ready');
+    expect(store.records.record('100002')!.status).not.toBe('ready');
     store.close();
   });
 
@@ -124,7 +124,7 @@ describe('dropped-ink guard', () => {
     let n = 0;
     // A third of the comb fields written: an ordinary page 2 with one set of observations.
     savePage(store, '100003', 2, markedPage((f) => (n++ % 3 === 0 ? '1'.repeat(combBoxes(f).length) : undefined)));
-    expect(droppedInkFindings(template, store.recordFields('100003'))).toEqual([]);
+    expect(droppedInkFindings(template, store.records.recordFields('100003'))).toEqual([]);
     store.close();
   });
 });

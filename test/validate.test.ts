@@ -74,7 +74,7 @@ const withSerial = (serial: string, change: (r: PrfRecord) => void = () => {}) =
 function fieldsOf(dir: string, serial: string) {
   const store = JobStore.open(dir);
   try {
-    return { record: store.record(serial)!, fields: new Map(store.recordFields(serial).map((f) => [f.path, f])) };
+    return { record: store.records.record(serial)!, fields: new Map(store.records.recordFields(serial).map((f) => [f.path, f])) };
   } finally {
     store.close();
   }
@@ -98,8 +98,8 @@ describe('validate', () => {
     expect(record.status).toBe('needs-review');
 
     const store = JobStore.open(dir);
-    for (const f of store.recordFields('001000').filter((x) => x.status === 'needs-review' && x.fieldId !== 'clinical.pmh')) {
-      store.applyDecision({ serial: '001000', fieldId: f.fieldId, reviewer: 'dm.test', action: 'verify', value: f.value, expectedVersion: f.version });
+    for (const f of store.records.recordFields('001000').filter((x) => x.status === 'needs-review' && x.fieldId !== 'clinical.pmh')) {
+      store.review.applyDecision({ serial: '001000', fieldId: f.fieldId, reviewer: 'dm.test', action: 'verify', value: f.value, expectedVersion: f.version });
     }
     store.close();
     validateJob({ jobDir: dir, today: '2026-01-01' });
@@ -139,8 +139,8 @@ describe('validate', () => {
     expect(fieldsOf(dir, '001003').record.status).toBe('blocked');
     const store = JobStore.open(dir);
     for (const fid of ['patient.nhs', 'patient.surname']) {
-      const f = store.field('001003', fid)!;
-      store.applyDecision({ serial: '001003', fieldId: fid, reviewer: 'dm.test', action: 'blank', expectedVersion: f.version });
+      const f = store.records.field('001003', fid)!;
+      store.review.applyDecision({ serial: '001003', fieldId: fid, reviewer: 'dm.test', action: 'blank', expectedVersion: f.version });
     }
     store.close();
     validateJob({ jobDir: dir, today: '2026-01-01' });

@@ -119,8 +119,8 @@ function checkJob(jobDir: string, outDir: string | undefined, expectPages?: numb
       problems.push(`pages ${counts.pages.total}, expected ${expectPages}`);
     }
     const seen = new Map<string, string>();
-    for (const b of store.batches()) {
-      for (const serial of store.batchRecords(b.id)) {
+    for (const b of store.batches.all()) {
+      for (const serial of store.batches.batchRecords(b.id)) {
         if (seen.has(serial)) {
           duplicated++;
           problems.push(`form ${serial} in ${seen.get(serial)} and ${b.id}`);
@@ -145,7 +145,7 @@ function checkJob(jobDir: string, outDir: string | undefined, expectPages?: numb
       }
     }
     if (outDir) {
-      const left = store.readyUnexported();
+      const left = store.batches.readyUnexported();
       if (left.length) problems.push(`${left.length} ready form(s) not exported after the rerun`);
     }
   } finally {

@@ -23,8 +23,8 @@ export function registerAuditCommand(program: Command): void {
         if (opts.values && opts.record === undefined) throw new UsageError('--values goes with --record SERIAL');
         if (opts.record !== undefined) {
           if (!/^\d{1,9}$/.test(opts.record)) throw new UsageError(`--record ${opts.record}: a form serial is digits only`);
-          if (!store.record(opts.record)) throw new UsageError(`there is no form ${opts.record} in this job`);
-          const full = recordHistory(opts.record, store.auditOf(opts.record));
+          if (!store.records.record(opts.record)) throw new UsageError(`there is no form ${opts.record} in this job`);
+          const full = recordHistory(opts.record, store.review.auditOf(opts.record));
           const h = opts.values ? full : withoutValues(full);
           if (opts.json) process.stdout.write(JSON.stringify(h, null, 2) + '\n');
           else {
@@ -38,8 +38,8 @@ export function registerAuditCommand(program: Command): void {
           }
           return;
         }
-        const rows = store.auditSummary();
-        const status = new Map(store.listRecords().map((r) => [r.serial, r.status]));
+        const rows = store.review.auditSummary();
+        const status = new Map(store.records.listRecords().map((r) => [r.serial, r.status]));
         if (opts.json) {
           process.stdout.write(JSON.stringify(rows.map((r) => ({ ...r, status: status.get(r.serial) ?? null })), null, 2) + '\n');
           return;

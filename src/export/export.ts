@@ -110,8 +110,8 @@ export async function exportJob(opts: ExportOptions): Promise<ExportResult> {
 
     const skipped: SkippedRecord[] = [];
     const exportable: PrfRecord[] = [];
-    for (const serial of store.readyUnexported()) {
-      const checked = recheckForExport(store.recordObject(serial, { statuses: ['accepted', 'verified'] }));
+    for (const serial of store.batches.readyUnexported()) {
+      const checked = recheckForExport(store.records.recordObject(serial, { statuses: ['accepted', 'verified'] }));
       if (checked.ok) exportable.push(checked.record);
       else skipped.push({ formSerial: serial, reasons: checked.reasons, problems: checked.paths });
     }
@@ -120,7 +120,7 @@ export async function exportJob(opts: ExportOptions): Promise<ExportResult> {
     const scansNotAttached: ScanNotAttached[] = [];
     for (let i = 0; i < exportable.length; i += batchSize) {
       const records = exportable.slice(i, i + batchSize);
-      const seq = store.nextBatchSeq();
+      const seq = store.batches.nextBatchSeq();
       const id = batchIdOf(seq);
       const createdAt = now();
       const { files, manifest, scanProblems } = await buildBatch(store, { id, jobId, createdAt, formats, settings, records });
@@ -129,7 +129,7 @@ export async function exportJob(opts: ExportOptions): Promise<ExportResult> {
       if (existsSync(dir)) throw new ExportError(`${dir} already exists and is not a batch of this job`);
       writeBatchDir(outDir, id, files, manifest);
       const manifestSha256 = sha256Hex(manifest);
-      store.commitBatch(id, records.map((r) => r.formSerial), { seq, createdAt, formats, outDir: dir, manifestSha256, settings: { ...settings } });
+      store.batches.commitBatch(id, records.map((r) => r.formSerial), { seq, createdAt, formats, outDir: dir, manifestSha256, settings: { ...settings } });
       const b = { id, dir, records: records.length, manifestSha256 };
       batches.push(b);
       opts.onBatch?.(b);
@@ -182,7 +182,7 @@ async function buildBatch(
   const bundles: TransactionBundle[] = b.records.map((r) =>
     recordToBundle(r, {
       recordedAt: b.createdAt,
-      reviewers: store.recordReviewers(r.formSerial),
+      reviewers: store.records.recordReviewers(r.formSerial),
       sourcePages: sourcePages.get(r.formSerial),
       toolVersion: b.settings.toolVersion,
       templateId,
@@ -273,7 +273,7 @@ function cleanInterrupted(outDir: string, store: JobStore, jobId: string): { cle
     const old = /^(batch-\d{4,})\.old$/.exec(name);
     if (!old) continue;
     const id = old[1]!;
-    if (store.batch(id) && !existsSync(join(outDir, id))) {
+    if (store.batches.get(id) && !existsSync(join(outDir, id))) {
       renameDirDurable(join(outDir, name), join(outDir, id));
       restored.push(id);
     }
@@ -283,7 +283,7 @@ function cleanInterrupted(outDir: string, store: JobStore, jobId: string): { cle
     if (/^batch-\d{4,}\.(partial|old)$/.test(name) || name.startsWith(TEMP_PREFIX)) {
       rmSync(path, { recursive: true, force: true });
       cleaned.push(name);
-    } else if (/^batch-\d{4,}$/.test(name) && !store.batch(name) && manifestJobId(path) === jobId) {
+    } else if (/^batch-\d{4,}$/.test(name) && !store.batches.get(name) && manifestJobId(path) === jobId) {
       rmSync(path, { recursive: true, force: true });
       cleaned.push(name);
     }
@@ -302,9 +302,9 @@ function manifestJobId(batchDir: string): string | undefined {
 
 /** Rebuild a committed batch from the job store, with its stored time, formats and settings. */
 async function reissue(store: JobStore, outDir: string, id: string, jobId: string, cleaned: string[]): Promise<ExportResult> {
-  const batch = store.batch(id);
+  const batch = store.batches.get(id);
   if (!batch) throw new ExportError(`no batch ${id} in this job`);
-  const records = store.batchRecords(id).map((serial) => PrfRecord.parse(store.recordObject(serial, { statuses: ['accepted', 'verified'] })));
+  const records = store.batches.batchRecords(id).map((serial) => PrfRecord.parse(store.records.recordObject(serial, { statuses: ['accepted', 'verified'] })));
   const settings = { toolVersion: TOOL_VERSION, ...(batch.settings as Partial<BatchSettings>) } as BatchSettings;
   const { files, manifest, scanProblems } = await buildBatch(store, {
     id,

@@ -6,7 +6,8 @@
 // (for duplicate detection), plus lists capped at `maxListed`.
 import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
 import { parse } from 'csv-parse';
-import { JobStore, type RecordStatus } from '../job/store.ts';
+import { JobStore } from '../job/store.ts';
+import type { RecordStatus } from '../job/record-store.ts';
 import { getAtPath } from '../record/paths.ts';
 import { csvText } from './csv-cell.ts';
 
@@ -159,9 +160,9 @@ function loadPrfs(jobDir: string, statuses?: RecordStatus[]): { prfs: Prf[]; wit
   try {
     const prfs: Prf[] = [];
     const withoutNumber: string[] = [];
-    for (const r of store.listRecords(statuses ? { status: statuses } : {})) {
+    for (const r of store.records.listRecords(statuses ? { status: statuses } : {})) {
       // Only values the machine proved or a person verified: a misread incident number would invent a gap.
-      const obj = store.recordObject(r.serial, { statuses: ['accepted', 'verified'] });
+      const obj = store.records.recordObject(r.serial, { statuses: ['accepted', 'verified'] });
       const num = getAtPath(obj, 'incident.incidentNumber');
       const date = getAtPath(obj, 'incident.incidentDate');
       if (typeof num !== 'string' || !num) {

@@ -224,7 +224,7 @@ async function scanWithModel(
     await pool.close();
     const counts = store.statusCounts();
     summary.records = Object.values(counts.records).reduce((a, b) => a + b, 0);
-    summary.recordsIncomplete = store.listRecords().filter((r) => r.pagesRead < r.pagesExpected).length;
+    summary.recordsIncomplete = store.records.listRecords().filter((r) => r.pagesRead < r.pagesExpected).length;
     store.close();
   }
   summary.seconds = (Date.now() - started) / 1000;

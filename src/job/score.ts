@@ -107,7 +107,7 @@ export function scoreFields(store: JobStore, truths: GroundTruth[]): FieldScore[
   // Every type and every kind of evidence at 0: what would be accepted if confidence did not matter.
   const zero: Thresholds = Object.fromEntries(template.fields.flatMap((f) => [[f.type, 0], ...EVIDENCE_KINDS.map((k) => [thresholdKey(f.type, k), 0])]));
   for (const t of truths) {
-    const rows = store.recordFields(t.serial);
+    const rows = store.records.recordFields(t.serial);
     if (!rows.length) continue;
     const { results, findings } = evaluateRecord(template, rows, t.serial);
     for (const r of results.values()) {
@@ -241,10 +241,10 @@ export function scoreTruths(store: JobStore, truths: GroundTruth[]): ScoreReport
   const writerErrors: ScoreReport['writerErrors'] = { planted: 0, flagged: 0, missed: [] };
   let readyWithWrongIdentity = 0;
   for (const t of truths) {
-    const rec = store.record(t.serial);
+    const rec = store.records.record(t.serial);
     if (!rec) continue;
     const findings = rec.findings as { paths?: string[]; severity?: string }[];
-    const fieldRows = new Map(store.recordFields(t.serial).map((f) => [f.path, f]));
+    const fieldRows = new Map(store.records.recordFields(t.serial).map((f) => [f.path, f]));
     for (const e of t.writerErrors) {
       writerErrors.planted++;
       const named = findings.some((f) => f.severity !== 'note' && f.paths?.includes(e.path));
@@ -254,7 +254,7 @@ export function scoreTruths(store: JobStore, truths: GroundTruth[]): ScoreReport
       else writerErrors.missed.push({ serial: t.serial, kind: e.kind, path: e.path });
     }
     if (rec.status === 'ready' || rec.status === 'exported') {
-      const obj = store.recordObject(t.serial);
+      const obj = store.records.recordObject(t.serial);
       for (const p of ['patient.nhsNumber', 'patient.dateOfBirth']) {
         if (!sameValue(getAtPath(obj, p), getAtPath(t.record, p))) {
           readyWithWrongIdentity++;

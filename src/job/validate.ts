@@ -16,7 +16,8 @@ import { COMB_FIELD_TYPES } from '../template/geometry.ts';
 import { parseTemplate } from '../template/load.ts';
 import type { Field, Template, Transcribe } from '../template/schema.ts';
 import { acknowledgedKeys, findingKey } from './finding-acks.ts';
-import { JobStore, type FieldRow, type RecordStatus } from './store.ts';
+import { JobStore } from './store.ts';
+import type { FieldRow, RecordStatus } from './record-store.ts';
 
 export const CALIBRATION_FILE = 'calibration.json';
 const TEMPLATE_META = 'template_json';
@@ -167,9 +168,9 @@ export interface RecordValidation {
  */
 export function validateRecord(store: JobStore, template: Template, thresholds: Thresholds, serial: string, today?: string): RecordValidation | null {
   return store.inTransaction(() => {
-    const rec = store.record(serial);
+    const rec = store.records.record(serial);
     if (!rec || rec.status === 'exported') return null;
-    const rows = store.recordFields(serial);
+    const rows = store.records.recordFields(serial);
     const { results, findings } = evaluateRecord(template, rows, serial, today);
     const fields = { accepted: 0, needsReview: 0, verified: 0, blank: 0 };
     const reasons: Finding[] = [];
@@ -185,7 +186,7 @@ export function validateRecord(store: JobStore, template: Template, thresholds: 
       if (row.verifiedBy !== null) {
         const naming = unseen.filter((f) => f.paths.includes(field.path));
         if (naming.length || row.status === 'needs-review') {
-          store.updateFieldValidation(serial, row.fieldId, { value: row.value, status: naming.length ? 'needs-review' : 'verified', reasons: naming });
+          store.records.updateFieldValidation(serial, row.fieldId, { value: row.value, status: naming.length ? 'needs-review' : 'verified', reasons: naming });
         }
         statuses.push(naming.length ? 'needs-review' : 'verified');
         if (naming.length) {
@@ -199,7 +200,7 @@ export function validateRecord(store: JobStore, template: Template, thresholds: 
         policy === 'never'
           ? { status: 'blank' as const, reasons: [finding('not-transcribed', [field.path], { field: field.label })] }
           : decideField(field, result, row.confidence, findings, thresholds, evidenceOf(results.get(row.fieldId)!));
-      store.updateFieldValidation(serial, row.fieldId, {
+      store.records.updateFieldValidation(serial, row.fieldId, {
         value: result.status === 'value' || result.status === 'invalid' ? (result.value ?? null) : null,
         status: verdict.status,
         reasons: verdict.reasons,
@@ -218,7 +219,7 @@ export function validateRecord(store: JobStore, template: Template, thresholds: 
       reasons.push({ code: 'pages-missing', severity: 'blocking', message: `form is missing ${rec.pagesExpected - rec.pagesRead} page(s)`, paths: [] });
     }
     reasons.push(...findings.filter((f) => f.severity === 'blocking'));
-    store.setRecordStatus(serial, status, findings);
+    store.records.setRecordStatus(serial, status, findings);
     return { status, findings, reasons, fields };
   });
 }
@@ -230,7 +231,7 @@ export function validateJob(opts: { jobDir: string; today?: string }): ValidateS
     const { thresholds, source } = jobThresholds(opts.jobDir, template, store.getMeta(MODEL_VERSION_META));
     const reasonCounts = new Map<string, number>();
     const fieldCounts = { accepted: 0, needsReview: 0, verified: 0, blank: 0 };
-    for (const rec of store.listRecords()) {
+    for (const rec of store.records.listRecords()) {
       const v = validateRecord(store, template, thresholds, rec.serial, opts.today);
       if (!v) continue;
       for (const k of Object.keys(fieldCounts) as (keyof typeof fieldCounts)[]) fieldCounts[k] += v.fields[k];

@@ -1,6 +1,6 @@
 // The audit of a record as a data manager reads it: every value of every field, from the OCR read through
 // validation to each person's decision, in the order it happened. Pure formatting over audit rows.
-import type { AuditRow } from '../job/store.ts';
+import type { AuditRow } from './review-store.ts';
 
 export interface FieldHistory {
   fieldId: string;

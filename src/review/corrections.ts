@@ -54,7 +54,7 @@ export async function exportCorrections(ctx: ReviewContext, outFile: string, opt
   const cropsDir = opts.cropsDir ? resolve(opts.cropsDir) : null;
   if (cropsDir) ensurePrivateDir(cropsDir);
   let crops = 0;
-  for (const row of ctx.store.reviewableFields()) {
+  for (const row of ctx.store.review.reviewableFields()) {
     const field = ctx.fields.get(row.fieldId);
     if (!field) continue;
     // No reviewer yet: the stage is what the next person to key it would see (a blind step shows no guess).
@@ -265,7 +265,7 @@ export function applyCorrections(ctx: ReviewContext, buf: Uint8Array, reviewer: 
         problem('bad-item-id', r, 'the item_id is not a number');
         continue;
       }
-      const row = ctx.store.fieldById(Number(itemId));
+      const row = ctx.store.records.fieldById(Number(itemId));
       if (!row) {
         problem('no-such-item', r, `there is no item ${itemId} in this job`);
         continue;
@@ -328,7 +328,7 @@ export function applyCorrections(ctx: ReviewContext, buf: Uint8Array, reviewer: 
     }
     for (const serial of touched) {
       validateRecord(ctx.store, ctx.template, ctx.thresholds, serial, ctx.today());
-      report.sentBack += ctx.store.recordFields(serial).filter((f) => f.status === 'needs-review' && f.verifiedBy !== null).length;
+      report.sentBack += ctx.store.records.recordFields(serial).filter((f) => f.status === 'needs-review' && f.verifiedBy !== null).length;
     }
     report.recordsRevalidated = touched.size;
     report.problems.sort((a, b) => a.line - b.line);

@@ -4,7 +4,7 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, isAbsolute, resolve, sep } from 'node:path';
 import sharp from 'sharp';
-import type { FieldRow } from '../job/store.ts';
+import type { FieldRow } from '../job/record-store.ts';
 import { contextZone, cropZone } from '../template/geometry.ts';
 import type { Zone } from '../template/schema.ts';
 import type { ReviewContext } from './context.ts';

@@ -1,6 +1,7 @@
 // One reviewer decision on one field: normalise what was typed, save it through the store (one transaction, with
 // audit), and re-validate the record so its status is current at once. Used by the page and by `review apply`.
-import { VersionConflictError, type DecisionAction, type FieldRow, type KeyingAction, type RecordStatus } from '../job/store.ts';
+import { VersionConflictError, type DecisionAction, type KeyingAction } from './review-store.ts';
+import type { FieldRow, RecordStatus } from '../job/record-store.ts';
 import { acknowledgeFindings } from '../job/finding-acks.ts';
 import { validateRecord } from '../job/validate.ts';
 import type { ReviewContext } from './context.ts';
@@ -51,10 +52,10 @@ export function decide(ctx: ReviewContext, d: DecisionInput, opts: DecideOptions
   const { store } = ctx;
   const revalidate = opts.revalidate ?? true;
   return store.inImmediateTransaction((): DecisionOutcome => {
-    const row = store.field(d.serial, d.fieldId);
+    const row = store.records.field(d.serial, d.fieldId);
     const field = ctx.fields.get(d.fieldId);
     if (!row || !field) return { ok: false, problem: 'not-found', message: `Form ${d.serial} has no field ${d.fieldId}.` };
-    const rec = store.record(d.serial)!;
+    const rec = store.records.record(d.serial)!;
     if (rec.status === 'exported') return { ok: false, problem: 'not-allowed', message: `Form ${d.serial} is already exported; it cannot change.` };
     if (row.version !== d.expectedVersion || row.status !== 'needs-review') {
       return {
@@ -65,7 +66,7 @@ export function decide(ctx: ReviewContext, d: DecisionInput, opts: DecideOptions
       };
     }
     if (opts.checkClaim) {
-      const holder = store.claimHolder(d.serial, d.fieldId, store.nowIso());
+      const holder = store.review.claimHolder(d.serial, d.fieldId, store.nowIso());
       if (holder !== undefined && holder !== d.reviewer) {
         return { ok: false, problem: 'conflict', message: 'Another reviewer has this field open now.', field: row };
       }
@@ -89,7 +90,7 @@ export function decide(ctx: ReviewContext, d: DecisionInput, opts: DecideOptions
         return { ok: false, problem: 'not-allowed', message: 'You have keyed this field already: another person must key it.', field: row };
       }
       if (stage === 'first' || stage === 'second') {
-        store.addKeying({ serial: d.serial, fieldId: d.fieldId, reviewer: d.reviewer, action: keyed.action, value: keyed.value, fieldVersion: row.version, note: d.note });
+        store.review.addKeying({ serial: d.serial, fieldId: d.fieldId, reviewer: d.reviewer, action: keyed.action, value: keyed.value, fieldVersion: row.version, note: d.note });
         if (stage === 'first') {
           result = 'keyed';
           message = 'First keying saved. Another person will key this field without seeing it.';
@@ -113,7 +114,7 @@ export function decide(ctx: ReviewContext, d: DecisionInput, opts: DecideOptions
         : JSON.stringify(keyed.value) === JSON.stringify(row.value) ? 'verify'
         : 'correct';
       try {
-        store.applyDecision({
+        store.review.applyDecision({
           serial: d.serial,
           fieldId: d.fieldId,
           reviewer: d.reviewer,
@@ -124,20 +125,20 @@ export function decide(ctx: ReviewContext, d: DecisionInput, opts: DecideOptions
         });
       } catch (e) {
         if (e instanceof VersionConflictError) {
-          return { ok: false, problem: 'conflict', message: 'Someone else changed this field since it was shown to you.', field: store.field(d.serial, d.fieldId) };
+          return { ok: false, problem: 'conflict', message: 'Someone else changed this field since it was shown to you.', field: store.records.field(d.serial, d.fieldId) };
         }
         throw e;
       }
     }
-    store.releaseClaims(d.reviewer, [{ serial: d.serial, fieldId: d.fieldId }]);
+    store.review.releaseClaims(d.reviewer, [{ serial: d.serial, fieldId: d.fieldId }]);
     if (revalidate && result === 'decided') validateRecord(store, ctx.template, ctx.thresholds, d.serial, ctx.today());
     return {
       ok: true,
       result,
       message,
-      field: store.field(d.serial, d.fieldId)!,
+      field: store.records.field(d.serial, d.fieldId)!,
       recordBefore: rec.status,
-      recordAfter: store.record(d.serial)!.status,
+      recordAfter: store.records.record(d.serial)!.status,
     };
   });
 }

@@ -3,7 +3,8 @@
 // is the first keying, so one person keys it blind; where the machine had no such reading, two people do. The
 // second keyer sees neither the machine's guess nor the first value. A match decides the field; a mismatch goes to
 // a person who keyed neither, who sees both. Pure functions over the keyings of one field.
-import type { FieldRow, KeyingAction, KeyingRow } from '../job/store.ts';
+import type { KeyingAction, KeyingRow } from './review-store.ts';
+import type { FieldRow } from '../job/record-store.ts';
 import { normaliseField, type ReaderOutput } from '../record/normalise.ts';
 import type { Field } from '../template/schema.ts';
 

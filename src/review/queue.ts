@@ -1,7 +1,7 @@
 // The review queue: fields needing a person, grouped by form, and the claims (leases) that keep two reviewers off
 // the same item. Claiming runs in a BEGIN IMMEDIATE transaction, so two review servers on one job (two processes)
 // cannot both take an item.
-import type { FieldRow } from '../job/store.ts';
+import type { FieldRow } from '../job/record-store.ts';
 import type { Finding } from '../record/findings.ts';
 import type { Field } from '../template/schema.ts';
 import { fieldKind, fullLabel, type ReviewContext } from './context.ts';
@@ -64,13 +64,13 @@ export function stageFor(ctx: ReviewContext, row: FieldRow, reviewer: string): I
 /** A double-keyed field's keyings, the machine's first where its reading counts as one. */
 export function keyingsOf(ctx: ReviewContext, row: FieldRow): Keying[] {
   const field = ctx.fields.get(row.fieldId);
-  return allKeyings(field ? machineKeying(field, row) : null, ctx.store.keyingsOf(row.serial, row.fieldId));
+  return allKeyings(field ? machineKeying(field, row) : null, ctx.store.review.keyingsOf(row.serial, row.fieldId));
 }
 
 /** Every item this reviewer could take (claimed by others or not), in queue order. */
 function eligible(ctx: ReviewContext, reviewer: string, filter: QueueFilter = {}): Eligible[] {
   const out: Eligible[] = [];
-  for (const row of ctx.store.reviewableFields()) {
+  for (const row of ctx.store.review.reviewableFields()) {
     const field = ctx.fields.get(row.fieldId);
     if (!field) continue;
     if (filter.kind && fieldKind(field) !== filter.kind) continue;
@@ -98,7 +98,7 @@ export function toQueueItem(ctx: ReviewContext, row: FieldRow, field: Field, sta
     // Cut on request from the page image (old jobs: the crop file the scan wrote).
     cropUrl: `crop/${row.id}`,
     contextUrl: `crop/${row.id}/context`,
-    recordStatus: ctx.store.record(row.serial)?.status ?? 'unknown',
+    recordStatus: ctx.store.records.record(row.serial)?.status ?? 'unknown',
   };
   if (field.type === 'choice' || field.type === 'multi') {
     item.options = field.options.map((o, i) => ({ n: i + 1, value: String(o.value), label: o.label }));
@@ -122,7 +122,7 @@ export function claimBatch(ctx: ReviewContext, reviewer: string, filter: QueueFi
   return store.inImmediateTransaction(() => {
     const at = store.nowIso();
     const expires = new Date(Date.parse(at) + ctx.leaseMs).toISOString();
-    const held = new Map(store.activeClaims(at).map((c) => [`${c.serial}/${c.fieldId}`, c.reviewer]));
+    const held = new Map(store.review.activeClaims(at).map((c) => [`${c.serial}/${c.fieldId}`, c.reviewer]));
     const key = (e: Eligible) => `${e.row.serial}/${e.row.fieldId}`;
     const free = eligible(ctx, reviewer, filter).filter((e) => {
       const h = held.get(key(e));
@@ -136,10 +136,10 @@ export function claimBatch(ctx: ReviewContext, reviewer: string, filter: QueueFi
       batch = free.filter((e) => e.row.serial === serial).slice(0, limit);
     }
     const keep = new Set(batch.map(key));
-    const mineElsewhere = store.activeClaims(at).filter((c) => c.reviewer === reviewer && !keep.has(`${c.serial}/${c.fieldId}`));
-    store.releaseClaims(reviewer, mineElsewhere);
+    const mineElsewhere = store.review.activeClaims(at).filter((c) => c.reviewer === reviewer && !keep.has(`${c.serial}/${c.fieldId}`));
+    store.review.releaseClaims(reviewer, mineElsewhere);
     for (const e of batch) {
-      if (!store.claimField(e.row.serial, e.row.fieldId, reviewer, at, expires)) {
+      if (!store.review.claimField(e.row.serial, e.row.fieldId, reviewer, at, expires)) {
         throw new Error(`claim race on ${e.row.serial}/${e.row.fieldId} inside an immediate transaction`);
       }
     }
@@ -152,9 +152,9 @@ export function heldItems(ctx: ReviewContext, reviewer: string): QueueItem[] {
   const { store } = ctx;
   const at = store.nowIso();
   const out: QueueItem[] = [];
-  for (const c of store.activeClaims(at)) {
+  for (const c of store.review.activeClaims(at)) {
     if (c.reviewer !== reviewer) continue;
-    const row = store.field(c.serial, c.fieldId);
+    const row = store.records.field(c.serial, c.fieldId);
     const field = ctx.fields.get(c.fieldId);
     if (!row || !field || row.status !== 'needs-review') continue;
     const stage = stageFor(ctx, row, reviewer);
@@ -178,7 +178,7 @@ export interface Progress {
 }
 
 export function progress(ctx: ReviewContext, reviewer: string, sessionStart: string): Progress {
-  const rows = ctx.store.reviewableFields();
+  const rows = ctx.store.review.reviewableFields();
   const kinds: Record<string, number> = {};
   let forYou = 0;
   for (const row of rows) {
@@ -188,7 +188,7 @@ export function progress(ctx: ReviewContext, reviewer: string, sessionStart: str
     kinds[k] = (kinds[k] ?? 0) + 1;
     if (stageFor(ctx, row, reviewer)) forYou++;
   }
-  const done = ctx.store.reviewerActionCount(reviewer, sessionStart);
+  const done = ctx.store.review.reviewerActionCount(reviewer, sessionStart);
   const hours = Math.max((Date.parse(ctx.store.nowIso()) - Date.parse(sessionStart)) / 3_600_000, 1 / 60);
   return {
     fieldsLeft: rows.length,
@@ -219,7 +219,7 @@ export function claimGroup(ctx: ReviewContext, reviewer: string, fieldId?: strin
   return store.inImmediateTransaction((): GroupBatch => {
     const at = store.nowIso();
     const expires = new Date(Date.parse(at) + ctx.leaseMs).toISOString();
-    const held = new Map(store.activeClaims(at).map((c) => [`${c.serial}/${c.fieldId}`, c.reviewer]));
+    const held = new Map(store.review.activeClaims(at).map((c) => [`${c.serial}/${c.fieldId}`, c.reviewer]));
     const free = eligible(ctx, reviewer).filter((e) => {
       const h = held.get(`${e.row.serial}/${e.row.fieldId}`);
       return e.stage === 'single' && (h === undefined || h === reviewer);
@@ -235,9 +235,9 @@ export function claimGroup(ctx: ReviewContext, reviewer: string, fieldId?: strin
       fieldId && byField.has(fieldId)
         ? fieldId
         : [...byField.keys()].sort((a, b) => byField.get(b)!.length - byField.get(a)!.length || order.indexOf(a) - order.indexOf(b))[0];
-    const mine = store.activeClaims(at).filter((c) => c.reviewer === reviewer);
+    const mine = store.review.activeClaims(at).filter((c) => c.reviewer === reviewer);
     if (!chosen) {
-      store.releaseClaims(reviewer, mine);
+      store.review.releaseClaims(reviewer, mine);
       return { fieldId: null, groupLabel: '', more: 0, items: [] };
     }
     const field = ctx.fields.get(chosen)!;
@@ -245,9 +245,9 @@ export function claimGroup(ctx: ReviewContext, reviewer: string, fieldId?: strin
     const all = byField.get(chosen)!.sort((a, b) => guess(a).localeCompare(guess(b), 'en', { numeric: true }) || a.row.id - b.row.id);
     const batch = all.slice(0, limit);
     const keep = new Set(batch.map((e) => `${e.row.serial}/${e.row.fieldId}`));
-    store.releaseClaims(reviewer, mine.filter((c) => !keep.has(`${c.serial}/${c.fieldId}`)));
+    store.review.releaseClaims(reviewer, mine.filter((c) => !keep.has(`${c.serial}/${c.fieldId}`)));
     for (const e of batch) {
-      if (!store.claimField(e.row.serial, e.row.fieldId, reviewer, at, expires)) {
+      if (!store.review.claimField(e.row.serial, e.row.fieldId, reviewer, at, expires)) {
         throw new Error(`claim race on ${e.row.serial}/${e.row.fieldId} inside an immediate transaction`);
       }
     }

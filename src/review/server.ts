@@ -138,18 +138,18 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
         // A keying is not shown back: the page may be seen by the second keyer.
         : blind ? '(keyed)'
         : field ? displayValue(field, after.value) : String(after.value);
-      return { serial: r.serial, fieldId: r.fieldId, label: field?.label ?? r.fieldId, shown, recordStatus: ctx.store.record(r.serial)?.status ?? '' };
+      return { serial: r.serial, fieldId: r.fieldId, label: field?.label ?? r.fieldId, shown, recordStatus: ctx.store.records.record(r.serial)?.status ?? '' };
     });
   }
 
   function formView(serial: string) {
-    const rec = ctx.store.record(serial);
+    const rec = ctx.store.records.record(serial);
     if (!rec) throw new HttpError(404, 'no such form');
     const pages = ctx.store
       .pages.pagesOfRecord(serial)
       .filter((p) => p.state === 'read' && p.pageNo !== null && p.imagePath)
       .map((p) => ({ n: p.pageNo!, url: `page/${serial}/${p.pageNo}` }));
-    const rows = new Map(ctx.store.recordFields(serial).map((f) => [f.fieldId, f]));
+    const rows = new Map(ctx.store.records.recordFields(serial).map((f) => [f.fieldId, f]));
     const fields = ctx.template.fields
       .filter((f) => rows.has(f.id))
       .map((f) => ({ fieldId: f.id, label: f.label, page: f.page, zone: f.zone, status: rows.get(f.id)!.status }));
@@ -241,7 +241,7 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
     if (m) return sendJson(res, 200, formView(m[1]!));
     m = /^crop\/(\d{1,12})(\/context)?$/.exec(path);
     if (m) {
-      const row = ctx.store.fieldById(Number(m[1]));
+      const row = ctx.store.records.fieldById(Number(m[1]));
       const png = row ? await fieldCrop(ctx, row, m[2] ? 'context' : 'field', crops) : null;
       if (!png) throw new HttpError(404, 'no such image');
       return send(res, 200, 'image/png', png);
@@ -276,7 +276,7 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
     close: () =>
       new Promise<void>((ok) => {
         // Free this reviewer's items for others at once rather than when the leases run out.
-        if (ctx.store.db.open) ctx.store.releaseClaims(reviewer);
+        if (ctx.store.db.open) ctx.store.review.releaseClaims(reviewer);
         if (!server.listening) return ok();
         server.closeAllConnections();
         server.close(() => ok());

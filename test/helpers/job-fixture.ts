@@ -167,17 +167,17 @@ export function buildJobFixture(o: FixtureOptions = {}): JobFixture {
     }
     if (!o.pageSource) store.pages.finishSource(sourceId, 2);
     for (const [path, value] of all) {
-      store.updateFieldValidation(rec.formSerial, fieldIdOf(path), { value, status: 'accepted', reasons: [] });
+      store.records.updateFieldValidation(rec.formSerial, fieldIdOf(path), { value, status: 'accepted', reasons: [] });
     }
     if (o.reviewed?.includes(i + 1)) {
-      const f = store.field(rec.formSerial, 'patient.surname')!;
-      store.applyDecision({ serial: rec.formSerial, fieldId: f.fieldId, reviewer: 'dm.jones', action: 'verify', expectedVersion: f.version });
+      const f = store.records.field(rec.formSerial, 'patient.surname')!;
+      store.review.applyDecision({ serial: rec.formSerial, fieldId: f.fieldId, reviewer: 'dm.jones', action: 'verify', expectedVersion: f.version });
     }
     if (i >= n - notReadyCount) {
-      store.setRecordStatus(rec.formSerial, 'needs-review', [{ code: 'news2-mismatch' }]);
+      store.records.setRecordStatus(rec.formSerial, 'needs-review', [{ code: 'news2-mismatch' }]);
       notReady.push(rec.formSerial);
     } else {
-      store.setRecordStatus(rec.formSerial, 'ready', []);
+      store.records.setRecordStatus(rec.formSerial, 'ready', []);
       ready.push(rec.formSerial);
     }
   });
