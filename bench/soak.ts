@@ -1,4 +1,4 @@
-// npm run soak [-- --seed N --minutes M --json FILE]: the reliability soak for people (CI runs a small sample in
+// npm run soak [-- --seed N --minutes M --lanes L --json FILE]: the reliability soak for people (CI runs a small sample in
 // test/soak-sample.test.ts). Prints a table and writes JSON under bench/results/.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,12 +10,13 @@ const arg = (name: string, dflt: string) => {
 };
 const seed = Number(arg('seed', '14'));
 const minutes = Number(arg('minutes', '10'));
+const lanes = Number(arg('lanes', '1'));
 const started = Date.now();
-const r = await runSoak({ seed, seconds: minutes * 60, log: (l) => process.stderr.write(`[soak ${((Date.now() - started) / 1000).toFixed(0)} s] ${l}\n`) });
+const r = await runSoak({ seed, seconds: minutes * 60, lanes, log: (l) => process.stderr.write(`[soak ${((Date.now() - started) / 1000).toFixed(0)} s] ${l}\n`) });
 
 const pad = (s: string | number, n: number) => String(s).padStart(n);
 const lines = [
-  `Soak, seed ${seed}, ${minutes} min (${((Date.now() - started) / 60000).toFixed(1)} min wall)`,
+  `Soak, seed ${seed}, ${minutes} min, ${lanes} lane(s) (${((Date.now() - started) / 60000).toFixed(1)} min wall, set-up included)`,
   '',
   `${'command'.padEnd(18)}${pad('runs', 6)}${pad('kills', 7)}${pad('half-done', 11)}${pad('lost', 6)}${pad('duplicated', 12)}${pad('problems', 10)}`,
   ...KILL_COMMANDS.map((c) => {

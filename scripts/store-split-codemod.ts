@@ -5,7 +5,7 @@
 // calls the old names, then `npx tsc --noEmit -p .`.
 //   node --import tsx scripts/store-split-codemod.ts [--dry]
 import ts from 'typescript';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 
 /** Method on JobStore -> [accessor, method name on it]. */

@@ -4,9 +4,9 @@ import { expect, it } from 'vitest';
 import { KILL_COMMANDS, runSoak } from '../bench/soak/soak.ts';
 
 it('soak sample: kills recover with nothing lost or duplicated; hostile inputs neither crash nor hang', async () => {
-  const r = await runSoak({ seed: 7, seconds: 14, hostileShare: 0.5, hostileLimit: 1, maxKills: 4 });
+  const r = await runSoak({ seed: 7, seconds: 24, hostileShare: 0.25, hostileLimit: 1, maxKills: 3 });
   expect(r.inputs.failures).toEqual([]);
-  expect(r.inputs.kinds).toBeGreaterThanOrEqual(1);
+  expect(r.inputs.kinds).toBeGreaterThanOrEqual(2); // one scan kind and one corrections-CSV kind
   for (const c of KILL_COMMANDS) {
     expect(r.kills[c].problems, c).toEqual([]);
     expect(r.kills[c].lost + r.kills[c].duplicated, c).toBe(0);

@@ -1,6 +1,7 @@
 // Generated hostile inputs for the soak: scan files and folders (the issue's, the fixtures', and mutants of good
 // scans) and corrections CSVs for review apply. Each is a named kind; the same seed makes the same bytes.
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pdfWithMediaBox } from './pdf.ts';
@@ -9,6 +10,8 @@ const FIXTURES = new URL('../../fixtures/', import.meta.url).pathname;
 
 export interface HostileScan {
   kind: string;
+  /** Run on its own, never grouped with other kinds in one scan (slow, or it would hide the others). */
+  alone?: boolean;
   /** Build the input under dir; return the paths to pass to scan. */
   make: (dir: string, rand: () => number) => string[];
 }
@@ -79,6 +82,7 @@ export function hostileScans(): HostileScan[] {
   kinds.push({ kind: 'fifo', make: (dir) => (execFileSync('mkfifo', [join(dir, 'f.png')]), [dir]) });
   kinds.push({
     kind: '3,000-deep folder with one good page',
+    alone: true,
     make: (dir) => {
       copyFileSync(join(FIXTURES, 'pages', 'blank-page.png'), join(dir, 'top.png'));
       execFileSync(process.execPath, ['-e', "const fs=require('fs');process.chdir(process.argv[1]);for(let i=0;i<3000;i++){fs.mkdirSync('d');process.chdir('d');fs.writeFileSync('f'+i+'.png','x')}", dir]);
@@ -92,8 +96,77 @@ export function hostileScans(): HostileScan[] {
       return [dir];
     },
   });
+  for (const ext of ['jpg', 'pdf', 'tif']) kinds.push({ kind: `zero-byte .${ext}`, make: file(`z.${ext}`, Buffer.alloc(0)) });
+  kinds.push({ kind: 'PDF named .png', make: (dir) => file('pdf.png', good('scan-002.pdf'))(dir) });
+  kinds.push({ kind: 'JPEG named .tif', make: (dir) => file('jpg.tif', good('scan-003-0001.jpg'))(dir) });
+  kinds.push({ kind: 'good page with an upper-case .PNG name', make: (dir) => file('PAGE.PNG', good('scan-001-0001.png'))(dir) });
+  kinds.push({ kind: 'good page with no extension', make: (dir) => file('page', good('scan-001-0001.png'))(dir) });
+  kinds.push({ kind: 'gzip named .png', make: (dir) => file('gz.png', gzipSync(good('scan-001-0001.png')))(dir) });
+  kinds.push({ kind: 'JPEG header claiming 65,000 x 65,000', make: file('big.jpg', jpegHeaderOnly(65000, 65000)) });
+  kinds.push({ kind: 'TIFF header claiming 100,000 x 100,000', make: file('big.tif', tiffHeaderOnly(100000, 100000)) });
+  kinds.push({ kind: 'TIFF whose first IFD points past the end', make: file('ifd.tif', Buffer.from([0x49, 0x49, 0x2a, 0x00, 0xff, 0xff, 0xff, 0x7f])) });
+  kinds.push({
+    // Run as root (as in CI containers) the mode does not stop a read; then it is a readable file with mode 000.
+    kind: 'file with mode 000',
+    make: (dir) => {
+      const p = join(dir, 'locked.png');
+      copyFileSync(join(FIXTURES, 'pages', 'blank-page.png'), p);
+      chmodSync(p, 0o000);
+      return [p];
+    },
+  });
+  kinds.push({
+    kind: 'folder with mode 000',
+    make: (dir) => {
+      const sub = join(dir, 'locked');
+      mkdirSync(sub);
+      copyFileSync(join(FIXTURES, 'pages', 'blank-page.png'), join(sub, 'b.png'));
+      chmodSync(sub, 0o000);
+      return [dir];
+    },
+  });
+  kinds.push({
+    kind: '1,000 junk files in one folder',
+    alone: true,
+    make: (dir) => {
+      for (let i = 0; i < 1000; i++) writeFileSync(join(dir, `j${i}.png`), `junk ${i}`);
+      return [dir];
+    },
+  });
   kinds.push({ kind: 'the same file named twice', make: (dir) => (copyFileSync(join(FIXTURES, 'pages', 'blank-page.png'), join(dir, 'b.png')), [join(dir, 'b.png'), join(dir, 'b.png')]) });
   return kinds;
+}
+
+/** A JPEG of a start-of-image and a baseline frame header claiming w x h, then end-of-image: no pixels at all. */
+function jpegHeaderOnly(w: number, h: number): Buffer {
+  const sof = [0xff, 0xc0, 0x00, 0x11, 0x08, h >> 8, h & 0xff, w >> 8, w & 0xff, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
+  return Buffer.from([0xff, 0xd8, ...sof, 0xff, 0xd9]);
+}
+
+/** A little-endian TIFF whose one IFD claims w x h 8-bit grey pixels in a strip of 16 bytes. */
+function tiffHeaderOnly(w: number, h: number): Buffer {
+  const tags: [number, number, number][] = [
+    [256, 4, w], // ImageWidth, LONG
+    [257, 4, h], // ImageLength
+    [258, 3, 8], // BitsPerSample, SHORT
+    [259, 3, 1], // Compression: none
+    [262, 3, 1], // Photometric: black is zero
+    [273, 4, 8 + 2 + 7 * 12 + 4], // StripOffsets: just after the IFD
+    [279, 4, 16], // StripByteCounts
+  ];
+  const b = Buffer.alloc(8 + 2 + tags.length * 12 + 4 + 16);
+  b.write('II*\0', 0, 'latin1');
+  b.writeUInt32LE(8, 4);
+  b.writeUInt16LE(tags.length, 8);
+  tags.forEach(([tag, type, value], i) => {
+    const o = 10 + i * 12;
+    b.writeUInt16LE(tag, o);
+    b.writeUInt16LE(type, o + 2);
+    b.writeUInt32LE(1, o + 4);
+    if (type === 3) b.writeUInt16LE(value, o + 8);
+    else b.writeUInt32LE(value, o + 8);
+  });
+  return b;
 }
 
 const cell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
@@ -131,6 +204,23 @@ export function hostileCsvs(): HostileCsv[] {
     one('digits in a letters-only name', 'correct', 'WHITE9'),
     { kind: 'item id not a number', make: (h, row) => `${h}\n${line(['abc', ...row.slice(1)])}\n` },
     { kind: 'item id of no field', make: (h, row) => `${h}\n${line(withDecision(['999999999', ...row.slice(1)], 'blank', ''))}\n` },
+    { kind: '20,000 rows repeating one item id', make: (h, row) => `${h}\n${Array.from({ length: 20_000 }, () => line(withDecision(row, 'blank', ''))).join('\n')}\n` },
+    { kind: 'semicolon-separated', make: (h, row) => `${h.replaceAll(',', ';')}\n${withDecision(row, 'blank', '').join(';')}\n` },
+    { kind: 'tab-separated', make: (h, row) => `${h.replaceAll(',', '\t')}\n${withDecision(row, 'blank', '').join('\t')}\n` },
+    { kind: 'invalid UTF-8 in a value', make: (h, row) => Buffer.concat([Buffer.from(`${h}\n${line(withDecision(row, 'correct', ''))}`), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0x0a])]) },
+    { kind: 'UTF-16 LE with a BOM', make: (h, row) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${h.replace(/^\ufeff/, '')}\r\n${line(withDecision(row, 'blank', ''))}\r\n`, 'utf16le')]) },
+    { kind: 'CR-only line ends', make: (h, row) => `${h}\r${line(withDecision(row, 'blank', ''))}\r` },
+    { kind: 'NUL bytes between cells', make: (h, row) => `${h}\n${withDecision(row, 'blank', '').map(cell).join('\u0000,')}\n` },
+    { kind: 'a header column twice', make: (h, row) => `${h},decision\n${line([...withDecision(row, 'blank', ''), 'verify'])}\n` },
+    { kind: 'header in upper case', make: (h, row) => `${h.toUpperCase()}\n${line(withDecision(row, 'blank', ''))}\n` },
+    { kind: '10,000 cells in a row', make: (h, row) => `${h}\n${line([...withDecision(row, 'blank', ''), ...Array.from({ length: 10_000 }, (_, i) => String(i))])}\n` },
+    { kind: 'blank lines and a comment line between rows', make: (h, row) => `${h}\n\n# note\n,,,\n${line(withDecision(row, 'blank', ''))}\n\n` },
+    { kind: 'unknown form serial', make: (h, row) => { const r = withDecision(row, 'blank', ''); r[1] = '999999'; return `${h}\n${line(r)}\n`; } },
+    one('10 MB value', 'correct', 'y'.repeat(10_000_000)),
+    one('huge number', 'correct', '99999999999999999999999999'),
+    one('1e308 as a value', 'correct', '1e308'),
+    one('formula prefixes + - @ and tab', 'correct', '\t@SUM(A1)+-1'),
+    one('decision in odd case and padding', ' BLANK ', ''),
     { kind: 'stale field version', make: (h, row) => { const r = withDecision(row, 'blank', ''); r[7] = '999'; return `${h}\n${line(r)}\n`; } },
   ];
 }

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { JobStore } from '../../src/job/store.ts';
 import { buildJobFixture } from '../../test/helpers/job-fixture.ts';
 import { seededRandom } from '../../test/helpers/crash.ts';
-import { hostileCsvs, hostileScans } from './hostile.ts';
+import { hostileCsvs, hostileScans, type HostileScan } from './hostile.ts';
 
 const BIN = new URL('../../bin/prf-backload', import.meta.url).pathname;
 const FIXTURES = new URL('../../fixtures/', import.meta.url).pathname;
@@ -24,6 +24,8 @@ export interface SoakOptions {
   hostileShare?: number;
   /** Stop the kill phase once this many kills are done (CI sample); default: run to the deadline. */
   maxKills?: number;
+  /** Kill trials run side by side (default 1: one at a time, for a shared machine). */
+  lanes?: number;
   /** Only the first n hostile kinds of each sort (CI sample). */
   hostileLimit?: number;
   log?: (line: string) => void;
@@ -33,19 +35,46 @@ export interface KillRow { command: KillCommand; kills: number; runs: number; ha
 export interface SoakResult {
   seed: number;
   seconds: number;
+  lanes: number;
   kills: Record<KillCommand, KillRow>;
   totalKills: number;
-  inputs: { kinds: number; runs: number; crashes: number; hangs: number; peakRssMb: number; failures: string[] };
+  inputs: { kinds: number; kindNames: string[]; runs: number; crashes: number; hangs: number; peakRssMb: number; failures: string[] };
 }
 
-interface Run { code: number | null; signal: NodeJS.Signals | null; killed: boolean; stdout: string; stderr: string; peakRssKb: number; hung: boolean }
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  killed: boolean;
+  stdout: string;
+  stderr: string;
+  peakRssKb: number;
+  hung: boolean;
+  /** Milliseconds from when the run was armed (it held the job lock) to its exit, or undefined if never armed. */
+  armedMs?: number;
+}
 
-/** Run the CLI; SIGKILL it after killAfterMs (if still running) or at hardMs (a hang). Peak RSS from /proc. */
+interface KillOptions {
+  killAfterMs?: number;
+}
+
+/** One kill trial's job: a fresh copy to run the command in, the run (killed or not) and the recovery. */
+interface Trial {
+  job: string;
+  out?: string;
+  expectPages?: number;
+  run: (k: KillOptions) => Promise<Run>;
+  rerun: () => Promise<Run>;
+}
+
 /**
- * Run the CLI. With killAfterMs, SIGKILL it that long after it is armed: when `armed()` first holds (polled every
- * 50 ms; e.g. once the command holds the job lock, so the kill lands in its work, not its start-up), else at once.
+ * Run the CLI. It is armed when `armed()` first holds (polled every 20 ms; e.g. once the command holds the job
+ * lock, so a kill lands in its work, not its start-up), else at once. With killAfterMs, SIGKILL it that long after
+ * it is armed; at hardMs it is killed as hung. Peak RSS from /proc; armedMs is the time from armed to exit.
  */
-function cli(args: string[], o: { killAfterMs?: number; armed?: () => boolean; hardMs?: number; onStdout?: (s: string) => void } = {}): Promise<Run> {
+function cli(
+  args: string[],
+  o: { killAfterMs?: number; armed?: () => boolean; hardMs?: number; onStdout?: (s: string, stop: () => void) => void } = {},
+): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -53,32 +82,36 @@ function cli(args: string[], o: { killAfterMs?: number; armed?: () => boolean; h
     let killed = false;
     let hung = false;
     let peak = 0;
+    let armedAt: number | undefined;
+    const stop = () => child.kill('SIGTERM');
     child.stdout.on('data', (d) => {
       stdout += d;
-      o.onStdout?.(stdout);
+      o.onStdout?.(stdout, stop);
     });
     child.stderr.on('data', (d) => (stderr += d));
     let killTimer: NodeJS.Timeout | undefined;
     const arm = () => {
-      if (o.killAfterMs === undefined || killTimer) return;
-      killTimer = setTimeout(() => ((killed = true), child.kill('SIGKILL')), o.killAfterMs);
+      if (armedAt !== undefined) return;
+      armedAt = Date.now();
+      if (o.killAfterMs !== undefined) killTimer = setTimeout(() => ((killed = true), child.kill('SIGKILL')), o.killAfterMs);
     };
     if (!o.armed) arm();
     const poll = setInterval(() => {
-      if (o.armed && !killTimer && o.armed()) arm();
+      if (o.armed && armedAt === undefined && o.armed()) arm();
       try {
         const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         if (m) peak = Math.max(peak, Number(m[1]));
       } catch {
         // exited
       }
-    }, 50);
+    }, 20);
     const hard = setTimeout(() => ((hung = true), child.kill('SIGKILL')), o.hardMs ?? 120_000);
     child.on('close', (code, signal) => {
       clearInterval(poll);
       clearTimeout(hard);
       if (killTimer) clearTimeout(killTimer);
-      resolve({ code, signal, killed: killed && signal === 'SIGKILL', stdout, stderr, peakRssKb: peak, hung });
+      const armedMs = armedAt === undefined ? undefined : Date.now() - armedAt;
+      resolve({ code, signal, killed: killed && signal === 'SIGKILL', stdout, stderr, peakRssKb: peak, hung, armedMs });
     });
   });
 }
@@ -168,6 +201,24 @@ function halfDone(jobDir: string, outDir?: string): boolean {
   return locked || left;
 }
 
+/** What a run's exit says went wrong: a hang, a signal, an exit code not in okCodes, or a raw error on stderr. */
+function runProblems(r: Run, okCodes: number[]): string[] {
+  if (r.hung) return ['hung'];
+  if (r.signal || !okCodes.includes(r.code ?? -1) || /\n\s+at |RangeError|TypeError|SQLITE_|ENOENT|EEXIST/.test(r.stderr)) {
+    return [`exit ${r.code ?? r.signal} ${r.stderr.split('\n')[0]?.slice(0, 160)}`];
+  }
+  return [];
+}
+
+/** Hostile scan kinds a scan: kinds marked alone get a scan of their own. */
+const HOSTILE_SCAN_GROUP = 5;
+function groupKinds(kinds: HostileScan[], size: number): HostileScan[][] {
+  const groups: HostileScan[][] = kinds.filter((k) => k.alone).map((k) => [k]);
+  const rest = kinds.filter((k) => !k.alone);
+  for (let i = 0; i < rest.length; i += size) groups.push(rest.slice(i, i + size));
+  return groups;
+}
+
 const SCAN_CORPUS = [['scans', 'scan-001-0001.png'], ['scans', 'scan-001-0002.png'], ['pages', 'blank-page.png'], ['bad', 'truncated.png']];
 
 export async function runSoak(o: SoakOptions): Promise<SoakResult> {
@@ -175,7 +226,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const rand = seededRandom(o.seed);
   const root = mkdtempSync(join(tmpdir(), 'prf-soak-'));
   const rows = Object.fromEntries(KILL_COMMANDS.map((c) => [c, { command: c, kills: 0, runs: 0, halfDone: 0, lost: 0, duplicated: 0, problems: [] as string[] }])) as Record<KillCommand, KillRow>;
-  const inputs = { kinds: 0, runs: 0, crashes: 0, hangs: 0, peakRssMb: 0, failures: [] as string[] };
+  const inputs = { kinds: 0, kindNames: [] as string[], runs: 0, crashes: 0, hangs: 0, peakRssMb: 0, failures: [] as string[] };
   let n = 0;
   const fresh = (name: string) => join(root, `${String(n++).padStart(4, '0')}-${name}`);
   try {
@@ -195,131 +246,163 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const acceptAll = join(root, 'accept-all.csv');
     writeCsv(acceptAll, [header!, ...body.map((l) => { const r = parseCsvLine(l); r[r.length - 2] = 'blank'; return r.map(quote).join(','); })].join('\n') + '\n');
 
+    // Ready-to-export and already-exported jobs: the bases copied for export and export --reissue kills.
+    const exportBase = buildJobFixture({ dir: join(root, 'base-export-job'), records: 6, notReady: 0 });
+    exportBase.store.close();
+    const exportArgs = (job: string, out: string) => ['export', '--job', job, '--out', out, '--batch-size', '2'];
+    const exportedBase = join(root, 'base-exported-job');
+    cpSync(exportBase.dir, exportedBase, { recursive: true });
+    await cli(exportArgs(exportedBase, `${exportedBase}-out`));
+
     // The time budget starts after the set-up. Hostile inputs first, bounded by their share of it.
     const deadline = Date.now() + o.seconds * 1000;
-    const hostileDeadline = Date.now() + o.seconds * 1000 * (o.hostileShare ?? 0.4);
+    const hostileDeadline = Date.now() + o.seconds * 1000 * (o.hostileShare ?? 0.35);
     const scanKinds = hostileScans().slice(0, o.hostileLimit);
     const csvKinds = hostileCsvs().slice(0, o.hostileLimit);
-    const note = (kind: string, r: Run, okCodes: number[]) => {
+    const note = (kind: string, r: Run, problems: string[]) => {
       inputs.runs++;
       inputs.peakRssMb = Math.max(inputs.peakRssMb, r.peakRssKb / 1024);
-      if (r.hung) {
-        inputs.hangs++;
-        inputs.failures.push(`${kind}: hung`);
-      } else if (r.signal || !okCodes.includes(r.code ?? -1) || /\n\s+at |RangeError|TypeError|SQLITE_|ENOENT|EEXIST/.test(r.stderr)) {
-        inputs.crashes++;
-        inputs.failures.push(`${kind}: exit ${r.code ?? r.signal} ${r.stderr.split('\n')[0]?.slice(0, 160)}`);
-      }
+      if (r.hung) inputs.hangs++;
+      else if (problems.length) inputs.crashes++;
+      inputs.failures.push(...problems.map((p) => `${kind}: ${p}`));
       if (r.peakRssKb / 1024 > 1536) inputs.failures.push(`${kind}: peak RSS ${Math.round(r.peakRssKb / 1024)} MB`);
     };
-    for (const k of scanKinds) {
-      if (Date.now() > hostileDeadline) break;
-      inputs.kinds++;
+    // Scan kinds go several to a scan (one engine start-up for a few kinds, as a box of scans holds several bad
+    // files); a group that fails is run again kind by kind, so a failure names its kind.
+    const scanOne = async (group: HostileScan[]): Promise<boolean> => {
       const dir = fresh('hostile');
       mkdirSync(dir);
-      const paths = k.make(dir, rand);
+      const paths = group.flatMap((k, i) => {
+        const sub = join(dir, `k${i}`);
+        mkdirSync(sub);
+        return k.make(sub, rand);
+      });
       const job = fresh('hostile-job');
-      const r = await cli(['scan', ...paths, '--job', job, '--workers', '1'], { hardMs: 90_000 });
-      note(`scan: ${k.kind}`, r, [0, 1, 3]);
-      if (existsSync(join(job, 'job.sqlite'))) {
-        const c = checkJob(job, undefined);
-        if (c.problems.length) inputs.failures.push(`scan: ${k.kind}: ${c.problems.join('; ')}`);
-      }
+      const r = await cli(['scan', ...paths, '--job', job, '--workers', '1'], { hardMs: 90_000 + 30_000 * group.length });
+      const label = group.map((k) => k.kind).join(' + ');
+      const problems = runProblems(r, [0, 1, 3]);
+      if (existsSync(join(job, 'job.sqlite'))) problems.push(...checkJob(job, undefined).problems);
       rmDeep(dir);
+      rmDeep(job);
+      if (problems.length && group.length > 1) {
+        inputs.runs++;
+        inputs.peakRssMb = Math.max(inputs.peakRssMb, r.peakRssKb / 1024);
+        return false;
+      }
+      note(`scan: ${label}`, r, problems);
+      return true;
+    };
+    for (const group of groupKinds(scanKinds, HOSTILE_SCAN_GROUP)) {
+      if (Date.now() > hostileDeadline) break;
+      if (!(await scanOne(group))) for (const k of group) await scanOne([k]);
+      inputs.kinds += group.length;
+      inputs.kindNames.push(...group.map((k) => `scan: ${k.kind}`));
     }
     for (const k of csvKinds) {
       if (Date.now() > hostileDeadline) break;
       inputs.kinds++;
+      inputs.kindNames.push(`review apply: ${k.kind}`);
       const job = fresh('apply-job');
       cpSync(base, job, { recursive: true });
       const file = join(root, 'hostile.csv');
       writeCsv(file, k.make(header!, firstRow, rand));
       const r = await cli(['review', 'apply', file, '--job', job, '--reviewer', 'soak.tester', ...today], { hardMs: 90_000 });
-      note(`review apply: ${k.kind}`, r, [0, 1, 2, 3]);
-      const c = checkJob(job, undefined);
-      if (c.problems.length) inputs.failures.push(`review apply: ${k.kind}: ${c.problems.join('; ')}`);
+      note(`review apply: ${k.kind}`, r, [...runProblems(r, [0, 1, 2, 3]), ...checkJob(job, undefined).problems]);
       rmSync(job, { recursive: true, force: true });
     }
     log(`hostile inputs: ${inputs.kinds} kinds, ${inputs.crashes} crashes, ${inputs.hangs} hangs`);
 
-    // Kills, command by command in a seeded order, until the deadline.
-    let total = 0;
-    while (Date.now() < deadline && (o.maxKills === undefined || total < o.maxKills)) {
-      const command = KILL_COMMANDS[Math.floor(rand() * KILL_COMMANDS.length)]!;
-      const row = rows[command];
-      const killAfterMs = Math.round(rand() * ({ scan: 8000, validate: 1500, 'review apply': 1500, 'review server': 3000, export: 1500, 'export --reissue': 600 } as const)[command]);
-      let job: string;
-      let out: string | undefined;
-      let expectPages: number | undefined;
-      let run: Run;
-      let rerun: () => Promise<Run>;
+    // Kills, command by command in a seeded order, until the deadline. Each kill lands at a random moment inside
+    // the command's own measured run time (from when it holds the job lock to its exit, measured unkilled on the
+    // same input), so no kill is wasted on a run that has already finished or lands before the work starts.
+    const trial = (command: KillCommand, rand: () => number): Trial => {
       if (command === 'scan') {
-        job = fresh('scan-job');
-        expectPages = SCAN_CORPUS.length;
+        const job = fresh('scan-job');
         const args = ['scan', scans, '--job', job, '--workers', '1'];
-        run = await cli(args, { killAfterMs, armed: () => lockHeld(job) });
-        rerun = () => cli(args);
-      } else if (command === 'export' || command === 'export --reissue') {
-        const f = buildJobFixture({ dir: fresh('export-job'), records: 6, notReady: 0 });
-        f.store.close();
-        job = f.dir;
-        out = join(job, '..', `${job.split('/').pop()}-out`);
-        const args = ['export', '--job', job, '--out', out, '--batch-size', '2'];
-        if (command === 'export --reissue') {
-          await cli(args);
-          run = await cli([...args, '--reissue', `batch-000${1 + Math.floor(rand() * 3)}`], { killAfterMs, armed: () => lockHeld(job) });
-        } else run = await cli(args, { killAfterMs, armed: () => lockHeld(job) });
-        rerun = () => cli(args);
-      } else {
-        job = fresh('review-job');
-        cpSync(base, job, { recursive: true });
-        if (command === 'validate') {
-          const args = ['validate', '--job', job, ...today];
-          run = await cli(args, { killAfterMs, armed: () => lockHeld(job) });
-          rerun = () => cli(args);
-        } else if (command === 'review apply') {
-          const args = ['review', 'apply', acceptAll, '--job', job, '--reviewer', 'soak.tester', ...today];
-          run = await cli(args, { killAfterMs, armed: () => lockHeld(job) });
-          rerun = () => cli(args);
-        } else {
-          run = await reviewServerRun(job, killAfterMs);
-          rerun = () => cli(['validate', '--job', job, ...today]);
-        }
+        return { job, expectPages: SCAN_CORPUS.length, run: (k) => cli(args, { ...k, armed: () => lockHeld(job) }), rerun: () => cli(args) };
       }
-      row.runs++;
-      if (!run.killed) continue; // finished before the kill: not a kill
-      row.kills++;
-      total++;
-      if (halfDone(job, out)) row.halfDone++;
-      const again = await rerun();
-      row.runs++;
-      if (again.hung || again.signal) row.problems.push(`rerun ${again.hung ? 'hung' : again.signal}`);
-      const c = checkJob(job, out, expectPages);
-      row.lost += c.lost;
-      row.duplicated += c.duplicated;
-      row.problems.push(...c.problems);
-      if (/SQLITE_|UNIQUE constraint|database is locked|\n\s+at /.test(again.stderr)) row.problems.push(`rerun said: ${again.stderr.split('\n')[0]}`);
-      rmSync(job, { recursive: true, force: true });
-      if (out) rmSync(out, { recursive: true, force: true });
-      if (total % 10 === 0) log(`kills: ${total}`);
-    }
-    return { seed: o.seed, seconds: o.seconds, kills: rows, totalKills: total, inputs: { ...inputs, peakRssMb: Math.round(inputs.peakRssMb) } };
+      if (command === 'export' || command === 'export --reissue') {
+        const reissue = command === 'export --reissue';
+        const job = fresh('export-job');
+        const out = `${job}-out`;
+        cpSync(reissue ? exportedBase : exportBase.dir, job, { recursive: true });
+        if (reissue) cpSync(`${exportedBase}-out`, out, { recursive: true });
+        const which = `batch-000${1 + Math.floor(rand() * 3)}`;
+        const args = reissue ? [...exportArgs(job, out), '--reissue', which] : exportArgs(job, out);
+        return { job, out, run: (k) => cli(args, { ...k, armed: () => lockHeld(job) }), rerun: () => cli(exportArgs(job, out)) };
+      }
+      const job = fresh('review-job');
+      cpSync(base, job, { recursive: true });
+      if (command === 'review server') {
+        return { job, run: (k) => reviewServerRun(job, k), rerun: () => cli(['validate', '--job', job, ...today]) };
+      }
+      const args = command === 'validate' ? ['validate', '--job', job, ...today] : ['review', 'apply', acceptAll, '--job', job, '--reviewer', 'soak.tester', ...today];
+      return { job, run: (k) => cli(args, { ...k, armed: () => lockHeld(job) }), rerun: () => cli(args) };
+    };
+    const cleanUp = (t: Trial) => {
+      rmSync(t.job, { recursive: true, force: true });
+      if (t.out) rmSync(t.out, { recursive: true, force: true });
+    };
+    // The first trial of each command runs unkilled: it measures the run time its kills are drawn from.
+    const runMs: Partial<Record<KillCommand, number>> = {};
+    let total = 0;
+    // Lanes run trials side by side (each its own jobs; for a machine with idle cores); each lane has its own
+    // seeded sequence, so a seed and lane count give the same commands and kill moments.
+    const lane = async (laneRand: () => number) => {
+      while (Date.now() < deadline && (o.maxKills === undefined || total < o.maxKills)) {
+        const command = KILL_COMMANDS[Math.floor(laneRand() * KILL_COMMANDS.length)]!;
+        const row = rows[command];
+        const t = trial(command, laneRand);
+        const measured = runMs[command];
+        const run = await t.run(measured === undefined ? {} : { killAfterMs: Math.round(laneRand() * measured) });
+        row.runs++;
+        if (!run.killed) {
+          // Unkilled (the first of its command, or it finished first): a run, not a kill; its time is measured.
+          runMs[command] = Math.max(50, run.armedMs ?? measured ?? 1000);
+          if (measured === undefined) log(`${command}: ${runMs[command]} ms from lock to exit`);
+          cleanUp(t);
+          continue;
+        }
+        row.kills++;
+        total++;
+        if (halfDone(t.job, t.out)) row.halfDone++;
+        const again = await t.rerun();
+        row.runs++;
+        if (again.hung || again.signal) row.problems.push(`rerun ${again.hung ? 'hung' : again.signal}`);
+        const c = checkJob(t.job, t.out, t.expectPages);
+        row.lost += c.lost;
+        row.duplicated += c.duplicated;
+        row.problems.push(...c.problems);
+        if (/SQLITE_|UNIQUE constraint|database is locked|\n\s+at /.test(again.stderr)) row.problems.push(`rerun said: ${again.stderr.split('\n')[0]}`);
+        cleanUp(t);
+        if (total % 10 === 0) log(`kills: ${total}`);
+      }
+    };
+    const lanes = Math.max(1, o.lanes ?? 1);
+    await Promise.all(Array.from({ length: lanes }, (_, i) => lane(i === 0 ? rand : seededRandom(o.seed * 1000 + i))));
+    return { seed: o.seed, seconds: o.seconds, lanes: Math.max(1, o.lanes ?? 1), kills: rows, totalKills: total, inputs: { ...inputs, peakRssMb: Math.round(inputs.peakRssMb) } };
   } finally {
     rmDeep(root);
   }
 }
 
-/** The review page, deciding field after field through its API, killed after killAfterMs. */
-async function reviewServerRun(job: string, killAfterMs: number): Promise<Run> {
+/**
+ * The review page, deciding field after field through its API. Armed at the first decision; with killAfterMs it
+ * is killed that long after, else it is stopped (SIGTERM) once every field is decided, so armedMs measures the
+ * decisions.
+ */
+async function reviewServerRun(job: string, k: KillOptions): Promise<Run> {
   let started = false;
   return cli(['review', '--job', job, '--reviewer', 'soak.tester', '--today', '2026-12-01'], {
-    killAfterMs,
+    ...k,
     armed: () => started, // from the first decision request on
-    onStdout: (text) => {
+    onStdout: (text, stop) => {
       const m = /(http:\/\/127\.0\.0\.1:\d+\/[^/\s]+\/)/.exec(text);
       if (!m || started) return;
       started = true;
-      void decideLoop(m[1]!);
+      void decideLoop(m[1]!).then(() => {
+        if (k.killAfterMs === undefined) stop();
+      });
     },
   });
 }
