@@ -24,6 +24,8 @@ export interface SoakOptions {
   hostileShare?: number;
   /** Stop the kill phase once this many kills are done (CI sample); default: run to the deadline. */
   maxKills?: number;
+  /** The commands to kill (default: every writing command; the CI sample takes a few quick ones). */
+  commands?: readonly KillCommand[];
   /** Kill trials run side by side (default 1: one at a time, for a shared machine). */
   lanes?: number;
   /** Only the first n hostile kinds of each sort (CI sample). */
@@ -346,11 +348,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     // The first trial of each command runs unkilled: it measures the run time its kills are drawn from.
     const runMs: Partial<Record<KillCommand, number>> = {};
     let total = 0;
+    const commands = o.commands?.length ? o.commands : KILL_COMMANDS;
     // Lanes run trials side by side (each its own jobs; for a machine with idle cores); each lane has its own
     // seeded sequence, so a seed and lane count give the same commands and kill moments.
     const lane = async (laneRand: () => number) => {
       while (Date.now() < deadline && (o.maxKills === undefined || total < o.maxKills)) {
-        const command = KILL_COMMANDS[Math.floor(laneRand() * KILL_COMMANDS.length)]!;
+        const command = commands[Math.floor(laneRand() * commands.length)]!;
         const row = rows[command];
         const t = trial(command, laneRand);
         const measured = runMs[command];

@@ -1,7 +1,7 @@
 // The export stage's tables: each committed import batch (its manifest hash, formats, settings) and which records
 // it holds. A record joins one batch only, and is marked exported in the same transaction.
 import { appendAudit } from '../job/audit-log.ts';
-import { JobStoreError, SERIAL_ORDER, toJson as json, type StoreCore } from '../job/store-core.ts';
+import { JobStoreError, SERIAL_ORDER, toJson as json, StageStore } from '../job/store-core.ts';
 
 export interface BatchMeta {
   seq: number;
@@ -17,13 +17,7 @@ export interface BatchRow extends BatchMeta {
   recordCount: number;
 }
 
-export class BatchStore {
-  constructor(private readonly core: StoreCore) {}
-
-  private get db() {
-    return this.core.db;
-  }
-
+export class BatchStore extends StageStore {
   /** Serials of records ready to export that are in no batch yet, in serial order. */
   readyUnexported(): string[] {
     return this.db

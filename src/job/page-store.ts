@@ -2,7 +2,7 @@
 // transaction with what it starts: its record (created or touched) and its fields, each with an 'ocr' audit entry.
 import { PAGE_STATES, SOURCE_STATUSES } from './db-schema.ts';
 import { appendAudit } from './audit-log.ts';
-import { JobStoreError, toJson, type StoreCore } from './store-core.ts';
+import { JobStoreError, toJson, StageStore } from './store-core.ts';
 
 export type SourceStatus = (typeof SOURCE_STATUSES)[number];
 export type PageState = (typeof PAGE_STATES)[number];
@@ -92,13 +92,7 @@ export interface SourcePageRef {
   pageNo: number;
 }
 
-export class PageStore {
-  constructor(private readonly core: StoreCore) {}
-
-  private get db() {
-    return this.core.db;
-  }
-
+export class PageStore extends StageStore {
   // ---- sources
 
   hasSource(sha256: string): boolean {

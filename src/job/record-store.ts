@@ -4,7 +4,7 @@
 import { recordFromValues } from '../record/paths.ts';
 import { FIELD_STATUSES, RECORD_STATUSES } from './db-schema.ts';
 import { appendAudit } from './audit-log.ts';
-import { fromJson as parse, JobStoreError, SERIAL_ORDER, toJson as json, type StoreCore } from './store-core.ts';
+import { fromJson as parse, JobStoreError, SERIAL_ORDER, toJson as json, StageStore } from './store-core.ts';
 
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
 export type FieldStatus = (typeof FIELD_STATUSES)[number];
@@ -42,13 +42,7 @@ export interface FieldRow {
   version: number;
 }
 
-export class RecordStore {
-  constructor(private readonly core: StoreCore) {}
-
-  private get db() {
-    return this.core.db;
-  }
-
+export class RecordStore extends StageStore {
   /** A record's status alone (no page count). */
   recordStatus(serial: string): RecordStatus | undefined {
     const r = this.db.prepare('SELECT status FROM records WHERE serial = ?').get(serial) as { status: RecordStatus } | undefined;

@@ -10,6 +10,15 @@ export interface StoreCore {
   inTransaction<T>(fn: () => T): T;
 }
 
+/** A stage's table access: over the shared connection, inside whatever transaction the caller holds. */
+export abstract class StageStore {
+  constructor(protected readonly core: StoreCore) {}
+
+  protected get db(): Database {
+    return this.core.db;
+  }
+}
+
 export class JobStoreError extends Error {
   constructor(message: string) {
     super(message);

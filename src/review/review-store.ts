@@ -1,21 +1,15 @@
 // The review stage's tables: claims (who is looking at which field, on a lease), independent keyings of
 // double-keyed fields, a reviewer's decisions on fields, and the audit trail read back (who did what, when).
 // Over the store's shared connection; record and field reads go through the records store.
-import { appendAudit, MACHINE_ACTORS } from '../job/audit-log.ts';
+import { appendAudit, MACHINE_ACTORS, type AuditEntry } from '../job/audit-log.ts';
 import { fieldSnapshot, toField, type FieldRow, type FieldStatus, type RecordStore } from '../job/record-store.ts';
-import { fromJson as parse, JobStoreError, SERIAL_ORDER, toJson as json, toJsonOrNull, type StoreCore } from '../job/store-core.ts';
+import { fromJson as parse, JobStoreError, SERIAL_ORDER, toJson as json, toJsonOrNull, StageStore, type StoreCore } from '../job/store-core.ts';
 
 export type DecisionAction = 'verify' | 'correct' | 'blank' | 'illegible';
 
-export interface AuditRow {
+/** An audit entry as stored: its row id, and its note (null when none). */
+export interface AuditRow extends AuditEntry {
   id: number;
-  at: string;
-  actor: string;
-  serial: string;
-  fieldId: string | null;
-  action: string;
-  before: unknown;
-  after: unknown;
   note: string | null;
 }
 
@@ -59,14 +53,12 @@ function assertReviewer(reviewer: string): void {
   }
 }
 
-export class ReviewStore {
+export class ReviewStore extends StageStore {
   constructor(
-    private readonly core: StoreCore,
+    core: StoreCore,
     private readonly records: RecordStore,
-  ) {}
-
-  private get db() {
-    return this.core.db;
+  ) {
+    super(core);
   }
 
   /**
