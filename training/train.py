@@ -100,25 +100,27 @@ def fit_temperature(logits, y):
     return float(log_t.exp().item())
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default="training/data")
-    ap.add_argument("--out", default="models")
-    ap.add_argument("--epochs", type=int, default=12)
-    ap.add_argument("--seed", type=int, default=11)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--name", default="icr-boxes-2")
-    args = ap.parse_args()
+class Ensemble(nn.Module):
+    """Members averaged in probability (each at its own temperature); out: the log of the mean, as logits. Averaging
+    independently trained members makes confidence far more honest on writers none of them saw than any one
+    member's softmax (a wrong character needs every member to be sure of it)."""
+
+    def __init__(self, members, temperatures):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+        self.register_buffer("inv_t", torch.tensor([1.0 / t for t in temperatures]).view(-1, 1, 1))
+
+    def forward(self, x):
+        probs = torch.stack([F.softmax(m(x) * self.inv_t[i], dim=1) for i, m in enumerate(self.members)])
+        return torch.log(probs.mean(0) + 1e-12)
+
+
+def train_member(args, meta, xt, yt, xv, yv):
+    """Train one member (seed args.seed), keep its best epoch by validation loss, fit its temperature, save it."""
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
-    torch.set_num_threads(args.threads)
     gen = torch.Generator().manual_seed(args.seed)
-    meta = json.load(open(os.path.join(args.data, "dataset.json")))
     classes = meta["classes"]
-    xt, yt, _ = load(args.data, "train")
-    xv, yv, _ = load(args.data, "validation")
-    print(f"train {len(yt)}, validation {len(yv)}, {len(classes)} classes", flush=True)
-
     model = BoxNet(len(classes))
     params = sum(p.numel() for p in model.parameters())
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
@@ -143,16 +145,39 @@ def main():
         lv = logits_of(model, xv)
         vloss = F.cross_entropy(lv, yv).item()
         vacc = (lv.argmax(1) == yv).float().mean().item()
-        print(f"epoch {epoch + 1}: train loss {total / len(yt):.4f}, validation loss {vloss:.4f}, accuracy {vacc * 100:.2f}% ({time.time() - t0:.0f} s)", flush=True)
+        print(f"seed {args.seed} epoch {epoch + 1}: train loss {total / len(yt):.4f}, validation loss {vloss:.4f}, accuracy {vacc * 100:.2f}% ({time.time() - t0:.0f} s)", flush=True)
         if vloss < best[0]:
             best = (vloss, {k: v.clone() for k, v in model.state_dict().items()}, epoch + 1)
     # Early stopping: keep the epoch with the lowest validation loss.
     model.load_state_dict(best[1])
     temperature = fit_temperature(logits_of(model, xv), yv)
-    print(f"kept epoch {best[2]}; temperature {temperature:.3f}; {params} parameters", flush=True)
+    report = {
+        "seed": args.seed, "parameters": params, "epochs": args.epochs, "keptEpoch": best[2], "temperature": temperature,
+        "trainCells": int(len(yt)), "validationCells": int(len(yv)), "threads": args.threads,
+        "wallSeconds": round(time.time() - t0, 1), "cpuSeconds": round(time.process_time() - cpu0, 1),
+    }
+    print(json.dumps(report), flush=True)
+    torch.save({"state": model.state_dict(), "temperature": temperature, "report": report}, os.path.join(args.data, f"member-{args.seed}.pt"))
 
-    os.makedirs(args.out, exist_ok=True)
+
+def export(args, meta, xv, yv):
+    """Join the members into one ONNX graph, fit the ensemble's own temperature on validation, write the files."""
+    classes = meta["classes"]
+    saved = [torch.load(os.path.join(args.data, f"member-{s}.pt")) for s in args.members.split(",")]
+    members = []
+    for sv in saved:
+        m = BoxNet(len(classes))
+        m.load_state_dict(sv["state"])
+        m.eval()
+        members.append(m)
+    model = Ensemble(members, [sv["temperature"] for sv in saved])
     model.eval()
+    lv = logits_of(model, xv)
+    temperature = fit_temperature(lv, yv)
+    vacc = (lv.argmax(1) == yv).float().mean().item()
+    params = sum(p.numel() for p in model.parameters())
+    print(f"ensemble of {len(members)}: validation accuracy {vacc * 100:.2f}%, temperature {temperature:.3f}, {params} parameters", flush=True)
+    os.makedirs(args.out, exist_ok=True)
     onnx_path = os.path.join(args.out, "icr-boxes.onnx")
     torch.onnx.export(
         model, torch.zeros(1, 1, CELL, CELL), onnx_path, input_names=["cells"], output_names=["logits"],
@@ -165,15 +190,37 @@ def main():
     with open(os.path.join(args.out, "icr-boxes.json"), "w") as f:
         json.dump(model_meta, f, indent=2)
         f.write("\n")
+    rs = [sv["report"] for sv in saved]
     report = {
-        "parameters": params, "epochs": args.epochs, "keptEpoch": best[2], "temperature": temperature,
-        "trainCells": int(len(yt)), "validationCells": int(len(yv)), "seed": args.seed,
-        "wallSeconds": round(time.time() - t0, 1), "cpuSeconds": round(time.process_time() - cpu0, 1),
-        "threads": args.threads,
+        "parameters": params, "members": len(members), "seeds": [r["seed"] for r in rs], "epochs": rs[0]["epochs"],
+        "keptEpoch": [r["keptEpoch"] for r in rs], "temperature": temperature, "validationAccuracy": vacc,
+        "trainCells": rs[0]["trainCells"], "validationCells": rs[0]["validationCells"], "threads": rs[0]["threads"],
+        "wallSeconds": round(sum(r["wallSeconds"] for r in rs), 1), "cpuSeconds": round(sum(r["cpuSeconds"] for r in rs), 1),
     }
     with open(os.path.join(args.data, "train-report.json"), "w") as f:
         json.dump(report, f, indent=2)
     print(json.dumps(report), flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default="training/data")
+    ap.add_argument("--out", default="models")
+    ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--seed", type=int, default=11, help="train one member with this seed (saved as <data>/member-<seed>.pt)")
+    ap.add_argument("--members", help="export: the members' seeds, comma-separated, joined into one ONNX model")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--name", default="icr-boxes-2")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    meta = json.load(open(os.path.join(args.data, "dataset.json")))
+    xv, yv, _ = load(args.data, "validation")
+    if args.members:
+        export(args, meta, xv, yv)
+        return
+    xt, yt, _ = load(args.data, "train")
+    print(f"train {len(yt)}, validation {len(yv)}, {len(meta['classes'])} classes", flush=True)
+    train_member(args, meta, xt, yt, xv, yv)
 
 
 if __name__ == "__main__":
