@@ -211,3 +211,35 @@ describe('GCS parts summing to the total', () => {
     expect(good.verdict.status).toBe('accepted');
   });
 });
+
+describe('drug names on the formulary', () => {
+  const field = fieldAt('drugs[0].drug');
+  const measured: Thresholds = { ...DEFAULT_THRESHOLDS, 'capitals:formulary': 0.95, 'capitals:formulary-alt': 0.95 };
+  const pad = (s: string) => s.padEnd(field.boxes!, ' ');
+  const rec = (drug: string) => ({ drugs: [{ drug }] });
+
+  it('a name read surely as a formulary medicine has formulary evidence, accepted only at a measured threshold', () => {
+    const right = decide(rec('MORPHINE'), { field, boxes: boxes(pad('MORPHINE')) }, measured);
+    expect(right.ev).toMatchObject({ kind: 'formulary', text: pad('MORPHINE') });
+    expect(right.verdict.status).toBe('accepted');
+    // Uncalibrated, capitals are never the machine's: the evidence alone raises nothing.
+    expect(decide(rec('MORPHINE'), { field, boxes: boxes(pad('MORPHINE')) }, DEFAULT_THRESHOLDS).verdict.status).toBe('needs-review');
+  });
+
+  it('a misread letter is replaced by the formulary alternative only when the model is sure of it', () => {
+    const sure = boxes(pad('MORPHIME'), { 6: [{ char: 'M', p: 0.5 }, { char: 'N', p: 0.48 }] });
+    expect(decide(rec('MORPHIME'), { field, boxes: sure }, measured).ev).toMatchObject({ kind: 'formulary-alt', text: pad('MORPHINE') });
+    // The alternative holds too little of the classifier's belief: the best reading stands, for a person.
+    const unsure = boxes(pad('MORPHIME'), { 6: [{ char: 'M', p: 0.95 }, { char: 'N', p: 0.04 }] });
+    const { ev, verdict } = decide(rec('MORPHIME'), { field, boxes: unsure }, measured);
+    expect(ev).toBeUndefined();
+    expect(verdict.status).toBe('needs-review');
+  });
+
+  it('a medicine not on the list is no error and no evidence: a person reads it', () => {
+    const { ev, verdict } = decide(rec('LORAZEPAM'), { field, boxes: boxes(pad('LORAZEPAM')) }, measured);
+    expect(ev).toBeUndefined();
+    expect(verdict.status).toBe('needs-review');
+    expect(verdict.reasons.map((r) => r.code)).toEqual(['low-confidence']);
+  });
+});

@@ -201,8 +201,10 @@ Written by \`npm run train:icr\` (training/evaluate.ts) from the exported ONNX m
 \`loadBoxClassifier\` (onnxruntime-node). Do not edit by hand; retrain instead.
 
 ## What it is
-A small CNN (3 conv layers 16/32/64 with batch norm and max-pooling, one dense layer of 128, dropout; ${m.report.parameters ?? '?'}
-parameters) over a 28x28 cell (\`cellTensor\` in src/recognition/cell-image.ts: ink = 1, cropped to the ink, aspect
+An ensemble of ${m.report.members ?? 1} small CNNs trained alike from different seeds (each: 3 conv layers 24/48/96 with batch norm and
+max-pooling, one dense layer of 160, dropout; trained with on-line affine, stroke-width and ink-dropout augmentation
+of the cell tensors; ${m.report.parameters ?? '?'} parameters in all), averaged in probability inside one ONNX graph: a wrong
+character is sure only when every member is sure of it over a 28x28 cell (\`cellTensor\` in src/recognition/cell-image.ts: ink = 1, cropped to the ink, aspect
 kept, scaled into 20 px, centred by mass). One network, 41 classes: \`''\` (not a character), 0-9, A-Z, \`- ' . /\`.
 Each charset (digits, letters, alnum, dose) masks the classes it cannot hold before a temperature-scaled softmax
 (T = ${m.report.temperature?.toFixed?.(3) ?? '?'}, fitted on the validation pool). Files: \`models/icr-boxes.onnx\`, \`models/icr-boxes.json\`.
@@ -267,8 +269,8 @@ ${m.cpuMsPerBox.toFixed(3)} ms of CPU a box (${m.wallMsPerBox.toFixed(3)} ms wal
 (${m.boxes} boxes; ${cpus().length} cores, shared with other work while measured).
 
 ## Training run
-${m.report.epochs ?? '?'} epochs (kept epoch ${m.report.keptEpoch ?? '?'} by validation loss), seed ${m.report.seed ?? '?'}, ${m.report.threads ?? '?'} threads:
-training ${m.report.cpuSeconds ?? '?'} s CPU, ${m.report.wallSeconds ?? '?'} s wall. Data build: ${m.build.cpuSeconds ?? '?'} s CPU, ${m.build.wallSecondsSummedOverParts ?? "?"} s wall (parts summed).
+${m.report.members ?? 1} members, seeds ${m.report.seeds ?? m.report.seed ?? '?'}, ${m.report.epochs ?? '?'} epochs each (kept epochs ${m.report.keptEpoch ?? '?'} by validation loss), ${m.report.threads ?? '?'} thread a member, members in parallel:
+training ${m.report.cpuSeconds ?? '?'} s CPU and ${m.report.wallSeconds ?? '?'} s wall summed over the members. Data build: ${m.build.cpuSeconds ?? '?'} s CPU, ${m.build.wallSecondsSummedOverParts ?? "?"} s wall (parts summed).
 
 ## Known weaknesses
 - The most common confusion on held-out scans is 1 read as 7 (test-pool hands that draw a long flag on the 1),

@@ -25,20 +25,25 @@ def load(data, split):
     return torch.from_numpy(x), torch.from_numpy(y), src
 
 
+WIDTHS = (24, 48, 96)
+DENSE = 160
+
+
 class BoxNet(nn.Module):
-    """3 conv blocks (16/32/64) and one dense layer of 128: about 110k parameters."""
+    """3 conv blocks (24/48/96) and one dense layer of 160: about 190k parameters, ~2 M multiply-adds a box."""
 
     def __init__(self, classes):
         super().__init__()
-        self.c1 = nn.Conv2d(1, 16, 3, padding=1)
-        self.b1 = nn.BatchNorm2d(16)
-        self.c2 = nn.Conv2d(16, 32, 3, padding=1)
-        self.b2 = nn.BatchNorm2d(32)
-        self.c3 = nn.Conv2d(32, 64, 3, padding=1)
-        self.b3 = nn.BatchNorm2d(64)
-        self.fc = nn.Linear(64 * 3 * 3, 128)
+        w1, w2, w3 = WIDTHS
+        self.c1 = nn.Conv2d(1, w1, 3, padding=1)
+        self.b1 = nn.BatchNorm2d(w1)
+        self.c2 = nn.Conv2d(w1, w2, 3, padding=1)
+        self.b2 = nn.BatchNorm2d(w2)
+        self.c3 = nn.Conv2d(w2, w3, 3, padding=1)
+        self.b3 = nn.BatchNorm2d(w3)
+        self.fc = nn.Linear(w3 * 3 * 3, DENSE)
         self.drop = nn.Dropout(0.3)
-        self.out = nn.Linear(128, classes)
+        self.out = nn.Linear(DENSE, classes)
 
     def forward(self, x):
         x = F.max_pool2d(F.relu(self.b1(self.c1(x))), 2)  # 14
@@ -48,14 +53,27 @@ class BoxNet(nn.Module):
         return self.out(x)
 
 
-def shift_batch(x, gen):
-    """Light on-line augmentation of the normalised tensors: a pixel or two of shift, a little ink dropout."""
-    dx, dy = torch.randint(-2, 3, (2,), generator=gen).tolist()
-    x = torch.roll(x, shifts=(dy, dx), dims=(2, 3))
-    if torch.rand(1, generator=gen).item() < 0.3:
-        keep = (torch.rand(x.shape, generator=gen) > 0.08).float()
-        x = x * keep
-    return x
+def augment_batch(x, gen):
+    """On-line augmentation of the normalised tensors, per cell: a small affine (rotation, scale, shear, shift), a
+    thicker or thinner stroke (grey dilation / erosion), a little ink dropout. Other writers differ from the
+    training ones in exactly these ways, so the model must not lean on any one of them."""
+    n = x.shape[0]
+    u = lambda lo, hi: lo + (hi - lo) * torch.rand(n, generator=gen)
+    rot = u(-0.17, 0.17)  # about +-10 degrees
+    scale = u(0.88, 1.12)
+    shear = u(-0.25, 0.25)
+    tx, ty = u(-0.12, 0.12), u(-0.12, 0.12)
+    cos, sin = torch.cos(rot) / scale, torch.sin(rot) / scale
+    theta = torch.stack([torch.stack([cos, -sin + shear * cos, tx], 1), torch.stack([sin, cos + shear * sin, ty], 1)], 1)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    x = F.grid_sample(x, grid, align_corners=False, padding_mode="zeros")
+    pick = torch.rand(n, generator=gen)
+    thick = F.max_pool2d(x, 3, stride=1, padding=1)
+    thin = 0.5 * (x - F.max_pool2d(-x, 3, stride=1, padding=1))  # half an erosion: thin strokes fade, never vanish
+    x = torch.where((pick < 0.15).view(n, 1, 1, 1), thick, torch.where((pick > 0.9).view(n, 1, 1, 1), thin, x))
+    drop = (torch.rand(n, generator=gen) < 0.3).view(n, 1, 1, 1)
+    keep = (torch.rand(x.shape, generator=gen) > 0.08).float()
+    return torch.where(drop, x * keep, x)
 
 
 def logits_of(model, x, bs=2048):
@@ -82,25 +100,27 @@ def fit_temperature(logits, y):
     return float(log_t.exp().item())
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default="training/data")
-    ap.add_argument("--out", default="models")
-    ap.add_argument("--epochs", type=int, default=12)
-    ap.add_argument("--seed", type=int, default=11)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--name", default="icr-boxes-1")
-    args = ap.parse_args()
+class Ensemble(nn.Module):
+    """Members averaged in probability (each at its own temperature); out: the log of the mean, as logits. Averaging
+    independently trained members makes confidence far more honest on writers none of them saw than any one
+    member's softmax (a wrong character needs every member to be sure of it)."""
+
+    def __init__(self, members, temperatures):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+        self.register_buffer("inv_t", torch.tensor([1.0 / t for t in temperatures]).view(-1, 1, 1))
+
+    def forward(self, x):
+        probs = torch.stack([F.softmax(m(x) * self.inv_t[i], dim=1) for i, m in enumerate(self.members)])
+        return torch.log(probs.mean(0) + 1e-12)
+
+
+def train_member(args, meta, xt, yt, xv, yv):
+    """Train one member (seed args.seed), keep its best epoch by validation loss, fit its temperature, save it."""
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
-    torch.set_num_threads(args.threads)
     gen = torch.Generator().manual_seed(args.seed)
-    meta = json.load(open(os.path.join(args.data, "dataset.json")))
     classes = meta["classes"]
-    xt, yt, _ = load(args.data, "train")
-    xv, yv, _ = load(args.data, "validation")
-    print(f"train {len(yt)}, validation {len(yv)}, {len(classes)} classes", flush=True)
-
     model = BoxNet(len(classes))
     params = sum(p.numel() for p in model.parameters())
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
@@ -115,7 +135,7 @@ def main():
         total = 0.0
         for i in range(0, len(yt), 256):
             idx = perm[i:i + 256]
-            xb = shift_batch(xt[idx].float() / 255.0, gen)
+            xb = augment_batch(xt[idx].float() / 255.0, gen)
             loss = F.cross_entropy(model(xb), yt[idx], label_smoothing=0.02)
             opt.zero_grad()
             loss.backward()
@@ -125,16 +145,39 @@ def main():
         lv = logits_of(model, xv)
         vloss = F.cross_entropy(lv, yv).item()
         vacc = (lv.argmax(1) == yv).float().mean().item()
-        print(f"epoch {epoch + 1}: train loss {total / len(yt):.4f}, validation loss {vloss:.4f}, accuracy {vacc * 100:.2f}% ({time.time() - t0:.0f} s)", flush=True)
+        print(f"seed {args.seed} epoch {epoch + 1}: train loss {total / len(yt):.4f}, validation loss {vloss:.4f}, accuracy {vacc * 100:.2f}% ({time.time() - t0:.0f} s)", flush=True)
         if vloss < best[0]:
             best = (vloss, {k: v.clone() for k, v in model.state_dict().items()}, epoch + 1)
     # Early stopping: keep the epoch with the lowest validation loss.
     model.load_state_dict(best[1])
     temperature = fit_temperature(logits_of(model, xv), yv)
-    print(f"kept epoch {best[2]}; temperature {temperature:.3f}; {params} parameters", flush=True)
+    report = {
+        "seed": args.seed, "parameters": params, "epochs": args.epochs, "keptEpoch": best[2], "temperature": temperature,
+        "trainCells": int(len(yt)), "validationCells": int(len(yv)), "threads": args.threads,
+        "wallSeconds": round(time.time() - t0, 1), "cpuSeconds": round(time.process_time() - cpu0, 1),
+    }
+    print(json.dumps(report), flush=True)
+    torch.save({"state": model.state_dict(), "temperature": temperature, "report": report}, os.path.join(args.data, f"member-{args.seed}.pt"))
 
-    os.makedirs(args.out, exist_ok=True)
+
+def export(args, meta, xv, yv):
+    """Join the members into one ONNX graph, fit the ensemble's own temperature on validation, write the files."""
+    classes = meta["classes"]
+    saved = [torch.load(os.path.join(args.data, f"member-{s}.pt")) for s in args.members.split(",")]
+    members = []
+    for sv in saved:
+        m = BoxNet(len(classes))
+        m.load_state_dict(sv["state"])
+        m.eval()
+        members.append(m)
+    model = Ensemble(members, [sv["temperature"] for sv in saved])
     model.eval()
+    lv = logits_of(model, xv)
+    temperature = fit_temperature(lv, yv)
+    vacc = (lv.argmax(1) == yv).float().mean().item()
+    params = sum(p.numel() for p in model.parameters())
+    print(f"ensemble of {len(members)}: validation accuracy {vacc * 100:.2f}%, temperature {temperature:.3f}, {params} parameters", flush=True)
+    os.makedirs(args.out, exist_ok=True)
     onnx_path = os.path.join(args.out, "icr-boxes.onnx")
     torch.onnx.export(
         model, torch.zeros(1, 1, CELL, CELL), onnx_path, input_names=["cells"], output_names=["logits"],
@@ -147,15 +190,37 @@ def main():
     with open(os.path.join(args.out, "icr-boxes.json"), "w") as f:
         json.dump(model_meta, f, indent=2)
         f.write("\n")
+    rs = [sv["report"] for sv in saved]
     report = {
-        "parameters": params, "epochs": args.epochs, "keptEpoch": best[2], "temperature": temperature,
-        "trainCells": int(len(yt)), "validationCells": int(len(yv)), "seed": args.seed,
-        "wallSeconds": round(time.time() - t0, 1), "cpuSeconds": round(time.process_time() - cpu0, 1),
-        "threads": args.threads,
+        "parameters": params, "members": len(members), "seeds": [r["seed"] for r in rs], "epochs": rs[0]["epochs"],
+        "keptEpoch": [r["keptEpoch"] for r in rs], "temperature": temperature, "validationAccuracy": vacc,
+        "trainCells": rs[0]["trainCells"], "validationCells": rs[0]["validationCells"], "threads": rs[0]["threads"],
+        "wallSeconds": round(sum(r["wallSeconds"] for r in rs), 1), "cpuSeconds": round(sum(r["cpuSeconds"] for r in rs), 1),
     }
     with open(os.path.join(args.data, "train-report.json"), "w") as f:
         json.dump(report, f, indent=2)
     print(json.dumps(report), flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default="training/data")
+    ap.add_argument("--out", default="models")
+    ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--seed", type=int, default=11, help="train one member with this seed (saved as <data>/member-<seed>.pt)")
+    ap.add_argument("--members", help="export: the members' seeds, comma-separated, joined into one ONNX model")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--name", default="icr-boxes-2")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    meta = json.load(open(os.path.join(args.data, "dataset.json")))
+    xv, yv, _ = load(args.data, "validation")
+    if args.members:
+        export(args, meta, xv, yv)
+        return
+    xt, yt, _ = load(args.data, "train")
+    print(f"train {len(yt)}, validation {len(yv)}, {len(meta['classes'])} classes", flush=True)
+    train_member(args, meta, xt, yt, xv, yv)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 //
 // A field's box reading is the best character of every box; its confidence is the product of those calibrated box
 // probabilities. A check the value must pass (Modulus 11, a real date agreeing with the age, times in order, NEWS2
-// or GCS that recompute, a value in range) is evidence of a different kind: the machine may accept on it only at a
+// or GCS that recompute, a drug name on the formulary) is evidence of a different kind: the machine may accept on it only at a
 // threshold `calibrate` measured for that kind. Where the best reading fails its check but one alternative passes
 // and the classifier is sure of it among the readings that pass, that alternative is taken (kind `…-alt`); it too is
 // accepted only at its own measured threshold. A failed check is never evidence: the rules send the field to a person.
@@ -17,8 +17,12 @@ export interface Reading {
   p: number;
 }
 
-export type EvidenceKind = 'mod11' | 'mod11-alt' | 'date' | 'date-alt' | 'time-order' | 'time-order-alt' | 'news2' | 'news2-alt' | 'gcs' | 'gcs-alt';
-export const EVIDENCE_KINDS: readonly EvidenceKind[] = ['mod11', 'mod11-alt', 'date', 'date-alt', 'time-order', 'time-order-alt', 'news2', 'news2-alt', 'gcs', 'gcs-alt'];
+/** The checks a comb field can pass: the NHS number's Modulus 11, a date of birth agreeing with the age, times in
+ * order, the NEWS2 or GCS total that recomputes, a drug name on the formulary. */
+export type CheckKind = 'mod11' | 'date' | 'time-order' | 'news2' | 'gcs' | 'formulary';
+export const CHECK_KINDS: readonly CheckKind[] = ['mod11', 'date', 'time-order', 'news2', 'gcs', 'formulary'];
+export type EvidenceKind = CheckKind | `${CheckKind}-alt`;
+export const EVIDENCE_KINDS: readonly EvidenceKind[] = CHECK_KINDS.flatMap((k) => [k, `${k}-alt` as const]);
 
 export interface Evidence {
   kind: EvidenceKind;
@@ -110,7 +114,7 @@ export function chooseByCheck(boxes: readonly BoxAlternatives[], passes: (text: 
 /** Evidence from a check over the n-best: the kind names the check, `…-alt` when an alternative was taken. */
 export function checkedEvidence(
   boxes: readonly BoxAlternatives[],
-  kind: 'mod11' | 'date' | 'time-order' | 'news2' | 'gcs',
+  kind: CheckKind,
   passes: (text: string) => boolean,
 ): Evidence | null {
   const c = chooseByCheck(boxes, passes);

@@ -1,7 +1,8 @@
 // Which check stands behind each comb field of a record, and how sure the classifier is given that it passes.
 // Pure: the record as read and each comb field's box alternatives in, evidence per record path out.
 import type { Field } from '../template/schema.ts';
-import { checkedEvidence, jointConfidence, type BoxAlternatives, type Evidence } from './evidence.ts';
+import { checkedEvidence, jointConfidence, type BoxAlternatives, type CheckKind, type Evidence } from './evidence.ts';
+import { isFormularyDrug } from './formulary.ts';
 import { news2Score } from './news2.ts';
 import { isValidNhsNumber } from './nhs-number.ts';
 import { normaliseField } from './normalise.ts';
@@ -22,14 +23,16 @@ function valueOf(field: Field, text: string): unknown {
 
 const ymd = (iso: string) => ({ y: Number(iso.slice(0, 4)), m: Number(iso.slice(5, 7)), d: Number(iso.slice(8, 10)) });
 const OBS = /^observations\[(\d+)\]\.(\w+)$/;
+const DRUG_NAME = /^drugs\[\d+\]\.drug$/;
 const GCS_PARTS = ['gcsEye', 'gcsVerbal', 'gcsMotor'] as const;
 
 /** `passes` for one comb field: the check its value must pass, given the rest of the record; null when it has none. */
-function checkFor(input: CombInput, record: Record<string, unknown>, today?: string): { kind: 'mod11' | 'date' | 'time-order' | 'news2' | 'gcs'; passes: (t: string) => boolean } | null {
+function checkFor(input: CombInput, record: Record<string, unknown>, today?: string): { kind: CheckKind; passes: (t: string) => boolean } | null {
   const { field } = input;
   const path = field.path;
   const value = (t: string) => valueOf(field, t);
   if (path === 'patient.nhsNumber') return { kind: 'mod11', passes: (t) => isValidNhsNumber(t) };
+  if (DRUG_NAME.test(path)) return { kind: 'formulary', passes: (t) => isFormularyDrug(value(t)) };
   if (path === 'patient.dateOfBirth') {
     const age = getAtPath(record, 'patient.age');
     const on = (getAtPath(record, 'incident.incidentDate') as string | undefined) ?? today;
