@@ -176,7 +176,9 @@ async function mainMode() {
   lines.push(`| scan CPU per page (user+sys, all threads) | ${scanCpuPerPage.toFixed(2)} s |`);
   lines.push(`| peak RSS during scan | ${mem.peakMb.toFixed(0)} MB |`);
   lines.push(`| time per page, summed by step (s) | ${Object.entries(scan.stageSeconds).map(([k, v]) => `${k} ${(v / Math.max(1, pagesTotal)).toFixed(2)}`).join(', ')} |`);
-  lines.push(`| CPU s a page: total; main thread / page workers / libvips / engines, native decode and helper threads | ${(scan.cpu.total / Math.max(1, pagesTotal)).toFixed(2)}; ${[scan.cpu.mainThread, scan.cpu.pageWorkers, scan.cpu.libvips, scan.cpu.enginesAndHelpers].map((v) => (v / Math.max(1, pagesTotal)).toFixed(3)).join(' / ')} (outside the engines, at least ${scan.cpu.total ? (((scan.cpu.total - scan.cpu.enginesAndHelpers) / scan.cpu.total) * 100).toFixed(0) : '-'}%) |`);
+  const c = scan.cpu;
+  const pp = (v: number) => (v / Math.max(1, pagesTotal)).toFixed(3);
+  lines.push(`| CPU s a page: total; main thread / page workers / box classifier / OCR threads / libvips / V8 and libuv helpers / ended unseen | ${(c.total / Math.max(1, pagesTotal)).toFixed(2)}; ${[c.mainThread, c.pageWorkers, c.boxClassifier, c.ocr, c.libvips, c.helpers, c.unsampled].map(pp).join(' / ')} (outside the engines ${c.total ? (((c.total - c.boxClassifier - c.ocr) / c.total) * 100).toFixed(0) : '-'}%) |`);
   lines.push(`| pages quarantined | ${scan.pagesQuarantined} (${Object.entries(scan.quarantinedByReason).map(([k, v]) => `${k} ${v}`).join(', ')}) |`);
   lines.push(`| box classifier CPU per box | ${cost.msPerBox.toFixed(3)} ms (${cost.boxes} boxes of ${cost.pages} pages, batched per page and charset) |`);
   lines.push(`| comb reading CPU per page: box classifier / tesseract (same pages) | ${((cost.msPerBox * cost.boxes) / Math.max(1, cost.pages) / 1000).toFixed(3)} s / ${(tess.cpuSeconds / Math.max(1, tess.pages)).toFixed(2)} s |`);

@@ -195,7 +195,7 @@ export async function readPage(canon: GrayImage, template: Template, pageNo: num
     calls.push(
       (async () => {
         const img = cropGray(canon, z.x, z.y, z.w, z.h);
-        const res = await pool.recognize(await grayToPng(img), { psm: PSM.SINGLE_BLOCK, whitelist: '' });
+        const res = await pool.recognize(await grayToPng(img), { psm: PSM.SINGLE_BLOCK, whitelist: '', kind: `text:${f.transcribe}` });
         const text = res.lines.map((l) => l.text).filter(Boolean).join(' ').replace(/\s+/g, ' ').trim();
         readings.set(f.id, { fieldId: f.id, type: f.type, path: f.path, rawText: text, read: text || '?', confidence: null, crop: cropRect(f) });
       })(),
