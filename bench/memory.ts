@@ -43,7 +43,8 @@ if (!existsSync(join(corpus, 'synth-summary.json'))) {
 }
 const outDir = resolve(args.out!);
 mkdirSync(outDir, { recursive: true, mode: 0o700 });
-const jobDir = join(outDir, 'work-mem-job');
+// One job folder a label, so two runs (e.g. two trees, side by side under the same load) never share one.
+const jobDir = join(outDir, `work-mem-job-${args.label!.replace(/[^a-z0-9]+/gi, '-')}`);
 rmSync(jobDir, { recursive: true, force: true });
 const workers = Number(args.workers);
 

@@ -2,7 +2,7 @@
 // fetched) on the same decoded pages: read rate and CPU a page, and, where both read a page, what each one's corner
 // points do downstream: registration (residual, where the template lands) and what is read (every field's raw text
 // and confidence, read by the real engines from the page warped with each registration).
-// `npm run bench:qr -- SCANS_DIR [...]` (default: the speed bench's mixed corpus). Table to stdout and JSON.
+// `npm run bench:qr -- [--reads-only] SCANS_DIR [...]` (default: the speed bench's mixed corpus). Table to stdout and JSON.
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -53,9 +53,12 @@ async function zxingFind(img: GrayImage, pxPerMm: number): Promise<QrFound | nul
   return null;
 }
 
-const dirs = process.argv.slice(2).length ? process.argv.slice(2) : ['bench/results/work-speed/corpus/scans'];
+// --reads-only: read rate and CPU alone (no registering and reading with each one's points), for a large corpus.
+const readsOnly = process.argv.includes('--reads-only');
+const given = process.argv.slice(2).filter((a) => a !== '--reads-only');
+const dirs = given.length ? given : ['bench/results/work-speed/corpus/scans'];
 const template = loadTemplate('standard-prf');
-const engines = await createPageEngines();
+const engines = readsOnly ? null : await createPageEngines();
 const profileOf = new Map<string, string>();
 for (const d of dirs) {
   const truth = join(resolve(d), '..', 'truth');
@@ -86,7 +89,7 @@ async function readWith(img: GrayImage, qr: QrFound) {
   if ('failed' in reg) return null;
   const id = decodePageIdentity(qr.payload)!;
   const canon = warpToTemplate(reg.upright, reg.h, template.pageSize.widthMm, template.pageSize.heightMm);
-  const readings = await readPage(canon, template, id.page, { ocr: engines.ocr, boxes: engines.boxes });
+  const readings = await readPage(canon, template, id.page, { ocr: engines!.ocr, boxes: engines!.boxes });
   return { reg, readings };
 }
 
@@ -115,7 +118,7 @@ for (const dir of dirs) {
         zxRead: !!zx,
         samePayload: !!js && !!zx && js.payload === zx.payload,
       };
-      if (js && zx && row.samePayload) {
+      if (!readsOnly && js && zx && row.samePayload) {
         const a = await readWith(img, js);
         const b = await readWith(img, zx);
         row.registered = { js: !!a, zx: !!b };
@@ -145,7 +148,7 @@ for (const dir of dirs) {
     }
   }
 }
-await engines.close();
+await engines?.close();
 
 const sum = (rs: Row[], f: (r: Row) => number) => rs.reduce((n, r) => n + f(r), 0);
 const profiles = [...new Set(rows.map((r) => r.profile))].sort();
@@ -177,5 +180,6 @@ const lines = [
 process.stdout.write(lines.join('\n') + '\n');
 const out = resolve('bench/results');
 mkdirSync(out, { recursive: true, mode: 0o700 });
-writeFileSync(join(out, 'bench-qr.json'), JSON.stringify({ dirs, rows }, null, 2));
-writeFileSync(join(out, 'bench-qr.md'), lines.join('\n') + '\n');
+const name = readsOnly ? 'bench-qr-reads' : 'bench-qr';
+writeFileSync(join(out, `${name}.json`), JSON.stringify({ dirs, rows }, null, 2));
+writeFileSync(join(out, `${name}.md`), lines.join('\n') + '\n');

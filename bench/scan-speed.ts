@@ -36,6 +36,8 @@ export interface SpeedRun {
   engineByKindPerPage: Record<string, number> | null;
   peakRssMb: number;
   readDigest: string;
+  /** The same without the free text the template never transcribes (validation takes no reading of it). */
+  recordDigest: string;
   quarantined: Record<string, number>;
 }
 
@@ -49,13 +51,16 @@ function rssPeak() {
   };
 }
 
-/** sha256 over every field read (serial, field, raw text, value, confidence) and every page's state: what was read. */
-export function readDigest(jobDir: string): string {
+/**
+ * sha256 over every field read (serial, field, raw text, value, confidence) and every page's state: what was read.
+ * Fields in `leaveOut` are not hashed (e.g. the free text a template never transcribes, which no record takes).
+ */
+export function readDigest(jobDir: string, leaveOut: ReadonlySet<string> = new Set()): string {
   const store = JobStore.open(jobDir);
   try {
     const h = createHash('sha256');
     const fields = store.db.prepare('SELECT serial, field_id, raw_text, read_json, confidence FROM fields ORDER BY serial, field_id').all() as Record<string, unknown>[];
-    for (const f of fields) h.update(JSON.stringify([f.serial, f.field_id, f.raw_text, f.read_json, f.confidence === null ? null : Number(f.confidence).toFixed(6)]) + '\n');
+    for (const f of fields) if (!leaveOut.has(String(f.field_id))) h.update(JSON.stringify([f.serial, f.field_id, f.raw_text, f.read_json, f.confidence === null ? null : Number(f.confidence).toFixed(6)]) + '\n');
     const pages = store.db.prepare('SELECT s.path, p.page_index, p.state, p.reason_code, p.serial, p.page_no FROM pages p JOIN sources s ON s.id = p.source_id ORDER BY s.path, p.page_index').all() as Record<string, unknown>[];
     for (const p of pages) h.update(JSON.stringify([String(p.path).split('/').pop(), p.page_index, p.state, p.reason_code, p.serial, p.page_no]) + '\n');
     return h.digest('hex').slice(0, 16);
@@ -127,6 +132,7 @@ export async function measureScan(opts: { label: string; scans: string; jobDir: 
     engineByKindPerPage: s.engineSecondsByKind ? perPage(s.engineSecondsByKind) : null,
     peakRssMb,
     readDigest: readDigest(opts.jobDir),
+    recordDigest: readDigest(opts.jobDir, new Set(opts.template.fields.filter((f) => f.type === 'text' && f.transcribe === 'never').map((f) => f.id))),
     quarantined: s.quarantinedByReason,
   };
 }
@@ -134,11 +140,11 @@ export async function measureScan(opts: { label: string; scans: string; jobDir: 
 export function speedTable(runs: SpeedRun[]): string {
   const f = (n: number | null | undefined, d = 2) => (n === null || n === undefined ? '-' : n.toFixed(d));
   const lines = [
-    '| run | workers | load before/after | pages (form) | wall s | pages/min | CPU s | CPU-s/page | CPU-s/form page | CPU outside engines | peak RSS MB | read digest |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| run | workers | load before/after | pages (form) | wall s | pages/min | CPU s | CPU-s/page | CPU-s/form page | CPU outside engines | peak RSS MB | read digest | digest without never-transcribed text |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...runs.map(
       (r) =>
-        `| ${r.label} | ${r.workers} | ${f(r.load[0], 1)} / ${f(r.load[1], 1)} | ${r.pages} (${r.formPages}) | ${f(r.wallSeconds, 1)} | ${f(r.pagesPerMinute, 1)} | ${f(r.cpuSeconds, 1)} | ${f(r.cpuPerPage)} | ${f(r.cpuPerFormPage)} | ${r.outsideEngineShare === null ? '-' : (r.outsideEngineShare * 100).toFixed(0) + '%'} | ${f(r.peakRssMb, 0)} | ${r.readDigest} |`,
+        `| ${r.label} | ${r.workers} | ${f(r.load[0], 1)} / ${f(r.load[1], 1)} | ${r.pages} (${r.formPages}) | ${f(r.wallSeconds, 1)} | ${f(r.pagesPerMinute, 1)} | ${f(r.cpuSeconds, 1)} | ${f(r.cpuPerPage)} | ${f(r.cpuPerFormPage)} | ${r.outsideEngineShare === null ? '-' : (r.outsideEngineShare * 100).toFixed(0) + '%'} | ${f(r.peakRssMb, 0)} | ${r.readDigest} | ${r.recordDigest} |`,
     ),
   ];
   const split = runs.filter((r) => r.cpuByStagePerPage);
