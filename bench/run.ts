@@ -1,8 +1,7 @@
 // The benchmark: synthesise a corpus over every scanning profile with hands from the test pool only, scan it,
 // validate it with the thresholds shipped in the template (calibrated on other hands, never on this corpus), score
 // it against the truth, read the same comb boxes with tesseract for comparison, and print the tables (also written
-// as JSON to bench/results/). `npm run bench -- --mode memory` scans 500 pages and
-// samples RSS to show memory does not grow with the input.
+// as JSON to bench/results/). The memory run over 500 pages is `npm run bench:mem` (bench/memory.ts).
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -176,7 +175,9 @@ async function mainMode() {
   lines.push(`| scan CPU per page (user+sys, all threads) | ${scanCpuPerPage.toFixed(2)} s |`);
   lines.push(`| peak RSS during scan | ${mem.peakMb.toFixed(0)} MB |`);
   lines.push(`| time per page, summed by step (s) | ${Object.entries(scan.stageSeconds).map(([k, v]) => `${k} ${(v / Math.max(1, pagesTotal)).toFixed(2)}`).join(', ')} |`);
-  lines.push(`| CPU s a page: total; main thread / page workers / libvips / engines, native decode and helper threads | ${(scan.cpu.total / Math.max(1, pagesTotal)).toFixed(2)}; ${[scan.cpu.mainThread, scan.cpu.pageWorkers, scan.cpu.libvips, scan.cpu.enginesAndHelpers].map((v) => (v / Math.max(1, pagesTotal)).toFixed(3)).join(' / ')} (outside the engines, at least ${scan.cpu.total ? (((scan.cpu.total - scan.cpu.enginesAndHelpers) / scan.cpu.total) * 100).toFixed(0) : '-'}%) |`);
+  const c = scan.cpu;
+  const pp = (v: number) => (v / Math.max(1, pagesTotal)).toFixed(3);
+  lines.push(`| CPU s a page: total; main thread / page workers / box classifier / OCR threads / libvips / V8 and libuv helpers / ended unseen | ${(c.total / Math.max(1, pagesTotal)).toFixed(2)}; ${[c.mainThread, c.pageWorkers, c.boxClassifier, c.ocr, c.libvips, c.helpers, c.unsampled].map(pp).join(' / ')} (outside the engines ${c.total ? (((c.total - c.boxClassifier - c.ocr) / c.total) * 100).toFixed(0) : '-'}%) |`);
   lines.push(`| pages quarantined | ${scan.pagesQuarantined} (${Object.entries(scan.quarantinedByReason).map(([k, v]) => `${k} ${v}`).join(', ')}) |`);
   lines.push(`| box classifier CPU per box | ${cost.msPerBox.toFixed(3)} ms (${cost.boxes} boxes of ${cost.pages} pages, batched per page and charset) |`);
   lines.push(`| comb reading CPU per page: box classifier / tesseract (same pages) | ${((cost.msPerBox * cost.boxes) / Math.max(1, cost.pages) / 1000).toFixed(3)} s / ${(tess.cpuSeconds / Math.max(1, tess.pages)).toFixed(2)} s |`);
@@ -243,36 +244,6 @@ async function mainMode() {
   writeFileSync(join(outDir, 'bench-main.md'), table + '\n');
 }
 
-async function memoryMode() {
-  const forms = Number(args.forms ?? 250);
-  const corpus = await makeCorpus(forms, Array.from({ length: Math.ceil(forms / 4) }, (_, i) => ({ profile: 'clean' as const, forms: Math.min(4, forms - i * 4) })));
-  const jobDir = join(work, 'job');
-  rmSync(jobDir, { recursive: true, force: true });
-  const rss = rssSampler();
-  const scan = await scanJob({ inputs: [join(corpus.dir, 'scans')], jobDir, template, workers, onProgress: (p) => rss.setPages(p.pagesDone) });
-  const mem = rss.stop();
-  // RSS by quarter of the run: flat means memory does not grow with the number of pages.
-  const total = scan.pagesRead + scan.pagesQuarantined;
-  const quarters = [0, 1, 2, 3].map((q) => {
-    const s = mem.samples.filter((x) => x.pages >= (q * total) / 4 && x.pages < ((q + 1) * total) / 4);
-    return s.length ? Math.max(...s.map((x) => x.rss)) / 2 ** 20 : 0;
-  });
-  const lines = [
-    `prf-backload memory benchmark: ${total} pages, ${workers} OCR workers`,
-    '',
-    '| measure | value |',
-    '|---|---|',
-    `| scan | ${scan.pagesPerMinute.toFixed(1)} pages/min (${scan.seconds.toFixed(0)} s) |`,
-    `| peak RSS | ${mem.peakMb.toFixed(0)} MB |`,
-    `| peak RSS by quarter of the run | ${quarters.map((q) => q.toFixed(0)).join(' / ')} MB |`,
-    `| OCR workers recycled | ${scan.ocr.recycled} |`,
-    `| page workers replaced (against memory growth) | ${scan.pageWorkers.recycled} |`,
-  ];
-  process.stdout.write(lines.join('\n') + '\n');
-  writeFileSync(join(outDir, 'bench-memory.json'), JSON.stringify({ mode: 'memory', pages: total, scan, peakRssMb: mem.peakMb, quarters }, null, 2));
-  writeFileSync(join(outDir, 'bench-memory.md'), lines.join('\n') + '\n');
-}
-
-if (args.mode === 'memory') await memoryMode();
-else await mainMode();
+if (args.mode === 'memory') throw new Error('the memory run is its own bench now: npm run bench:mem');
+await mainMode();
 if (!args.keep) rmSync(work, { recursive: true, force: true });

@@ -1,17 +1,15 @@
-// Scan speed benchmark: where a page's time goes. Scans one kept corpus with 1 and then 2 workers and prints, for
-// each run, pages a minute, CPU seconds a page (user+sys of every thread, which holds on a shared machine better
-// than wall time), the busy seconds a page by stage as the scan reports them, the share of CPU spent outside the
-// OCR engine, peak RSS, and a digest of everything read (the same digest before and after a change means nothing
-// is read differently). `npm run bench:scan -- --corpus DIR` reuses a corpus; the table also goes to JSON.
-// It only needs scanJob and its summary, so it also runs against an older checkout for a before/after comparison.
+// Scan speed benchmark: where a page's time goes. Scans one kept corpus with each worker count in turn (--workers
+// 1,2 by default; 1,2,1,2 repeats the pair, since the machine may be shared) and prints, for each run, pages a minute,
+// CPU seconds (user+sys of every thread, which holds on a shared machine better than wall time), the load average,
+// CPU seconds a page by where they went (stage, engine, thread), the share of CPU outside the engines, peak RSS, and
+// a digest of everything read (the same digest before and after a change means nothing is read differently).
+// `npm run bench:scan -- --corpus DIR` reuses a corpus; the table also goes to JSON. It only needs scanJob and its
+// summary, so it also runs against an older checkout (which lacks the CPU split: its columns then show '-').
 import { createHash } from 'node:crypto';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import sharp from 'sharp';
-import { decodePages } from '../src/imaging/decode.ts';
-import { walkInputs } from '../src/imaging/walk.ts';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { scanJob } from '../src/job/scan.ts';
 import { JobStore } from '../src/job/store.ts';
 import { synthesise } from '../src/synth/synth.ts';
@@ -26,24 +24,20 @@ export interface SpeedRun {
   pagesPerMinute: number;
   cpuSeconds: number;
   cpuPerPage: number;
-  /** CPU a page attributed to the page's form pages (blank backs and other quarantines cost little). */
+  /** The run's CPU over its form pages only (blank backs and other quarantines cost little). */
   cpuPerFormPage: number;
-  /** Busy seconds inside the OCR engine (and the box classifier, when there is one), summed over pages. */
-  engineSeconds: number | null;
-  /** Where the CPU went, seconds a page: main thread, page worker threads, libvips, engines and helper threads. */
-  cpuSplitPerPage: { mainThread: number; pageWorkers: number; libvips: number; enginesAndHelpers: number } | null;
+  /** Load average (1 minute) just before and just after the run: the machine is shared. */
+  load: [number, number];
+  /** CPU seconds a page by where it went (see cpuByStage); null for a tree whose scan does not report it. */
+  cpuByStagePerPage: Record<string, number> | null;
+  /** Share of the scan's CPU outside the engines (tesseract's threads and the classifier's inference). */
   outsideEngineShare: number | null;
-  /**
-   * The same share with the native imaging counted out of the engines' bucket: decoding every page and encoding
-   * every page image again, alone, measured in process CPU (sharp's work on libuv threads has no name to count by).
-   */
-  outsideEngineShareWithNative: number | null;
-  nativeImagingPerPage: { decode: number; encode: number } | null;
   stagePerPage: Record<string, number>;
-  stageCpuPerPage: Record<string, number> | null;
   engineByKindPerPage: Record<string, number> | null;
   peakRssMb: number;
   readDigest: string;
+  /** The same without the free text the template never transcribes (validation takes no reading of it). */
+  recordDigest: string;
   quarantined: Record<string, number>;
 }
 
@@ -57,13 +51,16 @@ function rssPeak() {
   };
 }
 
-/** sha256 over every field read (serial, field, raw text, value, confidence) and every page's state: what was read. */
-export function readDigest(jobDir: string): string {
+/**
+ * sha256 over every field read (serial, field, raw text, value, confidence) and every page's state: what was read.
+ * Fields in `leaveOut` are not hashed (e.g. the free text a template never transcribes, which no record takes).
+ */
+export function readDigest(jobDir: string, leaveOut: ReadonlySet<string> = new Set()): string {
   const store = JobStore.open(jobDir);
   try {
     const h = createHash('sha256');
     const fields = store.db.prepare('SELECT serial, field_id, raw_text, read_json, confidence FROM fields ORDER BY serial, field_id').all() as Record<string, unknown>[];
-    for (const f of fields) h.update(JSON.stringify([f.serial, f.field_id, f.raw_text, f.read_json, f.confidence === null ? null : Number(f.confidence).toFixed(6)]) + '\n');
+    for (const f of fields) if (!leaveOut.has(String(f.field_id))) h.update(JSON.stringify([f.serial, f.field_id, f.raw_text, f.read_json, f.confidence === null ? null : Number(f.confidence).toFixed(6)]) + '\n');
     const pages = store.db.prepare('SELECT s.path, p.page_index, p.state, p.reason_code, p.serial, p.page_no FROM pages p JOIN sources s ON s.id = p.source_id ORDER BY s.path, p.page_index').all() as Record<string, unknown>[];
     for (const p of pages) h.update(JSON.stringify([String(p.path).split('/').pop(), p.page_index, p.state, p.reason_code, p.serial, p.page_no]) + '\n');
     return h.digest('hex').slice(0, 16);
@@ -72,28 +69,39 @@ export function readDigest(jobDir: string): string {
   }
 }
 
-/** CPU seconds (every thread) to decode every page of the corpus, and to encode the job's page images again. */
-async function nativeImagingCpu(scans: string, jobDir: string): Promise<{ decode: number; encode: number }> {
-  const cpu = () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1e6;
-  };
-  let t = cpu();
-  for await (const item of walkInputs([scans])) if (!('error' in item)) for await (const p of decodePages(item.path)) void p;
-  const decode = cpu() - t;
-  let encode = 0;
-  const pagesDir = join(jobDir, 'pages');
-  for (const f of existsSync(pagesDir) ? readdirSync(pagesDir).filter((n) => n.endsWith('.png')) : []) {
-    const { data, info } = await sharp(readFileSync(join(pagesDir, f))).raw().toBuffer({ resolveWithObject: true });
-    t = cpu();
-    await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).png({ compressionLevel: 1 }).toBuffer();
-    encode += cpu() - t;
-  }
-  return { decode, encode };
+/** The part of the summary this bench reads (a tree from before the CPU split has no `cpu.helpers`). */
+type Summary = Awaited<ReturnType<typeof scanJob>>;
+
+/**
+ * The scan's CPU, every second of it placed once: the JavaScript steps by stage (decode and save on the main thread,
+ * the rest in the page workers), the engines by kind of call, then what no step accounts for, by thread: the main
+ * thread's and the page workers' time outside the steps (start-up, module loading, waiting), the OCR threads' time
+ * outside calls (loading the language data), libvips' threads, V8's and libuv's helpers, and threads that ended
+ * unseen. The columns add up to the total.
+ */
+export function cpuByStage(s: Summary): Record<string, number> | null {
+  const c = s.cpu as Partial<Summary['cpu']> | undefined;
+  if (!c || c.helpers === undefined) return null;
+  const stage = s.stageCpuSeconds as Record<string, number>;
+  const engine = (s.engineCpuSecondsByKind ?? {}) as Record<string, number>;
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(stage)) out[k] = v;
+  const ocrKinds = Object.entries(engine).filter(([k]) => k !== 'box-classifier');
+  out['box classifier'] = c.boxClassifier ?? 0;
+  for (const [k, v] of ocrKinds) out[`OCR ${k}`] = v;
+  out['OCR start-up, other'] = Math.max(0, (c.ocr ?? 0) - ocrKinds.reduce((n, [, v]) => n + v, 0));
+  out['main thread, other'] = Math.max(0, (c.mainThread ?? 0) - (stage.decode ?? 0) - (stage.save ?? 0));
+  const workerSteps = Object.entries(stage).reduce((n, [k, v]) => (k === 'decode' || k === 'save' ? n : n + v), 0);
+  out['page workers, other'] = Math.max(0, (c.pageWorkers ?? 0) - workerSteps);
+  out['libvips threads'] = c.libvips ?? 0;
+  out['V8 and libuv helpers'] = c.helpers;
+  out['ended unseen'] = c.unsampled ?? 0;
+  return out;
 }
 
 export async function measureScan(opts: { label: string; scans: string; jobDir: string; workers: number; template: ReturnType<typeof loadTemplate> }): Promise<SpeedRun> {
   rmSync(opts.jobDir, { recursive: true, force: true });
+  const load0 = loadavg()[0]!;
   const stopRss = rssPeak();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -104,11 +112,9 @@ export async function measureScan(opts: { label: string; scans: string; jobDir: 
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const pages = s.pagesRead + s.pagesQuarantined;
   const formPages = s.pagesRead;
-  const stageSeconds = s.stageSeconds as Record<string, number>;
-  const engine = (s as { engineSeconds?: number }).engineSeconds ?? null;
-  const split = (s as { cpu?: { total: number; mainThread: number; pageWorkers: number; libvips: number; enginesAndHelpers: number } }).cpu;
-  const stageCpu = (s as { stageCpuSeconds?: Record<string, number> }).stageCpuSeconds;
   const perPage = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v / Math.max(1, pages)]));
+  const byStage = cpuByStage(s);
+  const c = s.cpu as Partial<Summary['cpu']> | undefined;
   return {
     label: opts.label,
     workers: opts.workers,
@@ -119,62 +125,56 @@ export async function measureScan(opts: { label: string; scans: string; jobDir: 
     cpuSeconds,
     cpuPerPage: cpuSeconds / pages,
     cpuPerFormPage: cpuSeconds / Math.max(1, formPages),
-    engineSeconds: engine,
-    cpuSplitPerPage: split
-      ? { mainThread: split.mainThread / pages, pageWorkers: split.pageWorkers / pages, libvips: split.libvips / pages, enginesAndHelpers: split.enginesAndHelpers / pages }
-      : null,
-    // Outside the engines, at least: the JavaScript threads and libvips' named threads (measured). The rest is the
-    // engines plus native decoding on libuv's threads and V8's helpers, which cannot be told apart by thread.
-    outsideEngineShare: split && split.total > 0 ? (split.total - split.enginesAndHelpers) / split.total : null,
-    stagePerPage: perPage(stageSeconds),
-    stageCpuPerPage: stageCpu ? perPage(stageCpu) : null,
-    engineByKindPerPage: (s as { engineSecondsByKind?: Record<string, number> }).engineSecondsByKind ? perPage((s as { engineSecondsByKind: Record<string, number> }).engineSecondsByKind) : null,
+    load: [load0, loadavg()[0]!],
+    cpuByStagePerPage: byStage ? perPage(byStage) : null,
+    outsideEngineShare: byStage && c?.total ? (c.total - (c.boxClassifier ?? 0) - (c.ocr ?? 0)) / c.total : null,
+    stagePerPage: perPage(s.stageSeconds as Record<string, number>),
+    engineByKindPerPage: s.engineSecondsByKind ? perPage(s.engineSecondsByKind) : null,
     peakRssMb,
-    ...(await (async () => {
-      if (!split || split.total <= 0) return { outsideEngineShareWithNative: null, nativeImagingPerPage: null };
-      const native = await nativeImagingCpu(opts.scans, opts.jobDir);
-      // The decode's JavaScript part is in the main thread's count already.
-      const nativeOnly = Math.max(0, native.decode - (stageCpu?.decode ?? 0)) + native.encode;
-      const engines = Math.max(0, split.enginesAndHelpers - nativeOnly);
-      return { outsideEngineShareWithNative: (split.total - engines) / split.total, nativeImagingPerPage: { decode: native.decode / pages, encode: native.encode / pages } };
-    })()),
     readDigest: readDigest(opts.jobDir),
+    recordDigest: readDigest(opts.jobDir, new Set(opts.template.fields.filter((f) => f.type === 'text' && f.transcribe === 'never').map((f) => f.id))),
     quarantined: s.quarantinedByReason,
   };
 }
 
 export function speedTable(runs: SpeedRun[]): string {
-  const f = (n: number | null, d = 2) => (n === null ? '-' : n.toFixed(d));
-  const stages = [...new Set(runs.flatMap((r) => Object.keys(r.stagePerPage)))];
+  const f = (n: number | null | undefined, d = 2) => (n === null || n === undefined ? '-' : n.toFixed(d));
   const lines = [
-    '| run | workers | pages (form) | wall s | pages/min | CPU-s/page | CPU-s/form page | CPU-s/page: main / page workers / libvips / engines, native decode and helpers | CPU outside engines (at least) | with native imaging counted out (decode / encode CPU-s a page) | peak RSS MB | read digest |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| run | workers | load before/after | pages (form) | wall s | pages/min | CPU s | CPU-s/page | CPU-s/form page | CPU outside engines | peak RSS MB | read digest | digest without never-transcribed text |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...runs.map(
       (r) =>
-        `| ${r.label} | ${r.workers} | ${r.pages} (${r.formPages}) | ${f(r.wallSeconds, 1)} | ${f(r.pagesPerMinute, 1)} | ${f(r.cpuPerPage)} | ${f(r.cpuPerFormPage)} | ${r.cpuSplitPerPage ? [r.cpuSplitPerPage.mainThread, r.cpuSplitPerPage.pageWorkers, r.cpuSplitPerPage.libvips, r.cpuSplitPerPage.enginesAndHelpers].map((v) => f(v, 3)).join(' / ') : '-'} | ${r.outsideEngineShare === null ? '-' : (r.outsideEngineShare * 100).toFixed(0) + '%'} | ${r.outsideEngineShareWithNative === null ? '-' : `${(r.outsideEngineShareWithNative * 100).toFixed(0)}% (${f(r.nativeImagingPerPage!.decode, 3)} / ${f(r.nativeImagingPerPage!.encode, 3)})`} | ${f(r.peakRssMb, 0)} | ${r.readDigest} |`,
+        `| ${r.label} | ${r.workers} | ${f(r.load[0], 1)} / ${f(r.load[1], 1)} | ${r.pages} (${r.formPages}) | ${f(r.wallSeconds, 1)} | ${f(r.pagesPerMinute, 1)} | ${f(r.cpuSeconds, 1)} | ${f(r.cpuPerPage)} | ${f(r.cpuPerFormPage)} | ${r.outsideEngineShare === null ? '-' : (r.outsideEngineShare * 100).toFixed(0) + '%'} | ${f(r.peakRssMb, 0)} | ${r.readDigest} | ${r.recordDigest} |`,
     ),
-    '',
-    `Seconds a page by stage, summed over pages (busy = wall clock of the step; stages of different pages overlap in time;`,
-    `CPU = the JavaScript thread's CPU in the step, without libvips and engine threads; read includes waiting on the engine):`,
-    '',
-    `| run | workers | measure | ${stages.join(' | ')} |`,
-    `|---|---|---|${stages.map(() => '---').join('|')}|`,
-    ...runs.flatMap((r) => [
-      `| ${r.label} | ${r.workers} | busy | ${stages.map((k) => (r.stagePerPage[k] === undefined ? '-' : f(r.stagePerPage[k]!, 3))).join(' | ')} |`,
-      ...(r.stageCpuPerPage ? [`| ${r.label} | ${r.workers} | CPU | ${stages.map((k) => (r.stageCpuPerPage![k] === undefined ? '-' : f(r.stageCpuPerPage![k]!, 3))).join(' | ')} |`] : []),
-    ]),
   ];
-  const kinds = [...new Set(runs.flatMap((r) => Object.keys(r.engineByKindPerPage ?? {})))];
-  if (kinds.length) {
-    lines.push('', 'Busy seconds a page inside the engine, by kind of field:', '', `| run | workers | ${kinds.join(' | ')} |`, `|---|---|${kinds.map(() => '---').join('|')}|`);
-    for (const r of runs) if (r.engineByKindPerPage) lines.push(`| ${r.label} | ${r.workers} | ${kinds.map((k) => f(r.engineByKindPerPage![k] ?? 0, 3)).join(' | ')} |`);
+  const split = runs.filter((r) => r.cpuByStagePerPage);
+  if (split.length) {
+    const cols = [...new Set(split.flatMap((r) => Object.keys(r.cpuByStagePerPage!)))];
+    lines.push(
+      '',
+      'CPU seconds a page by where they went (user+sys; the columns add up to the CPU a page of the scan; engines are the',
+      'box classifier and the OCR kinds; "other" is a thread\'s time outside its timed steps):',
+      '',
+      `| run | workers | ${cols.join(' | ')} | sum |`,
+      `|---|---|${cols.map(() => '---').join('|')}|---|`,
+      ...split.map((r) => `| ${r.label} | ${r.workers} | ${cols.map((k) => f(r.cpuByStagePerPage![k] ?? 0, 3)).join(' | ')} | ${f(Object.values(r.cpuByStagePerPage!).reduce((a, b) => a + b, 0), 3)} |`),
+    );
   }
+  const stages = [...new Set(runs.flatMap((r) => Object.keys(r.stagePerPage)))];
+  lines.push(
+    '',
+    'Busy seconds a page by stage (wall clock of the step, summed over pages; stages of different pages overlap; read includes waiting on the engines):',
+    '',
+    `| run | workers | ${stages.join(' | ')} |`,
+    `|---|---|${stages.map(() => '---').join('|')}|`,
+    ...runs.map((r) => `| ${r.label} | ${r.workers} | ${stages.map((k) => f(r.stagePerPage[k], 3)).join(' | ')} |`),
+  );
   const byLabel = new Map<string, SpeedRun[]>();
   for (const r of runs) byLabel.set(r.label, [...(byLabel.get(r.label) ?? []), r]);
   for (const [label, rs] of byLabel) {
     const one = rs.find((r) => r.workers === 1);
     const two = rs.find((r) => r.workers === 2);
-    if (one && two) lines.push('', `${label}: speed-up from 1 to 2 workers ${(two.pagesPerMinute / one.pagesPerMinute).toFixed(2)}x`);
+    if (one && two) lines.push('', `${label}: speed-up from 1 to 2 workers ${(two.pagesPerMinute / one.pagesPerMinute).toFixed(2)}x (wall time; load ${f(one.load[0], 1)}-${f(two.load[1], 1)})`);
   }
   return lines.join('\n');
 }

@@ -83,6 +83,31 @@ describe('scan: the bundled synthetic scans', () => {
     }
   });
 
+  it('reads the free text a person transcribes, and leaves unread the free text the template never transcribes', () => {
+    const never = new Set(template.fields.filter((f) => f.type === 'text' && f.transcribe === 'never').map((f) => f.id));
+    expect(never.size).toBeGreaterThan(0);
+    const store = JobStore.open(jobDir);
+    try {
+      let neverWritten = 0;
+      let transcribedRead = 0;
+      for (const t of truths) {
+        for (const f of store.recordFields(t.serial)) {
+          if (f.type !== 'text') continue;
+          const written = typeof t.fields[f.fieldId]?.written === 'string' && t.fields[f.fieldId]!.written !== '';
+          if (never.has(f.fieldId)) {
+            // Written on, yet not read: the scanned page is its record, and tesseract's time goes where it counts.
+            if (written) neverWritten++;
+            expect(f.rawText, f.fieldId).toBe('');
+          } else if (written && f.rawText !== '') transcribedRead++;
+        }
+      }
+      expect(neverWritten).toBeGreaterThan(0);
+      expect(transcribedRead).toBeGreaterThan(0);
+    } finally {
+      store.close();
+    }
+  });
+
   it('skips files already in the job on a rerun, so a rerun is safe', async () => {
     const again = await scanJob({ inputs: [join(FIXTURES, 'scans')], jobDir, template, workers: 1 });
     expect(again.sourcesSkipped).toBe(again.sourcesSeen);

@@ -15,7 +15,7 @@ import { claimReaderVersion } from './reader-version.ts';
 import { withJobLock } from './job-lock.ts';
 import { PagePool, PageTimeoutError } from '../page/pool.ts';
 import { thumbnailFromImage } from '../page/thumbnail.ts';
-import { libvipsCpuSeconds, threadCpuSeconds } from '../page/thread-cpu.ts';
+import { ThreadCpuSampler, threadCpuSeconds, type ThreadCpuSplit } from '../page/thread-cpu.ts';
 import { PAGE_STAGES, type EngineCounts, type PageResult, type PageTask } from '../page/task.ts';
 import type { Template } from '../template/schema.ts';
 import { removeStaleTempFiles, writePrivateFile, writePrivateFileAtomic } from './fs-safe.ts';
@@ -67,15 +67,16 @@ export interface ScanSummary {
   stageSeconds: Record<ScanStage, number>;
   /** CPU seconds of the JavaScript thread doing each step (decode and save here, the rest in the page workers). */
   stageCpuSeconds: Record<ScanStage, number>;
-  /** Seconds inside the recognition engines, by kind of field, summed over pages (part of the read step). */
+  /** Seconds inside the recognition engines, by kind of call, summed over pages (wall clock, part of the read step). */
   engineSeconds: number;
   engineSecondsByKind: Record<string, number>;
+  /** The engines' CPU seconds by kind of call: tesseract's threads, and the classifier's inference. */
+  engineCpuSecondsByKind: Record<string, number>;
   /**
-   * Where the CPU went (Linux; user+sys of every thread): this thread, the page workers' JavaScript, libvips' own
-   * named threads, and the rest: the recognition engines' threads together with the native decoding and encoding
-   * sharp runs on libuv's threads and V8's helpers (unnamed threads, which /proc cannot tell apart).
+   * Where the CPU went (Linux; user+sys), by thread: this one, the page workers, the engines (tesseract's threads
+   * and the classifier's inference), libvips' threads, and V8's and libuv's helpers (GC, compiling, sharp's calls).
    */
-  cpu: { total: number; mainThread: number; pageWorkers: number; libvips: number; enginesAndHelpers: number };
+  cpu: ThreadCpuSplit;
 }
 
 /** A page handed to a worker, or the end of a source: committed strictly in this order. */
@@ -85,7 +86,6 @@ type WindowEntry =
 
 export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
   const started = Date.now();
-  const cpu0 = { process: process.cpuUsage(), main: threadCpuSeconds(), vips: libvipsCpuSeconds() };
   // Each page image is used once: libvips' operation cache would only hold on to memory.
   sharp.cache(false);
   // The model first: a missing or corrupt model file stops the scan, naming the file, before any page is read. Each
@@ -95,7 +95,7 @@ export async function scanJob(opts: ScanOptions): Promise<ScanSummary> {
   await probe.release();
   // One writer at a time on a job, whoever calls (the CLI, the bench, a script); taken only once the model is proven,
   // so a bad model file makes no job folder.
-  return withJobLock(opts.jobDir, 'scan', () => scanWithModel(opts, modelVersion, started, cpu0), { create: true });
+  return withJobLock(opts.jobDir, 'scan', () => scanWithModel(opts, modelVersion, started), { create: true });
 }
 
 /** The scan itself, under the job's lock, with the box model already proven. */
@@ -103,7 +103,6 @@ async function scanWithModel(
   opts: ScanOptions,
   modelVersion: string,
   started: number,
-  cpu0: { process: NodeJS.CpuUsage; main: number; vips: number },
 ): Promise<ScanSummary> {
   const store = JobStore.open(opts.jobDir, { create: true, templateId: opts.template.id, templateVersion: opts.template.version });
   try {
@@ -140,8 +139,10 @@ async function scanWithModel(
     stageCpuSeconds: { decode: 0, identify: 0, register: 0, warp: 0, read: 0, encode: 0, save: 0 },
     engineSeconds: 0,
     engineSecondsByKind: {},
-    cpu: { total: 0, mainThread: 0, pageWorkers: 0, libvips: 0, enginesAndHelpers: 0 },
+    engineCpuSecondsByKind: {},
+    cpu: { total: 0, mainThread: 0, pageWorkers: 0, boxClassifier: 0, ocr: 0, libvips: 0, helpers: 0, unsampled: 0 },
   };
+  const cpu = new ThreadCpuSampler();
   const window: WindowEntry[] = [];
   // One page waiting beyond those running, so no worker idles while this thread decodes or commits (a page's
   // decode is a tenth of its work); no more, since every page waiting holds its pixels.
@@ -221,6 +222,8 @@ async function scanWithModel(
   } finally {
     // After an error, let what is in flight settle before the workers stop (nothing more is committed).
     await Promise.allSettled(window.flatMap((e) => (e.kind === 'page' ? [e.result] : [])));
+    // The CPU split is taken while the page workers and their engines still run, so each thread is seen by name.
+    summary.cpu = cpu.stop(summary.engineCpuSecondsByKind['box-classifier'] ?? 0);
     await pool.close();
     const counts = store.statusCounts();
     summary.records = Object.values(counts.records).reduce((a, b) => a + b, 0);
@@ -228,14 +231,6 @@ async function scanWithModel(
     store.close();
   }
   summary.seconds = (Date.now() - started) / 1000;
-  const used = process.cpuUsage(cpu0.process);
-  const c = summary.cpu;
-  c.total = (used.user + used.system) / 1e6;
-  c.mainThread = threadCpuSeconds() - cpu0.main;
-  c.pageWorkers = Object.entries(summary.stageCpuSeconds).reduce((n, [k, v]) => (k === 'decode' || k === 'save' ? n : n + v), 0);
-  // libvips may end idle threads, whose time then leaves the sum: never below 0.
-  c.libvips = Math.max(0, libvipsCpuSeconds() - cpu0.vips);
-  c.enginesAndHelpers = Math.max(0, c.total - c.mainThread - c.pageWorkers - c.libvips);
   const pages = summary.pagesRead + summary.pagesQuarantined;
   summary.pagesPerMinute = summary.seconds > 0 ? (pages / summary.seconds) * 60 : 0;
   return summary;
@@ -280,6 +275,7 @@ async function runTask(pool: PagePool, task: PageTask, where: string, again: () 
         seconds: {},
         cpuSeconds: {},
         engineSeconds: {},
+        engineCpuSeconds: {},
         engine: { jobs: 0, timeouts: 0, crashes: 0, recycled: 0, retries: 0 },
       });
       if (e instanceof PageTimeoutError) return failed('page-timeout', `reading it took too long (${e.message}; its worker was stopped)`);
@@ -295,6 +291,7 @@ function addTimings(summary: ScanSummary, r: PageResult): void {
     summary.engineSecondsByKind[k] = (summary.engineSecondsByKind[k] ?? 0) + v;
     summary.engineSeconds += v;
   }
+  for (const [k, v] of Object.entries(r.engineCpuSeconds)) summary.engineCpuSecondsByKind[k] = (summary.engineCpuSecondsByKind[k] ?? 0) + v;
   for (const k of Object.keys(summary.ocr) as (keyof EngineCounts)[]) summary.ocr[k] += r.engine[k];
 }
 

@@ -2,6 +2,7 @@
 import { OcrPool, type OcrParams, type OcrResult, type Recognizer } from '../recognition/pool.ts';
 import { loadBoxClassifier, type BoxAlternative, type BoxCharset, type BoxClassifier } from '../recognition/box-classifier.ts';
 import type { EngineCounts } from './task.ts';
+import { threadCpuSeconds } from './thread-cpu.ts';
 
 export interface PageEngineOptions {
   /** OCR job timeout (tests shorten it). */
@@ -35,16 +36,31 @@ export async function createPageEngines(opts: PageEngineOptions = {}): Promise<P
   };
 }
 
-/** The box classifier, its time inside the engine added up under one kind, as timedRecognizer does for OCR. */
-export function timedClassifier(inner: BoxClassifier, into: Record<string, number>, kind = 'box-classifier'): BoxClassifier {
+/** Time inside the engines by kind of call, summed over a page: wall seconds, and the engine's CPU seconds. */
+export interface EngineTimes {
+  seconds: Record<string, number>;
+  cpuSeconds: Record<string, number>;
+}
+
+function add(into: Record<string, number>, kind: string, v: number): void {
+  into[kind] = (into[kind] ?? 0) + Math.max(0, v);
+}
+
+/**
+ * The box classifier, timed under one kind. onnxruntime runs the inference on the calling thread (the page worker),
+ * so its CPU is this thread's CPU across the call.
+ */
+export function timedClassifier(inner: BoxClassifier, into: EngineTimes, kind = 'box-classifier'): BoxClassifier {
   return {
     modelVersion: inner.modelVersion,
     async classify(charset: BoxCharset, cells: Float32Array[]): Promise<BoxAlternative[][]> {
       const t0 = performance.now();
+      const c0 = threadCpuSeconds();
       try {
         return await inner.classify(charset, cells);
       } finally {
-        into[kind] = (into[kind] ?? 0) + (performance.now() - t0) / 1000;
+        add(into.seconds, kind, (performance.now() - t0) / 1000);
+        add(into.cpuSeconds, kind, threadCpuSeconds() - c0);
       }
     },
     release: () => inner.release(),
@@ -52,20 +68,24 @@ export function timedClassifier(inner: BoxClassifier, into: Record<string, numbe
 }
 
 /**
- * A recognizer that runs one call at a time and times it, by kind, so the time inside the engine is measured apart
- * from the queue in front of it. One page's calls would wait on its single OCR worker anyway.
+ * A recognizer that runs one call at a time and times it by kind (the call's own `kind`, else kindOf), so the time
+ * inside the engine is measured apart from the queue in front of it: wall clock, and the CPU of the engine's own
+ * threads. One page's calls would wait on its single OCR worker anyway.
  */
-export function timedRecognizer(inner: Recognizer, kindOf: (p: OcrParams) => string, into: Record<string, number>): Recognizer {
+export function timedRecognizer(inner: Recognizer, kindOf: (p: OcrParams) => string, into: EngineTimes): Recognizer {
   let tail: Promise<unknown> = Promise.resolve();
   return {
     recognize(image: Buffer, params: OcrParams): Promise<OcrResult> {
       const run = tail.then(async () => {
         const t0 = performance.now();
+        const c0 = inner.cpuSeconds?.() ?? 0;
         try {
           return await inner.recognize(image, params);
         } finally {
-          const k = kindOf(params);
-          into[k] = (into[k] ?? 0) + (performance.now() - t0) / 1000;
+          const k = params.kind ?? kindOf(params);
+          add(into.seconds, k, (performance.now() - t0) / 1000);
+          // A worker replaced during the call (recycled, crashed) restarts its count: that call counts 0.
+          add(into.cpuSeconds, k, (inner.cpuSeconds?.() ?? 0) - c0);
         }
       });
       tail = run.catch(() => undefined);

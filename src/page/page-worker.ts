@@ -6,6 +6,7 @@ import type { Template } from '../template/schema.ts';
 import { createPageEngines, type PageEngineOptions, type PageEngines } from './engines.ts';
 import { processPage } from './process-page.ts';
 import type { PageResult, PageTask } from './task.ts';
+import { nameThisThread, THREAD_NAMES } from './thread-cpu.ts';
 
 export interface PageWorkerData {
   templates: Template[];
@@ -13,6 +14,8 @@ export interface PageWorkerData {
 }
 
 const data = workerData as PageWorkerData;
+// Named, so the scan's CPU split counts this thread as a page worker's (see thread-cpu.ts).
+nameThisThread(THREAD_NAMES.pageWorker);
 // Each page image is used once: libvips' operation cache would only hold on to memory. One libvips thread per
 // worker: the pages, not the pixels of one page, are what runs in parallel.
 sharp.cache(false);

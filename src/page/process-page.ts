@@ -15,7 +15,7 @@ import { identifyByLayout } from '../job/identify-by-layout.ts';
 import { BLANK_PAGE, classifyUnidentified, isBlankPage } from '../job/page-checks.ts';
 import { thumbnailJpeg } from './thumbnail.ts';
 import { threadCpuSeconds } from './thread-cpu.ts';
-import { countsSince, timedClassifier, timedRecognizer, type PageEngines } from './engines.ts';
+import { countsSince, timedClassifier, timedRecognizer, type EngineTimes, type PageEngines } from './engines.ts';
 import type { PageResult, PageStage, PageTask } from './task.ts';
 
 /** The aligned page is written fast (level 1): it is written once a page and read only when a person looks. */
@@ -25,8 +25,8 @@ export async function processPage(task: PageTask, template: Template, engines: P
   const before = engines.counts();
   const seconds: PageResult['seconds'] = {};
   const cpuSeconds: PageResult['cpuSeconds'] = {};
-  const engineSeconds: Record<string, number> = {};
-  const ctx: PageContext = { task, template, engines, seconds, cpuSeconds, engineSeconds };
+  const engineTimes: EngineTimes = { seconds: {}, cpuSeconds: {} };
+  const ctx: PageContext = { task, template, engines, seconds, cpuSeconds, engineTimes };
   let out: Outcome;
   try {
     out = await identifyAndRead(ctx);
@@ -36,7 +36,17 @@ export async function processPage(task: PageTask, template: Template, engines: P
     const why = timeout ? 'reading it took too long, twice (the OCR worker was stopped)' : `reading it failed twice (${(e as Error)?.name ?? 'error'})`;
     out = quarantined(task, timeout ? 'ocr-timeout' : 'read-failed', `${task.file}, page ${task.pageIndex + 1}: ${why}. Scan the page again`);
   }
-  return { ...out, seconds, cpuSeconds, engineSeconds, engine: countsSince(engines.counts(), before) };
+  // The box classifier runs on this thread: its CPU is the engine's, not the read step's.
+  const inference = engineTimes.cpuSeconds['box-classifier'] ?? 0;
+  if (cpuSeconds.read !== undefined) cpuSeconds.read = Math.max(0, cpuSeconds.read - inference);
+  return {
+    ...out,
+    seconds,
+    cpuSeconds,
+    engineSeconds: engineTimes.seconds,
+    engineCpuSeconds: engineTimes.cpuSeconds,
+    engine: countsSince(engines.counts(), before),
+  };
 }
 
 interface PageContext {
@@ -45,10 +55,10 @@ interface PageContext {
   engines: PageEngines;
   seconds: PageResult['seconds'];
   cpuSeconds: PageResult['cpuSeconds'];
-  engineSeconds: Record<string, number>;
+  engineTimes: EngineTimes;
 }
 
-type Outcome = Omit<PageResult, 'seconds' | 'cpuSeconds' | 'engineSeconds' | 'engine'>;
+type Outcome = Omit<PageResult, 'seconds' | 'cpuSeconds' | 'engineSeconds' | 'engineCpuSeconds' | 'engine'>;
 
 /** A moment to time a step from: wall clock, and this thread's CPU. */
 interface Mark {
@@ -118,7 +128,7 @@ async function identifyAndRead(ctx: PageContext): Promise<Outcome> {
     if (c.code !== 'qr-unreadable') return quarantineWithThumb(ctx, c.code, `${where}: ${c.message}`, img);
     // Our form with its QR code lost: try its printed layout and printed serial before asking a person.
     const t1 = mark();
-    const printedOcr = timedRecognizer(ctx.engines.ocr, () => 'printed-serial', ctx.engineSeconds);
+    const printedOcr = timedRecognizer(ctx.engines.ocr, () => 'printed-serial', ctx.engineTimes);
     const byLayout = timed(ctx, 'identify', t1, await identifyByLayout(img, template, pxPerMm, printedOcr));
     if ('failed' in byLayout) return quarantineWithThumb(ctx, c.code, `${where}: ${c.message}.${byLayout.hint}`, byLayout.canon ?? img);
     ({ id, canon } = byLayout);
@@ -142,8 +152,8 @@ async function identifyAndRead(ctx: PageContext): Promise<Outcome> {
     canon = timed(ctx, 'warp', mark(), warpToTemplate(fit.upright, fit.h, template.pageSize.widthMm, template.pageSize.heightMm));
   }
   const centre = { x: template.pageSize.widthMm / 2, y: template.pageSize.heightMm / 2 };
-  const ocr = timedRecognizer(ctx.engines.ocr, (p) => (p.whitelist ? 'comb' : 'text'), ctx.engineSeconds);
-  const boxes = timedClassifier(ctx.engines.boxes, ctx.engineSeconds);
+  const ocr = timedRecognizer(ctx.engines.ocr, (p) => (p.whitelist ? 'comb' : 'text'), ctx.engineTimes);
+  const boxes = timedClassifier(ctx.engines.boxes, ctx.engineTimes);
   const readings = timed(ctx, 'read', mark(), await readPage(canon, template, id.page, { ocr, boxes }));
   const pageImage = timed(ctx, 'encode', mark(), await graySharp(canon).png(PAGE_PNG).toBuffer());
   return {

@@ -47,10 +47,13 @@ export interface PageResult {
   pageImage?: Uint8Array;
   /** A small JPEG of what the page was (quarantined pages), so a person can assign it by hand. */
   thumbnail?: Uint8Array;
-  /** Busy seconds by step (wall clock), the worker thread's CPU seconds by step, and seconds inside the
-   *  recognition engines by kind of field (summed over calls; the engines run on threads of their own). */
+  /** Busy seconds by step (wall clock), and the worker thread's CPU seconds by step (the box classifier's
+   *  inference, which runs on this thread inside the read step, left out of read). */
   seconds: Partial<Record<PageStage, number>>;
   cpuSeconds: Partial<Record<PageStage, number>>;
+  /** Inside the recognition engines, by kind of call ("box-classifier", "text:required", "printed-serial"...):
+   *  wall seconds, and the engine's CPU seconds (tesseract's own thread; the classifier's on this thread). */
   engineSeconds: Record<string, number>;
+  engineCpuSeconds: Record<string, number>;
   engine: EngineCounts;
 }

@@ -2,6 +2,7 @@
 // workers recycled to bound memory, and a crashed or hung worker replaced so it costs one retry, not the run.
 import { createRequire } from 'node:module';
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
+import { cpuSecondsOf, nameNewThreads, THREAD_NAMES, threadIds } from '../page/thread-cpu.ts';
 
 const require = createRequire(import.meta.url);
 /** Language data shipped in the @tesseract.js-data/eng npm package: nothing is downloaded, nothing cached on disk. */
@@ -11,6 +12,8 @@ export interface OcrParams {
   psm: PSM;
   /** Characters tesseract may answer with; empty for any. */
   whitelist: string;
+  /** What the call is for ("text:required", "printed-serial"...): for the timing by kind only, never sent to tesseract. */
+  kind?: string;
 }
 
 export interface OcrBox {
@@ -50,6 +53,8 @@ interface Slot {
   worker: Worker | null;
   jobs: number;
   params: string;
+  /** The thread(s) its tesseract.js worker runs on. */
+  threads: string[];
 }
 
 interface Pending {
@@ -63,6 +68,8 @@ interface Pending {
 /** What reads an image: the pool, or anything standing in for it (the benchmark records what the pool is sent). */
 export interface Recognizer {
   recognize(image: Buffer, params: OcrParams): Promise<OcrResult>;
+  /** CPU seconds the engine's own threads have used so far (Linux), so a caller can time a call in CPU too. */
+  cpuSeconds?(): number;
 }
 
 export class OcrTimeoutError extends Error {
@@ -81,7 +88,7 @@ export class OcrPool implements Recognizer {
 
   static async create(options: OcrPoolOptions): Promise<OcrPool> {
     const pool = new OcrPool({ jobTimeoutMs: 60_000, recycleAfterJobs: 400, ...options });
-    for (let i = 0; i < Math.max(1, options.size); i++) pool.slots.push({ worker: null, jobs: 0, params: '' });
+    for (let i = 0; i < Math.max(1, options.size); i++) pool.slots.push({ worker: null, jobs: 0, params: '', threads: [] });
     // Start the workers up front so the first pages do not wait on language loading one by one.
     await Promise.all(pool.slots.map((s) => pool.ensureWorker(s)));
     return pool;
@@ -89,6 +96,10 @@ export class OcrPool implements Recognizer {
 
   get size(): number {
     return this.slots.length;
+  }
+
+  cpuSeconds(): number {
+    return this.slots.reduce((n, s) => n + cpuSecondsOf(s.threads), 0);
   }
 
   recognize(image: Buffer, params: OcrParams): Promise<OcrResult> {
@@ -107,6 +118,9 @@ export class OcrPool implements Recognizer {
 
   private async ensureWorker(slot: Slot): Promise<Worker> {
     if (slot.worker) return slot.worker;
+    // The tesseract.js worker runs on a thread of its own, started by createWorker: named, so its CPU is counted as
+    // the OCR engine's (see thread-cpu.ts).
+    const before = threadIds();
     const worker = await createWorker('eng', OEM.LSTM_ONLY, {
       langPath: ENG.langPath,
       gzip: ENG.gzip,
@@ -114,6 +128,7 @@ export class OcrPool implements Recognizer {
       // Errors inside the worker are turned into a rejected job by the timeout/catch below, never a crash.
       errorHandler: () => undefined,
     });
+    slot.threads = nameNewThreads(before, THREAD_NAMES.ocr);
     slot.worker = worker;
     slot.jobs = 0;
     slot.params = '';

@@ -186,6 +186,12 @@ export async function readPage(canon: GrayImage, template: Template, pageNo: num
   // Free text: each area read as a block on its own (a handful per page).
   for (const f of fields) {
     if (f.type !== 'text') continue;
+    // Free text the template never transcribes is not read: validation never takes a reading of it into the record
+    // (the scanned page is its record), and it was over half of tesseract's time a page.
+    if (f.transcribe === 'never') {
+      readings.set(f.id, { fieldId: f.id, type: f.type, path: f.path, rawText: '', read: '', confidence: null, crop: cropRect(f) });
+      continue;
+    }
     const z = toPx(inset(f.zone, 0.5));
     const share = inkInside(canon, z, 0, threshold);
     if (share < 0.002) {
@@ -195,7 +201,7 @@ export async function readPage(canon: GrayImage, template: Template, pageNo: num
     calls.push(
       (async () => {
         const img = cropGray(canon, z.x, z.y, z.w, z.h);
-        const res = await pool.recognize(await grayToPng(img), { psm: PSM.SINGLE_BLOCK, whitelist: '' });
+        const res = await pool.recognize(await grayToPng(img), { psm: PSM.SINGLE_BLOCK, whitelist: '', kind: `text:${f.transcribe}` });
         const text = res.lines.map((l) => l.text).filter(Boolean).join(' ').replace(/\s+/g, ' ').trim();
         readings.set(f.id, { fieldId: f.id, type: f.type, path: f.path, rawText: text, read: text || '?', confidence: null, crop: cropRect(f) });
       })(),
