@@ -215,7 +215,7 @@ describe('GCS parts summing to the total', () => {
 describe('drug names on the formulary', () => {
   const field = fieldAt('drugs[0].drug');
   const measured: Thresholds = { ...DEFAULT_THRESHOLDS, 'capitals:formulary': 0.95, 'capitals:formulary-alt': 0.95 };
-  const pad = (s: string) => s.padEnd(field.boxes!, ' ');
+  const pad = (s: string) => s.padEnd(field.type === 'capitals' ? field.boxes : 0, ' ');
   const rec = (drug: string) => ({ drugs: [{ drug }] });
 
   it('a name read surely as a formulary medicine has formulary evidence, accepted only at a measured threshold', () => {
