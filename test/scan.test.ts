@@ -91,7 +91,7 @@ describe('scan: the bundled synthetic scans', () => {
       let neverWritten = 0;
       let transcribedRead = 0;
       for (const t of truths) {
-        for (const f of store.recordFields(t.serial)) {
+        for (const f of store.records.recordFields(t.serial)) {
           if (f.type !== 'text') continue;
           const written = typeof t.fields[f.fieldId]?.written === 'string' && t.fields[f.fieldId]!.written !== '';
           if (never.has(f.fieldId)) {
