@@ -9,6 +9,8 @@ export interface PageEngineOptions {
   ocrTimeoutMs?: number;
   /** Folder of the box classifier's model files (default: the committed models/). */
   modelDir?: string;
+  /** Shared by the scan's page workers: one starts its OCR engine at a time (see OcrPoolOptions.startLock). */
+  ocrStartLock?: Int32Array;
 }
 
 export interface PageEngines {
@@ -24,7 +26,7 @@ export interface PageEngines {
 export async function createPageEngines(opts: PageEngineOptions = {}): Promise<PageEngines> {
   // One OCR worker per page worker: pages, not fields, are what runs in parallel.
   const boxes = await loadBoxClassifier(opts.modelDir ? { modelDir: opts.modelDir } : {});
-  const ocr = await OcrPool.create({ size: 1, ...(opts.ocrTimeoutMs ? { jobTimeoutMs: opts.ocrTimeoutMs } : {}) });
+  const ocr = await OcrPool.create({ size: 1, ...(opts.ocrTimeoutMs ? { jobTimeoutMs: opts.ocrTimeoutMs } : {}), ...(opts.ocrStartLock ? { startLock: opts.ocrStartLock } : {}) });
   return {
     ocr,
     boxes,

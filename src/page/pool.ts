@@ -76,6 +76,8 @@ export class PagePool {
   private readonly stopping: Promise<void>[] = [];
   readonly stats = { pages: 0, timeouts: 0, crashes: 0, recycled: 0 };
   private readonly opts: Required<PagePoolOptions>;
+  /** One page worker at a time starts its OCR engine, in every set of workers (see thread-cpu.ts). */
+  private readonly ocrStartLock = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(options: PagePoolOptions) {
     this.opts = { engines: {}, pageTimeoutMs: 300_000, recycleAfterPages: 250, ...options, size: Math.max(1, options.size) };
@@ -87,7 +89,7 @@ export class PagePool {
   }
 
   private start(): Piscina {
-    const workerData: PageWorkerData = { templates: this.opts.templates, engines: this.opts.engines };
+    const workerData: PageWorkerData = { templates: this.opts.templates, engines: { ...this.opts.engines, ocrStartLock: this.ocrStartLock } };
     return new Piscina({
       ...workerScript(),
       minThreads: this.opts.size,

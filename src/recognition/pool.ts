@@ -2,7 +2,7 @@
 // workers recycled to bound memory, and a crashed or hung worker replaced so it costs one retry, not the run.
 import { createRequire } from 'node:module';
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
-import { cpuSecondsOf, nameNewThreads, THREAD_NAMES, threadIds } from '../page/thread-cpu.ts';
+import { cpuSecondsOf, startNamedThreads, THREAD_NAMES } from '../page/thread-cpu.ts';
 
 const require = createRequire(import.meta.url);
 /** Language data shipped in the @tesseract.js-data/eng npm package: nothing is downloaded, nothing cached on disk. */
@@ -47,6 +47,9 @@ export interface OcrPoolOptions {
   jobTimeoutMs?: number;
   /** Replace a worker after this many jobs, against memory growth inside the WASM heap. */
   recycleAfterJobs?: number;
+  /** Shared by the OCR pools of a scan's page workers, each on its own thread (a SharedArrayBuffer's Int32Array):
+   *  one starts its tesseract worker at a time, so each names its own thread (see thread-cpu.ts). */
+  startLock?: Int32Array;
 }
 
 interface Slot {
@@ -84,7 +87,7 @@ export class OcrPool implements Recognizer {
   /** Counters for the run summary and the benchmark. */
   readonly stats = { jobs: 0, timeouts: 0, crashes: 0, recycled: 0, retries: 0 };
 
-  private constructor(private readonly opts: Required<OcrPoolOptions>) {}
+  private constructor(private readonly opts: Required<Omit<OcrPoolOptions, 'startLock'>> & Pick<OcrPoolOptions, 'startLock'>) {}
 
   static async create(options: OcrPoolOptions): Promise<OcrPool> {
     const pool = new OcrPool({ jobTimeoutMs: 60_000, recycleAfterJobs: 400, ...options });
@@ -120,15 +123,16 @@ export class OcrPool implements Recognizer {
     if (slot.worker) return slot.worker;
     // The tesseract.js worker runs on a thread of its own, started by createWorker: named, so its CPU is counted as
     // the OCR engine's (see thread-cpu.ts).
-    const before = threadIds();
-    const worker = await createWorker('eng', OEM.LSTM_ONLY, {
-      langPath: ENG.langPath,
-      gzip: ENG.gzip,
-      cacheMethod: 'none',
-      // Errors inside the worker are turned into a rejected job by the timeout/catch below, never a crash.
-      errorHandler: () => undefined,
-    });
-    slot.threads = nameNewThreads(before, THREAD_NAMES.ocr);
+    const { value: worker, threads } = await startNamedThreads(this.opts.startLock, THREAD_NAMES.ocr, () =>
+      createWorker('eng', OEM.LSTM_ONLY, {
+        langPath: ENG.langPath,
+        gzip: ENG.gzip,
+        cacheMethod: 'none',
+        // Errors inside the worker are turned into a rejected job by the timeout/catch below, never a crash.
+        errorHandler: () => undefined,
+      }),
+    );
+    slot.threads = threads;
     slot.worker = worker;
     slot.jobs = 0;
     slot.params = '';
