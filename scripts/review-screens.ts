@@ -27,6 +27,10 @@ try {
   await page.goto(srv.url + (args.group ? `#group=${args.group}` : ''));
   await page.waitForSelector('.tile.active, .empty');
   await page.waitForLoadState('networkidle');
+  const tiles = await page.evaluate(() => {
+    const all = Array.from(document.querySelectorAll('.tile'));
+    return { whole: all.filter((t) => t.getBoundingClientRect().bottom <= innerHeight).length, claimed: all.length };
+  });
   await page.screenshot({ path: join(args.out!, 'group-view.png') });
   await page.goto('about:blank');
   await page.goto(srv.url + '#field');
@@ -34,7 +38,7 @@ try {
   await page.waitForLoadState('networkidle');
   const visible = await page.evaluate(() => Array.from(document.querySelectorAll('.card')).filter((c) => c.getBoundingClientRect().bottom <= innerHeight).length);
   await page.screenshot({ path: join(args.out!, 'field-view.png') });
-  console.log(`screens written to ${args.out}; field view shows ${visible} whole card(s) at 1366x768`);
+  console.log(`screens written to ${args.out}; at 1366x768 group view shows ${tiles.whole} whole tile(s) of ${tiles.claimed} on the screen, field view ${visible} whole card(s)`);
 } finally {
   await browser.close();
   await srv.close();

@@ -7,6 +7,7 @@ import type { Field } from '../template/schema.ts';
 import { fieldKind, fullLabel, type ReviewContext } from './context.ts';
 import { allKeyings, keyingStage, machineKeying, MACHINE_KEYER, type Keying, type KeyingStage } from './double-key.ts';
 import { displayValue, guessText } from './input.ts';
+import { groupShape, type GroupShape } from './group-shape.ts';
 
 /** single: an ordinary review; first/second/third: a step of double keying. */
 export type ItemStage = 'single' | Exclude<KeyingStage, 'wait'>;
@@ -207,12 +208,18 @@ export interface GroupBatch {
   /** How many more of this field wait after this screen. */
   more: number;
   items: QueueItem[];
+  /** How to lay the tiles out; null with no field. */
+  shape: GroupShape | null;
 }
+
+/** Most tiles one screen may claim (a wide screen of two-digit fields). */
+export const GROUP_LIMIT_MAX = 80;
 
 /**
  * Claim one screen of group verification: the same template field across the job (every "Obs set 2 - Pulse"),
  * sorted by the machine's value so the odd one stands out. The field asked for if any is left, else the one
  * with the most items waiting. Double-keyed steps are left to the field view: a blind keying shows no value.
+ * `limit` is what fits the reviewer's screen; 0 claims nothing and only says which field comes next and its shape.
  */
 export function claimGroup(ctx: ReviewContext, reviewer: string, fieldId?: string, limit = 24): GroupBatch {
   const { store } = ctx;
@@ -238,12 +245,12 @@ export function claimGroup(ctx: ReviewContext, reviewer: string, fieldId?: strin
     const mine = store.activeClaims(at).filter((c) => c.reviewer === reviewer);
     if (!chosen) {
       store.releaseClaims(reviewer, mine);
-      return { fieldId: null, groupLabel: '', more: 0, items: [] };
+      return { fieldId: null, groupLabel: '', more: 0, items: [], shape: null };
     }
     const field = ctx.fields.get(chosen)!;
     const guess = (e: Eligible) => guessText(field, e.row.value, e.row.rawText);
     const all = byField.get(chosen)!.sort((a, b) => guess(a).localeCompare(guess(b), 'en', { numeric: true }) || a.row.id - b.row.id);
-    const batch = all.slice(0, limit);
+    const batch = all.slice(0, Math.max(0, Math.min(limit, GROUP_LIMIT_MAX)));
     const keep = new Set(batch.map((e) => `${e.row.serial}/${e.row.fieldId}`));
     store.releaseClaims(reviewer, mine.filter((c) => !keep.has(`${c.serial}/${c.fieldId}`)));
     for (const e of batch) {
@@ -251,6 +258,12 @@ export function claimGroup(ctx: ReviewContext, reviewer: string, fieldId?: strin
         throw new Error(`claim race on ${e.row.serial}/${e.row.fieldId} inside an immediate transaction`);
       }
     }
-    return { fieldId: chosen, groupLabel: fullLabel(field), more: all.length - batch.length, items: batch.map((e) => toQueueItem(ctx, e.row, e.field, e.stage)) };
+    return {
+      fieldId: chosen,
+      groupLabel: fullLabel(field),
+      more: all.length - batch.length,
+      items: batch.map((e) => toQueueItem(ctx, e.row, e.field, e.stage)),
+      shape: groupShape(field),
+    };
   });
 }

@@ -185,7 +185,8 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
       }
       if (path === 'api/group') {
         const fieldId = typeof body.fieldId === 'string' && ctx.fields.has(body.fieldId) ? body.fieldId : undefined;
-        const group = claimGroup(ctx, reviewer, fieldId);
+        const limit = Number.isInteger(body.limit) ? (body.limit as number) : undefined;
+        const group = claimGroup(ctx, reviewer, fieldId, limit);
         log(`group: ${group.items.length} item(s) claimed`);
         sendJson(res, 200, { reviewer, ...group, progress: progress(ctx, reviewer, sessionStart) });
         return;
