@@ -33,12 +33,18 @@ try {
   });
   await page.screenshot({ path: join(args.out!, 'group-view.png') });
   await page.goto('about:blank');
+  await page.goto(srv.url + '#chars');
+  await page.waitForSelector('.ctile.active, .empty');
+  await page.waitForLoadState('networkidle');
+  const boxes = await page.evaluate(() => Array.from(document.querySelectorAll('.ctile')).filter((t) => t.getBoundingClientRect().bottom <= innerHeight).length);
+  await page.screenshot({ path: join(args.out!, 'char-view.png') });
+  await page.goto('about:blank');
   await page.goto(srv.url + '#field');
   await page.waitForSelector('.card, .empty');
   await page.waitForLoadState('networkidle');
   const visible = await page.evaluate(() => Array.from(document.querySelectorAll('.card')).filter((c) => c.getBoundingClientRect().bottom <= innerHeight).length);
   await page.screenshot({ path: join(args.out!, 'field-view.png') });
-  console.log(`screens written to ${args.out}; at 1366x768 group view shows ${tiles.whole} whole tile(s) of ${tiles.claimed} on the screen, field view ${visible} whole card(s)`);
+  console.log(`screens written to ${args.out}; at 1366x768 group view shows ${tiles.whole} whole tile(s) of ${tiles.claimed} on the screen, character view ${boxes} whole box(es), field view ${visible} whole card(s)`);
 } finally {
   await browser.close();
   await srv.close();

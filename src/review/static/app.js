@@ -346,9 +346,11 @@ document.addEventListener('DOMContentLoaded', () => {
     loadBatch();
   });
   loadRecent();
-  // Group verification is the default; #field opens the field-by-form view (Alt+G goes back).
+  // Group verification is the default; #field opens the field-by-form view (Alt+G goes back), #chars the
+  // character view (Alt+C from group view).
   if (location.hash === '#field') {
     document.body.dataset.view = 'field';
     loadBatch();
-  } else window.startGroupView(location.hash.startsWith('#group=') ? decodeURIComponent(location.hash.slice(7)) : undefined);
+  } else if (location.hash === '#chars' || location.hash.startsWith('#chars=')) window.startCharView(location.hash.startsWith('#chars=') ? decodeURIComponent(location.hash.slice(7)) : undefined);
+  else window.startGroupView(location.hash.startsWith('#group=') ? decodeURIComponent(location.hash.slice(7)) : undefined);
 });

@@ -24,6 +24,7 @@ function groupKeys() {
   add(['Alt', 'I'], 'illegible');
   add(['Alt', 'M'], 'form');
   add(['Alt', 'F'], 'field view');
+  add(['Alt', 'C'], 'character view');
 }
 
 function tileOf(item) {
@@ -167,9 +168,9 @@ function onGroupKey(ev) {
   if (!tile) return;
   const editing = !tile.input.hidden && document.activeElement === tile.input;
   const alt = (k) => ev.altKey && (ev.key.toLowerCase() === k || ev.code === `Key${k.toUpperCase()}`);
-  if (alt('f')) {
+  if (alt('f') || alt('c')) {
     ev.preventDefault();
-    location.hash = 'field';
+    location.hash = alt('f') ? 'field' : 'chars';
     location.reload();
     return;
   }
