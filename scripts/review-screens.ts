@@ -13,6 +13,9 @@ const { values: args } = parseArgs({
     job: { type: 'string' },
     out: { type: 'string', default: 'bench/results/screens' },
     group: { type: 'string' },
+    /** Move (arrows in group view, Tab in field view) until the active tile or card matches, e.g. .has-finding */
+    focus: { type: 'string' },
+    kind: { type: 'string' },
     today: { type: 'string' },
     chromium: { type: 'string', default: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
   },
@@ -24,8 +27,13 @@ const srv = await startReviewServer({ ctx: reviewContext(store, { today: args.to
 const browser = await chromium.launch({ executablePath: args.chromium, args: ['--no-sandbox', '--disable-gpu'] });
 try {
   const page = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+  async function moveTo(key: string, active: string) {
+    if (!args.focus) return;
+    for (let i = 0; i < 80 && !(await page.locator(`${active}${args.focus}`).count()); i++) await page.keyboard.press(key);
+  }
   await page.goto(srv.url + (args.group ? `#group=${args.group}` : ''));
   await page.waitForSelector('.tile.active, .empty');
+  await moveTo('ArrowRight', '.tile.active');
   await page.waitForLoadState('networkidle');
   const tiles = await page.evaluate(() => {
     const all = Array.from(document.querySelectorAll('.tile'));
@@ -41,6 +49,11 @@ try {
   await page.goto('about:blank');
   await page.goto(srv.url + '#field');
   await page.waitForSelector('.card, .empty');
+  if (args.kind) {
+    await page.selectOption('#kind', args.kind);
+    await page.waitForSelector('.card .value:focus');
+  }
+  await moveTo('Tab', '.card.active');
   await page.waitForLoadState('networkidle');
   const visible = await page.evaluate(() => Array.from(document.querySelectorAll('.card')).filter((c) => c.getBoundingClientRect().bottom <= innerHeight).length);
   await page.screenshot({ path: join(args.out!, 'field-view.png') });

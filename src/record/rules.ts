@@ -342,7 +342,7 @@ interface Ymd {
   d: number;
 }
 
-function isoDate(v: unknown): Ymd | null {
+export function isoDate(v: unknown): Ymd | null {
   if (typeof v !== 'string') return null;
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
   return m ? { iso: v, y: Number(m[1]), m: Number(m[2]), d: Number(m[3]) } : null;

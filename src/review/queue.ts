@@ -8,6 +8,7 @@ import { fieldKind, fullLabel, type ReviewContext } from './context.ts';
 import { allKeyings, keyingStage, machineKeying, MACHINE_KEYER, type Keying, type KeyingStage } from './double-key.ts';
 import { displayValue, guessText } from './input.ts';
 import { groupShape, type GroupShape } from './group-shape.ts';
+import { findingViews, type FindingView } from './finding-view.ts';
 
 /** single: an ordinary review; first/second/third: a step of double keying. */
 export type ItemStage = 'single' | Exclude<KeyingStage, 'wait'>;
@@ -36,6 +37,8 @@ export interface QueueItem {
   options?: { n: number; value: string; label: string }[];
   /** Third decision only: what the two (or more) keyings said. */
   keyed?: string[];
+  /** Rule findings on this field, each with every field it names and the recomputed value (never when keying blind). */
+  findings?: FindingView[];
   recordStatus: string;
 }
 
@@ -103,6 +106,10 @@ export function toQueueItem(ctx: ReviewContext, row: FieldRow, field: Field, sta
   };
   if (field.type === 'choice' || field.type === 'multi') {
     item.options = field.options.map((o, i) => ({ n: i + 1, value: String(o.value), label: o.label }));
+  }
+  if (stage !== 'second' && stage !== 'third') {
+    const views = findingViews(ctx, row);
+    if (views.length) item.findings = views;
   }
   if (stage === 'third') {
     item.keyed = keyingsOf(ctx, row).map((k) => {

@@ -54,6 +54,43 @@ function hintFor(item) {
   return HINTS[item.kind] || HINTS[item.type] || '';
 }
 
+// A rule finding shown whole: its message, the written value beside the recomputed one, and every field it names
+// (crop, value, status, its part in the sum), the field in hand marked.
+function findingBlock(views) {
+  const box = el('div', 'findings');
+  for (const v of views) {
+    const f = el('section', 'finding');
+    f.dataset.code = v.code;
+    f.append(el('div', 'finding-msg', v.message));
+    if (v.written) {
+      const cmp = el('div', 'finding-cmp');
+      const w = el('span', 'written');
+      w.append(`${v.written.label} `, el('b', '', v.written.value));
+      const r = el('span', 'recomputed');
+      r.append(`${v.recomputed.label} `, el('b', '', v.recomputed.value));
+      cmp.append(w, r);
+      f.append(cmp);
+    }
+    const row = el('div', 'finding-fields');
+    for (const x of v.fields) {
+      const fig = el('figure', `ff ${x.status}${x.self ? ' self' : ''}`);
+      fig.dataset.fieldId = x.fieldId;
+      const cap = el('figcaption');
+      cap.append(el('span', 'ff-label', x.label), el('span', 'ff-value', x.shown));
+      if (x.note) cap.append(el('span', 'ff-note', x.note));
+      cap.append(el('span', 'ff-status', x.self ? 'this field' : x.status));
+      const img = el('img');
+      img.alt = `Scan of ${x.label}`;
+      img.src = x.cropUrl;
+      fig.append(cap, img);
+      row.append(fig);
+    }
+    f.append(row);
+    box.append(f);
+  }
+  return box;
+}
+
 function card(item) {
   const c = el('article', 'card');
   c.dataset.id = String(item.id);
@@ -98,6 +135,10 @@ function card(item) {
   const live = el('span', 'live');
   row.append(live);
   details.append(row, el('div', 'hint', hintFor(item)), el('div', 'result'));
+  if (item.findings) {
+    c.classList.add('has-finding');
+    c.append(findingBlock(item.findings));
+  }
   input.addEventListener('input', () => {
     const res = c.querySelector('.result');
     if (res.classList.contains('bad')) {
@@ -216,6 +257,9 @@ function refreshHeld(items) {
     const list = c.querySelector('.reasons');
     list.textContent = '';
     for (const r of fresh.reasons) list.append(el('li', '', r));
+    const old = c.querySelector('.findings');
+    if (old) old.remove();
+    if (fresh.findings) c.append(findingBlock(fresh.findings));
   }
 }
 

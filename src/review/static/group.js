@@ -48,7 +48,14 @@ function tileOf(item) {
   const foot = el('div', 'tile-foot');
   const meta = el('span', 'tile-meta', `form ${item.serial}`);
   const result = el('span', 'tile-result');
-  foot.append(meta, result);
+  foot.append(meta);
+  if (item.findings) {
+    t.classList.add('has-finding');
+    const flag = el('span', 'tile-flag', '⚠');
+    flag.title = 'A rule across fields: shown whole beside the grid when this tile is active.';
+    foot.append(flag);
+  }
+  foot.append(result);
   if (item.reasons.some((r) => !/sure enough|always checked|is always read/i.test(r))) {
     t.classList.add('flagged');
     t.title = item.reasons.join('\n');
@@ -97,6 +104,10 @@ function focusTile(i) {
   for (const x of group.tiles) x.el.classList.remove('active');
   const tile = group.tiles[i];
   tile.el.classList.add('active');
+  // The active tile's rule findings, whole, beside the grid.
+  const panel = document.getElementById('finding-panel');
+  panel.textContent = '';
+  if (tile.item.findings) panel.append(findingBlock(tile.item.findings));
   (tile.input.hidden ? tile.el : tile.input).focus();
   tile.el.scrollIntoView({ block: 'nearest' });
 }
