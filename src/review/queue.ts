@@ -9,6 +9,7 @@ import { allKeyings, keyingStage, machineKeying, MACHINE_KEYER, type Keying, typ
 import { displayValue, guessText } from './input.ts';
 import { groupShape, type GroupShape } from './group-shape.ts';
 import { findingViews, type FindingView } from './finding-view.ts';
+import { reviewerDay } from './reviewer-day.ts';
 
 /** single: an ordinary review; first/second/third: a step of double keying. */
 export type ItemStage = 'single' | Exclude<KeyingStage, 'wait'>;
@@ -177,15 +178,15 @@ export interface Progress {
   formsLeft: number;
   /** Items this reviewer could take now (double-keying steps they may not do are left out). */
   forYou: number;
-  /** Fields this reviewer decided or keyed since the session started. */
-  doneThisSession: number;
-  /** Fields per hour this session; null until the first decision. */
+  /** Fields this reviewer decided or keyed today (since local midnight). */
+  doneToday: number;
+  /** Fields per hour from this reviewer's first decision today to now, idle time included; null until then. */
   ratePerHour: number | null;
   /** Counts per kind of field, for the filter. */
   kinds: Record<string, number>;
 }
 
-export function progress(ctx: ReviewContext, reviewer: string, sessionStart: string): Progress {
+export function progress(ctx: ReviewContext, reviewer: string): Progress {
   const rows = ctx.store.reviewableFields();
   const kinds: Record<string, number> = {};
   let forYou = 0;
@@ -196,14 +197,13 @@ export function progress(ctx: ReviewContext, reviewer: string, sessionStart: str
     kinds[k] = (kinds[k] ?? 0) + 1;
     if (stageFor(ctx, row, reviewer)) forYou++;
   }
-  const done = ctx.store.reviewerActionCount(reviewer, sessionStart);
-  const hours = Math.max((Date.parse(ctx.store.nowIso()) - Date.parse(sessionStart)) / 3_600_000, 1 / 60);
+  const day = reviewerDay(ctx.store, reviewer);
   return {
     fieldsLeft: rows.length,
     formsLeft: new Set(rows.map((r) => r.serial)).size,
     forYou,
-    doneThisSession: done,
-    ratePerHour: done ? Math.round(done / hours) : null,
+    doneToday: day.done,
+    ratePerHour: day.ratePerHour,
     kinds,
   };
 }

@@ -12,6 +12,7 @@ import { JobLockedError, withStoreLock } from '../job/job-lock.ts';
 import { displayValue } from './input.ts';
 import { claimBatch, claimGroup, heldItems, progress } from './queue.ts';
 import { checkChars, claimChars } from './char-view.ts';
+import { startOfLocalDay } from './reviewer-day.ts';
 import type { CharCheck } from './char-checks.ts';
 
 export const SECURITY_HEADERS: Record<string, string> = {
@@ -124,7 +125,6 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
   const log = o.log ?? (() => undefined);
   const files = loadStatic();
   const crops = new CropCache();
-  const sessionStart = ctx.store.nowIso();
   let origins: string[] = [];
   let hosts: string[] = [];
 
@@ -140,7 +140,7 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
         `SELECT serial, field_id AS fieldId, action, after_json AS afterJson FROM audit
          WHERE actor = ? AND at >= ? AND action LIKE 'review-%' AND field_id IS NOT NULL ORDER BY id DESC LIMIT 12`,
       )
-      .all(reviewer, sessionStart) as { serial: string; fieldId: string; action: string; afterJson: string | null }[];
+      .all(reviewer, startOfLocalDay(ctx.store.nowIso())) as { serial: string; fieldId: string; action: string; afterJson: string | null }[];
     return rows.map((r) => {
       const field = ctx.fields.get(r.fieldId);
       const after = r.afterJson ? (JSON.parse(r.afterJson) as { value?: unknown }) : {};
@@ -204,7 +204,7 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
         const kind = typeof body.kind === 'string' && body.kind ? body.kind : undefined;
         const items = claimBatch(ctx, reviewer, { kind });
         log(`queue: ${items.length} item(s) claimed`);
-        sendJson(res, 200, { reviewer, items, progress: progress(ctx, reviewer, sessionStart) });
+        sendJson(res, 200, { reviewer, items, progress: progress(ctx, reviewer) });
         return;
       }
       if (path === 'api/group') {
@@ -212,7 +212,7 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
         const limit = Number.isInteger(body.limit) ? (body.limit as number) : undefined;
         const group = claimGroup(ctx, reviewer, fieldId, limit);
         log(`group: ${group.items.length} item(s) claimed`);
-        sendJson(res, 200, { reviewer, ...group, progress: progress(ctx, reviewer, sessionStart) });
+        sendJson(res, 200, { reviewer, ...group, progress: progress(ctx, reviewer) });
         return;
       }
       if (path === 'api/chars') {
@@ -220,14 +220,14 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
         const limit = Number.isInteger(body.limit) ? (body.limit as number) : undefined;
         const screen = claimChars(ctx, reviewer, char, limit);
         log(`chars: ${screen.tiles.length} box(es) claimed`);
-        sendJson(res, 200, { reviewer, ...screen, progress: progress(ctx, reviewer, sessionStart) });
+        sendJson(res, 200, { reviewer, ...screen, progress: progress(ctx, reviewer) });
         return;
       }
       if (path === 'api/chars/check') {
         const checks = parseCharChecks(body.checks);
         const results = locked(() => checkChars(ctx, reviewer, checks));
         log(`chars: ${checks.length} box(es) checked, ${results.filter((r) => r.result === 'decided').length} field(s) decided`);
-        sendJson(res, 200, { results, progress: progress(ctx, reviewer, sessionStart) });
+        sendJson(res, 200, { results, progress: progress(ctx, reviewer) });
         return;
       }
       if (path === 'api/decide') {
@@ -250,7 +250,7 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
         // The saved value as the person would type it (e.g. 1141 typed is shown back as 11:41); never for a keying.
         const field = ctx.fields.get(body.fieldId);
         const shown = outcome.ok && outcome.result === 'decided' && field ? displayValue(field, outcome.field.value) : null;
-        sendJson(res, status, { outcome, shown, items: heldItems(ctx, reviewer), progress: progress(ctx, reviewer, sessionStart) });
+        sendJson(res, status, { outcome, shown, items: heldItems(ctx, reviewer), progress: progress(ctx, reviewer) });
         return;
       }
       throw new HttpError(404, 'not found');
@@ -262,7 +262,7 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
       send(res, 200, stat.type, files.get(stat.file)!);
       return;
     }
-    if (path === 'api/progress') return sendJson(res, 200, progress(ctx, reviewer, sessionStart));
+    if (path === 'api/progress') return sendJson(res, 200, progress(ctx, reviewer));
     if (path === 'api/recent') return sendJson(res, 200, { recent: recent() });
     let m = /^api\/form\/(\d{1,9})$/.exec(path);
     if (m) return sendJson(res, 200, formView(m[1]!));

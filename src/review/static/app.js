@@ -265,7 +265,7 @@ function refreshHeld(items) {
 
 function showProgress(p) {
   const rate = p.ratePerHour === null ? '–' : `${p.ratePerHour}`;
-  $('progress').textContent = `Fields left: ${p.fieldsLeft} (${p.forYou} for you) · Forms left: ${p.formsLeft} · Done this session: ${p.doneThisSession} · Your rate: ${rate} fields/hour`;
+  $('progress').textContent = `Fields left: ${p.fieldsLeft} (${p.forYou} for you) · Forms left: ${p.formsLeft} · Done today: ${p.doneToday} · Your rate today: ${rate} fields/hour`;
   const sel = $('kind');
   const keep = sel.value;
   sel.textContent = '';
