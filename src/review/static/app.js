@@ -12,6 +12,77 @@ function el(tag, cls, text) {
   return e;
 }
 
+// Keys typed while a save (or the next screen) is on its way are kept, in order, and played back once it has
+// landed and focus has moved on, so a fast typist's next keys go where they meant them, not into the field being
+// saved. A save holds the keys from the moment it starts (holdKeys); the capture listener below queues them.
+const keyHold = { n: 0, queue: [], replaying: false };
+
+function holdKeys(promise) {
+  keyHold.n++;
+  return Promise.resolve(promise).finally(() => {
+    keyHold.n--;
+    // Let the page settle (focus moved, a new screen drawn) before the keys land.
+    setTimeout(replayKeys, 0);
+  });
+}
+
+function isTextBox(e) {
+  return e && ((e.tagName === 'INPUT' && e.type === 'text') || e.tagName === 'TEXTAREA') && !e.readOnly && !e.hidden;
+}
+
+function tabTargets() {
+  return [...document.querySelectorAll('input, textarea, select, button, [tabindex]')].filter(
+    (e) => e.tabIndex >= 0 && !e.disabled && !e.hidden && e.offsetParent !== null,
+  );
+}
+
+// One kept key, as the browser would have handled it: our handlers first, then the default for text and Tab.
+function playKey(k) {
+  const target = document.activeElement || document.body;
+  const ev = new KeyboardEvent('keydown', { ...k, bubbles: true, cancelable: true });
+  target.dispatchEvent(ev);
+  if (ev.defaultPrevented) return;
+  if (k.key === 'Tab') {
+    const list = tabTargets();
+    const i = list.indexOf(target);
+    const next = list[(i + (k.shiftKey ? -1 : 1) + list.length) % list.length];
+    if (next) next.focus();
+    return;
+  }
+  if (!isTextBox(target) || k.ctrlKey || k.metaKey || k.altKey) return;
+  const [a, b] = [target.selectionStart ?? target.value.length, target.selectionEnd ?? target.value.length];
+  if (k.key.length === 1) target.setRangeText(k.key, a, b, 'end');
+  else if (k.key === 'Backspace') target.setRangeText('', a === b ? Math.max(0, a - 1) : a, b, 'end');
+  else if (k.key === 'Delete') target.setRangeText('', a, a === b ? Math.min(target.value.length, b + 1) : b, 'end');
+  else return;
+  target.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+function replayKeys() {
+  if (keyHold.replaying) return;
+  keyHold.replaying = true;
+  try {
+    // A played key may start another save: the rest wait for that one.
+    while (keyHold.n === 0 && keyHold.queue.length) playKey(keyHold.queue.shift());
+  } finally {
+    keyHold.replaying = false;
+  }
+}
+
+window.addEventListener(
+  'keydown',
+  (ev) => {
+    if (!ev.isTrusted || (keyHold.n === 0 && keyHold.queue.length === 0)) return;
+    if (['Shift', 'Control', 'Alt', 'Meta', 'AltGraph', 'CapsLock'].includes(ev.key)) return;
+    ev.preventDefault();
+    ev.stopImmediatePropagation();
+    const { key, code, altKey, ctrlKey, metaKey, shiftKey } = ev;
+    keyHold.queue.push({ key, code, altKey, ctrlKey, metaKey, shiftKey });
+    if (keyHold.n === 0) replayKeys();
+  },
+  true,
+);
+
 async function api(path, body) {
   const opts = body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
   const res = await fetch(path, opts);
@@ -168,13 +239,13 @@ function card(item) {
 function onKey(ev, item, c, input) {
   if (ev.key === 'Enter' && !ev.shiftKey) {
     ev.preventDefault();
-    submit(item, c, input, 'enter');
+    holdKeys(submit(item, c, input, 'enter'));
   } else if (ev.altKey && (ev.key === 'b' || ev.key === 'B' || ev.code === 'KeyB')) {
     ev.preventDefault();
-    submit(item, c, input, 'blank');
+    holdKeys(submit(item, c, input, 'blank'));
   } else if (ev.altKey && (ev.key === 'i' || ev.key === 'I' || ev.code === 'KeyI')) {
     ev.preventDefault();
-    submit(item, c, input, 'illegible');
+    holdKeys(submit(item, c, input, 'illegible'));
   } else if (ev.altKey && (ev.key === 'm' || ev.key === 'M' || ev.code === 'KeyM')) {
     ev.preventDefault();
     showForm(item.serial, item.fieldId);
@@ -188,6 +259,7 @@ function focusNext(fromCard) {
   const idx = fromCard ? cards.indexOf(fromCard) : -1;
   const after = open.find((i) => cards.indexOf(i.closest('.card')) > idx);
   (after || open[0]).focus();
+  return undefined;
 }
 
 async function submit(item, c, input, action) {
@@ -218,8 +290,7 @@ async function submit(item, c, input, action) {
     $('message').textContent = `${item.label}, form ${item.serial}: ${o.message} Form status: ${o.recordAfter}.`;
     refreshHeld(data.items || []);
     loadRecent();
-    focusNext(c);
-    return;
+    return focusNext(c);
   }
   const msg = (data.outcome && data.outcome.message) || data.error || `Not saved (error ${status}).`;
   result.className = 'result bad';
@@ -230,12 +301,13 @@ async function submit(item, c, input, action) {
       c.classList.add('done', 'taken');
       input.readOnly = true;
       input.tabIndex = -1;
-      focusNext(c);
-      return;
+      return focusNext(c);
     }
     item.version = f.version;
   }
+  // The typed text selected, so typing again replaces it.
   input.focus();
+  input.select();
 }
 
 // After a decision re-validated the record, the other items held may have new versions, reasons, or be settled.
@@ -376,6 +448,12 @@ function closeForm() {
 
 document.addEventListener('keydown', (ev) => {
   if (ev.key === 'Escape') closeForm();
+  // Alt+K: the filter by kind of field, from any view (Tab and Shift+Tab reach it too).
+  if (ev.altKey && (ev.key === 'k' || ev.key === 'K' || ev.code === 'KeyK')) {
+    ev.preventDefault();
+    $('kind').focus();
+    return;
+  }
   if (document.body.dataset.view === 'field' && ev.altKey && (ev.key === 'g' || ev.key === 'G' || ev.code === 'KeyG')) {
     ev.preventDefault();
     location.hash = '';
@@ -386,15 +464,30 @@ document.addEventListener('keydown', (ev) => {
 document.addEventListener('DOMContentLoaded', () => {
   $('formview-close').addEventListener('click', closeForm);
   $('kind').addEventListener('change', () => {
+    // Group and character views show one field or character across kinds: a kind opens the field view of it.
+    if (document.body.dataset.view !== 'field') {
+      location.hash = `field=${encodeURIComponent($('kind').value)}`;
+      location.reload();
+      return;
+    }
     state.kind = $('kind').value;
-    loadBatch();
+    holdKeys(loadBatch());
+  });
+  // Enter on the filter goes back to the fields.
+  $('kind').addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Enter' && ev.key !== 'Escape') return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    const back = document.querySelector('.card:not(.done) .value, .tile.active, .ctile.active');
+    if (back) back.focus();
   });
   loadRecent();
   // Group verification is the default; #field opens the field-by-form view (Alt+G goes back), #chars the
   // character view (Alt+C from group view).
-  if (location.hash === '#field') {
+  if (location.hash === '#field' || location.hash.startsWith('#field=')) {
     document.body.dataset.view = 'field';
-    loadBatch();
+    state.kind = location.hash.startsWith('#field=') ? decodeURIComponent(location.hash.slice(7)) : '';
+    holdKeys(loadBatch());
   } else if (location.hash === '#chars' || location.hash.startsWith('#chars=')) window.startCharView(location.hash.startsWith('#chars=') ? decodeURIComponent(location.hash.slice(7)) : undefined);
   else window.startGroupView(location.hash.startsWith('#group=') ? decodeURIComponent(location.hash.slice(7)) : undefined);
 });

@@ -104,10 +104,12 @@ async function confirmChars() {
     (refused.length ? ` Not saved: ${refused.map((r) => `form ${r.serial} ${r.fieldId}: ${r.message}`).join(' ')}` : '') +
     (skipped.length ? ` ${skipped.length} "?" box(es) left for you to type.` : '');
   document.getElementById('message').textContent = msg;
-  loadChars(skipped.length ? chars.char : undefined);
+  return loadChars(skipped.length ? chars.char : undefined);
 }
 
 function onCharKey(ev) {
+  // Keys on the filter (or any other control) are the control's.
+  if (ev.target && ev.target.closest && ev.target.closest('select, button, header')) return;
   if (document.body.dataset.view !== 'chars' || !document.getElementById('formview').hidden) return;
   const tile = chars.tiles[chars.at];
   if (!tile) return;
@@ -130,7 +132,7 @@ function onCharKey(ev) {
     focusChar(Math.min(chars.tiles.length - 1, Math.max(0, chars.at + moves[ev.key])));
   } else if (ev.key === 'Enter') {
     ev.preventDefault();
-    confirmChars();
+    holdKeys(confirmChars());
   } else if (ev.key === 'Escape') {
     setChar(tile, tile.t.char);
   } else if (ev.key === ' ' || ev.key === 'Backspace' || ev.key === 'Delete' || alt('b')) {
@@ -180,5 +182,5 @@ document.addEventListener('keydown', onCharKey);
 window.startCharView = (char) => {
   document.body.dataset.view = 'chars';
   charKeys();
-  loadChars(char);
+  holdKeys(loadChars(char));
 };

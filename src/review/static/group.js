@@ -25,6 +25,7 @@ function groupKeys() {
   add(['Alt', 'M'], 'form');
   add(['Alt', 'F'], 'field view');
   add(['Alt', 'C'], 'character view');
+  add(['Alt', 'K'], 'filter');
 }
 
 function tileOf(item) {
@@ -174,6 +175,8 @@ function startEdit(tile, first) {
 }
 
 function onGroupKey(ev) {
+  // Keys on the filter (or any other control) are the control's.
+  if (ev.target && ev.target.closest && ev.target.closest('select, button, header')) return;
   if (document.body.dataset.view !== 'group' || !document.getElementById('formview').hidden) return;
   const tile = group.tiles[group.at];
   if (!tile) return;
@@ -193,13 +196,13 @@ function onGroupKey(ev) {
   if (alt('b') || alt('i')) {
     ev.preventDefault();
     tile.touched = true;
-    saveTile(tile, alt('b') ? 'blank' : 'illegible').then((ok) => ok && moveOn());
+    holdKeys(saveTile(tile, alt('b') ? 'blank' : 'illegible').then((ok) => ok && moveOn()));
     return;
   }
   if (editing) {
     if (ev.key === 'Enter') {
       ev.preventDefault();
-      saveTile(tile, 'enter', tile.input.value).then((ok) => ok && moveOn());
+      holdKeys(saveTile(tile, 'enter', tile.input.value).then((ok) => ok && moveOn()));
     } else if (ev.key === 'Escape') {
       ev.preventDefault();
       tile.input.hidden = true;
@@ -219,7 +222,7 @@ function onGroupKey(ev) {
     focusTile(Math.min(group.tiles.length - 1, Math.max(0, group.at + moves[ev.key])));
   } else if (ev.key === 'Enter') {
     ev.preventDefault();
-    confirmScreen();
+    holdKeys(confirmScreen());
   } else if (ev.key.length === 1 && !ev.ctrlKey && !ev.metaKey && !ev.altKey && !tile.done) {
     ev.preventDefault();
     startEdit(tile, ev.key);
@@ -277,5 +280,5 @@ document.addEventListener('keydown', onGroupKey);
 window.startGroupView = (fieldId) => {
   document.body.dataset.view = 'group';
   groupKeys();
-  loadGroup(fieldId);
+  holdKeys(loadGroup(fieldId));
 };
