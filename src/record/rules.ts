@@ -166,7 +166,8 @@ const GCS_RANGES: readonly RangeRule[] = [
 ];
 
 /** Record field behind each NEWS2 parameter. */
-const NEWS2_FIELDS: Record<News2Parameter, keyof ObservationSet> = {
+/** Which observation each NEWS2 parameter is scored from. */
+export const NEWS2_FIELDS: Record<News2Parameter, keyof ObservationSet> = {
   respiratoryRate: 'respiratoryRate',
   spo2: 'spo2',
   inspired: 'inspired',

@@ -2,9 +2,9 @@
 // recomputes something, the recomputed value beside the written one (NEWS2 from the read observations, the GCS sum,
 // the age from the date of birth). Computed from the record's current values, so it is right after a correction.
 import type { FieldRow } from '../job/store.ts';
-import { news2Score, NEWS2_PARAMETERS, type News2Parameter } from '../record/news2.ts';
+import { news2Score, NEWS2_PARAMETERS } from '../record/news2.ts';
 import { recordFromValues } from '../record/paths.ts';
-import { ageOn, isoDate } from '../record/rules.ts';
+import { ageOn, isoDate, NEWS2_FIELDS } from '../record/rules.ts';
 import type { ObservationSet } from '../record/schema.ts';
 import { fullLabel, type ReviewContext } from './context.ts';
 import { displayValue } from './input.ts';
@@ -30,17 +30,6 @@ export interface FindingView {
   recomputed?: { label: string; value: string };
 }
 
-// Which observation key each NEWS2 parameter reads (as the rule does).
-const NEWS2_KEYS: Record<News2Parameter, string> = {
-  respiratoryRate: 'respiratoryRate',
-  spo2: 'spo2',
-  inspired: 'inspired',
-  systolicBp: 'systolicBp',
-  pulse: 'pulse',
-  consciousness: 'acvpu',
-  temperature: 'temperature',
-};
-
 type Rec = Record<string, unknown>;
 
 function obsOf(record: Rec, paths: readonly string[]): { i: number; obs: Rec } | null {
@@ -59,7 +48,7 @@ function recompute(code: string, paths: readonly string[], record: Rec, today: s
     const o = obsOf(record, paths);
     if (!o) return null;
     const { total, parts } = news2Score(o.obs as unknown as ObservationSet);
-    for (const p of NEWS2_PARAMETERS) if (parts[p] !== undefined) notes.set(`observations[${o.i}].${NEWS2_KEYS[p]}`, `scores ${parts[p]}`);
+    for (const p of NEWS2_PARAMETERS) if (parts[p] !== undefined) notes.set(`observations[${o.i}].${NEWS2_FIELDS[p]}`, `scores ${parts[p]}`);
     const partial = Object.values(parts).reduce((a, b) => a + (b ?? 0), 0);
     return {
       notes,

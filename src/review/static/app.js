@@ -83,6 +83,32 @@ window.addEventListener(
   true,
 );
 
+// The keys bar of a view: [keys, what they do] pairs.
+function showKeys(entries) {
+  const keys = document.getElementById('keys');
+  keys.textContent = '';
+  for (const [k, t] of entries) {
+    const s = el('span');
+    for (const part of k) s.append(el('kbd', '', part), ' ');
+    s.append(t);
+    keys.append(s);
+  }
+}
+
+/** How many tiles fit the screen below the grid's top, each `w` x `h` px with `gap` between them. */
+function tilesThatFit(grid, w, h, gap) {
+  const cols = Math.max(1, Math.floor((grid.clientWidth + gap) / (w + gap)));
+  const below = window.innerHeight - grid.getBoundingClientRect().top - 4;
+  const rows = Math.max(1, Math.floor((below + gap) / (h + gap)));
+  return cols * rows;
+}
+
+/** Tiles a row of a grid holds now, for the up and down arrows. */
+function gridColumns(tiles) {
+  const tops = tiles.map((x) => x.el.offsetTop);
+  return Math.max(1, tops.filter((t) => t === tops[0]).length);
+}
+
 async function api(path, body) {
   const opts = body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
   const res = await fetch(path, opts);

@@ -9,22 +9,17 @@ const chars = { tiles: [], at: 0, char: null, busy: false };
 const CHAR_TILE = { cropW: 56, cropH: 72, sideW: 52, pad: 5, border: 2, inner: 8, gap: 6 };
 
 function charKeys() {
-  const keys = document.getElementById('keys');
-  keys.textContent = '';
-  const add = (k, t) => {
-    const s = el('span');
-    for (const part of k) s.append(el('kbd', '', part), ' ');
-    s.append(t);
-    keys.append(s);
-  };
-  add(['←', '→', '↑', '↓'], 'move');
-  add(['Enter'], 'confirm the screen');
-  add([], 'type a character to replace it');
-  add(['Space'], 'empty box');
-  add(['Esc'], 'undo');
-  add(['Alt', 'M'], 'form');
-  add(['Alt', 'G'], 'group view');
-  add(['Alt', 'F'], 'field view');
+  showKeys([
+    [['←', '→', '↑', '↓'], 'move'],
+    [['Enter'], 'confirm the screen'],
+    [[], 'type a character to replace it'],
+    [['Space'], 'empty box'],
+    [['Esc'], 'undo'],
+    [['Alt', 'M'], 'form'],
+    [['Alt', 'G'], 'group view'],
+    [['Alt', 'F'], 'field view'],
+    [['Alt', 'K'], 'filter'],
+  ]);
 }
 
 const shownChar = (c) => (c === '' ? '␣' : c);
@@ -65,19 +60,11 @@ function setChar(tile, c) {
   tile.val.textContent = shownChar(c);
 }
 
-function charColumns() {
-  const tops = chars.tiles.map((x) => x.el.offsetTop);
-  return Math.max(1, tops.filter((t) => t === tops[0]).length);
-}
-
 function layoutChars(grid) {
   const tileW = CHAR_TILE.cropW + CHAR_TILE.sideW + CHAR_TILE.inner + 2 * (CHAR_TILE.pad + CHAR_TILE.border);
   const tileH = CHAR_TILE.cropH + 2 * (CHAR_TILE.pad + CHAR_TILE.border);
   grid.style.setProperty('--tile-w', `${tileW}px`);
-  const cols = Math.max(1, Math.floor((grid.clientWidth + CHAR_TILE.gap) / (tileW + CHAR_TILE.gap)));
-  const below = window.innerHeight - grid.getBoundingClientRect().top - 4;
-  const rows = Math.max(1, Math.floor((below + CHAR_TILE.gap) / (tileH + CHAR_TILE.gap)));
-  return cols * rows;
+  return tilesThatFit(grid, tileW, tileH, CHAR_TILE.gap);
 }
 
 async function confirmChars() {
@@ -125,7 +112,7 @@ function onCharKey(ev) {
     showForm(tile.t.serial, tile.t.fieldId);
     return;
   }
-  const cols = charColumns();
+  const cols = gridColumns(chars.tiles);
   const moves = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols };
   if (ev.key in moves) {
     ev.preventDefault();

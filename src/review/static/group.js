@@ -9,23 +9,17 @@ const group = { items: [], tiles: [], at: 0, fieldId: null, busy: false };
 // el(), api(), showProgress() and showForm() are app.js's (loaded after this file; called only once both are).
 
 function groupKeys() {
-  const keys = document.getElementById('keys');
-  keys.textContent = '';
-  const add = (k, t) => {
-    const s = el('span');
-    for (const part of k) s.append(el('kbd', '', part), ' ');
-    s.append(t);
-    keys.append(s);
-  };
-  add(['←', '→', '↑', '↓'], 'move');
-  add(['Enter'], 'confirm the screen (tiles you did not touch)');
-  add([], 'type to replace a value');
-  add(['Alt', 'B'], 'blank');
-  add(['Alt', 'I'], 'illegible');
-  add(['Alt', 'M'], 'form');
-  add(['Alt', 'F'], 'field view');
-  add(['Alt', 'C'], 'character view');
-  add(['Alt', 'K'], 'filter');
+  showKeys([
+    [['←', '→', '↑', '↓'], 'move'],
+    [['Enter'], 'confirm the screen (tiles you did not touch)'],
+    [[], 'type to replace a value'],
+    [['Alt', 'B'], 'blank'],
+    [['Alt', 'I'], 'illegible'],
+    [['Alt', 'M'], 'form'],
+    [['Alt', 'F'], 'field view'],
+    [['Alt', 'C'], 'character view'],
+    [['Alt', 'K'], 'filter'],
+  ]);
 }
 
 function tileOf(item) {
@@ -93,10 +87,7 @@ function layoutGrid(grid, shape) {
   grid.style.setProperty('--value-w', `${valueW}px`);
   grid.style.setProperty('--tile-w', `${tileW}px`);
   grid.style.setProperty('--tile-h', `${tileH}px`);
-  const cols = Math.max(1, Math.floor((width + TILE.gap) / (tileW + TILE.gap)));
-  const below = window.innerHeight - grid.getBoundingClientRect().top - 4;
-  const rows = Math.max(1, Math.floor((below + TILE.gap) / (tileH + TILE.gap)));
-  return cols * rows;
+  return tilesThatFit(grid, tileW, tileH, TILE.gap);
 }
 
 function focusTile(i) {
@@ -111,12 +102,6 @@ function focusTile(i) {
   if (tile.item.findings) panel.append(findingBlock(tile.item.findings));
   (tile.input.hidden ? tile.el : tile.input).focus();
   tile.el.scrollIntoView({ block: 'nearest' });
-}
-
-function columns() {
-  const tops = group.tiles.map((x) => x.el.offsetTop);
-  const n = tops.filter((t) => t === tops[0]).length;
-  return Math.max(1, n);
 }
 
 async function saveTile(tile, action, text) {
@@ -215,7 +200,7 @@ function onGroupKey(ev) {
     }
     return;
   }
-  const cols = columns();
+  const cols = gridColumns(group.tiles);
   const moves = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols };
   if (ev.key in moves) {
     ev.preventDefault();
