@@ -13,6 +13,9 @@ const { values: args } = parseArgs({
     job: { type: 'string' },
     out: { type: 'string', default: 'bench/results/screens' },
     group: { type: 'string' },
+    /** Move (arrows in group view, Tab in field view) until the active tile or card matches, e.g. .has-finding */
+    focus: { type: 'string' },
+    kind: { type: 'string' },
     today: { type: 'string' },
     chromium: { type: 'string', default: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
   },
@@ -24,17 +27,37 @@ const srv = await startReviewServer({ ctx: reviewContext(store, { today: args.to
 const browser = await chromium.launch({ executablePath: args.chromium, args: ['--no-sandbox', '--disable-gpu'] });
 try {
   const page = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+  async function moveTo(key: string, active: string) {
+    if (!args.focus) return;
+    for (let i = 0; i < 80 && !(await page.locator(`${active}${args.focus}`).count()); i++) await page.keyboard.press(key);
+  }
   await page.goto(srv.url + (args.group ? `#group=${args.group}` : ''));
   await page.waitForSelector('.tile.active, .empty');
+  await moveTo('ArrowRight', '.tile.active');
   await page.waitForLoadState('networkidle');
+  const tiles = await page.evaluate(() => {
+    const all = Array.from(document.querySelectorAll('.tile'));
+    return { whole: all.filter((t) => t.getBoundingClientRect().bottom <= innerHeight).length, claimed: all.length };
+  });
   await page.screenshot({ path: join(args.out!, 'group-view.png') });
+  await page.goto('about:blank');
+  await page.goto(srv.url + '#chars');
+  await page.waitForSelector('.ctile.active, .empty');
+  await page.waitForLoadState('networkidle');
+  const boxes = await page.evaluate(() => Array.from(document.querySelectorAll('.ctile')).filter((t) => t.getBoundingClientRect().bottom <= innerHeight).length);
+  await page.screenshot({ path: join(args.out!, 'char-view.png') });
   await page.goto('about:blank');
   await page.goto(srv.url + '#field');
   await page.waitForSelector('.card, .empty');
+  if (args.kind) {
+    await page.selectOption('#kind', args.kind);
+    await page.waitForSelector('.card .value:focus');
+  }
+  await moveTo('Tab', '.card.active');
   await page.waitForLoadState('networkidle');
   const visible = await page.evaluate(() => Array.from(document.querySelectorAll('.card')).filter((c) => c.getBoundingClientRect().bottom <= innerHeight).length);
   await page.screenshot({ path: join(args.out!, 'field-view.png') });
-  console.log(`screens written to ${args.out}; field view shows ${visible} whole card(s) at 1366x768`);
+  console.log(`screens written to ${args.out}; at 1366x768 group view shows ${tiles.whole} whole tile(s) of ${tiles.claimed} on the screen, character view ${boxes} whole box(es), field view ${visible} whole card(s)`);
 } finally {
   await browser.close();
   await srv.close();

@@ -77,4 +77,37 @@ describe.skipIf(!haveChromium() && process.env.CI !== 'true')('group verificatio
     expect(ib.length).toBeGreaterThan(0);
     expect(ia.filter((x) => ib.includes(x))).toEqual([]);
   }, 60_000);
+
+  it('a screen claims only the tiles that fit it, so Enter confirms none the reviewer has not seen', async () => {
+    const job = await buildReviewJob({ forms: 30, doubtful: ['obs1.pulse'] });
+    const { srv, store } = await serve(job.dir, 'grp.fit');
+    const page = await newPage();
+    await page.setViewportSize({ width: 1024, height: 560 });
+    await page.goto(srv.url + '#group=obs1.pulse');
+    await page.waitForSelector('.tile.active');
+    const shown = await page.evaluate(() => {
+      const all = Array.from(document.querySelectorAll('.tile'));
+      return { n: all.length, whole: all.filter((t) => t.getBoundingClientRect().bottom <= innerHeight && t.getBoundingClientRect().right <= innerWidth).length };
+    });
+    expect(shown.n).toBeGreaterThan(8);
+    expect(shown.n).toBeLessThan(30);
+    expect(shown.whole).toBe(shown.n);
+    const claims = () => (store.db.prepare("SELECT COUNT(*) AS n FROM review_claims WHERE reviewer = 'grp.fit'").get() as { n: number }).n;
+    expect(claims()).toBe(shown.n);
+    // The value sits right against its crop: on the same row, a few pixels to its right.
+    const gap = await page.evaluate(() => {
+      const t = document.querySelector('.tile.active')!;
+      const img = t.querySelector('.tile-crop')!.getBoundingClientRect();
+      const val = t.querySelector('.tile-value')!.getBoundingClientRect();
+      return { dx: val.left - img.right, dy: Math.abs(val.top + val.height / 2 - (img.top + img.height / 2)) };
+    });
+    expect(gap.dx).toBeGreaterThanOrEqual(0);
+    expect(gap.dx).toBeLessThan(16);
+    expect(gap.dy).toBeLessThan(12);
+    const first = await page.locator('.tile').first().getAttribute('data-id');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((id) => !document.querySelector(`.tile[data-id="${id}"]`) && document.querySelector('.tile.active'), first);
+    const verified = (store.db.prepare("SELECT COUNT(*) AS n FROM fields WHERE field_id = 'obs1.pulse' AND status = 'verified'").get() as { n: number }).n;
+    expect(verified).toBe(shown.n);
+  }, 60_000);
 });

@@ -61,7 +61,7 @@ export function registerReviewCommand(program: Command): void {
       const { progress } = await import('../review/queue.ts');
       const ctx = await openContext(opts.job, opts.doubleKey, opts.today);
       const srv = await startReviewServer({ ctx, reviewer, port, log: () => undefined });
-      const p = progress(ctx, reviewer, ctx.store.nowIso());
+      const p = progress(ctx, reviewer);
       process.stdout.write(
         [
           `Review page for ${reviewer}: ${p.fieldsLeft} field(s) on ${p.formsLeft} form(s) need a person (${p.forYou} for you).`,
@@ -75,7 +75,7 @@ export function registerReviewCommand(program: Command): void {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
           void srv.close().then(() => {
-            const since = progress(ctx, reviewer, ctx.store.nowIso());
+            const since = progress(ctx, reviewer);
             process.stdout.write(`Stopped. ${since.fieldsLeft} field(s) on ${since.formsLeft} form(s) still need a person.\n`);
             ctx.store.close();
             done();

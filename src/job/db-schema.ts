@@ -193,6 +193,21 @@ CREATE TABLE IF NOT EXISTS finding_acks (
 ) STRICT;
 CREATE TRIGGER IF NOT EXISTS finding_acks_no_update BEFORE UPDATE ON finding_acks
   BEGIN SELECT RAISE(ABORT, 'finding acknowledgements are append-only: UPDATE refused'); END;
+
+-- review: comb boxes a reviewer checked in the character view, each as the character it holds (empty: nothing in
+-- the box), at the field's version. A field is decided, through the ordinary decision, once one reviewer has
+-- checked every box of it at its current version; checks of an older version count for nothing. Bookkeeping.
+CREATE TABLE IF NOT EXISTS char_checks (
+  serial        TEXT NOT NULL,
+  field_id      TEXT NOT NULL,
+  box           INTEGER NOT NULL CHECK (box >= 0),
+  reviewer      TEXT NOT NULL CHECK (length(reviewer) > 0),
+  field_version INTEGER NOT NULL,
+  char          TEXT NOT NULL CHECK (length(char) <= 1),
+  at            TEXT NOT NULL,
+  PRIMARY KEY (serial, field_id, box, reviewer),
+  FOREIGN KEY (serial, field_id) REFERENCES fields(serial, field_id)
+) STRICT;
 `;
 
 /** Columns added after the first release, each with its ALTER TABLE, so a job made before them still opens. */

@@ -166,7 +166,8 @@ const GCS_RANGES: readonly RangeRule[] = [
 ];
 
 /** Record field behind each NEWS2 parameter. */
-const NEWS2_FIELDS: Record<News2Parameter, keyof ObservationSet> = {
+/** Which observation each NEWS2 parameter is scored from. */
+export const NEWS2_FIELDS: Record<News2Parameter, keyof ObservationSet> = {
   respiratoryRate: 'respiratoryRate',
   spo2: 'spo2',
   inspired: 'inspired',
@@ -342,7 +343,7 @@ interface Ymd {
   d: number;
 }
 
-function isoDate(v: unknown): Ymd | null {
+export function isoDate(v: unknown): Ymd | null {
   if (typeof v !== 'string') return null;
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
   return m ? { iso: v, y: Number(m[1]), m: Number(m[2]), d: Number(m[3]) } : null;

@@ -5,14 +5,15 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, isAbsolute, resolve, sep } from 'node:path';
 import sharp from 'sharp';
 import type { FieldRow } from '../job/record-store.ts';
-import { contextZone, cropZone } from '../template/geometry.ts';
+import { combBoxes, contextZone, cropZone, inset } from '../template/geometry.ts';
 import type { Zone } from '../template/schema.ts';
 import type { ReviewContext } from './context.ts';
 
 export const IMAGE_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg' };
 
-/** field: the field's own boxes with a margin; context: its whole printed row, labels and neighbours included. */
-export type CropKind = 'field' | 'context';
+/** field: the field's own boxes with a margin; context: its whole printed row, labels and neighbours included;
+ * a number: that one comb box with a little margin (the character view). */
+export type CropKind = 'field' | 'context' | number;
 
 /** A file the job store names, resolved inside the job folder (symlinks followed), or null. */
 export function jobFile(jobDir: string, stored: string | null): string | null {
@@ -101,8 +102,12 @@ export async function fieldCrop(ctx: ReviewContext, row: FieldRow, kind: CropKin
   const pageFile = jobFile(ctx.store.dir, page?.imagePath ?? null);
   let png: Buffer | null = null;
   if (field && pageFile) {
-    const zone = kind === 'context' ? contextZone(field, ctx.template.fields) : cropZone(field);
+    const box = typeof kind === 'number' ? combBoxes(field)[kind] : undefined;
+    if (typeof kind === 'number' && !box) return null;
+    const zone = box ? inset(box, -1.2) : kind === 'context' ? contextZone(field, ctx.template.fields) : cropZone(field);
     png = await cutZone(pageFile, zone, ctx.template.pageSize.widthMm);
+  } else if (typeof kind === 'number') {
+    png = null;
   } else {
     const old = jobFile(ctx.store.dir, row.cropPath);
     png = old ? readFileSync(old) : null;

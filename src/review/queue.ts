@@ -7,6 +7,9 @@ import type { Field } from '../template/schema.ts';
 import { fieldKind, fullLabel, type ReviewContext } from './context.ts';
 import { allKeyings, keyingStage, machineKeying, MACHINE_KEYER, type Keying, type KeyingStage } from './double-key.ts';
 import { displayValue, guessText } from './input.ts';
+import { groupShape, type GroupShape } from './group-shape.ts';
+import { findingViews, type FindingView } from './finding-view.ts';
+import { reviewerDay } from './reviewer-day.ts';
 
 /** single: an ordinary review; first/second/third: a step of double keying. */
 export type ItemStage = 'single' | Exclude<KeyingStage, 'wait'>;
@@ -35,6 +38,8 @@ export interface QueueItem {
   options?: { n: number; value: string; label: string }[];
   /** Third decision only: what the two (or more) keyings said. */
   keyed?: string[];
+  /** Rule findings on this field, each with every field it names and the recomputed value (never when keying blind). */
+  findings?: FindingView[];
   recordStatus: string;
 }
 
@@ -103,6 +108,10 @@ export function toQueueItem(ctx: ReviewContext, row: FieldRow, field: Field, sta
   if (field.type === 'choice' || field.type === 'multi') {
     item.options = field.options.map((o, i) => ({ n: i + 1, value: String(o.value), label: o.label }));
   }
+  if (stage !== 'second' && stage !== 'third') {
+    const views = findingViews(ctx, row);
+    if (views.length) item.findings = views;
+  }
   if (stage === 'third') {
     item.keyed = keyingsOf(ctx, row).map((k) => {
       const said = k.action === 'key' ? displayValue(field, k.value) : k.action === 'blank' ? '(blank on form)' : '(illegible)';
@@ -169,15 +178,15 @@ export interface Progress {
   formsLeft: number;
   /** Items this reviewer could take now (double-keying steps they may not do are left out). */
   forYou: number;
-  /** Fields this reviewer decided or keyed since the session started. */
-  doneThisSession: number;
-  /** Fields per hour this session; null until the first decision. */
+  /** Fields this reviewer decided or keyed today (since local midnight). */
+  doneToday: number;
+  /** Fields per hour from this reviewer's first decision today to now, idle time included; null until then. */
   ratePerHour: number | null;
   /** Counts per kind of field, for the filter. */
   kinds: Record<string, number>;
 }
 
-export function progress(ctx: ReviewContext, reviewer: string, sessionStart: string): Progress {
+export function progress(ctx: ReviewContext, reviewer: string): Progress {
   const rows = ctx.store.review.reviewableFields();
   const kinds: Record<string, number> = {};
   let forYou = 0;
@@ -188,14 +197,13 @@ export function progress(ctx: ReviewContext, reviewer: string, sessionStart: str
     kinds[k] = (kinds[k] ?? 0) + 1;
     if (stageFor(ctx, row, reviewer)) forYou++;
   }
-  const done = ctx.store.review.reviewerActionCount(reviewer, sessionStart);
-  const hours = Math.max((Date.parse(ctx.store.nowIso()) - Date.parse(sessionStart)) / 3_600_000, 1 / 60);
+  const day = reviewerDay(ctx.store, reviewer);
   return {
     fieldsLeft: rows.length,
     formsLeft: new Set(rows.map((r) => r.serial)).size,
     forYou,
-    doneThisSession: done,
-    ratePerHour: done ? Math.round(done / hours) : null,
+    doneToday: day.done,
+    ratePerHour: day.ratePerHour,
     kinds,
   };
 }
@@ -207,12 +215,18 @@ export interface GroupBatch {
   /** How many more of this field wait after this screen. */
   more: number;
   items: QueueItem[];
+  /** How to lay the tiles out; null with no field. */
+  shape: GroupShape | null;
 }
+
+/** Most tiles one screen may claim (a wide screen of two-digit fields). */
+export const GROUP_LIMIT_MAX = 80;
 
 /**
  * Claim one screen of group verification: the same template field across the job (every "Obs set 2 - Pulse"),
  * sorted by the machine's value so the odd one stands out. The field asked for if any is left, else the one
  * with the most items waiting. Double-keyed steps are left to the field view: a blind keying shows no value.
+ * `limit` is what fits the reviewer's screen; 0 claims nothing and only says which field comes next and its shape.
  */
 export function claimGroup(ctx: ReviewContext, reviewer: string, fieldId?: string, limit = 24): GroupBatch {
   const { store } = ctx;
@@ -238,12 +252,12 @@ export function claimGroup(ctx: ReviewContext, reviewer: string, fieldId?: strin
     const mine = store.review.activeClaims(at).filter((c) => c.reviewer === reviewer);
     if (!chosen) {
       store.review.releaseClaims(reviewer, mine);
-      return { fieldId: null, groupLabel: '', more: 0, items: [] };
+      return { fieldId: null, groupLabel: '', more: 0, items: [], shape: null };
     }
     const field = ctx.fields.get(chosen)!;
     const guess = (e: Eligible) => guessText(field, e.row.value, e.row.rawText);
     const all = byField.get(chosen)!.sort((a, b) => guess(a).localeCompare(guess(b), 'en', { numeric: true }) || a.row.id - b.row.id);
-    const batch = all.slice(0, limit);
+    const batch = all.slice(0, Math.max(0, Math.min(limit, GROUP_LIMIT_MAX)));
     const keep = new Set(batch.map((e) => `${e.row.serial}/${e.row.fieldId}`));
     store.review.releaseClaims(reviewer, mine.filter((c) => !keep.has(`${c.serial}/${c.fieldId}`)));
     for (const e of batch) {
@@ -251,6 +265,12 @@ export function claimGroup(ctx: ReviewContext, reviewer: string, fieldId?: strin
         throw new Error(`claim race on ${e.row.serial}/${e.row.fieldId} inside an immediate transaction`);
       }
     }
-    return { fieldId: chosen, groupLabel: fullLabel(field), more: all.length - batch.length, items: batch.map((e) => toQueueItem(ctx, e.row, e.field, e.stage)) };
+    return {
+      fieldId: chosen,
+      groupLabel: fullLabel(field),
+      more: all.length - batch.length,
+      items: batch.map((e) => toQueueItem(ctx, e.row, e.field, e.stage)),
+      shape: groupShape(field),
+    };
   });
 }

@@ -11,6 +11,9 @@ import { decide, type ReviewAction } from './decide.ts';
 import { JobLockedError, withStoreLock } from '../job/job-lock.ts';
 import { displayValue } from './input.ts';
 import { claimBatch, claimGroup, heldItems, progress } from './queue.ts';
+import { checkChars, claimChars } from './char-view.ts';
+import { startOfLocalDay } from './reviewer-day.ts';
+import type { CharCheck } from './char-checks.ts';
 
 export const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy':
@@ -29,6 +32,7 @@ const STATIC: Record<string, { file: string; type: string }> = {
   'index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
   'app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   'group.js': { file: 'group.js', type: 'text/javascript; charset=utf-8' },
+  'chars.js': { file: 'chars.js', type: 'text/javascript; charset=utf-8' },
   'app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
   'favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
 };
@@ -105,13 +109,22 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   throw new HttpError(400, 'the body is not a JSON object');
 }
 
+function parseCharChecks(v: unknown): CharCheck[] {
+  if (!Array.isArray(v) || v.length > 500) throw new HttpError(400, 'checks: a list of at most 500 boxes is needed');
+  return v.map((c: Record<string, unknown>) => {
+    if (!c || typeof c.serial !== 'string' || typeof c.fieldId !== 'string' || !Number.isInteger(c.box) || !Number.isInteger(c.version) || typeof c.char !== 'string') {
+      throw new HttpError(400, 'each check needs serial, fieldId, box, version and char');
+    }
+    return { serial: c.serial, fieldId: c.fieldId, box: c.box as number, version: c.version as number, char: c.char };
+  });
+}
+
 export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewServer> {
   const { ctx, reviewer } = o;
   const token = o.token ?? randomBytes(32).toString('base64url');
   const log = o.log ?? (() => undefined);
   const files = loadStatic();
   const crops = new CropCache();
-  const sessionStart = ctx.store.nowIso();
   let origins: string[] = [];
   let hosts: string[] = [];
 
@@ -127,7 +140,7 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
         `SELECT serial, field_id AS fieldId, action, after_json AS afterJson FROM audit
          WHERE actor = ? AND at >= ? AND action LIKE 'review-%' AND field_id IS NOT NULL ORDER BY id DESC LIMIT 12`,
       )
-      .all(reviewer, sessionStart) as { serial: string; fieldId: string; action: string; afterJson: string | null }[];
+      .all(reviewer, startOfLocalDay(ctx.store.nowIso())) as { serial: string; fieldId: string; action: string; afterJson: string | null }[];
     return rows.map((r) => {
       const field = ctx.fields.get(r.fieldId);
       const after = r.afterJson ? (JSON.parse(r.afterJson) as { value?: unknown }) : {};
@@ -140,6 +153,17 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
         : field ? displayValue(field, after.value) : String(after.value);
       return { serial: r.serial, fieldId: r.fieldId, label: field?.label ?? r.fieldId, shown, recordStatus: ctx.store.records.record(r.serial)?.status ?? '' };
     });
+  }
+
+  // Each decision holds the job's lock (not the whole session: other reviewers and an export can run between
+  // decisions); while scan, validate, apply or export writes, the decision is refused, unsaved.
+  function locked<T>(fn: () => T): T {
+    try {
+      return withStoreLock(ctx.store, 'review', fn);
+    } catch (e) {
+      if (e instanceof JobLockedError) throw new HttpError(423, `not saved: ${e.holder.command} is writing to this job; try again in a moment`);
+      throw e;
+    }
   }
 
   function formView(serial: string) {
@@ -180,14 +204,30 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
         const kind = typeof body.kind === 'string' && body.kind ? body.kind : undefined;
         const items = claimBatch(ctx, reviewer, { kind });
         log(`queue: ${items.length} item(s) claimed`);
-        sendJson(res, 200, { reviewer, items, progress: progress(ctx, reviewer, sessionStart) });
+        sendJson(res, 200, { reviewer, items, progress: progress(ctx, reviewer) });
         return;
       }
       if (path === 'api/group') {
         const fieldId = typeof body.fieldId === 'string' && ctx.fields.has(body.fieldId) ? body.fieldId : undefined;
-        const group = claimGroup(ctx, reviewer, fieldId);
+        const limit = Number.isInteger(body.limit) ? (body.limit as number) : undefined;
+        const group = claimGroup(ctx, reviewer, fieldId, limit);
         log(`group: ${group.items.length} item(s) claimed`);
-        sendJson(res, 200, { reviewer, ...group, progress: progress(ctx, reviewer, sessionStart) });
+        sendJson(res, 200, { reviewer, ...group, progress: progress(ctx, reviewer) });
+        return;
+      }
+      if (path === 'api/chars') {
+        const char = typeof body.char === 'string' && body.char.length <= 1 ? body.char : undefined;
+        const limit = Number.isInteger(body.limit) ? (body.limit as number) : undefined;
+        const screen = claimChars(ctx, reviewer, char, limit);
+        log(`chars: ${screen.tiles.length} box(es) claimed`);
+        sendJson(res, 200, { reviewer, ...screen, progress: progress(ctx, reviewer) });
+        return;
+      }
+      if (path === 'api/chars/check') {
+        const checks = parseCharChecks(body.checks);
+        const results = locked(() => checkChars(ctx, reviewer, checks));
+        log(`chars: ${checks.length} box(es) checked, ${results.filter((r) => r.result === 'decided').length} field(s) decided`);
+        sendJson(res, 200, { results, progress: progress(ctx, reviewer) });
         return;
       }
       if (path === 'api/decide') {
@@ -196,34 +236,21 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
           throw new HttpError(400, 'serial, fieldId and expectedVersion are needed');
         }
         if (action !== 'enter' && action !== 'blank' && action !== 'illegible') throw new HttpError(400, 'unknown action');
-        // Each decision holds the job's lock (not the whole session: other reviewers and an export can run
-        // between decisions); while scan, validate, apply or export writes, the decision is refused, unsaved.
-        const decideLocked = (...a: Parameters<typeof decide>) => {
-          try {
-            return withStoreLock(ctx.store, 'review', () => decide(...a));
-          } catch (e) {
-            if (e instanceof JobLockedError) throw new HttpError(423, `not saved: ${e.holder.command} is writing to this job; try again in a moment`);
-            throw e;
-          }
+        const input = {
+          serial: body.serial,
+          fieldId: body.fieldId,
+          reviewer,
+          action: action as ReviewAction,
+          text: typeof body.text === 'string' ? body.text : undefined,
+          expectedVersion: body.expectedVersion,
         };
-        const outcome = decideLocked(
-          ctx,
-          {
-            serial: body.serial,
-            fieldId: body.fieldId,
-            reviewer,
-            action: action as ReviewAction,
-            text: typeof body.text === 'string' ? body.text : undefined,
-            expectedVersion: body.expectedVersion,
-          },
-          { checkClaim: true },
-        );
+        const outcome = locked(() => decide(ctx, input, { checkClaim: true }));
         log(`decision: form ${body.serial} field ${body.fieldId}: ${outcome.ok ? outcome.result : outcome.problem}`);
         const status = outcome.ok ? 200 : outcome.problem === 'conflict' ? 409 : outcome.problem === 'not-found' ? 404 : 422;
         // The saved value as the person would type it (e.g. 1141 typed is shown back as 11:41); never for a keying.
         const field = ctx.fields.get(body.fieldId);
         const shown = outcome.ok && outcome.result === 'decided' && field ? displayValue(field, outcome.field.value) : null;
-        sendJson(res, status, { outcome, shown, items: heldItems(ctx, reviewer), progress: progress(ctx, reviewer, sessionStart) });
+        sendJson(res, status, { outcome, shown, items: heldItems(ctx, reviewer), progress: progress(ctx, reviewer) });
         return;
       }
       throw new HttpError(404, 'not found');
@@ -235,14 +262,15 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
       send(res, 200, stat.type, files.get(stat.file)!);
       return;
     }
-    if (path === 'api/progress') return sendJson(res, 200, progress(ctx, reviewer, sessionStart));
+    if (path === 'api/progress') return sendJson(res, 200, progress(ctx, reviewer));
     if (path === 'api/recent') return sendJson(res, 200, { recent: recent() });
     let m = /^api\/form\/(\d{1,9})$/.exec(path);
     if (m) return sendJson(res, 200, formView(m[1]!));
-    m = /^crop\/(\d{1,12})(\/context)?$/.exec(path);
+    m = /^crop\/(\d{1,12})(\/context|\/box\/(\d{1,2}))?$/.exec(path);
     if (m) {
       const row = ctx.store.records.fieldById(Number(m[1]));
-      const png = row ? await fieldCrop(ctx, row, m[2] ? 'context' : 'field', crops) : null;
+      const kind = m[3] !== undefined ? Number(m[3]) : m[2] ? 'context' : 'field';
+      const png = row ? await fieldCrop(ctx, row, kind, crops) : null;
       if (!png) throw new HttpError(404, 'no such image');
       return send(res, 200, 'image/png', png);
     }

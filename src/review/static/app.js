@@ -12,6 +12,103 @@ function el(tag, cls, text) {
   return e;
 }
 
+// Keys typed while a save (or the next screen) is on its way are kept, in order, and played back once it has
+// landed and focus has moved on, so a fast typist's next keys go where they meant them, not into the field being
+// saved. A save holds the keys from the moment it starts (holdKeys); the capture listener below queues them.
+const keyHold = { n: 0, queue: [], replaying: false };
+
+function holdKeys(promise) {
+  keyHold.n++;
+  return Promise.resolve(promise).finally(() => {
+    keyHold.n--;
+    // Let the page settle (focus moved, a new screen drawn) before the keys land.
+    setTimeout(replayKeys, 0);
+  });
+}
+
+function isTextBox(e) {
+  return e && ((e.tagName === 'INPUT' && e.type === 'text') || e.tagName === 'TEXTAREA') && !e.readOnly && !e.hidden;
+}
+
+function tabTargets() {
+  return [...document.querySelectorAll('input, textarea, select, button, [tabindex]')].filter(
+    (e) => e.tabIndex >= 0 && !e.disabled && !e.hidden && e.offsetParent !== null,
+  );
+}
+
+// One kept key, as the browser would have handled it: our handlers first, then the default for text and Tab.
+function playKey(k) {
+  const target = document.activeElement || document.body;
+  const ev = new KeyboardEvent('keydown', { ...k, bubbles: true, cancelable: true });
+  target.dispatchEvent(ev);
+  if (ev.defaultPrevented) return;
+  if (k.key === 'Tab') {
+    const list = tabTargets();
+    const i = list.indexOf(target);
+    const next = list[(i + (k.shiftKey ? -1 : 1) + list.length) % list.length];
+    if (next) next.focus();
+    return;
+  }
+  if (!isTextBox(target) || k.ctrlKey || k.metaKey || k.altKey) return;
+  const [a, b] = [target.selectionStart ?? target.value.length, target.selectionEnd ?? target.value.length];
+  if (k.key.length === 1) target.setRangeText(k.key, a, b, 'end');
+  else if (k.key === 'Backspace') target.setRangeText('', a === b ? Math.max(0, a - 1) : a, b, 'end');
+  else if (k.key === 'Delete') target.setRangeText('', a, a === b ? Math.min(target.value.length, b + 1) : b, 'end');
+  else return;
+  target.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+function replayKeys() {
+  if (keyHold.replaying) return;
+  keyHold.replaying = true;
+  try {
+    // A played key may start another save: the rest wait for that one.
+    while (keyHold.n === 0 && keyHold.queue.length) playKey(keyHold.queue.shift());
+  } finally {
+    keyHold.replaying = false;
+  }
+}
+
+window.addEventListener(
+  'keydown',
+  (ev) => {
+    if (!ev.isTrusted || (keyHold.n === 0 && keyHold.queue.length === 0)) return;
+    if (['Shift', 'Control', 'Alt', 'Meta', 'AltGraph', 'CapsLock'].includes(ev.key)) return;
+    ev.preventDefault();
+    ev.stopImmediatePropagation();
+    const { key, code, altKey, ctrlKey, metaKey, shiftKey } = ev;
+    keyHold.queue.push({ key, code, altKey, ctrlKey, metaKey, shiftKey });
+    if (keyHold.n === 0) replayKeys();
+  },
+  true,
+);
+
+// The keys bar of a view: [keys, what they do] pairs.
+function showKeys(entries) {
+  const keys = document.getElementById('keys');
+  keys.textContent = '';
+  for (const [k, t] of entries) {
+    const s = el('span');
+    for (const part of k) s.append(el('kbd', '', part), ' ');
+    s.append(t);
+    keys.append(s);
+  }
+}
+
+/** How many tiles fit the screen below the grid's top, each `w` x `h` px with `gap` between them. */
+function tilesThatFit(grid, w, h, gap) {
+  const cols = Math.max(1, Math.floor((grid.clientWidth + gap) / (w + gap)));
+  const below = window.innerHeight - grid.getBoundingClientRect().top - 4;
+  const rows = Math.max(1, Math.floor((below + gap) / (h + gap)));
+  return cols * rows;
+}
+
+/** Tiles a row of a grid holds now, for the up and down arrows. */
+function gridColumns(tiles) {
+  const tops = tiles.map((x) => x.el.offsetTop);
+  return Math.max(1, tops.filter((t) => t === tops[0]).length);
+}
+
 async function api(path, body) {
   const opts = body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
   const res = await fetch(path, opts);
@@ -52,6 +149,43 @@ const HINTS = {
 function hintFor(item) {
   if (item.options) return 'Type the number or the name: ' + item.options.map((o) => `${o.n} ${o.value}`).join(' · ') + (item.type === 'multi' ? ' (several: separate with commas)' : '');
   return HINTS[item.kind] || HINTS[item.type] || '';
+}
+
+// A rule finding shown whole: its message, the written value beside the recomputed one, and every field it names
+// (crop, value, status, its part in the sum), the field in hand marked.
+function findingBlock(views) {
+  const box = el('div', 'findings');
+  for (const v of views) {
+    const f = el('section', 'finding');
+    f.dataset.code = v.code;
+    f.append(el('div', 'finding-msg', v.message));
+    if (v.written) {
+      const cmp = el('div', 'finding-cmp');
+      const w = el('span', 'written');
+      w.append(`${v.written.label} `, el('b', '', v.written.value));
+      const r = el('span', 'recomputed');
+      r.append(`${v.recomputed.label} `, el('b', '', v.recomputed.value));
+      cmp.append(w, r);
+      f.append(cmp);
+    }
+    const row = el('div', 'finding-fields');
+    for (const x of v.fields) {
+      const fig = el('figure', `ff ${x.status}${x.self ? ' self' : ''}`);
+      fig.dataset.fieldId = x.fieldId;
+      const cap = el('figcaption');
+      cap.append(el('span', 'ff-label', x.label), el('span', 'ff-value', x.shown));
+      if (x.note) cap.append(el('span', 'ff-note', x.note));
+      cap.append(el('span', 'ff-status', x.self ? 'this field' : x.status));
+      const img = el('img');
+      img.alt = `Scan of ${x.label}`;
+      img.src = x.cropUrl;
+      fig.append(cap, img);
+      row.append(fig);
+    }
+    f.append(row);
+    box.append(f);
+  }
+  return box;
 }
 
 function card(item) {
@@ -98,6 +232,10 @@ function card(item) {
   const live = el('span', 'live');
   row.append(live);
   details.append(row, el('div', 'hint', hintFor(item)), el('div', 'result'));
+  if (item.findings) {
+    c.classList.add('has-finding');
+    c.append(findingBlock(item.findings));
+  }
   input.addEventListener('input', () => {
     const res = c.querySelector('.result');
     if (res.classList.contains('bad')) {
@@ -127,13 +265,13 @@ function card(item) {
 function onKey(ev, item, c, input) {
   if (ev.key === 'Enter' && !ev.shiftKey) {
     ev.preventDefault();
-    submit(item, c, input, 'enter');
+    holdKeys(submit(item, c, input, 'enter'));
   } else if (ev.altKey && (ev.key === 'b' || ev.key === 'B' || ev.code === 'KeyB')) {
     ev.preventDefault();
-    submit(item, c, input, 'blank');
+    holdKeys(submit(item, c, input, 'blank'));
   } else if (ev.altKey && (ev.key === 'i' || ev.key === 'I' || ev.code === 'KeyI')) {
     ev.preventDefault();
-    submit(item, c, input, 'illegible');
+    holdKeys(submit(item, c, input, 'illegible'));
   } else if (ev.altKey && (ev.key === 'm' || ev.key === 'M' || ev.code === 'KeyM')) {
     ev.preventDefault();
     showForm(item.serial, item.fieldId);
@@ -147,6 +285,7 @@ function focusNext(fromCard) {
   const idx = fromCard ? cards.indexOf(fromCard) : -1;
   const after = open.find((i) => cards.indexOf(i.closest('.card')) > idx);
   (after || open[0]).focus();
+  return undefined;
 }
 
 async function submit(item, c, input, action) {
@@ -177,8 +316,7 @@ async function submit(item, c, input, action) {
     $('message').textContent = `${item.label}, form ${item.serial}: ${o.message} Form status: ${o.recordAfter}.`;
     refreshHeld(data.items || []);
     loadRecent();
-    focusNext(c);
-    return;
+    return focusNext(c);
   }
   const msg = (data.outcome && data.outcome.message) || data.error || `Not saved (error ${status}).`;
   result.className = 'result bad';
@@ -189,12 +327,13 @@ async function submit(item, c, input, action) {
       c.classList.add('done', 'taken');
       input.readOnly = true;
       input.tabIndex = -1;
-      focusNext(c);
-      return;
+      return focusNext(c);
     }
     item.version = f.version;
   }
+  // The typed text selected, so typing again replaces it.
   input.focus();
+  input.select();
 }
 
 // After a decision re-validated the record, the other items held may have new versions, reasons, or be settled.
@@ -216,12 +355,15 @@ function refreshHeld(items) {
     const list = c.querySelector('.reasons');
     list.textContent = '';
     for (const r of fresh.reasons) list.append(el('li', '', r));
+    const old = c.querySelector('.findings');
+    if (old) old.remove();
+    if (fresh.findings) c.append(findingBlock(fresh.findings));
   }
 }
 
 function showProgress(p) {
   const rate = p.ratePerHour === null ? '–' : `${p.ratePerHour}`;
-  $('progress').textContent = `Fields left: ${p.fieldsLeft} (${p.forYou} for you) · Forms left: ${p.formsLeft} · Done this session: ${p.doneThisSession} · Your rate: ${rate} fields/hour`;
+  $('progress').textContent = `Fields left: ${p.fieldsLeft} (${p.forYou} for you) · Forms left: ${p.formsLeft} · Done today: ${p.doneToday} · Your rate today: ${rate} fields/hour`;
   const sel = $('kind');
   const keep = sel.value;
   sel.textContent = '';
@@ -332,6 +474,12 @@ function closeForm() {
 
 document.addEventListener('keydown', (ev) => {
   if (ev.key === 'Escape') closeForm();
+  // Alt+K: the filter by kind of field, from any view (Tab and Shift+Tab reach it too).
+  if (ev.altKey && (ev.key === 'k' || ev.key === 'K' || ev.code === 'KeyK')) {
+    ev.preventDefault();
+    $('kind').focus();
+    return;
+  }
   if (document.body.dataset.view === 'field' && ev.altKey && (ev.key === 'g' || ev.key === 'G' || ev.code === 'KeyG')) {
     ev.preventDefault();
     location.hash = '';
@@ -342,13 +490,30 @@ document.addEventListener('keydown', (ev) => {
 document.addEventListener('DOMContentLoaded', () => {
   $('formview-close').addEventListener('click', closeForm);
   $('kind').addEventListener('change', () => {
+    // Group and character views show one field or character across kinds: a kind opens the field view of it.
+    if (document.body.dataset.view !== 'field') {
+      location.hash = `field=${encodeURIComponent($('kind').value)}`;
+      location.reload();
+      return;
+    }
     state.kind = $('kind').value;
-    loadBatch();
+    holdKeys(loadBatch());
+  });
+  // Enter on the filter goes back to the fields.
+  $('kind').addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Enter' && ev.key !== 'Escape') return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    const back = document.querySelector('.card:not(.done) .value, .tile.active, .ctile.active');
+    if (back) back.focus();
   });
   loadRecent();
-  // Group verification is the default; #field opens the field-by-form view (Alt+G goes back).
-  if (location.hash === '#field') {
+  // Group verification is the default; #field opens the field-by-form view (Alt+G goes back), #chars the
+  // character view (Alt+C from group view).
+  if (location.hash === '#field' || location.hash.startsWith('#field=')) {
     document.body.dataset.view = 'field';
-    loadBatch();
-  } else window.startGroupView(location.hash.startsWith('#group=') ? decodeURIComponent(location.hash.slice(7)) : undefined);
+    state.kind = location.hash.startsWith('#field=') ? decodeURIComponent(location.hash.slice(7)) : '';
+    holdKeys(loadBatch());
+  } else if (location.hash === '#chars' || location.hash.startsWith('#chars=')) window.startCharView(location.hash.startsWith('#chars=') ? decodeURIComponent(location.hash.slice(7)) : undefined);
+  else window.startGroupView(location.hash.startsWith('#group=') ? decodeURIComponent(location.hash.slice(7)) : undefined);
 });

@@ -9,21 +9,17 @@ const group = { items: [], tiles: [], at: 0, fieldId: null, busy: false };
 // el(), api(), showProgress() and showForm() are app.js's (loaded after this file; called only once both are).
 
 function groupKeys() {
-  const keys = document.getElementById('keys');
-  keys.textContent = '';
-  const add = (k, t) => {
-    const s = el('span');
-    for (const part of k) s.append(el('kbd', '', part), ' ');
-    s.append(t);
-    keys.append(s);
-  };
-  add(['←', '→', '↑', '↓'], 'move');
-  add(['Enter'], 'confirm every tile you did not touch');
-  add([], 'type on a tile to replace its value, Enter saves');
-  add(['Alt', 'B'], 'blank on form');
-  add(['Alt', 'I'], 'illegible');
-  add(['Alt', 'M'], 'whole form');
-  add(['Alt', 'F'], 'field-by-form view');
+  showKeys([
+    [['←', '→', '↑', '↓'], 'move'],
+    [['Enter'], 'confirm the screen (tiles you did not touch)'],
+    [[], 'type to replace a value'],
+    [['Alt', 'B'], 'blank'],
+    [['Alt', 'I'], 'illegible'],
+    [['Alt', 'M'], 'form'],
+    [['Alt', 'F'], 'field view'],
+    [['Alt', 'C'], 'character view'],
+    [['Alt', 'K'], 'filter'],
+  ]);
 }
 
 function tileOf(item) {
@@ -31,25 +27,67 @@ function tileOf(item) {
   t.tabIndex = -1;
   t.dataset.id = String(item.id);
   t.dataset.serial = item.serial;
-  const img = el('img');
+  const img = el('img', 'tile-crop');
   img.alt = `Scan of ${item.groupLabel}, form ${item.serial}`;
   img.src = item.cropUrl;
+  // The value sits right against its crop, as large as the crop's writing, so the eye goes straight across.
+  const side = el('div', 'tile-side');
   const val = el('div', 'tile-value', item.guess === '' ? '(nothing read)' : item.guess);
+  if (item.guess === '') val.classList.add('none');
   const input = el('input', 'tile-input');
   input.type = 'text';
   input.autocomplete = 'off';
   input.spellcheck = false;
   input.hidden = true;
   input.setAttribute('aria-label', `${item.groupLabel}, form ${item.serial}`);
-  const meta = el('div', 'tile-meta', `form ${item.serial}`);
-  const result = el('div', 'tile-result');
+  const foot = el('div', 'tile-foot');
+  const meta = el('span', 'tile-meta', `form ${item.serial}`);
+  const result = el('span', 'tile-result');
+  foot.append(meta);
+  if (item.findings) {
+    t.classList.add('has-finding');
+    const flag = el('span', 'tile-flag', '⚠');
+    flag.title = 'A rule across fields: shown whole beside the grid when this tile is active.';
+    foot.append(flag);
+  }
+  foot.append(result);
   if (item.reasons.some((r) => !/sure enough|always checked|is always read/i.test(r))) {
     t.classList.add('flagged');
     t.title = item.reasons.join('\n');
   }
-  t.append(img, val, input, meta, result);
+  side.append(val, input, foot);
+  t.append(img, side);
   t.addEventListener('click', () => focusTile(group.tiles.findIndex((x) => x.el === t)));
   return { item, el: t, input, val, result, touched: false, done: false, saving: false };
+}
+
+// Tile geometry (px at a 16 px root): the crop's height, the value's font, the padding and gaps between them.
+const TILE = { cropH: 56, valueFont: 32, charEm: 0.64, pad: 6, border: 2, inner: 10, gap: 6, wideCropH: 110, metaW: 84 };
+
+/**
+ * How the field's tiles sit on this screen: each tile's width from its crop's aspect and its longest value, the
+ * columns the grid holds, the rows left below the title. Sets the grid's sizes and returns how many tiles fit.
+ */
+function layoutGrid(grid, shape) {
+  const width = grid.clientWidth;
+  const aspect = shape.cropMm.w / shape.cropMm.h;
+  const wide = shape.type === 'text';
+  grid.classList.toggle('wide', wide);
+  // At least wide enough for the form number under the value.
+  const valueW = wide ? Math.round(width * 0.3) : Math.max(TILE.metaW, Math.ceil(shape.valueChars * TILE.charEm * TILE.valueFont) + 4);
+  const frame = 2 * (TILE.pad + TILE.border) + TILE.inner;
+  // Free text: the crop as wide as the row allows beside its value, no taller than its own shape needs.
+  const maxCropW = width - valueW - frame;
+  const cropH = wide ? Math.min(TILE.wideCropH, Math.round(maxCropW / aspect)) : TILE.cropH;
+  const cropW = Math.min(Math.round(cropH * aspect), maxCropW);
+  const tileW = cropW + valueW + frame;
+  const tileH = cropH + 2 * (TILE.pad + TILE.border);
+  grid.style.setProperty('--crop-w', `${cropW}px`);
+  grid.style.setProperty('--crop-h', `${cropH}px`);
+  grid.style.setProperty('--value-w', `${valueW}px`);
+  grid.style.setProperty('--tile-w', `${tileW}px`);
+  grid.style.setProperty('--tile-h', `${tileH}px`);
+  return tilesThatFit(grid, tileW, tileH, TILE.gap);
 }
 
 function focusTile(i) {
@@ -58,14 +96,12 @@ function focusTile(i) {
   for (const x of group.tiles) x.el.classList.remove('active');
   const tile = group.tiles[i];
   tile.el.classList.add('active');
+  // The active tile's rule findings, whole, beside the grid.
+  const panel = document.getElementById('finding-panel');
+  panel.textContent = '';
+  if (tile.item.findings) panel.append(findingBlock(tile.item.findings));
   (tile.input.hidden ? tile.el : tile.input).focus();
   tile.el.scrollIntoView({ block: 'nearest' });
-}
-
-function columns() {
-  const tops = group.tiles.map((x) => x.el.offsetTop);
-  const n = tops.filter((t) => t === tops[0]).length;
-  return Math.max(1, n);
 }
 
 async function saveTile(tile, action, text) {
@@ -124,14 +160,16 @@ function startEdit(tile, first) {
 }
 
 function onGroupKey(ev) {
+  // Keys on the filter (or any other control) are the control's.
+  if (ev.target && ev.target.closest && ev.target.closest('select, button, header')) return;
   if (document.body.dataset.view !== 'group' || !document.getElementById('formview').hidden) return;
   const tile = group.tiles[group.at];
   if (!tile) return;
   const editing = !tile.input.hidden && document.activeElement === tile.input;
   const alt = (k) => ev.altKey && (ev.key.toLowerCase() === k || ev.code === `Key${k.toUpperCase()}`);
-  if (alt('f')) {
+  if (alt('f') || alt('c')) {
     ev.preventDefault();
-    location.hash = 'field';
+    location.hash = alt('f') ? 'field' : 'chars';
     location.reload();
     return;
   }
@@ -143,13 +181,13 @@ function onGroupKey(ev) {
   if (alt('b') || alt('i')) {
     ev.preventDefault();
     tile.touched = true;
-    saveTile(tile, alt('b') ? 'blank' : 'illegible').then((ok) => ok && moveOn());
+    holdKeys(saveTile(tile, alt('b') ? 'blank' : 'illegible').then((ok) => ok && moveOn()));
     return;
   }
   if (editing) {
     if (ev.key === 'Enter') {
       ev.preventDefault();
-      saveTile(tile, 'enter', tile.input.value).then((ok) => ok && moveOn());
+      holdKeys(saveTile(tile, 'enter', tile.input.value).then((ok) => ok && moveOn()));
     } else if (ev.key === 'Escape') {
       ev.preventDefault();
       tile.input.hidden = true;
@@ -162,14 +200,14 @@ function onGroupKey(ev) {
     }
     return;
   }
-  const cols = columns();
+  const cols = gridColumns(group.tiles);
   const moves = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols };
   if (ev.key in moves) {
     ev.preventDefault();
     focusTile(Math.min(group.tiles.length - 1, Math.max(0, group.at + moves[ev.key])));
   } else if (ev.key === 'Enter') {
     ev.preventDefault();
-    confirmScreen();
+    holdKeys(confirmScreen());
   } else if (ev.key.length === 1 && !ev.ctrlKey && !ev.metaKey && !ev.altKey && !tile.done) {
     ev.preventDefault();
     startEdit(tile, ev.key);
@@ -181,30 +219,45 @@ function moveOn() {
   focusTile(next >= 0 ? next : group.at);
 }
 
+// A screen is what fits it: first ask which field comes next and its shape (claiming nothing), lay the grid out,
+// then claim exactly the tiles that fit, so Enter confirms only tiles the person has in front of them.
 async function loadGroup(fieldId) {
-  const { status, data } = await api('api/group', fieldId ? { fieldId } : {});
   const box = document.getElementById('batch');
+  const peek = await api('api/group', fieldId ? { fieldId, limit: 0 } : { limit: 0 });
   box.textContent = '';
-  if (status !== 200) {
-    box.append(el('p', 'empty', data.error || `Could not load the queue (error ${status}).`));
+  if (peek.status !== 200) {
+    box.append(el('p', 'empty', peek.data.error || `Could not load the queue (error ${peek.status}).`));
     return;
   }
-  document.getElementById('reviewer').textContent = data.reviewer;
-  showProgress(data.progress);
-  group.fieldId = data.fieldId;
-  group.items = data.items;
-  if (!data.items.length) {
-    box.append(el('p', 'empty', data.progress.forYou ? 'Nothing left to verify in groups. The rest (double keying) is in the field-by-form view: Alt+F.' : 'Nothing is waiting for you. Well done.'));
+  document.getElementById('reviewer').textContent = peek.data.reviewer;
+  showProgress(peek.data.progress);
+  if (!peek.data.fieldId) {
+    group.tiles = [];
+    box.append(el('p', 'empty', peek.data.progress.forYou ? 'Nothing left to verify in groups. The rest (double keying) is in the field-by-form view: Alt+F.' : 'Nothing is waiting for you. Well done.'));
     return;
   }
   const title = el('div', 'batch-title');
-  title.append(el('h1', '', data.groupLabel));
-  title.append(el('span', 'count', `${data.items.length} on this screen${data.more ? `, ${data.more} more after` : ''}; sorted by value`));
-  box.append(title);
+  const h1 = el('h1', '', peek.data.groupLabel);
+  const count = el('span', 'count');
+  title.append(h1, count);
   const grid = el('div', 'grid');
+  box.append(title, grid);
+  const fit = layoutGrid(grid, peek.data.shape);
+  const { status, data } = await api('api/group', { fieldId: peek.data.fieldId, limit: fit });
+  if (status !== 200) {
+    grid.append(el('p', 'empty', data.error || `Could not load the queue (error ${status}).`));
+    return;
+  }
+  showProgress(data.progress);
+  if (!data.items.length) return loadGroup();
+  // Another reviewer may have taken the last of that field between the two calls: lay out what came.
+  if (data.fieldId !== peek.data.fieldId) layoutGrid(grid, data.shape);
+  group.fieldId = data.fieldId;
+  group.items = data.items;
+  h1.textContent = data.groupLabel;
+  count.textContent = `${data.items.length} on this screen${data.more ? `, ${data.more} more after` : ''}; sorted by value`;
   group.tiles = data.items.map(tileOf);
   for (const x of group.tiles) grid.append(x.el);
-  box.append(grid);
   focusTile(0);
 }
 
@@ -212,5 +265,5 @@ document.addEventListener('keydown', onGroupKey);
 window.startGroupView = (fieldId) => {
   document.body.dataset.view = 'group';
   groupKeys();
-  loadGroup(fieldId);
+  holdKeys(loadGroup(fieldId));
 };
