@@ -1,7 +1,7 @@
 // The review page in real Chromium (Debian package), driven by playwright-core: one browser for the file.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { it, expect } from 'vitest';
 import type { Page } from 'playwright-core';
-import { buildReviewJob, haveChromium, reviewBrowserSession } from './helpers/browser.ts';
+import { buildReviewJob, describeInChromium, reviewBrowserSession } from './helpers/browser.ts';
 
 const session = reviewBrowserSession({ width: 1300, height: 900 });
 const serve = session.serve;
@@ -22,16 +22,7 @@ async function waitText(page: Page, selector: string, pattern: RegExp): Promise<
 
 const focusedCardId = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.closest('.card')?.getAttribute('data-id') ?? null);
 
-// Under CI a missing chromium fails the launch (and so the test) rather than skipping it.
-describe.skipIf(!haveChromium() && process.env.CI !== 'true')('review page in Chromium', () => {
-  beforeAll(async () => {
-    await session.start();
-  }, 60_000);
-
-  afterAll(async () => {
-    await session.close();
-  });
-
+describeInChromium('review page in Chromium', session, () => {
   it('corrects a field with the keyboard only, keeps it over a reload, and shows the form status change', async () => {
     const job = await buildReviewJob({ forms: 1, doubtful: ['time.callreceived'] });
     const { srv, store } = await serve(job.dir, 'kb.reviewer');

@@ -1,8 +1,8 @@
 // The character view in real Chromium: every box read as one character together, corrected by keyboard; a field is
 // saved (through the ordinary decision, with audit) only once all its boxes were checked.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { it, expect } from 'vitest';
 import type { Page } from 'playwright-core';
-import { buildReviewJob, haveChromium, reviewBrowserSession } from './helpers/browser.ts';
+import { buildReviewJob, describeInChromium, reviewBrowserSession } from './helpers/browser.ts';
 
 const session = reviewBrowserSession({ width: 1366, height: 768 });
 
@@ -16,16 +16,7 @@ async function nextScreen(p: Page, before: string | null) {
   }, before);
 }
 
-// Under CI a missing chromium fails the launch (and so the test) rather than skipping it.
-describe.skipIf(!haveChromium() && process.env.CI !== 'true')('character view in Chromium', () => {
-  beforeAll(async () => {
-    await session.start();
-  }, 60_000);
-
-  afterAll(async () => {
-    await session.close();
-  });
-
+describeInChromium('character view in Chromium', session, () => {
   it('shows each character across forms, fixes the odd box by keyboard, and saves a field once every box was seen', async () => {
     // The form says pulse 85 on all three; the machine read the second form's as 65 (all doubtful).
     const job = await buildReviewJob({ forms: 3, doubtful: ['obs1.pulse'], misreads: { 1: { 'obs1.pulse': '65 ' } } });

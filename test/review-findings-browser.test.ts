@@ -1,20 +1,11 @@
 // A rule finding shown whole, in real Chromium: every field it names together, the recomputed value beside the
 // written one, in field view (on the card) and group view (beside the grid for the active tile).
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { buildReviewJob, haveChromium, reviewBrowserSession } from './helpers/browser.ts';
+import { it, expect } from 'vitest';
+import { buildReviewJob, describeInChromium, reviewBrowserSession } from './helpers/browser.ts';
 
 const session = reviewBrowserSession({ width: 1366, height: 768 });
 
-// Under CI a missing chromium fails the launch (and so the test) rather than skipping it.
-describe.skipIf(!haveChromium() && process.env.CI !== 'true')('findings shown whole in Chromium', () => {
-  beforeAll(async () => {
-    await session.start();
-  }, 60_000);
-
-  afterAll(async () => {
-    await session.close();
-  });
-
+describeInChromium('findings shown whole in Chromium', session, () => {
   it('a NEWS2 mismatch shows every observation it names, with the NEWS2 recomputed beside the written one', async () => {
     // Pulse 85 misread as 35: NEWS2 from the observations becomes 1 + 3 = 4 against the 1 the crew wrote.
     const job = await buildReviewJob({ forms: 2, doubtful: ['obs1.pulse'], misreads: { 0: { 'obs1.pulse': '35 ' } } });

@@ -1,7 +1,7 @@
 // Group verification in real Chromium: one field across forms as tiles, all by keyboard.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { it, expect } from 'vitest';
 import type { Page } from 'playwright-core';
-import { buildReviewJob, haveChromium, reviewBrowserSession } from './helpers/browser.ts';
+import { buildReviewJob, describeInChromium, reviewBrowserSession } from './helpers/browser.ts';
 
 const session = reviewBrowserSession({ width: 1366, height: 768 });
 const serve = session.serve;
@@ -10,16 +10,7 @@ const newPage = session.newPage;
 const tileIds = (p: Page) => p.locator('.tile').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')!));
 const activeId = (p: Page) => p.evaluate(() => document.querySelector('.tile.active')?.getAttribute('data-id') ?? null);
 
-// Under CI a missing chromium fails the launch (and so the test) rather than skipping it.
-describe.skipIf(!haveChromium() && process.env.CI !== 'true')('group verification in Chromium', () => {
-  beforeAll(async () => {
-    await session.start();
-  }, 60_000);
-
-  afterAll(async () => {
-    await session.close();
-  });
-
+describeInChromium('group verification in Chromium', session, () => {
   it('fixes the odd tile, flags blank and illegible, confirms the screen, all by keyboard; kept over a reload', async () => {
     const job = await buildReviewJob({ forms: 5, doubtful: ['obs2.pulse'], misreads: { 2: { 'obs2.pulse': '28' } } });
     const { srv, store } = await serve(job.dir, 'grp.one');

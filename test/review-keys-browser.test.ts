@@ -1,8 +1,8 @@
 // The small frictions, in real Chromium: keys typed while a save is on its way (the server's answer held back)
 // land where they were meant, in order; after an error the typed text is selected; the filter is reached by keyboard.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { it, expect } from 'vitest';
 import type { Page } from 'playwright-core';
-import { buildReviewJob, haveChromium, reviewBrowserSession } from './helpers/browser.ts';
+import { buildReviewJob, describeInChromium, reviewBrowserSession } from './helpers/browser.ts';
 
 const session = reviewBrowserSession({ width: 1366, height: 768 });
 
@@ -15,16 +15,7 @@ async function slowSaves(page: Page, ms: number) {
   });
 }
 
-// Under CI a missing chromium fails the launch (and so the test) rather than skipping it.
-describe.skipIf(!haveChromium() && process.env.CI !== 'true')('keyboard frictions in Chromium', () => {
-  beforeAll(async () => {
-    await session.start();
-  }, 60_000);
-
-  afterAll(async () => {
-    await session.close();
-  });
-
+describeInChromium('keyboard frictions in Chromium', session, () => {
   it('group view: keys typed during a slow save go to the next tile, in order, and Enter then confirms the screen', async () => {
     // Pulse 85 on every form; the machine read 65 and 75 on two of them.
     const job = await buildReviewJob({ forms: 3, doubtful: ['obs1.pulse'], misreads: { 0: { 'obs1.pulse': '65 ' }, 1: { 'obs1.pulse': '75 ' } } });

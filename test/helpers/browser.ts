@@ -1,6 +1,7 @@
 // Real Chromium (the Debian package) driven by playwright-core, one browser per test file.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe } from 'vitest';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -191,4 +192,16 @@ export function reviewBrowserSession(viewport: { width: number; height: number }
       await browser?.close();
     },
   };
+}
+
+/**
+ * A describe block over one review browser session, started before its tests and closed after them. Under CI a
+ * missing chromium fails the launch (and so every test) rather than skipping it.
+ */
+export function describeInChromium(name: string, session: ReturnType<typeof reviewBrowserSession>, body: () => void): void {
+  describe.skipIf(!haveChromium() && process.env.CI !== 'true')(name, () => {
+    beforeAll(() => session.start(), 60_000);
+    afterAll(() => session.close());
+    body();
+  });
 }
