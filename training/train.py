@@ -3,7 +3,8 @@
 validation split, and export ONNX plus the metadata the reader needs. Reads tensors only: the cell normalisation
 lives in src/recognition/cell-image.ts and nowhere else.
 
-usage: /usr/bin/python3 training/train.py --data training/data --out models [--epochs N] [--seed S]
+usage: /usr/bin/python3 training/train.py --data training/data --seed S [--epochs N] [--threads T]   (one member)
+       /usr/bin/python3 training/train.py --data training/data --out models --members S1,S2   (export the ensemble)
 """
 import argparse
 import json
@@ -30,7 +31,7 @@ DENSE = 160
 
 
 class BoxNet(nn.Module):
-    """3 conv blocks (24/48/96) and one dense layer of 160: about 190k parameters, ~2 M multiply-adds a box."""
+    """3 conv blocks (24/48/96) and one dense layer of 160: about 200k parameters, ~4 M multiply-adds a box."""
 
     def __init__(self, classes):
         super().__init__()
