@@ -3,13 +3,13 @@
 // this process, so its RSS is the whole scan's. Prints RSS by band of pages (flat means memory does not grow with
 // pages), the peak, and the growth over the second half, and writes every sample to bench/results/bench-memory.json.
 // `npm run bench:mem -- --workers 2 --corpus DIR`.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { scanJob } from '../src/job/scan.ts';
-import { synthesise } from '../src/synth/synth.ts';
 import { loadTemplate } from '../src/template/load.ts';
+import { keptCorpus } from './kept-corpus.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -37,10 +37,7 @@ function rssMb(): { rss: number; hwm: number } {
 
 const template = loadTemplate('standard-prf');
 const corpus = resolve(args.corpus!);
-if (!existsSync(join(corpus, 'synth-summary.json'))) {
-  rmSync(corpus, { recursive: true, force: true });
-  await synthesise({ count: Number(args.forms), seed: args.seed!, outDir: corpus, template, profile: 'mixed' });
-}
+await keptCorpus(corpus, Number(args.forms), args.seed!, template);
 const outDir = resolve(args.out!);
 mkdirSync(outDir, { recursive: true, mode: 0o700 });
 // One job folder a label, so two runs (e.g. two trees, side by side under the same load) never share one.

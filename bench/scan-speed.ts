@@ -9,11 +9,11 @@ import { createHash } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { scanJob } from '../src/job/scan.ts';
 import { JobStore } from '../src/job/store.ts';
-import { synthesise } from '../src/synth/synth.ts';
 import { loadTemplate } from '../src/template/load.ts';
+import { keptCorpus } from './kept-corpus.ts';
 
 export interface SpeedRun {
   label: string;
@@ -192,10 +192,7 @@ async function main() {
   });
   const template = loadTemplate('standard-prf');
   const corpus = resolve(args.corpus!);
-  if (!existsSync(join(corpus, 'synth-summary.json'))) {
-    rmSync(corpus, { recursive: true, force: true });
-    await synthesise({ count: Number(args.forms), seed: args.seed!, outDir: corpus, template, profile: 'mixed' });
-  }
+  await keptCorpus(corpus, Number(args.forms), args.seed!, template);
   const outDir = resolve(args.out!);
   mkdirSync(outDir, { recursive: true, mode: 0o700 });
   const runs: SpeedRun[] = [];

@@ -1,7 +1,7 @@
 // Which check stands behind each comb field of a record, and how sure the classifier is given that it passes.
 // Pure: the record as read and each comb field's box alternatives in, evidence per record path out.
 import type { Field } from '../template/schema.ts';
-import { checkedEvidence, jointConfidence, type BoxAlternatives, type CheckKind, type Evidence } from './evidence.ts';
+import { checkedEvidence, type BoxAlternatives, type CheckKind, type Evidence } from './evidence.ts';
 import { isFormularyDrug } from './formulary.ts';
 import { news2Score } from './news2.ts';
 import { isValidNhsNumber } from './nhs-number.ts';
