@@ -109,6 +109,13 @@ function gridColumns(tiles) {
   return Math.max(1, tops.filter((t) => t === tops[0]).length);
 }
 
+/** The tile an arrow key moves to from tile `at` in a grid of tiles (kept inside the grid); null for other keys. */
+function gridStep(tiles, at, key) {
+  const cols = gridColumns(tiles);
+  const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols }[key];
+  return step === undefined ? null : Math.min(tiles.length - 1, Math.max(0, at + step));
+}
+
 async function api(path, body) {
   const opts = body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
   const res = await fetch(path, opts);

@@ -112,11 +112,10 @@ function onCharKey(ev) {
     showForm(tile.t.serial, tile.t.fieldId);
     return;
   }
-  const cols = gridColumns(chars.tiles);
-  const moves = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols };
-  if (ev.key in moves) {
+  const next = gridStep(chars.tiles, chars.at, ev.key);
+  if (next !== null) {
     ev.preventDefault();
-    focusChar(Math.min(chars.tiles.length - 1, Math.max(0, chars.at + moves[ev.key])));
+    focusChar(next);
   } else if (ev.key === 'Enter') {
     ev.preventDefault();
     holdKeys(confirmChars());

@@ -200,11 +200,10 @@ function onGroupKey(ev) {
     }
     return;
   }
-  const cols = gridColumns(group.tiles);
-  const moves = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols };
-  if (ev.key in moves) {
+  const next = gridStep(group.tiles, group.at, ev.key);
+  if (next !== null) {
     ev.preventDefault();
-    focusTile(Math.min(group.tiles.length - 1, Math.max(0, group.at + moves[ev.key])));
+    focusTile(next);
   } else if (ev.key === 'Enter') {
     ev.preventDefault();
     holdKeys(confirmScreen());
