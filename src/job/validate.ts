@@ -123,8 +123,10 @@ export function evaluateRecord(template: Template, rows: FieldRow[], serial: str
     );
   let record = build();
   const opts = today ? { today } : {};
-  // Passing alternatives the classifier is sure of replace failing best readings; then the record is read again.
-  const subs = substitutions(recordEvidence(record, combs, opts));
+  // Passing alternatives the classifier is sure of replace failing best readings; then the record is read again, and
+  // its evidence with it (only then: an unchanged record has the evidence already).
+  let evidence = recordEvidence(record, combs, opts);
+  const subs = substitutions(evidence);
   if (subs.size) {
     for (const r of results.values()) {
       const text = subs.get(r.field.path);
@@ -133,8 +135,9 @@ export function evaluateRecord(template: Template, rows: FieldRow[], serial: str
       r.substituted = true;
     }
     record = build();
+    evidence = recordEvidence(record, combs, opts);
   }
-  for (const [path, ev] of recordEvidence(record, combs, opts)) {
+  for (const [path, ev] of evidence) {
     for (const r of results.values()) if (r.field.path === path) r.evidence = ev;
   }
   // "Missing" is only true of a blank field: one with writing that could not be read is for a person to key, so
