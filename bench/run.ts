@@ -10,6 +10,7 @@ import { scanJob, type ScanSummary } from '../src/job/scan.ts';
 import { loadTruthDir, scoreTruths, type ScoreReport, type TypeStats } from '../src/job/score.ts';
 import { JobStore } from '../src/job/store.ts';
 import { CALIBRATION_FILE, validateJob } from '../src/job/validate.ts';
+import { importCadLog } from '../src/job/cad-import.ts';
 import { familiesOfPool } from '../src/synth/font-pools.ts';
 import type { GroundTruth } from '../src/synth/truth.ts';
 import { synthesise } from '../src/synth/synth.ts';
@@ -32,6 +33,8 @@ const { values: args } = parseArgs({
     /** Validate with this calibration (measured on other hands, e.g. by scripts/calibrate-template.ts) instead of the template's. */
     calibration: { type: 'string' },
     'skip-tesseract': { type: 'boolean', default: false },
+    /** Validate without the corpus's CAD log (as a trust that has none would). */
+    'no-cad': { type: 'boolean', default: false },
   },
 });
 const modelOpt = args['model-dir'] ? { modelDir: resolve(args['model-dir']) } : {};
@@ -147,6 +150,8 @@ async function mainMode() {
     while (!existsSync(args.calibration)) await new Promise((r) => setTimeout(r, 5000));
     copyFileSync(args.calibration, join(jobDir, CALIBRATION_FILE));
   }
+  // The trust's CAD export, as `validate --cad` imports it (synth writes one beside every corpus).
+  const cad = args['no-cad'] ? null : await importCorpusCad(jobDir, join(corpus.dir, 'cad-incidents.csv'));
   validateJob({ jobDir, today: '2026-01-01' });
   const truths = loadTruthDir(join(corpus.dir, 'truth'));
   const profiles = [...new Set(truths.map((t) => t.profile))].sort();
@@ -167,6 +172,7 @@ async function mainMode() {
   lines.push(`prf-backload benchmark: ${forms} forms (${truths.length} with truth), ${pagesTotal} scanned pages, ${workers} OCR workers, ${availableParallelism()} cores`);
   lines.push(`Hands: the test pool only (families never trained on): ${familiesOfPool('test').join(', ')}.`);
   lines.push(`Comb boxes read by box model ${scan.modelVersion}; thresholds ${args.calibration ? `from ${args.calibration}` : 'from the standard-prf template'} (calibrated on the validation hands, never on this corpus).`);
+  lines.push(cad ? `Validated against the corpus's CAD log (${cad.imported} incidents, ${cad.rows} rows).` : 'Validated without a CAD log (--no-cad).');
   lines.push('');
   lines.push('| measure | value |');
   lines.push('|---|---|');
@@ -247,3 +253,13 @@ async function mainMode() {
 if (args.mode === 'memory') throw new Error('the memory run is its own bench now: npm run bench:mem');
 await mainMode();
 if (!args.keep) rmSync(work, { recursive: true, force: true });
+
+/** Import a corpus's CAD log into its job, as `validate --cad` does. */
+async function importCorpusCad(jobDir: string, file: string) {
+  const store = JobStore.open(jobDir);
+  try {
+    return await importCadLog(store, file);
+  } finally {
+    store.close();
+  }
+}

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { scanJob } from '../src/job/scan.ts';
 import { calibrateJob, loadTruthDir } from '../src/job/score.ts';
 import { JobStore } from '../src/job/store.ts';
+import { importCadLog } from '../src/job/cad-import.ts';
 import { synthesise } from '../src/synth/synth.ts';
 import { fontById } from '../src/synth/font-pools.ts';
 import { loadTemplate } from '../src/template/load.ts';
@@ -57,6 +58,8 @@ mkdirSync(work, { recursive: true });
 if (!args.job) rmSync(jobDir, { recursive: true, force: true });
 if (!args.job) await scanJob({ inputs: corpora.map((d) => join(d, 'scans')), jobDir, template, workers: Number(args.workers), ...(args['model-dir'] ? { modelDir: resolve(args['model-dir']) } : {}) });
 const store = JobStore.open(jobDir);
+// The corpora's CAD logs in the job, as `validate --cad` would put a trust's there: CAD evidence is measured with them.
+await importCadLogs(store, corpora.map((d) => join(d, 'cad-incidents.csv')));
 const cal = calibrateJob(store, truths, Number(args.target));
 store.close();
 const out = {
@@ -71,3 +74,12 @@ writeFileSync(join(root, 'src', 'template', 'standard-thresholds.json'), JSON.st
 writeFileSync(join(work, 'calibration.json'), JSON.stringify(cal, null, 2) + '\n');
 execFileSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'template', 'build-standard.ts')], { stdio: 'inherit' });
 console.log(JSON.stringify(out, null, 2));
+
+/** One CAD log from several corpora's (each corpus's incidents are its own). */
+async function importCadLogs(store: JobStore, files: string[]) {
+  const joined = join(work, 'cad-incidents.csv');
+  const [first, ...rest] = files.map((f) => readFileSync(f, 'utf8').trimEnd().split(/\r?\n/));
+  const lines = [...first!, ...rest.flatMap((l) => l.slice(1))];
+  writeFileSync(joined, lines.join('\n') + '\n', { mode: 0o600 });
+  await importCadLog(store, joined);
+}

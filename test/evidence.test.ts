@@ -243,3 +243,77 @@ describe('drug names on the formulary', () => {
     expect(verdict.reasons.map((r) => r.code)).toEqual(['low-confidence']);
   });
 });
+
+describe('age agreeing with the date of birth', () => {
+  const field = fieldAt('patient.age');
+  const measured: Thresholds = { ...DEFAULT_THRESHOLDS, 'digits:age': 0.9 };
+  const rec = (age: number) => ({ incident: { incidentDate: '2023-07-18' }, patient: { dateOfBirth: '1950-03-02', age } });
+
+  it('an age the date of birth gives has age evidence, accepted only at a measured threshold', () => {
+    const right = decide(rec(73), { field, boxes: boxes('73 ') }, measured);
+    expect(right.ev).toMatchObject({ kind: 'age' });
+    expect(right.verdict.status).toBe('accepted');
+    expect(decide(rec(73), { field, boxes: boxes('73 ') }, { ...DEFAULT_THRESHOLDS, digits: 2 }).verdict.status).toBe('needs-review');
+  });
+
+  it('an age one year out is no evidence; the alternative that agrees is taken only when the model is sure', () => {
+    expect(decide(rec(74), { field, boxes: boxes('74 ') }, measured).ev).toBeUndefined();
+    const sure = boxes('78 ', { 1: [{ char: '8', p: 0.5 }, { char: '3', p: 0.49 }] });
+    expect(decide(rec(78), { field, boxes: sure }, measured).ev).toMatchObject({ kind: 'age-alt', text: '73 ' });
+  });
+
+  it('no date of birth, or one after the incident: no check, no evidence', () => {
+    expect(decide({ incident: { incidentDate: '2023-07-18' }, patient: { age: 73 } }, { field, boxes: boxes('73 ') }, measured).ev).toBeUndefined();
+    const future = { incident: { incidentDate: '2023-07-18' }, patient: { dateOfBirth: '2024-01-01', age: 0 } };
+    expect(decide(future, { field, boxes: boxes('0  ') }, measured).ev).toBeUndefined();
+  });
+});
+
+describe('a staff number another field names', () => {
+  const measured: Thresholds = { ...DEFAULT_THRESHOLDS, 'digits:staff': 0.9 };
+  const rec = { crew: [{ staffNumber: '402118' }, { staffNumber: '517730' }], drugs: [{ givenBy: '517730' }], clinician: { staffNumber: '402118' } };
+
+  it('a drug given by a crew member, and the clinician who signs, are evidenced by the crew list', () => {
+    expect(decide(rec, { field: fieldAt('drugs[0].givenBy'), boxes: boxes('517730') }, measured).ev).toMatchObject({ kind: 'staff' });
+    expect(decide(rec, { field: fieldAt('clinician.staffNumber'), boxes: boxes('402118') }, measured).verdict.status).toBe('accepted');
+  });
+
+  it('a crew member is evidenced by the drugs given and the signature, and not by the other crew', () => {
+    expect(decide(rec, { field: fieldAt('crew[1].staffNumber'), boxes: boxes('517730') }, measured).ev).toMatchObject({ kind: 'staff' });
+    const alone = { crew: [{ staffNumber: '402118' }, { staffNumber: '402118' }] };
+    expect(decide(alone, { field: fieldAt('crew[0].staffNumber'), boxes: boxes('402118') }, measured).ev).toBeUndefined();
+  });
+
+  it('a giver named nowhere else is no evidence and no error; a misread digit is replaced only when the model is sure', () => {
+    expect(decide(rec, { field: fieldAt('drugs[0].givenBy'), boxes: boxes('999999') }, measured).ev).toBeUndefined();
+    const sure = boxes('517780', { 4: [{ char: '8', p: 0.5 }, { char: '3', p: 0.49 }] });
+    expect(decide(rec, { field: fieldAt('drugs[0].givenBy'), boxes: sure }, measured).ev).toMatchObject({ kind: 'staff-alt', text: '517730' });
+  });
+});
+
+describe('codes in their register format: postcode, GP practice, paramedic HCPC number', () => {
+  const measured: Thresholds = { ...DEFAULT_THRESHOLDS, 'capitals:postcode': 0.9, 'capitals:code': 0.9, 'capitals:code-alt': 0.9 };
+
+  it('a postcode that keeps the letter rules has postcode evidence; one that breaks them, none', () => {
+    const field = fieldAt('patient.postcode');
+    expect(decide({}, { field, boxes: boxes('OX4 0BD ') }, measured).ev).toMatchObject({ kind: 'postcode' });
+    // Z is never a postcode's second letter: no evidence, and a person reads it.
+    const none = decide({}, { field, boxes: boxes('ZZ9 9AB ') }, measured);
+    expect(none.ev).toBeUndefined();
+    expect(none.verdict.status).toBe('needs-review');
+  });
+
+  it('an HCPC number is a paramedic one (PA and six digits); a letter read for a digit is replaced when sure', () => {
+    const field = fieldAt('crew[0].hcpcNumber');
+    expect(decide({}, { field, boxes: boxes('PA123456') }, measured).verdict.status).toBe('accepted');
+    expect(decide({}, { field, boxes: boxes('OT123456') }, measured).ev).toBeUndefined();
+    const o = boxes('PA12O456', { 4: [{ char: 'O', p: 0.6 }, { char: '0', p: 0.39 }] });
+    expect(decide({}, { field, boxes: o }, measured).ev).toMatchObject({ kind: 'code-alt', text: 'PA120456' });
+  });
+
+  it('a GP practice code is one letter and five digits', () => {
+    const field = fieldAt('patient.gpPractice');
+    expect(decide({}, { field, boxes: boxes('M85001') }, measured).ev).toMatchObject({ kind: 'code' });
+    expect(decide({}, { field, boxes: boxes('M8500I', { 5: [{ char: 'I', p: 0.6 }, { char: '1', p: 0.39 }] }) }, measured).ev).toMatchObject({ kind: 'code-alt', text: 'M85001' });
+  });
+});

@@ -3,7 +3,8 @@ import type { CadColumnMap } from '../export/reconcile.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { checkInputFile, checkOutputFile } from './paths.ts';
 
-function parseColumns(text: string | undefined): Partial<CadColumnMap> {
+/** `--columns incidentNumber=HEADER,incidentDate=HEADER` as a column map. */
+export function parseColumns(text: string | undefined): Partial<CadColumnMap> {
   if (!text) return {};
   const out: Partial<CadColumnMap> = {};
   for (const part of text.split(',')) {

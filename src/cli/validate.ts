@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { EXIT } from './errors.ts';
+import { checkInputFile } from './paths.ts';
+import { parseColumns } from './reconcile.ts';
 
 export function registerValidateCommand(program: Command): void {
   program
@@ -10,18 +12,32 @@ export function registerValidateCommand(program: Command): void {
     )
     .requiredOption('--job <dir>', 'job folder')
     .option('--today <yyyy-mm-dd>', 'date to check birth dates against (default: today)')
+    .option('--cad <file>', "the trust's CAD incident export (CSV) to check incident numbers, dates, call signs and call times against; kept in the job, replacing any imported before")
+    .option('--cad-columns <map>', 'CAD header names, e.g. incidentNumber=CallRef,incidentDate=Created')
     .option('--json', 'print a machine-readable summary')
-    .addHelpText('after', '\nExample:\n  $ prf-backload validate --job jobs/july-outage\n')
-    .action(async (opts: { job: string; today?: string; json?: boolean }) => {
+    .addHelpText('after', '\nExamples:\n  $ prf-backload validate --job jobs/july-outage\n  $ prf-backload validate --job jobs/july-outage --cad cad-export.csv\n')
+    .action(async (opts: { job: string; today?: string; cad?: string; cadColumns?: string; json?: boolean }) => {
+      if (opts.cad) checkInputFile('--cad', opts.cad);
+      const columns = parseColumns(opts.cadColumns);
       const { validateJob } = await import('../job/validate.ts');
       const today = opts.today ?? new Date().toISOString().slice(0, 10);
       const { withJobLock } = await import('../job/job-lock.ts');
-      const s = await withJobLock(opts.job, 'validate', () => validateJob({ jobDir: opts.job, today }));
+      const { cad, s } = await withJobLock(opts.job, 'validate', async () => {
+        const imported = opts.cad ? await importCad(opts.job, opts.cad, columns) : undefined;
+        return { cad: imported, s: validateJob({ jobDir: opts.job, today }) };
+      });
       const r = s.records;
-      if (opts.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+      if (opts.json) process.stdout.write(JSON.stringify(cad ? { ...s, cad } : s, null, 2) + '\n');
       else {
         process.stdout.write(
           [
+            cad
+              ? `CAD log: ${cad.imported} incident(s) imported from ${cad.rows} row(s)` +
+                (cad.duplicates ? `, ${cad.duplicates} repeated number(s) skipped` : '') +
+                (cad.unreadable ? `, ${cad.unreadable} row(s) with no incident number` : '') +
+                (!cad.has.callSign || !cad.has.callReceived ? ` (no ${[!cad.has.callSign && 'call sign', !cad.has.callReceived && 'call-received time'].filter(Boolean).join(' or ')} column)` : '') +
+                '.'
+              : '',
             `Forms: ${r.ready} ready, ${r['needs-review']} need review, ${r.blocked} blocked, ${r.incomplete} missing a page, ${r.exported} already exported.`,
             `Fields: ${s.fields.accepted} accepted by the machine, ${s.fields.needsReview} for a person, ${s.fields.verified} verified, ${s.fields.blank} blank.`,
             `Thresholds from: ${s.thresholdsFrom}.`,
@@ -35,4 +51,16 @@ export function registerValidateCommand(program: Command): void {
       }
       process.exitCode = r.ready === Object.values(r).reduce((a, b) => a + b, 0) - r.exported ? EXIT.ok : EXIT.attention;
     });
+}
+
+/** Import the CAD log into the job (under the caller's lock). */
+async function importCad(jobDir: string, path: string, columns: ReturnType<typeof parseColumns>) {
+  const { JobStore } = await import('../job/store.ts');
+  const { importCadLog } = await import('../job/cad-import.ts');
+  const store = JobStore.open(jobDir);
+  try {
+    return await importCadLog(store, path, columns);
+  } finally {
+    store.close();
+  }
 }

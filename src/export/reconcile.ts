@@ -79,7 +79,8 @@ const DEFAULT_HEADERS: Record<keyof CadColumnMap, string[]> = {
 };
 const LABELS: Record<keyof CadColumnMap, string> = { incidentNumber: 'incident number', incidentDate: 'incident date' };
 
-const normHeader = (h: string) => h.toLowerCase().replace(/[^a-z0-9]/g, '');
+export const normCadHeader = (h: string) => h.toLowerCase().replace(/[^a-z0-9]/g, '');
+
 
 /** Choose `,`, `;` or tab by which occurs most (outside quotes) in the header line. */
 export function detectDelimiter(headerLine: string): ',' | ';' | '\t' {
@@ -115,12 +116,12 @@ export function resolveColumns(header: string[], given: Partial<CadColumnMap> = 
     let i: number;
     if (given[key]) {
       i = trimmed.indexOf(given[key]!);
-      if (i < 0) i = trimmed.findIndex((h) => normHeader(h) === normHeader(given[key]!));
+      if (i < 0) i = trimmed.findIndex((h) => normCadHeader(h) === normCadHeader(given[key]!));
       if (i < 0) missing.push(`${LABELS[key]} (column "${given[key]}")`);
     } else {
       i = -1;
       for (const spelling of DEFAULT_HEADERS[key]) {
-        i = trimmed.findIndex((h) => normHeader(h) === spelling);
+        i = trimmed.findIndex((h) => normCadHeader(h) === spelling);
         if (i >= 0) break;
       }
       if (i < 0) missing.push(`${LABELS[key]} (none of the usual names, e.g. "IncidentNumber"/"IncidentDate"; say which with the column option)`);
@@ -149,6 +150,44 @@ export function parseCadDate(s: string): string | null {
 function valid(y: string, mo: string, d: string): string | null {
   const dt = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
   return dt.getUTCFullYear() === Number(y) && dt.getUTCMonth() === Number(mo) - 1 && dt.getUTCDate() === Number(d) ? `${y}-${mo}-${d}` : null;
+}
+
+export interface CadRow {
+  record: string[];
+  /** Line in the CAD file (1 = header). */
+  line: number;
+  index: Record<keyof CadColumnMap, number>;
+  map: CadColumnMap;
+  header: string[];
+}
+
+/**
+ * A CAD file's rows after its header, streamed (one row at a time, never held whole), with the header resolved to
+ * columns. Every problem (no header, a missing column, a line csv-parse cannot read) is a ReconcileError naming it.
+ */
+export function readCadRows(path: string, columns: Partial<CadColumnMap> = {}): { delimiter: ',' | ';' | '\t'; rows: AsyncGenerator<CadRow> } {
+  const delimiter = detectDelimiter(readHeaderLine(path));
+  async function* rows(): AsyncGenerator<CadRow> {
+    const parser = createReadStream(path).pipe(
+      parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, info: true, relax_quotes: false }),
+    );
+    let resolved: { map: CadColumnMap; index: Record<keyof CadColumnMap, number>; header: string[] } | undefined;
+    try {
+      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+        if (!resolved) {
+          resolved = { ...resolveColumns(record, columns), header: record.map((h) => h.trim()) };
+          continue;
+        }
+        yield { record, line: info.lines, ...resolved };
+      }
+    } catch (e) {
+      if (e instanceof ReconcileError) throw e;
+      const err = e as Error & { lines?: number };
+      throw new ReconcileError(`the CAD file could not be read${err.lines ? ` at line ${err.lines}` : ''}: ${err.message}`);
+    }
+    if (!resolved) throw new ReconcileError('the CAD file is empty: no header line');
+  }
+  return { delimiter, rows: rows() };
 }
 
 interface Prf extends PrfRef {
@@ -196,13 +235,10 @@ export async function reconcileJob(opts: ReconcileOptions): Promise<ReconcileRep
   const window = opts.window ?? (dates.length ? { from: dates[0]!, to: dates[dates.length - 1]! } : null);
   const inWindow = (d: string | null) => !window || (d !== null && d >= window.from && d <= window.to);
 
-  const delimiter = detectDelimiter(readHeaderLine(opts.cadCsvPath));
-  const parser = createReadStream(opts.cadCsvPath).pipe(
-    parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, info: true, relax_quotes: false }),
-  );
+  const cad = readCadRows(opts.cadCsvPath, opts.columns);
 
   const report: ReconcileReport = {
-    cadFile: { path: opts.cadCsvPath, rows: 0, delimiter, columns: { incidentNumber: '', incidentDate: '' } },
+    cadFile: { path: opts.cadCsvPath, rows: 0, delimiter: cad.delimiter, columns: { incidentNumber: '', incidentDate: '' } },
     window,
     prfCount: prfs.length,
     matchedPrfs: 0,
@@ -216,7 +252,6 @@ export async function reconcileJob(opts: ReconcileOptions): Promise<ReconcileRep
     dateMismatches: [],
     unreadableRows: [],
   };
-  let index: Record<keyof CadColumnMap, number> | undefined;
   const matched = new Set<string>();
   const seenLine = new Map<string, number>(); // incident number → first line (bounded: window + PRF incidents)
   const duplicates = new Map<string, number[]>();
@@ -224,15 +259,9 @@ export async function reconcileJob(opts: ReconcileOptions): Promise<ReconcileRep
     if (list.length < maxListed) list.push(item);
   };
 
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      if (!index) {
-        const r = resolveColumns(record, opts.columns);
-        index = r.index;
-        report.cadFile.columns = r.map;
-        continue;
-      }
-      const line = info.lines;
+  {
+    for await (const { record, line, index, map } of cad.rows) {
+      report.cadFile.columns = map;
       const num = (record[index.incidentNumber] ?? '').trim();
       const rawDate = record[index.incidentDate];
       if (!num) {
@@ -266,12 +295,7 @@ export async function reconcileJob(opts: ReconcileOptions): Promise<ReconcileRep
         report.incidentsOutsideWindow++;
       }
     }
-  } catch (e) {
-    if (e instanceof ReconcileError) throw e;
-    const err = e as Error & { lines?: number };
-    throw new ReconcileError(`the CAD file could not be read${err.lines ? ` at line ${err.lines}` : ''}: ${err.message}`);
   }
-  if (!index) throw new ReconcileError('the CAD file is empty: no header line');
 
   for (const p of prfs) {
     if (matched.has(p.incidentNumber)) report.matchedPrfs++;

@@ -208,6 +208,17 @@ CREATE TABLE IF NOT EXISTS char_checks (
   PRIMARY KEY (serial, field_id, box, reviewer),
   FOREIGN KEY (serial, field_id) REFERENCES fields(serial, field_id)
 ) STRICT;
+
+-- validate: the trust's CAD incident log, imported with \`validate --cad\` (each import replaces the last). Reference
+-- data, never patient data: a form's incident number, date, call sign and call-received time that agree with one
+-- CAD incident are evidence that they were read right. The file's line is kept for messages.
+CREATE TABLE IF NOT EXISTS cad_incidents (
+  incident_number TEXT PRIMARY KEY,
+  incident_date   TEXT,
+  call_received   TEXT,
+  call_sign       TEXT,
+  line            INTEGER NOT NULL
+) STRICT;
 `;
 
 /** Columns added after the first release, each with its ALTER TABLE, so a job made before them still opens. */

@@ -106,10 +106,11 @@ export function scoreFields(store: JobStore, truths: GroundTruth[]): FieldScore[
   const out: FieldScore[] = [];
   // Every type and every kind of evidence at 0: what would be accepted if confidence did not matter.
   const zero: Thresholds = Object.fromEntries(template.fields.flatMap((f) => [[f.type, 0], ...EVIDENCE_KINDS.map((k) => [thresholdKey(f.type, k), 0])]));
+  const cad = store.cad.lookup();
   for (const t of truths) {
     const rows = store.records.recordFields(t.serial);
     if (!rows.length) continue;
-    const { results, findings } = evaluateRecord(template, rows, t.serial);
+    const { results, findings } = evaluateRecord(template, rows, t.serial, undefined, cad);
     for (const r of results.values()) {
       const { field, row, result } = r;
       if (!byId.has(field.id)) continue;

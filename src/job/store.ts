@@ -13,6 +13,7 @@ import { PageStore } from './page-store.ts';
 import { RecordStore } from './record-store.ts';
 import { ReviewStore } from '../review/review-store.ts';
 import { BatchStore } from '../export/batch-store.ts';
+import { CadStore } from './cad-store.ts';
 import { JobStoreError, type StoreCore } from './store-core.ts';
 
 export const JOB_DB_FILE = 'job.sqlite';
@@ -30,7 +31,7 @@ export interface OpenOptions {
 /**
  * A job's store: the one connection, its transaction helper and clock, the job's meta, and each stage's tables
  * behind an accessor (pages: sources and pages; records: records and fields; review: claims, keyings, decisions
- * and the audit read back; batches: export batches). Each stage's table access lives beside the stage, over
+ * and the audit read back; batches: export batches; cad: the CAD incident log validate checks against). Each stage's table access lives beside the stage, over
  * this core; a stage that needs several of them in one transaction wraps its calls in inTransaction.
  */
 export class JobStore implements StoreCore {
@@ -41,6 +42,7 @@ export class JobStore implements StoreCore {
   readonly records: RecordStore = new RecordStore(this);
   readonly review: ReviewStore = new ReviewStore(this, this.records);
   readonly batches: BatchStore = new BatchStore(this);
+  readonly cad: CadStore = new CadStore(this);
 
   private constructor(dir: string, db: Db, now: () => string) {
     this.dir = dir;

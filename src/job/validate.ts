@@ -12,6 +12,7 @@ import { recordFromValues } from '../record/paths.ts';
 import { checkRecord } from '../record/rules.ts';
 import type { BoxAlternatives, Evidence } from '../record/evidence.ts';
 import { recordEvidence, substitutions, type CombInput } from '../record/field-evidence.ts';
+import type { CadLookup } from './cad-store.ts';
 import { COMB_FIELD_TYPES } from '../template/geometry.ts';
 import { parseTemplate } from '../template/load.ts';
 import type { Field, Template, Transcribe } from '../template/schema.ts';
@@ -95,7 +96,7 @@ function boxAlternatives(row: FieldRow): BoxAlternatives[] | null {
  * alternatives get evidence (a check their value passes over the n-best readings); where the best reading fails its
  * check and the classifier is sure of a passing alternative, the alternative is read instead (and marked as such).
  */
-export function evaluateRecord(template: Template, rows: FieldRow[], serial: string, today?: string) {
+export function evaluateRecord(template: Template, rows: FieldRow[], serial: string, today?: string, cad?: CadLookup) {
   const byId = new Map(template.fields.map((f) => [f.id, f]));
   const results = new Map<string, { field: Field; row: FieldRow; result: FieldResult; evidence?: Evidence; substituted?: boolean }>();
   const combs: CombInput[] = [];
@@ -125,7 +126,8 @@ export function evaluateRecord(template: Template, rows: FieldRow[], serial: str
   const opts = today ? { today } : {};
   // Passing alternatives the classifier is sure of replace failing best readings; then the record is read again, and
   // its evidence with it (only then: an unchanged record has the evidence already).
-  let evidence = recordEvidence(record, combs, opts);
+  const evidenceOpts = { ...opts, ...(cad ? { cad } : {}) };
+  let evidence = recordEvidence(record, combs, evidenceOpts);
   const subs = substitutions(evidence);
   if (subs.size) {
     for (const r of results.values()) {
@@ -135,7 +137,7 @@ export function evaluateRecord(template: Template, rows: FieldRow[], serial: str
       r.substituted = true;
     }
     record = build();
-    evidence = recordEvidence(record, combs, opts);
+    evidence = recordEvidence(record, combs, evidenceOpts);
   }
   for (const [path, ev] of evidence) {
     for (const r of results.values()) if (r.field.path === path) r.evidence = ev;
@@ -169,12 +171,19 @@ export interface RecordValidation {
  * Validate one record in one transaction: normalise its fields, run the rules, store each field's verdict and the
  * record's status. Called by validateJob for every record, and by review after each decision.
  */
-export function validateRecord(store: JobStore, template: Template, thresholds: Thresholds, serial: string, today?: string): RecordValidation | null {
+export function validateRecord(
+  store: JobStore,
+  template: Template,
+  thresholds: Thresholds,
+  serial: string,
+  today?: string,
+  cad: CadLookup | undefined = store.cad.lookup(),
+): RecordValidation | null {
   return store.inTransaction(() => {
     const rec = store.records.record(serial);
     if (!rec || rec.status === 'exported') return null;
     const rows = store.records.recordFields(serial);
-    const { results, findings } = evaluateRecord(template, rows, serial, today);
+    const { results, findings } = evaluateRecord(template, rows, serial, today, cad);
     const fields = { accepted: 0, needsReview: 0, verified: 0, blank: 0 };
     const reasons: Finding[] = [];
     const statuses: string[] = [];
@@ -234,8 +243,9 @@ export function validateJob(opts: { jobDir: string; today?: string }): ValidateS
     const { thresholds, source } = jobThresholds(opts.jobDir, template, store.getMeta(MODEL_VERSION_META));
     const reasonCounts = new Map<string, number>();
     const fieldCounts = { accepted: 0, needsReview: 0, verified: 0, blank: 0 };
+    const cad = store.cad.lookup();
     for (const rec of store.records.listRecords()) {
-      const v = validateRecord(store, template, thresholds, rec.serial, opts.today);
+      const v = validateRecord(store, template, thresholds, rec.serial, opts.today, cad);
       if (!v) continue;
       for (const k of Object.keys(fieldCounts) as (keyof typeof fieldCounts)[]) fieldCounts[k] += v.fields[k];
       for (const f of v.reasons) reasonCounts.set(f.code, (reasonCounts.get(f.code) ?? 0) + 1);

@@ -1,5 +1,6 @@
 // Which check stands behind each comb field of a record, and how sure the classifier is given that it passes.
 // Pure: the record as read and each comb field's box alternatives in, evidence per record path out.
+import type { CadIncidentFacts, CadLookup } from '../job/cad-store.ts';
 import type { Field } from '../template/schema.ts';
 import { checkedEvidence, type BoxAlternatives, type CheckKind, type Evidence } from './evidence.ts';
 import { isFormularyDrug } from './formulary.ts';
@@ -25,17 +26,82 @@ const ymd = (iso: string) => ({ y: Number(iso.slice(0, 4)), m: Number(iso.slice(
 const OBS = /^observations\[(\d+)\]\.(\w+)$/;
 const DRUG_NAME = /^drugs\[\d+\]\.drug$/;
 const GCS_PARTS = ['gcsEye', 'gcsVerbal', 'gcsMotor'] as const;
+const CREW_STAFF = /^crew\[\d+\]\.staffNumber$/;
+const NAMES_STAFF = /^(drugs\[\d+\]\.givenBy|clinician\.staffNumber)$/;
+// A paramedic's HCPC registration number: the profession's prefix PA and six digits (the field is for paramedics).
+const PARAMEDIC_HCPC = /^PA\d{6}$/;
+const HCPC = /^crew\[\d+\]\.hcpcNumber$/;
+
+/** Staff numbers other fields of the record name: the crew's for a drug's giver or the clinician, and the reverse. */
+function staffNamedElsewhere(record: Record<string, unknown>, path: string): Set<string> {
+  const crew = ((getAtPath(record, 'crew') ?? []) as { staffNumber?: unknown }[]).map((c) => c?.staffNumber);
+  const givers = ((getAtPath(record, 'drugs') ?? []) as { givenBy?: unknown }[]).map((d) => d?.givenBy);
+  const named = CREW_STAFF.test(path) ? [...givers, getAtPath(record, 'clinician.staffNumber')] : crew;
+  return new Set(named.filter((v): v is string => typeof v === 'string'));
+}
+
+// What a form and the CAD log both say of an incident, by the form's record path.
+const CAD_FACTS = {
+  'incident.incidentDate': 'incidentDate',
+  'incident.callSign': 'callSign',
+  'incident.times.callReceived': 'callReceived',
+} as const satisfies Record<string, keyof CadIncidentFacts>;
+type CadFactPath = keyof typeof CAD_FACTS;
+const isCadFact = (p: string): p is CadFactPath => p in CAD_FACTS;
+
+/** How many of the facts (other than `except`) the record and this CAD incident agree on. */
+function cadAgreements(record: Record<string, unknown>, cad: CadIncidentFacts, except?: string): number {
+  return (Object.keys(CAD_FACTS) as CadFactPath[]).filter((p) => p !== except && cad[CAD_FACTS[p]] !== null && getAtPath(record, p) === cad[CAD_FACTS[p]]).length;
+}
+
+/**
+ * The CAD check, where the job holds the CAD log. The incident number passes when it names a CAD incident that two of
+ * the form's other incident facts agree with (CAD numbers run in sequence, so a misread digit often names a real
+ * incident of the same day: the date alone is not enough). A date, call sign or call-received time passes when it is
+ * the CAD's for the incident the form's number names, and one other fact agrees too.
+ */
+function cadCheck(path: string, value: (t: string) => unknown, record: Record<string, unknown>, cad: CadLookup | undefined) {
+  if (!cad) return null;
+  if (path === 'incident.incidentNumber') {
+    return { kind: 'cad' as const, passes: (t: string) => { const c = cad(String(value(t))); return !!c && cadAgreements(record, c) >= 2; } };
+  }
+  if (!isCadFact(path)) return null;
+  const number = getAtPath(record, 'incident.incidentNumber');
+  const c = typeof number === 'string' ? cad(number) : undefined;
+  const fact = c?.[CAD_FACTS[path]];
+  if (!c || fact === null || fact === undefined || cadAgreements(record, c, path) < 1) return null;
+  return { kind: 'cad' as const, passes: (t: string) => value(t) === fact };
+}
 
 /** `passes` for one comb field: the check its value must pass, given the rest of the record; null when it has none. */
-function checkFor(input: CombInput, record: Record<string, unknown>, today?: string): { kind: CheckKind; passes: (t: string) => boolean } | null {
+function checkFor(input: CombInput, record: Record<string, unknown>, today?: string, cad?: CadLookup): { kind: CheckKind; passes: (t: string) => boolean } | null {
   const { field } = input;
   const path = field.path;
   const value = (t: string) => valueOf(field, t);
+  const byCad = cadCheck(path, value, record, cad);
+  if (byCad) return byCad;
   if (path === 'patient.nhsNumber') return { kind: 'mod11', passes: (t) => isValidNhsNumber(t) };
   if (DRUG_NAME.test(path)) return { kind: 'formulary', passes: (t) => isFormularyDrug(value(t)) };
+  if (CREW_STAFF.test(path) || NAMES_STAFF.test(path)) {
+    // Two fields written apart that name the same crew member: a misreading would have to repeat in both.
+    const named = staffNamedElsewhere(record, path);
+    if (!named.size) return null;
+    return { kind: 'staff', passes: (t) => named.has(value(t) as string) };
+  }
+  // Royal Mail's letter and digit rules by position (the shipped district list is London's only, too few to use).
+  if (path === 'patient.postcode') return { kind: 'postcode', passes: (t) => value(t) !== undefined };
+  if (path === 'patient.gpPractice') return { kind: 'code', passes: (t) => value(t) !== undefined };
+  if (HCPC.test(path)) return { kind: 'code', passes: (t) => PARAMEDIC_HCPC.test(String(value(t))) };
+  const on = (getAtPath(record, 'incident.incidentDate') as string | undefined) ?? today;
+  if (path === 'patient.age') {
+    // The age written is the one the date of birth gives on the incident date (crews work it out from the DOB).
+    const dob = getAtPath(record, 'patient.dateOfBirth');
+    if (typeof dob !== 'string' || typeof on !== 'string' || dob > on) return null;
+    const age = ageOn(ymd(dob), ymd(on));
+    return { kind: 'age', passes: (t) => value(t) === age };
+  }
   if (path === 'patient.dateOfBirth') {
     const age = getAtPath(record, 'patient.age');
-    const on = (getAtPath(record, 'incident.incidentDate') as string | undefined) ?? today;
     // A real date is weak alone (most digit errors still give one); agreeing with the written age is the check.
     if (typeof age !== 'number' || typeof on !== 'string') return null;
     return {
@@ -92,10 +158,10 @@ function checkFor(input: CombInput, record: Record<string, unknown>, today?: str
  * that it was read right (a 7 misread as 1 in a pulse of 71 stays in range): it raised silent errors in the bench
  * when it counted, so it never raises acceptance.
  */
-export function recordEvidence(record: Record<string, unknown>, inputs: readonly CombInput[], opts: { today?: string } = {}): Map<string, Evidence> {
+export function recordEvidence(record: Record<string, unknown>, inputs: readonly CombInput[], opts: { today?: string; cad?: CadLookup } = {}): Map<string, Evidence> {
   const out = new Map<string, Evidence>();
   for (const input of inputs) {
-    const check = checkFor(input, record, opts.today);
+    const check = checkFor(input, record, opts.today, opts.cad);
     const ev = check ? checkedEvidence(input.boxes, check.kind, check.passes) : null;
     if (ev) out.set(input.field.path, ev);
   }

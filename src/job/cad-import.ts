@@ -1,0 +1,65 @@
+// Import the trust's CAD incident export into a job, for validate to check forms against (`validate --cad FILE`).
+// The file is streamed through the same reader as `reconcile` (delimiter, header spellings, dates); the optional
+// call-received and call-sign columns are found by their usual names. Bad rows are counted, never fatal.
+import { normCadHeader, parseCadDate, readCadRows, type CadColumnMap } from '../export/reconcile.ts';
+import type { CadIncidentFacts } from './cad-store.ts';
+import type { JobStore } from './store.ts';
+
+const OPTIONAL_HEADERS = {
+  callReceived: ['callreceived', 'callreceivedtime', 'timecallreceived', 'timeofcall', 'calltime', 'timereceived', 'callreceiveddatetime'],
+  callSign: ['callsign', 'resourcecallsign', 'vehiclecallsign', 'firstcallsign', 'unitcallsign'],
+} as const;
+
+export interface CadImportSummary {
+  rows: number;
+  imported: number;
+  /** Rows whose incident number an earlier row already gave (the first is kept). */
+  duplicates: number;
+  /** Rows with no incident number. */
+  unreadable: number;
+  /** Which optional facts the file has. */
+  has: { callReceived: boolean; callSign: boolean };
+}
+
+/** HH:MM from a time or a date-time cell ("07:53", "7:53:10", "2023-07-18 07:53"), or null. */
+export function parseCadTime(s: string | undefined): string | null {
+  const m = /(?:^|[ T])(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?\s*$/.exec((s ?? '').trim());
+  if (!m) return null;
+  const h = Number(m[1]);
+  const min = Number(m[2]);
+  return h < 24 && min < 60 ? `${String(h).padStart(2, '0')}:${m[2]}` : null;
+}
+
+/** A call sign as a form's boxes hold it: capitals and digits, nothing else. */
+const tidyCallSign = (s: string | undefined) => (s ?? '').toUpperCase().replace(/[^A-Z0-9]/g, '') || null;
+
+export async function importCadLog(store: JobStore, path: string, columns: Partial<CadColumnMap> = {}): Promise<CadImportSummary> {
+  const summary: CadImportSummary = { rows: 0, imported: 0, duplicates: 0, unreadable: 0, has: { callReceived: false, callSign: false } };
+  const incidents = new Map<string, CadIncidentFacts>();
+  let optional: { callReceived: number; callSign: number } | undefined;
+  for await (const { record, line, index, header } of readCadRows(path, columns).rows) {
+    optional ??= {
+      callReceived: header.findIndex((h) => (OPTIONAL_HEADERS.callReceived as readonly string[]).includes(normCadHeader(h))),
+      callSign: header.findIndex((h) => (OPTIONAL_HEADERS.callSign as readonly string[]).includes(normCadHeader(h))),
+    };
+    summary.rows++;
+    const incidentNumber = (record[index.incidentNumber] ?? '').trim();
+    if (!incidentNumber) {
+      summary.unreadable++;
+      continue;
+    }
+    if (incidents.has(incidentNumber)) {
+      summary.duplicates++;
+      continue;
+    }
+    const rawDate = record[index.incidentDate];
+    const incidentDate = rawDate === undefined ? null : parseCadDate(rawDate);
+    // A date column that holds date and time gives the call-received time when there is no column of its own.
+    const callReceived = parseCadTime(record[optional.callReceived >= 0 ? optional.callReceived : index.incidentDate]);
+    const callSign = optional.callSign >= 0 ? tidyCallSign(record[optional.callSign]) : null;
+    incidents.set(incidentNumber, { incidentNumber, incidentDate, callReceived, callSign, line });
+  }
+  summary.has = { callReceived: [...incidents.values()].some((c) => c.callReceived), callSign: [...incidents.values()].some((c) => c.callSign) };
+  summary.imported = store.cad.replaceAll(incidents.values());
+  return summary;
+}

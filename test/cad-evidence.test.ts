@@ -1,0 +1,165 @@
+// The CAD log as evidence: an incident number, date, call sign and call-received time that agree with one incident of
+// the trust's CAD export. Unit checks on the pure evidence, then a real job store: the log imported from a file a
+// spreadsheet wrote (semicolons, a repeated number, a blank row), validate accepting on it only at a measured
+// threshold, a review decision keeping it, and a CAD file with a missing column refused by name.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CadIncidentFacts, CadLookup } from '../src/job/cad-store.ts';
+import { importCadLog, parseCadTime } from '../src/job/cad-import.ts';
+import type { FieldRead } from '../src/job/page-store.ts';
+import { JobStore } from '../src/job/store.ts';
+import { CALIBRATION_FILE, rememberTemplate, validateJob } from '../src/job/validate.ts';
+import type { BoxAlternatives } from '../src/record/evidence.ts';
+import { recordEvidence } from '../src/record/field-evidence.ts';
+import type { PrfRecord } from '../src/record/schema.ts';
+import { fieldValuesAsWritten } from '../src/synth/truth.ts';
+import { combBoxes } from '../src/template/geometry.ts';
+import { loadTemplate } from '../src/template/load.ts';
+
+const template = loadTemplate('standard-prf');
+const fieldAt = (path: string) => template.fields.find((f) => f.path === path)!;
+const sample: PrfRecord = JSON.parse(readFileSync(new URL('../fixtures/sample-record.json', import.meta.url), 'utf8'));
+
+/** Boxes read as `text`, each at probability p, with one other character beside it. */
+const boxes = (text: string, p = 0.9, unsure: Record<number, BoxAlternatives> = {}): BoxAlternatives[] =>
+  [...text].map((c, i) => unsure[i] ?? (c === ' ' ? [{ char: ' ', p: 1 }] : [{ char: c, p }, { char: c === '1' ? '7' : '1', p: 1 - p }]));
+
+const incident: CadIncidentFacts = { incidentNumber: '40012345', incidentDate: '2023-07-19', callReceived: '23:41', callSign: 'SC214', line: 2 };
+// CAD numbers run in sequence: the incident before is a real one, on the same day, with another crew.
+const before: CadIncidentFacts = { incidentNumber: '40012344', incidentDate: '2023-07-19', callReceived: '23:30', callSign: 'SC101', line: 3 };
+const lookup: CadLookup = (n) => [incident, before].find((c) => c.incidentNumber === n);
+const rec = (change: (i: Record<string, any>) => void = () => {}) => {
+  const i: Record<string, any> = { incidentNumber: '40012345', incidentDate: '2023-07-19', callSign: 'SC214', times: { callReceived: '23:41' } };
+  change(i);
+  return { incident: i };
+};
+const pad = (path: string, s: string) => s.padEnd(combBoxes(fieldAt(path)).length, ' ');
+const evidenceFor = (record: Record<string, unknown>, path: string, text: string, b = boxes(pad(path, text)), cad: CadLookup | null = lookup) =>
+  recordEvidence(record, [{ field: fieldAt(path), boxes: b }], cad ? { cad } : {}).get(path);
+
+describe('CAD evidence over the n-best readings', () => {
+  it('an incident number is evidenced when two of the form\'s other incident facts agree with its CAD incident', () => {
+    expect(evidenceFor(rec(), 'incident.incidentNumber', '40012345')).toMatchObject({ kind: 'cad' });
+    // The date alone agrees with the neighbouring incident too: not enough.
+    expect(evidenceFor(rec((i) => { delete i.callSign; delete i.times; }), 'incident.incidentNumber', '40012345')).toBeUndefined();
+    expect(evidenceFor(rec((i) => { i.incidentNumber = '40012344'; }), 'incident.incidentNumber', '40012344')).toBeUndefined();
+  });
+
+  it('a misread digit of the number is replaced by the CAD incident only when the classifier is sure of it', () => {
+    const sure = boxes(pad('incident.incidentNumber', '40012845'), 0.999, { 5: [{ char: '8', p: 0.5 }, { char: '3', p: 0.49 }] });
+    expect(evidenceFor(rec((i) => (i.incidentNumber = '40012845')), 'incident.incidentNumber', '', sure)).toMatchObject({ kind: 'cad-alt', text: pad('incident.incidentNumber', '40012345') });
+    const unsure = boxes(pad('incident.incidentNumber', '40012845'), 0.999, { 5: [{ char: '8', p: 0.95 }, { char: '3', p: 0.04 }] });
+    expect(evidenceFor(rec((i) => (i.incidentNumber = '40012845')), 'incident.incidentNumber', '', unsure)).toBeUndefined();
+  });
+
+  it('the date, call sign and call time are evidenced by the incident the number names, with one more fact agreeing', () => {
+    expect(evidenceFor(rec(), 'incident.callSign', 'SC214')).toMatchObject({ kind: 'cad' });
+    expect(evidenceFor(rec(), 'incident.times.callReceived', '2341')).toMatchObject({ kind: 'cad' });
+    expect(evidenceFor(rec(), 'incident.incidentDate', '19072023')).toMatchObject({ kind: 'cad' });
+    // A call sign the CAD does not have for this incident: no evidence, and no error either.
+    expect(evidenceFor(rec((i) => (i.callSign = 'SC215')), 'incident.callSign', 'SC215')).toBeUndefined();
+    // Nothing else agrees (another day, another time): the number may be misread; no evidence.
+    expect(evidenceFor(rec((i) => { i.incidentDate = '2023-07-20'; i.times.callReceived = '10:00'; }), 'incident.callSign', 'SC214')).toBeUndefined();
+  });
+
+  it('no CAD log imported: no CAD evidence (the call time falls back to its order check)', () => {
+    expect(evidenceFor(rec(), 'incident.incidentNumber', '40012345', undefined, null)).toBeUndefined();
+  });
+
+  it('reads a call time from a time or a date-time cell, and nothing else', () => {
+    expect(parseCadTime('07:53')).toBe('07:53');
+    expect(parseCadTime('7:53:10')).toBe('07:53');
+    expect(parseCadTime('2023-07-18 07:53')).toBe('07:53');
+    expect(parseCadTime('2023-07-18T23:41:05.120')).toBe('23:41');
+    for (const bad of ['', '2023-07-18', '25:00', '7.53', 'C2']) expect(parseCadTime(bad), bad).toBeNull();
+  });
+});
+
+/** A job holding `record` as read, every comb field with box alternatives at probability p a box. */
+function makeJob(record: PrfRecord, p: number): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'cad-')), 'job');
+  const store = JobStore.open(dir, { create: true, templateId: template.id, templateVersion: template.version });
+  rememberTemplate(store, template);
+  const written = fieldValuesAsWritten(template, record);
+  const src = store.pages.beginSource({ path: 'scan.pdf', sha256: '0'.repeat(64), bytes: 1, format: 'pdf' });
+  for (const page of [1, 2]) {
+    const fields: FieldRead[] = template.fields
+      .filter((f) => f.page === page)
+      .map((f) => {
+        const w = written[f.id]!.written;
+        if (f.type === 'choice' || f.type === 'multi') {
+          const read = f.options.map((o) => ((Array.isArray(w) ? w.includes(o.value) : w === o.value) ? 'ticked' : 'empty'));
+          return { fieldId: f.id, type: f.type, path: f.path, rawText: String(read), read, confidence: 1 };
+        }
+        if (f.type === 'tick' || f.type === 'signature') return { fieldId: f.id, type: f.type, path: f.path, rawText: '', read: [w === true ? 'ticked' : 'empty'], confidence: 1 };
+        if (f.type === 'text') return { fieldId: f.id, type: f.type, path: f.path, rawText: String(w ?? ''), read: String(w ?? ''), confidence: null };
+        const text = typeof w === 'string' ? w : ' '.repeat(combBoxes(f).length);
+        const alts = boxes(text, p);
+        return { fieldId: f.id, type: f.type, path: f.path, rawText: text, read: text, confidence: alts.reduce((q, b) => q * b[0]!.p, 1), alternatives: alts };
+      });
+    store.pages.savePage({ sourceId: src, pageIndex: page - 1, state: 'read', serial: record.formSerial, pageNo: page, templateId: template.id, templateVersion: template.version, pagesExpected: 2, rotation: 0, fields });
+  }
+  store.pages.finishSource(src, 2);
+  store.close();
+  const thresholds = { digits: 0.999, capitals: 2, date: 0.999, time: 0.999, decimal: 2, choice: 0.5, tick: 0.5, multi: 0.5, signature: 0.5, 'digits:cad': 0.9, 'capitals:cad': 0.9 };
+  writeFileSync(join(dir, CALIBRATION_FILE), JSON.stringify({ templateId: template.id, templateVersion: 1, targetWrongShare: 0.001, thresholds, measuredOn: { fields: 1, forms: 1 }, createdAt: '2026-01-01T00:00:00Z' }));
+  return dir;
+}
+
+const statusOf = (dir: string, path: string) => {
+  const store = JobStore.open(dir);
+  try {
+    return store.records.recordFields(sample.formSerial).find((f) => f.path === path)!;
+  } finally {
+    store.close();
+  }
+};
+
+describe('validate with the CAD log in the job', () => {
+  it('imports a spreadsheet-written CAD file and accepts the incident number and call sign on it, and only at a measured threshold', async () => {
+    const dir = makeJob(sample, 0.95);
+    validateJob({ jobDir: dir, today: '2026-01-01' });
+    expect(statusOf(dir, 'incident.incidentNumber').status).toBe('needs-review');
+    expect(statusOf(dir, 'incident.callSign').status).toBe('needs-review');
+
+    const cadFile = join(dir, '..', 'cad.csv');
+    writeFileSync(
+      cadFile,
+      '\uFEFFIncident No;Created;Time of call;Call sign;\r\n' +
+        '40012344;19/07/2023;23:30;SC101;\r\n' +
+        ';19/07/2023;23:35;SC102;\r\n' +
+        '40012345;19/07/2023;23:41;sc 214;\r\n' +
+        '40012345;20/07/2023;08:00;SC999;\r\n',
+    );
+    const store = JobStore.open(dir);
+    const summary = await importCadLog(store, cadFile, { incidentNumber: 'Incident No', incidentDate: 'Created' });
+    store.close();
+    expect(summary).toEqual({ rows: 4, imported: 2, duplicates: 1, unreadable: 1, has: { callReceived: true, callSign: true } });
+
+    validateJob({ jobDir: dir, today: '2026-01-01' });
+    expect(statusOf(dir, 'incident.incidentNumber').status).toBe('accepted');
+    expect(statusOf(dir, 'incident.callSign').status).toBe('accepted');
+    // Dates have no CAD threshold in this calibration: the evidence alone raises nothing.
+    expect(statusOf(dir, 'incident.incidentDate').status).toBe('needs-review');
+
+    // A person's decision on another field re-validates the record with the log still in force.
+    const s2 = JobStore.open(dir);
+    const f = statusOf(dir, 'incident.incidentDate');
+    s2.review.applyDecision({ serial: sample.formSerial, fieldId: f.fieldId, reviewer: 'dm.test', action: 'verify', value: f.value, expectedVersion: f.version });
+    s2.close();
+    validateJob({ jobDir: dir, today: '2026-01-01' });
+    expect(statusOf(dir, 'incident.incidentNumber').status).toBe('accepted');
+  });
+
+  it('refuses a CAD file without its incident columns, naming what is missing and what was found', async () => {
+    const dir = makeJob(sample, 0.95);
+    const cadFile = join(dir, '..', 'cad.csv');
+    writeFileSync(cadFile, 'Ref,When\n1,2023-07-19\n');
+    const store = JobStore.open(dir);
+    await expect(importCadLog(store, cadFile)).rejects.toThrow(/missing columns: incident number .*incident date .*Columns found: "Ref", "When"/);
+    expect(store.cad.count()).toBe(0);
+    store.close();
+  });
+});
