@@ -141,6 +141,21 @@ describe('paths on the command line get plain messages, never raw ENOENT/EEXIST'
     noRaw(r.stderr);
   });
 
+  it('validate --cad with a missing file, and with a file that lacks its columns', () => {
+    const { dir } = buildJobFixture({ dir: join(root, 'cli-val-cad', 'job'), records: 1 });
+    const missing = runCli(['validate', '--job', dir, '--cad', join(root, 'nofile.csv')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--cad');
+    expect(missing.stderr).toContain('there is no such file');
+    noRaw(missing.stderr);
+    const bad = join(root, 'cad-no-columns.csv');
+    writeFileSync(bad, 'Ref;When\n1;2023-07-19\n');
+    const r = runCli(['validate', '--job', dir, '--cad', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the CAD file is missing columns: incident number');
+    noRaw(r.stderr);
+  });
+
   it('form render --out into a folder that does not exist', () => {
     const r = runCli(['form', 'render', '--serials', '1000', '--out', join(root, 'no-folder', 'forms.pdf')]);
     expect(r.code).toBe(2);
