@@ -26,20 +26,6 @@ const ymd = (iso: string) => ({ y: Number(iso.slice(0, 4)), m: Number(iso.slice(
 const OBS = /^observations\[(\d+)\]\.(\w+)$/;
 const DRUG_NAME = /^drugs\[\d+\]\.drug$/;
 const GCS_PARTS = ['gcsEye', 'gcsVerbal', 'gcsMotor'] as const;
-const CREW_STAFF = /^crew\[\d+\]\.staffNumber$/;
-const NAMES_STAFF = /^(drugs\[\d+\]\.givenBy|clinician\.staffNumber)$/;
-// A paramedic's HCPC registration number: the profession's prefix PA and six digits (the field is for paramedics).
-const PARAMEDIC_HCPC = /^PA\d{6}$/;
-const HCPC = /^crew\[\d+\]\.hcpcNumber$/;
-
-/** Staff numbers other fields of the record name: the crew's for a drug's giver or the clinician, and the reverse. */
-function staffNamedElsewhere(record: Record<string, unknown>, path: string): Set<string> {
-  const crew = ((getAtPath(record, 'crew') ?? []) as { staffNumber?: unknown }[]).map((c) => c?.staffNumber);
-  const givers = ((getAtPath(record, 'drugs') ?? []) as { givenBy?: unknown }[]).map((d) => d?.givenBy);
-  const named = CREW_STAFF.test(path) ? [...givers, getAtPath(record, 'clinician.staffNumber')] : crew;
-  return new Set(named.filter((v): v is string => typeof v === 'string'));
-}
-
 // What a form and the CAD log both say of an incident, by the form's record path.
 const CAD_FACTS = {
   'incident.incidentDate': 'incidentDate',
@@ -82,16 +68,6 @@ function checkFor(input: CombInput, record: Record<string, unknown>, today?: str
   if (byCad) return byCad;
   if (path === 'patient.nhsNumber') return { kind: 'mod11', passes: (t) => isValidNhsNumber(t) };
   if (DRUG_NAME.test(path)) return { kind: 'formulary', passes: (t) => isFormularyDrug(value(t)) };
-  if (CREW_STAFF.test(path) || NAMES_STAFF.test(path)) {
-    // Two fields written apart that name the same crew member: a misreading would have to repeat in both.
-    const named = staffNamedElsewhere(record, path);
-    if (!named.size) return null;
-    return { kind: 'staff', passes: (t) => named.has(value(t) as string) };
-  }
-  // Royal Mail's letter and digit rules by position (the shipped district list is London's only, too few to use).
-  if (path === 'patient.postcode') return { kind: 'postcode', passes: (t) => value(t) !== undefined };
-  if (path === 'patient.gpPractice') return { kind: 'code', passes: (t) => value(t) !== undefined };
-  if (HCPC.test(path)) return { kind: 'code', passes: (t) => PARAMEDIC_HCPC.test(String(value(t))) };
   const on = (getAtPath(record, 'incident.incidentDate') as string | undefined) ?? today;
   if (path === 'patient.age') {
     // The age written is the one the date of birth gives on the incident date (crews work it out from the DOB).
