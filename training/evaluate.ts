@@ -8,10 +8,9 @@ import { gzipSync } from 'node:zlib';
 import { BOX_CLASSES, loadBoxClassifier, NOT_A_CHARACTER, type BoxAlternative, type BoxCharset } from '../src/recognition/box-classifier.ts';
 import { CELL_SIZE } from '../src/recognition/cell-image.ts';
 import { createRng } from '../src/synth/rng.ts';
-import { CHARSET_NAMES } from './build-dataset.ts';
+import { CHARSET_NAMES, SOURCES } from './build-dataset.ts';
 
 const PX = CELL_SIZE * CELL_SIZE;
-const SOURCES = ['mnist', 'font', 'scan'] as const;
 export const THRESHOLDS = [0.5, 0.9, 0.99, 0.999];
 
 export interface SplitData {

@@ -15,7 +15,7 @@ start=$(date +%s)
 # Two cores: the parts run two at a time (the train-pool scans, the longest part, on one core alone).
 ( build scans-train ) &
 A=$!
-( build mnist && build fonts-train && build fonts-validation && build scans-validation && build fonts-test && build scans-test ) &
+( build mnist && build strokes && build fonts-train && build fonts-validation && build scans-validation && build fonts-test && build scans-test ) &
 B=$!
 wait $A
 wait $B
