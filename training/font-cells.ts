@@ -68,7 +68,8 @@ const NOISE_KINDS: [NoiseKind, number][] = [
   ['scribble', 1.5],
 ];
 
-const INKS = ['#111111', '#1b1b1b', '#202022', '#2a2a2a', '#1a2f8a', '#1c2a7a', '#22359a', '#303a70', '#4a4a4a'];
+/** Pen colours of the training hands: blacks, blues, a grey. */
+export const INKS = ['#111111', '#1b1b1b', '#202022', '#2a2a2a', '#1a2f8a', '#1c2a7a', '#22359a', '#303a70', '#4a4a4a'];
 
 /** A writer of a font with habits drawn wider than synth's, so the model sees more than any one test hand. */
 function augmentedWriter(face: FontFace, rng: Rng): Writer {

@@ -12,7 +12,7 @@
 import type { Rng } from '../src/synth/rng.ts';
 import type { Shape } from '../src/template/drawing.ts';
 import type { Zone } from '../src/template/schema.ts';
-import { handCells, type CellOptions, type LabelledCells, type SheetHand } from './font-cells.ts';
+import { handCells, INKS, type CellOptions, type LabelledCells, type SheetHand } from './font-cells.ts';
 
 type Pt = [number, number];
 /** One pen stroke: a start point and segments, each ending at its last point (L: 1 point, Q: 2, C: 3). */
@@ -398,8 +398,6 @@ function displacementField(rng: Rng, amp: number): (p: Pt) => Pt {
 }
 
 // ---------- writers ----------
-
-const INKS = ['#111111', '#1b1b1b', '#202022', '#2a2a2a', '#1a2f8a', '#1c2a7a', '#22359a', '#303a70', '#4a4a4a'];
 
 /** A writer's habits, drawn once per sheet. */
 interface Habits {
