@@ -84,6 +84,18 @@ export function confidenceCurve(res: BoxAlternative[][], labels: string[]): { t:
   });
 }
 
+/** The most common confusions among character cells (truth read as best), as "`1`→`7` 23" items, most first. */
+export function topConfusions(res: BoxAlternative[][], labels: string[], n: number): string[] {
+  const counts = new Map<string, number>();
+  res.forEach((alts, i) => {
+    const best = alts[0]!.char;
+    if (labels[i] === NOT_A_CHARACTER || best === labels[i]) return;
+    const k = `\`${labels[i]}\`→${best === NOT_A_CHARACTER ? 'not a character' : `\`${best}\``}`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  });
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n).map(([k, c]) => `${k} ${c}`);
+}
+
 /** Accuracy per source and charset (character cells), and noise cells flagged (best is '' or p < 0.9), as table rows. */
 export function accuracyRows(split: SplitData, res: BoxAlternative[][]): string[] {
   const tallies = new Map<string, Tally>();
@@ -182,7 +194,8 @@ async function main(): Promise<void> {
   const report = existsSync(join(data, 'train-report.json')) ? JSON.parse(readFileSync(join(data, 'train-report.json'), 'utf8')) : {};
   const ds = JSON.parse(readFileSync(join(data, 'dataset.json'), 'utf8'));
   const build = existsSync(join(data, 'build-report.json')) ? JSON.parse(readFileSync(join(data, 'build-report.json'), 'utf8')) : {};
-  const md = modelCard({ clf: clf.modelVersion, accRows, validationRows, curveHands: curveRows(handsIdx), curveScan: curveRows(bySrc(2)), curveMnist: curveRows(bySrc(0)), cpuMsPerBox, wallMsPerBox, boxes: cells.length, fixAcc, fixN: fixChars.length, fixTotal: fixIdx.length, report, ds, build });
+  const confusions = (s: number) => topConfusions(bySrc(s).map((k) => res[k]!), bySrc(s).map((k) => labels[k]!), 10).join(', ');
+  const md = modelCard({ clf: clf.modelVersion, accRows, validationRows, confusionsScan: confusions(2), confusionsFont: confusions(1), curveHands: curveRows(handsIdx), curveScan: curveRows(bySrc(2)), curveMnist: curveRows(bySrc(0)), cpuMsPerBox, wallMsPerBox, boxes: cells.length, fixAcc, fixN: fixChars.length, fixTotal: fixIdx.length, report, ds, build });
   writeFileSync(card, md);
   await clf.release();
   console.log(md);
@@ -192,6 +205,8 @@ function modelCard(m: {
   clf: string;
   accRows: string[];
   validationRows: string[];
+  confusionsScan: string;
+  confusionsFont: string;
   curveHands: string[];
   curveScan: string[];
   curveMnist: string[];
@@ -303,8 +318,8 @@ ${m.report.members ?? 1} members, seeds ${m.report.seeds ?? m.report.seed ?? '?'
 training ${m.report.cpuSeconds ?? '?'} s CPU and ${m.report.wallSeconds ?? '?'} s wall summed over the members. Data build: ${m.build.cpuSeconds ?? '?'} s CPU, ${m.build.wallSecondsSummedOverParts ?? "?"} s wall (parts summed).
 
 ## Known weaknesses
-- The most common confusion on held-out scans is 1 read as 7 (test-pool hands that draw a long flag on the 1),
-  then 6 read as 3 and 0 as 8, some of them with p > 0.99: per-box p alone is not yet safe to accept on.
+- The most common confusions (truth→best reading, count) on the test split's scans: ${m.confusionsScan}; on its
+  fonts: ${m.confusionsFont}. Some are made with p > 0.99: per-box p alone is not safe to accept on.
 - Letter/digit look-alikes (O/0, I/1, S/5, Z/2, B/8) in the alnum and dose charsets are only as good as the hand
   makes them; a field's own checks must decide those.
 - All handwriting is font-made or generated (plus MNIST digits): no real handwritten capitals were available. The
