@@ -3,7 +3,8 @@
 // bitonal, faded / dotted / thick box lines, registration error so cutting leaves line fragments), then cut by the
 // reader's own cutCell and normalised by cellTensor. Also the bad boxes a reader must not read as a confident
 // character (label '' = not a character): blank boxes, smudges, comb fragments, a neighbour's ink, two characters,
-// crossed-out and overwritten characters.
+// crossed-out and overwritten characters. The sheets take any SheetHand: stroke-cells.ts writes them with
+// procedural stroke writers.
 import type * as fontkit from 'fontkit';
 import sharp from 'sharp';
 import { createGray, type GrayImage } from '../src/imaging/gray.ts';
