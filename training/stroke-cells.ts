@@ -451,8 +451,8 @@ export function strokeHand(rng: Rng, style: Style = styleOf(rng.fork('style'))):
   const h = habits(rng.fork('habits'));
   return {
     ink: h.ink,
-    has: (ch) => ch in GLYPHS,
-    write: (ch, box, r) => (ch in GLYPHS ? writeStrokes(GLYPHS[ch]!(style), ch, box, h, r) : []),
+    has: (ch) => Object.hasOwn(GLYPHS, ch),
+    write: (ch, box, r) => (Object.hasOwn(GLYPHS, ch) ? writeStrokes(GLYPHS[ch]!(style), ch, box, h, r) : []),
   };
 }
 
@@ -486,7 +486,7 @@ function writeStrokes(paths: string[], ch: string, box: Zone, h: Habits, rng: Rn
   const all = polys.flat();
   const minX = Math.min(...all.map((p) => p[0]));
   const maxX = Math.max(...all.map((p) => p[0]));
-  const small = ch in MARKS;
+  const small = Object.hasOwn(MARKS, ch);
   // The frame's box for marks (where the cap line and baseline are); the ink's box for characters.
   const minY = small ? -0.5 : Math.min(...all.map((p) => p[1]));
   const maxY = small ? 0.5 : Math.max(...all.map((p) => p[1]));
