@@ -1,10 +1,11 @@
 // Builds the box classifier's data set in Node, with the reader's own cutCell and cellTensor (Python only reads the
 // tensors written here). Splits, by writer: train = MNIST train 0-54,999, train-pool fonts (plus Debian's
-// fonts-breip, fonts-rufscript, fonts-kristi, fonts-sjfonts where installed) and synth --hands train scans;
+// fonts-breip, fonts-rufscript, fonts-kristi, fonts-sjfonts where installed), procedural stroke writers
+// (stroke-cells.ts, train only: they are no pool's hand) and synth --hands train scans;
 // validation = MNIST train 55,000-59,999, validation-pool fonts and scans (early stopping, temperature);
 // test = MNIST's test set, test-pool fonts and scans (the model card's numbers only, never for choices).
 // Files per split under --out: <split>.x.u8 (N x 784 uint8), <split>.y.u8 (class index), <split>.src.u8
-// (0 MNIST, 1 font, 2 scan), plus dataset.json.
+// (SOURCES: 0 MNIST, 1 font, 2 scan, 3 stroke), plus dataset.json.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as fontkit from 'fontkit';
@@ -16,6 +17,7 @@ import { loadPackagedFont } from '../src/template/drawing.ts';
 import { fontCells, toBytes, type FontFace, type LabelledCells } from './font-cells.ts';
 import { readMnist } from './mnist.ts';
 import { scanCells } from './scan-cells.ts';
+import { strokeCells } from './stroke-cells.ts';
 
 /** The Debian handwriting fonts the training tool may use (no others: the team keeps those for a hold-out). */
 export const DEBIAN_TRAIN_FONTS = [
@@ -28,12 +30,17 @@ export const DEBIAN_TRAIN_FONTS = [
 
 export interface BuildSizes {
   mnistTrain: number;
+  /** Cells from procedural stroke writers (train split only). */
+  strokeCells: number;
   fontCells: Record<FontPool, number>;
   scanForms: Record<FontPool, number>;
 }
 
-export const FULL: BuildSizes = { mnistTrain: 30000, fontCells: { train: 40000, validation: 4000, test: 4000 }, scanForms: { train: 160, validation: 16, test: 14 } };
-export const QUICK: BuildSizes = { mnistTrain: 20000, fontCells: { train: 20000, validation: 3000, test: 3000 }, scanForms: { train: 0, validation: 0, test: 0 } };
+export const FULL: BuildSizes = { mnistTrain: 30000, strokeCells: 30000, fontCells: { train: 40000, validation: 4000, test: 4000 }, scanForms: { train: 160, validation: 16, test: 14 } };
+export const QUICK: BuildSizes = { mnistTrain: 20000, strokeCells: 10000, fontCells: { train: 20000, validation: 3000, test: 3000 }, scanForms: { train: 0, validation: 0, test: 0 } };
+
+/** Source index in <split>.src.u8. */
+export const SOURCES = ['mnist', 'font', 'scan', 'stroke'] as const;
 
 /** Charset index in <split>.cs.u8. */
 export const CHARSET_NAMES: BoxCharset[] = ['digits', 'letters', 'alnum', 'dose'];
@@ -77,8 +84,10 @@ class Split {
   }
 }
 
-export type Part = 'mnist' | `fonts-${FontPool}` | `scans-${FontPool}`;
-export const PARTS: Part[] = ['mnist', 'fonts-train', 'fonts-validation', 'fonts-test', 'scans-train', 'scans-validation', 'scans-test'];
+export type Part = 'mnist' | 'strokes' | `fonts-${FontPool}` | `scans-${FontPool}`;
+export const PARTS: Part[] = ['mnist', 'strokes', 'fonts-train', 'fonts-validation', 'fonts-test', 'scans-train', 'scans-validation', 'scans-test'];
+
+const CELL_OPTIONS = { chars: ALL_CHARS, digitWeight: 2.5, noiseShare: 0.12 };
 
 /** Build one part of the data set into <out>/parts/<part>.*: parts are independent, so they can run in parallel. */
 export async function buildPart(outDir: string, seed: string, sizes: BuildSizes, part: Part, log: (s: string) => void = console.log): Promise<void> {
@@ -88,21 +97,23 @@ export async function buildPart(outDir: string, seed: string, sizes: BuildSizes,
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const splits: Partial<Record<FontPool, Split>> = {};
-  const add = (pool: FontPool, cells: LabelledCells, source: number) => (splits[pool] ??= new Split()).add(cells, source);
+  const add = (pool: FontPool, cells: LabelledCells, source: (typeof SOURCES)[number]) => (splits[pool] ??= new Split()).add(cells, SOURCES.indexOf(source));
   if (part === 'mnist') {
     const mn = (set: 'train' | 'test', from: number, to: number): LabelledCells => {
       const m = readMnist(set, from, to);
       return { tensors: m.images.map((im) => toBytes(cellTensor(im))), labels: m.labels, charsets: m.labels.map(() => 'digits') };
     };
-    add('train', mn('train', 0, sizes.mnistTrain), 0);
-    add('validation', mn('train', 55000, 60000), 0);
-    add('test', mn('test', 0, 10000), 0);
+    add('train', mn('train', 0, sizes.mnistTrain), 'mnist');
+    add('validation', mn('train', 55000, 60000), 'mnist');
+    add('test', mn('test', 0, 10000), 'mnist');
+  } else if (part === 'strokes') {
+    add('train', await strokeCells(sizes.strokeCells, root.fork('strokes'), CELL_OPTIONS), 'stroke');
   } else {
     const [kind, pool] = part.split('-') as ['fonts' | 'scans', FontPool];
     if (kind === 'fonts') {
-      add(pool, await fontCells(faces(pool), sizes.fontCells[pool], root.fork(`fonts-${pool}`), { chars: ALL_CHARS, digitWeight: 2.5, noiseShare: 0.12 }), 1);
+      add(pool, await fontCells(faces(pool), sizes.fontCells[pool], root.fork(`fonts-${pool}`), CELL_OPTIONS), 'font');
     } else if (sizes.scanForms[pool]) {
-      add(pool, await scanCells(pool, sizes.scanForms[pool], `${seed}-scan-${pool}`, join(outDir, `synth-${pool}`)), 2);
+      add(pool, await scanCells(pool, sizes.scanForms[pool], `${seed}-scan-${pool}`, join(outDir, `synth-${pool}`)), 'scan');
     }
   }
   for (const [pool, sp] of Object.entries(splits)) sp.write(dir, `${part}.${pool}`);
@@ -134,7 +145,7 @@ export function combineParts(outDir: string, seed: string): void {
   const meta = {
     seed,
     classes: BOX_CLASSES,
-    sources: ['mnist', 'font', 'scan'],
+    sources: SOURCES,
     charsets: CHARSET_NAMES,
     families: Object.fromEntries((['train', 'validation', 'test'] as const).map((p) => [p, faces(p).map((f) => f.id)])),
     counts,

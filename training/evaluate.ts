@@ -8,10 +8,9 @@ import { gzipSync } from 'node:zlib';
 import { BOX_CLASSES, loadBoxClassifier, NOT_A_CHARACTER, type BoxAlternative, type BoxCharset } from '../src/recognition/box-classifier.ts';
 import { CELL_SIZE } from '../src/recognition/cell-image.ts';
 import { createRng } from '../src/synth/rng.ts';
-import { CHARSET_NAMES } from './build-dataset.ts';
+import { CHARSET_NAMES, SOURCES } from './build-dataset.ts';
 
 const PX = CELL_SIZE * CELL_SIZE;
-const SOURCES = ['mnist', 'font', 'scan'] as const;
 export const THRESHOLDS = [0.5, 0.9, 0.99, 0.999];
 
 export interface SplitData {
@@ -85,6 +84,47 @@ export function confidenceCurve(res: BoxAlternative[][], labels: string[]): { t:
   });
 }
 
+/** The most common confusions among character cells (truth read as best), as "`1`→`7` 23" items, most first. */
+export function topConfusions(res: BoxAlternative[][], labels: string[], n: number): string[] {
+  const counts = new Map<string, number>();
+  res.forEach((alts, i) => {
+    const best = alts[0]!.char;
+    if (labels[i] === NOT_A_CHARACTER || best === labels[i]) return;
+    const k = `\`${labels[i]}\`→${best === NOT_A_CHARACTER ? 'not a character' : `\`${best}\``}`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  });
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n).map(([k, c]) => `${k} ${c}`);
+}
+
+/** Accuracy per source and charset (character cells), and noise cells flagged (best is '' or p < 0.9), as table rows. */
+export function accuracyRows(split: SplitData, res: BoxAlternative[][]): string[] {
+  const tallies = new Map<string, Tally>();
+  const tally = (k: string) => tallies.get(k) ?? (tallies.set(k, { chars: 0, right: 0, noise: 0, noiseFlagged: 0 }), tallies.get(k)!);
+  for (let i = 0; i < split.n; i++) {
+    const best = res[i]![0]!;
+    const label = BOX_CLASSES[split.y[i]!]!;
+    for (const key of [`${SOURCES[split.src[i]!]}|${CHARSET_NAMES[split.cs[i]!]}`, `${SOURCES[split.src[i]!]}|all`]) {
+      const t = tally(key);
+      if (label === NOT_A_CHARACTER) {
+        t.noise++;
+        if (best.char === NOT_A_CHARACTER || best.p < 0.9) t.noiseFlagged++;
+      } else {
+        t.chars++;
+        if (best.char === label) t.right++;
+      }
+    }
+  }
+  const rows: string[] = [];
+  for (const s of SOURCES) {
+    for (const c of [...CHARSET_NAMES, 'all']) {
+      const t = tallies.get(`${s}|${c}`);
+      if (!t || t.chars + t.noise === 0) continue;
+      rows.push(`| ${s} | ${c} | ${t.chars} | ${pct(t.right, t.chars)} | ${t.noise} | ${pct(t.noiseFlagged, t.noise, 1)} |`);
+    }
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const opt = (k: string, d: string) => (args.includes(k) ? args[args.indexOf(k) + 1]! : d);
@@ -98,30 +138,12 @@ async function main(): Promise<void> {
   const res = await classifyAll((c, cells) => clf.classify(c, cells), test.x, test.cs, all);
   const labels = all.map((i) => BOX_CLASSES[test.y[i]!]!);
 
-  // Accuracy per source and charset (character cells), and noise cells flagged (best is '' or p < 0.9).
-  const tallies = new Map<string, Tally>();
-  const tally = (k: string) => tallies.get(k) ?? (tallies.set(k, { chars: 0, right: 0, noise: 0, noiseFlagged: 0 }), tallies.get(k)!);
-  all.forEach((i, k) => {
-    const best = res[k]![0]!;
-    for (const key of [`${SOURCES[test.src[i]!]}|${CHARSET_NAMES[test.cs[i]!]}`, `${SOURCES[test.src[i]!]}|all`]) {
-      const t = tally(key);
-      if (labels[k] === NOT_A_CHARACTER) {
-        t.noise++;
-        if (best.char === NOT_A_CHARACTER || best.p < 0.9) t.noiseFlagged++;
-      } else {
-        t.chars++;
-        if (best.char === labels[k]) t.right++;
-      }
-    }
-  });
-  const accRows: string[] = [];
-  for (const s of SOURCES) {
-    for (const c of [...CHARSET_NAMES, 'all']) {
-      const t = tallies.get(`${s}|${c}`);
-      if (!t || t.chars + t.noise === 0) continue;
-      accRows.push(`| ${s} | ${c} | ${t.chars} | ${pct(t.right, t.chars)} | ${t.noise} | ${pct(t.noiseFlagged, t.noise, 1)} |`);
-    }
-  }
+  const accRows = accuracyRows(test, res);
+  // The validation split (validation-pool fonts and scans, MNIST 55,000-59,999): held-out writers too, but training
+  // chose its epoch and temperature on it, so it is shown beside the test split, not instead of it.
+  const validation = readSplit(data, 'validation');
+  const vAll = Array.from({ length: validation.n }, (_, i) => i);
+  const validationRows = accuracyRows(validation, await classifyAll((c, cells) => clf.classify(c, cells), validation.x, validation.cs, vAll));
   const curveRows = (subset: number[]) => {
     const c = confidenceCurve(subset.map((k) => res[k]!), subset.map((k) => labels[k]!));
     return c.map((r) => `| ${r.t} | ${(100 * r.keptShare).toFixed(1)} | ${r.kept} | ${r.errors} | ${(100 * r.errorRate).toFixed(3)} | ${r.noiseKept} of ${r.noise} |`);
@@ -172,7 +194,8 @@ async function main(): Promise<void> {
   const report = existsSync(join(data, 'train-report.json')) ? JSON.parse(readFileSync(join(data, 'train-report.json'), 'utf8')) : {};
   const ds = JSON.parse(readFileSync(join(data, 'dataset.json'), 'utf8'));
   const build = existsSync(join(data, 'build-report.json')) ? JSON.parse(readFileSync(join(data, 'build-report.json'), 'utf8')) : {};
-  const md = modelCard({ clf: clf.modelVersion, accRows, curveHands: curveRows(handsIdx), curveScan: curveRows(bySrc(2)), curveMnist: curveRows(bySrc(0)), cpuMsPerBox, wallMsPerBox, boxes: cells.length, fixAcc, fixN: fixChars.length, fixTotal: fixIdx.length, report, ds, build });
+  const confusions = (s: number) => topConfusions(bySrc(s).map((k) => res[k]!), bySrc(s).map((k) => labels[k]!), 10).join(', ');
+  const md = modelCard({ clf: clf.modelVersion, accRows, validationRows, confusionsScan: confusions(2), confusionsFont: confusions(1), curveHands: curveRows(handsIdx), curveScan: curveRows(bySrc(2)), curveMnist: curveRows(bySrc(0)), cpuMsPerBox, wallMsPerBox, boxes: cells.length, fixAcc, fixN: fixChars.length, fixTotal: fixIdx.length, report, ds, build });
   writeFileSync(card, md);
   await clf.release();
   console.log(md);
@@ -181,6 +204,9 @@ async function main(): Promise<void> {
 function modelCard(m: {
   clf: string;
   accRows: string[];
+  validationRows: string[];
+  confusionsScan: string;
+  confusionsFont: string;
   curveHands: string[];
   curveScan: string[];
   curveMnist: string[];
@@ -222,6 +248,18 @@ Each charset (digits, letters, alnum, dose) masks the classes it cannot hold bef
   lines, comb fragments in the cell, and 1-2 px of registration error so cutting is as imperfect as in a scan.
   Plus Debian's fonts-breip, fonts-rufscript, fonts-kristi and fonts-sjfonts (GPL/OFL font packages; training
   only). No other Debian handwriting font is used.
+- **Procedural stroke writers** (training/stroke-cells.ts; generated by this project, no third-party data; train
+  split only): every class drawn as pen strokes in a unit frame, with the shapes people write and fonts rarely
+  have (1 plain, with a short, long or curved flag, with or without a base serif; 2 plain, looped, swan-necked or
+  angular; 3 round, flat-topped or cusped; 4 closed, open or open and tall; 5 in one or two strokes; 6 and 9 with
+  curved or straight stems and tails; 7 with or without a crossbar or a hook, straight or curved stem; 8 crossed or
+  stacked loops; A pointed or round; E in 3 or 4 strokes or curly; G barred, hooked or plain; I and J with or
+  without bars; K, R and Y joined two ways; M pointed, straight or rounded; W pointed or rounded; Q, U, V, Z
+  variants ...). A writer (one a sheet) picks one variant per character and keeps it, and has its own slant, width,
+  size, pen and neatness; each sample adds control-point jitter, a smooth displacement field (elastic distortion),
+  rotation, size and position jitter, entry and exit ticks, pen pressure per stroke and a lighter stroke end. The
+  strokes are drawn on the same comb sheets as the font cells, with the same scan damage, raster elastic
+  distortion, bad boxes, cutCell and cellTensor.
 - **Cells from the project's own synth + scan path**: forms written by a pool's hands (\`synthesise\` with
   \`hands: <pool>\`, every scanning profile), decoded, QR-identified, registered and warped by the reader's code,
   then \`refineBoxes\` + \`cutCell\` + \`cellTensor\`, labelled from the truth files. Boxes the reader would classify
@@ -244,6 +282,13 @@ Noise flagged: a not-a-character box whose best alternative is \`''\` or has p <
 | source | charset | characters | right % | noise boxes | noise flagged % |
 |---|---|---|---|---|---|
 ${m.accRows.join('\n')}
+
+Validation split (validation-pool fonts and scans, MNIST train 55,000-59,999: writers never trained on, but the
+epoch and temperature were chosen on them):
+
+| source | charset | characters | right % | noise boxes | noise flagged % |
+|---|---|---|---|---|---|
+${m.validationRows.join('\n')}
 
 The committed held-out fixture (fixtures/icr-heldout/: ${m.fixTotal} cells, ${m.fixN} characters, from the test split's
 scans and fonts) reads **${(100 * m.fixAcc).toFixed(2)}%**; test/box-classifier.test.ts holds the model to this.
@@ -273,12 +318,13 @@ ${m.report.members ?? 1} members, seeds ${m.report.seeds ?? m.report.seed ?? '?'
 training ${m.report.cpuSeconds ?? '?'} s CPU and ${m.report.wallSeconds ?? '?'} s wall summed over the members. Data build: ${m.build.cpuSeconds ?? '?'} s CPU, ${m.build.wallSecondsSummedOverParts ?? "?"} s wall (parts summed).
 
 ## Known weaknesses
-- The most common confusion on held-out scans is 1 read as 7 (test-pool hands that draw a long flag on the 1),
-  then 6 read as 3 and 0 as 8, some of them with p > 0.99: per-box p alone is not yet safe to accept on.
+- The most common confusions (truth→best reading, count) on the test split's scans: ${m.confusionsScan}; on its
+  fonts: ${m.confusionsFont}. Some are made with p > 0.99: per-box p alone is not safe to accept on.
 - Letter/digit look-alikes (O/0, I/1, S/5, Z/2, B/8) in the alnum and dose charsets are only as good as the hand
   makes them; a field's own checks must decide those.
-- All handwriting is font-made (plus MNIST digits): no real handwritten capitals were available; real hands vary
-  more than fonts (stroke order, joined letters, unusual forms). The team's hold-out of other hands is the real test.
+- All handwriting is font-made or generated (plus MNIST digits): no real handwritten capitals were available. The
+  stroke writers add character shapes no font has, but real hands vary more still (joined letters, unusual forms,
+  corrections). The team's hold-out of other hands is the real test.
 - Not-a-character detection is learnt from synthetic bad boxes; a kind of damage not in them may still get a
   confident character. Callers must use field checks as well as p.
 `;

@@ -3,7 +3,8 @@
 // bitonal, faded / dotted / thick box lines, registration error so cutting leaves line fragments), then cut by the
 // reader's own cutCell and normalised by cellTensor. Also the bad boxes a reader must not read as a confident
 // character (label '' = not a character): blank boxes, smudges, comb fragments, a neighbour's ink, two characters,
-// crossed-out and overwritten characters.
+// crossed-out and overwritten characters. The sheets take any SheetHand: stroke-cells.ts writes them with
+// procedural stroke writers.
 import type * as fontkit from 'fontkit';
 import sharp from 'sharp';
 import { createGray, type GrayImage } from '../src/imaging/gray.ts';
@@ -20,6 +21,16 @@ import type { BoxCharset } from '../src/recognition/box-classifier.ts';
 export interface FontFace {
   id: string;
   font: fontkit.Font;
+}
+
+/** Who writes the boxes of one sheet: a font face with augmented habits (fontHand), or a stroke writer (stroke-cells.ts). */
+export interface SheetHand {
+  /** The pen's colour, for the strikes and scribbles drawn over this hand's characters. */
+  ink: string;
+  /** Whether this hand can write the character. */
+  has(ch: string): boolean;
+  /** The character written in the box (mm), or [] when this hand cannot write it. */
+  write(ch: string, box: Zone, rng: Rng): Shape[];
 }
 
 export interface LabelledCells {
@@ -58,7 +69,8 @@ const NOISE_KINDS: [NoiseKind, number][] = [
   ['scribble', 1.5],
 ];
 
-const INKS = ['#111111', '#1b1b1b', '#202022', '#2a2a2a', '#1a2f8a', '#1c2a7a', '#22359a', '#303a70', '#4a4a4a'];
+/** Pen colours of the training hands: blacks, blues, a grey. */
+export const INKS = ['#111111', '#1b1b1b', '#202022', '#2a2a2a', '#1a2f8a', '#1c2a7a', '#22359a', '#303a70', '#4a4a4a'];
 
 /** A writer of a font with habits drawn wider than synth's, so the model sees more than any one test hand. */
 function augmentedWriter(face: FontFace, rng: Rng): Writer {
@@ -83,6 +95,21 @@ function augmentedWriter(face: FontFace, rng: Rng): Writer {
     // The synthesiser's pen pressure left neutral: penned() below varies stroke width for training, wider than synth.
     pressure: 1,
     pressureJitter: 0,
+  };
+}
+
+/** A font face as a sheet's hand: writeCharInBox with augmentedWriter's habits and penned's pressure. */
+export function fontHand(face: FontFace, rng: Rng): SheetHand {
+  const w = augmentedWriter(face, rng);
+  return {
+    ink: w.ink,
+    has: (ch) => hasGlyph(w.font, ch),
+    write(ch, box, r) {
+      // Only the face's own glyphs: writeCharInBox's fallback hand is a test-pool font.
+      if (!hasGlyph(w.font, ch)) return [];
+      const s = writeCharInBox(w, ch, box, r);
+      return s ? penned(s, w, r) : [];
+    },
   };
 }
 
@@ -120,20 +147,15 @@ function strike(box: Zone, ink: string, rng: Rng): Shape[] {
 }
 
 /** What one box holds: the shapes written in it and its label. */
-function fill(box: Zone, content: Content, w: Writer, chars: string, rng: Rng): { shapes: Shape[]; label: string } {
-  const write = (ch: string, b: Zone) => {
-    // Only the face's own glyphs: writeCharInBox's fallback hand is a test-pool font.
-    if (!hasGlyph(w.font, ch)) return [];
-    const s = writeCharInBox(w, ch, b, rng);
-    return s ? penned(s, w, rng) : [];
-  };
+function fill(box: Zone, content: Content, w: SheetHand, chars: string, rng: Rng): { shapes: Shape[]; label: string } {
+  const write = (ch: string, b: Zone) => w.write(ch, b, rng);
   if (content.kind === 'char') {
     const shapes = write(content.ch, box);
     // Now and then a fragment of comb left in the cell by the printer or the cutting: still the character.
     if (rng.chance(0.08)) shapes.push(fragment(box, rng));
     return { shapes, label: shapes.length ? content.ch : '' };
   }
-  const other = () => rng.pick([...chars].filter((c) => hasGlyph(w.font, c)));
+  const other = () => rng.pick([...chars].filter((c) => w.has(c)));
   switch (content.how) {
     case 'blank':
       return { shapes: [], label: '' };
@@ -269,22 +291,35 @@ function elastic(img: GrayImage, r: { x: number; y: number; w: number; h: number
   }
 }
 
+export interface CellOptions {
+  chars: string;
+  /** Digits are this many times as likely as other characters. */
+  digitWeight: number;
+  /** Share of boxes that hold not-a-character. */
+  noiseShare: number;
+}
+
 /**
  * `count` labelled cells (about noiseShare of them not-a-character) written by the given faces, the characters
  * drawn from `chars` (weights: digits `digitWeight` times as likely as others).
  */
-export async function fontCells(faces: FontFace[], count: number, rng: Rng, opts: { chars: string; digitWeight: number; noiseShare: number }): Promise<LabelledCells> {
+export function fontCells(faces: FontFace[], count: number, rng: Rng, opts: CellOptions): Promise<LabelledCells> {
+  return handCells((sRng) => fontHand(sRng.pick(faces), sRng.fork('writer')), count, rng, opts);
+}
+
+/** `count` labelled cells on sheets, each sheet written by a new hand from `handOf` (given the sheet's stream). */
+export async function handCells(handOf: (sheetRng: Rng) => SheetHand, count: number, rng: Rng, opts: CellOptions): Promise<LabelledCells> {
   const out: LabelledCells = { tensors: [], labels: [], charsets: [] };
   const weighted: [string, number][] = [...opts.chars].map((c) => [c, /[0-9]/.test(c) ? opts.digitWeight : 1]);
   let sheetNo = 0;
   while (out.labels.length < count) {
     const sRng = rng.fork(`sheet-${sheetNo++}`);
-    const face = sRng.pick(faces);
-    const have = weighted.filter(([c]) => hasGlyph(face.font, c));
+    const hand = handOf(sRng);
+    const have = weighted.filter(([c]) => hand.has(c));
     const contents = Array.from({ length: ROWS * COLS }, (): Content =>
       sRng.chance(opts.noiseShare) ? { kind: 'noise', how: sRng.weighted(NOISE_KINDS) } : { kind: 'char', ch: sRng.weighted(have) },
     );
-    for (const c of await sheetCells(face, contents, opts.chars, sRng)) {
+    for (const c of await sheetCells(hand, contents, opts.chars, sRng)) {
       out.tensors.push(toBytes(cellTensor(c.cell)));
       out.labels.push(c.label);
       out.charsets.push(charsetOfLabel(c.label, out.labels.length));
@@ -295,11 +330,10 @@ export async function fontCells(faces: FontFace[], count: number, rng: Rng, opts
 }
 
 /**
- * One sheet of comb rows (COLS boxes a row) written by an augmented writer of `face`, one box per content, rendered,
- * damaged and cut with cutCell. Returns each box's cell and label ('' for not a character).
+ * One sheet of comb rows (COLS boxes a row) written by `w`, one box per content, rendered, damaged and cut with
+ * cutCell. Returns each box's cell and label ('' for not a character).
  */
-export async function sheetCells(face: FontFace, contents: Content[], chars: string, rng: Rng): Promise<{ cell: GrayImage; label: string }[]> {
-  const w = augmentedWriter(face, rng.fork('writer'));
+export async function sheetCells(w: SheetHand, contents: Content[], chars: string, rng: Rng): Promise<{ cell: GrayImage; label: string }[]> {
   const shapes: Shape[] = [];
   const cells: { box: Zone; label: string }[] = [];
   let y = 4;
