@@ -13,6 +13,7 @@ import { JobStore } from '../src/job/store.ts';
 import { CALIBRATION_FILE, rememberTemplate, validateJob } from '../src/job/validate.ts';
 import type { BoxAlternatives } from '../src/record/evidence.ts';
 import { recordEvidence } from '../src/record/field-evidence.ts';
+import { cadFindings } from '../src/record/cad-check.ts';
 import type { PrfRecord } from '../src/record/schema.ts';
 import { fieldValuesAsWritten } from '../src/synth/truth.ts';
 import { combBoxes } from '../src/template/geometry.ts';
@@ -66,6 +67,16 @@ describe('CAD evidence over the n-best readings', () => {
 
   it('no CAD log imported: no CAD evidence (the call time falls back to its order check)', () => {
     expect(evidenceFor(rec(), 'incident.incidentNumber', '40012345', undefined, null)).toBeUndefined();
+  });
+
+  it('a fact the CAD incident gives otherwise is a finding naming it and the number; a number the log lacks is none', () => {
+    const f = cadFindings(rec((i) => (i.incidentDate = '2023-07-18')), lookup);
+    expect(f.map((x) => [x.code, x.severity, x.paths])).toEqual([['cad-mismatch', 'review', ['incident.incidentDate', 'incident.incidentNumber']]]);
+    expect(f[0]!.message).toBe('The incident date does not match the CAD log for incident 40012345 (line 2), which has 2023-07-19.');
+    expect(cadFindings(rec(), lookup)).toEqual([]);
+    expect(cadFindings(rec((i) => (i.incidentNumber = '40099999')), lookup)).toEqual([]);
+    expect(cadFindings(rec((i) => delete i.callSign), lookup)).toEqual([]);
+    expect(cadFindings(rec((i) => (i.callSign = 'SC215')), undefined)).toEqual([]);
   });
 
   it('reads a call time from a time or a date-time cell, and nothing else', () => {
@@ -151,6 +162,23 @@ describe('validate with the CAD log in the job', () => {
     s2.close();
     validateJob({ jobDir: dir, today: '2026-01-01' });
     expect(statusOf(dir, 'incident.incidentNumber').status).toBe('accepted');
+  });
+
+  it('a date read surely but unlike the CAD incident goes to a person, however sure the boxes are', async () => {
+    const misread = structuredClone(sample);
+    misread.incident.incidentDate = '2023-07-18';
+    const dir = makeJob(misread, 0.9999);
+    const cadFile = join(dir, '..', 'cad.csv');
+    writeFileSync(cadFile, 'IncidentNumber,IncidentDate,CallReceived,CallSign\n40012345,2023-07-19,23:41,SC214\n');
+    const store = JobStore.open(dir);
+    await importCadLog(store, cadFile);
+    store.close();
+    validateJob({ jobDir: dir, today: '2026-01-01' });
+    const date = statusOf(dir, 'incident.incidentDate');
+    expect(date.status).toBe('needs-review');
+    expect((date.reasons as { code: string }[]).map((r) => r.code)).toContain('cad-mismatch');
+    expect(statusOf(dir, 'incident.incidentNumber').status).toBe('needs-review');
+    expect(statusOf(dir, 'incident.callSign').status).toBe('accepted');
   });
 
   it('refuses a CAD file without its incident columns, naming what is missing and what was found', async () => {

@@ -13,6 +13,7 @@ import { checkRecord } from '../record/rules.ts';
 import type { BoxAlternatives, Evidence } from '../record/evidence.ts';
 import { recordEvidence, substitutions, type CombInput } from '../record/field-evidence.ts';
 import type { CadLookup } from './cad-store.ts';
+import { cadFindings } from '../record/cad-check.ts';
 import { COMB_FIELD_TYPES } from '../template/geometry.ts';
 import { parseTemplate } from '../template/load.ts';
 import type { Field, Template, Transcribe } from '../template/schema.ts';
@@ -150,7 +151,7 @@ export function evaluateRecord(template: Template, rows: FieldRow[], serial: str
       ? { ...f, severity: 'review' as const }
       : f,
   );
-  findings.push(...droppedInkFindings(template, rows));
+  findings.push(...droppedInkFindings(template, rows), ...cadFindings(record, cad));
   return { results, findings, record };
 }
 

@@ -1,6 +1,7 @@
 // Which check stands behind each comb field of a record, and how sure the classifier is given that it passes.
 // Pure: the record as read and each comb field's box alternatives in, evidence per record path out.
-import type { CadIncidentFacts, CadLookup } from '../job/cad-store.ts';
+import type { CadLookup } from '../job/cad-store.ts';
+import { cadCheck } from './cad-check.ts';
 import type { Field } from '../template/schema.ts';
 import { checkedEvidence, type BoxAlternatives, type CheckKind, type Evidence } from './evidence.ts';
 import { isFormularyDrug } from './formulary.ts';
@@ -26,39 +27,6 @@ const ymd = (iso: string) => ({ y: Number(iso.slice(0, 4)), m: Number(iso.slice(
 const OBS = /^observations\[(\d+)\]\.(\w+)$/;
 const DRUG_NAME = /^drugs\[\d+\]\.drug$/;
 const GCS_PARTS = ['gcsEye', 'gcsVerbal', 'gcsMotor'] as const;
-// What a form and the CAD log both say of an incident, by the form's record path.
-const CAD_FACTS = {
-  'incident.incidentDate': 'incidentDate',
-  'incident.callSign': 'callSign',
-  'incident.times.callReceived': 'callReceived',
-} as const satisfies Record<string, keyof CadIncidentFacts>;
-type CadFactPath = keyof typeof CAD_FACTS;
-const isCadFact = (p: string): p is CadFactPath => p in CAD_FACTS;
-
-/** How many of the facts (other than `except`) the record and this CAD incident agree on. */
-function cadAgreements(record: Record<string, unknown>, cad: CadIncidentFacts, except?: string): number {
-  return (Object.keys(CAD_FACTS) as CadFactPath[]).filter((p) => p !== except && cad[CAD_FACTS[p]] !== null && getAtPath(record, p) === cad[CAD_FACTS[p]]).length;
-}
-
-/**
- * The CAD check, where the job holds the CAD log. The incident number passes when it names a CAD incident that two of
- * the form's other incident facts agree with (CAD numbers run in sequence, so a misread digit often names a real
- * incident of the same day: the date alone is not enough). A date, call sign or call-received time passes when it is
- * the CAD's for the incident the form's number names, and one other fact agrees too.
- */
-function cadCheck(path: string, value: (t: string) => unknown, record: Record<string, unknown>, cad: CadLookup | undefined) {
-  if (!cad) return null;
-  if (path === 'incident.incidentNumber') {
-    return { kind: 'cad' as const, passes: (t: string) => { const c = cad(String(value(t))); return !!c && cadAgreements(record, c) >= 2; } };
-  }
-  if (!isCadFact(path)) return null;
-  const number = getAtPath(record, 'incident.incidentNumber');
-  const c = typeof number === 'string' ? cad(number) : undefined;
-  const fact = c?.[CAD_FACTS[path]];
-  if (!c || fact === null || fact === undefined || cadAgreements(record, c, path) < 1) return null;
-  return { kind: 'cad' as const, passes: (t: string) => value(t) === fact };
-}
-
 /** `passes` for one comb field: the check its value must pass, given the rest of the record; null when it has none. */
 function checkFor(input: CombInput, record: Record<string, unknown>, today?: string, cad?: CadLookup): { kind: CheckKind; passes: (t: string) => boolean } | null {
   const { field } = input;

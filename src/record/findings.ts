@@ -173,6 +173,11 @@ export const FINDINGS = {
     severity: 'review',
     template: 'The age written ({age}) does not match the date of birth, which gives {computed} on the incident date.',
   },
+  // Against the trust's CAD log (validate --cad)
+  'cad-mismatch': {
+    severity: 'review',
+    template: 'The {field} does not match the CAD log for incident {incidentNumber} (line {line}), which has {cad}.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type FindingCode = keyof typeof FINDINGS;

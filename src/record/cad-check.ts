@@ -1,0 +1,64 @@
+// The trust's CAD log against a form: what both say of the incident (number, date, call sign, call-received time).
+// Pure: the record as read and a lookup into the log in; evidence checks and findings out. CAD numbers run in
+// sequence, so a misread digit of the number often names a real incident of the same day: a fact agrees only with
+// the incident the form's own number names, and the number only with two of the form's other facts behind it.
+import type { CadIncidentFacts, CadLookup } from '../job/cad-store.ts';
+import { finding, type Finding } from './findings.ts';
+import { getAtPath } from './paths.ts';
+
+// What a form and the CAD log both say of an incident, by the form's record path.
+const CAD_FACTS = {
+  'incident.incidentDate': 'incidentDate',
+  'incident.callSign': 'callSign',
+  'incident.times.callReceived': 'callReceived',
+} as const satisfies Record<string, keyof CadIncidentFacts>;
+type CadFactPath = keyof typeof CAD_FACTS;
+const isCadFact = (p: string): p is CadFactPath => p in CAD_FACTS;
+
+/** How many of the facts (other than `except`) the record and this CAD incident agree on. */
+function cadAgreements(record: Record<string, unknown>, cad: CadIncidentFacts, except?: string): number {
+  return (Object.keys(CAD_FACTS) as CadFactPath[]).filter((p) => p !== except && cad[CAD_FACTS[p]] !== null && getAtPath(record, p) === cad[CAD_FACTS[p]]).length;
+}
+
+/**
+ * The CAD check, where the job holds the CAD log. The incident number passes when it names a CAD incident that two of
+ * the form's other incident facts agree with (CAD numbers run in sequence, so a misread digit often names a real
+ * incident of the same day: the date alone is not enough). A date, call sign or call-received time passes when it is
+ * the CAD's for the incident the form's number names, and one other fact agrees too.
+ */
+export function cadCheck(path: string, value: (t: string) => unknown, record: Record<string, unknown>, cad: CadLookup | undefined) {
+  if (!cad) return null;
+  if (path === 'incident.incidentNumber') {
+    return { kind: 'cad' as const, passes: (t: string) => { const c = cad(String(value(t))); return !!c && cadAgreements(record, c) >= 2; } };
+  }
+  if (!isCadFact(path)) return null;
+  const number = getAtPath(record, 'incident.incidentNumber');
+  const c = typeof number === 'string' ? cad(number) : undefined;
+  const fact = c?.[CAD_FACTS[path]];
+  if (!c || fact === null || fact === undefined || cadAgreements(record, c, path) < 1) return null;
+  return { kind: 'cad' as const, passes: (t: string) => value(t) === fact };
+}
+
+const FACT_LABELS: Record<CadFactPath, string> = {
+  'incident.incidentDate': 'incident date',
+  'incident.callSign': 'call sign',
+  'incident.times.callReceived': 'call-received time',
+};
+
+/**
+ * A fact the form gives that the CAD incident its number names gives otherwise: for a person to look at (a misreading,
+ * or the crew's slip; either way the record must not take it unseen). A number the log does not hold is no finding
+ * here: reconcile reports forms whose incident is missing.
+ */
+export function cadFindings(record: Record<string, unknown>, cad: CadLookup | undefined): Finding[] {
+  const number = getAtPath(record, 'incident.incidentNumber');
+  const c = cad && typeof number === 'string' ? cad(number) : undefined;
+  if (!c) return [];
+  return (Object.keys(CAD_FACTS) as CadFactPath[]).flatMap((p) => {
+    const theirs = c[CAD_FACTS[p]];
+    const ours = getAtPath(record, p);
+    if (theirs === null || ours === undefined || ours === null || ours === theirs) return [];
+    // Either this fact or the number naming the incident was misread (or the crew slipped): both for a person.
+    return [finding('cad-mismatch', [p, 'incident.incidentNumber'], { field: FACT_LABELS[p], incidentNumber: c.incidentNumber, line: c.line, cad: theirs })];
+  });
+}
