@@ -150,6 +150,35 @@ export class ReviewStore extends StageStore {
     ).map(toField);
   }
 
+  /**
+   * The queue counted without reading its rows (each save answers with these, so they must stay cheap on a large
+   * job): fields needing a person in records not yet exported, by template field, and the forms they are on.
+   */
+  reviewableCounts(): { byField: Map<string, number>; forms: number } {
+    const from = `FROM fields f WHERE f.status = 'needs-review' AND f.serial NOT IN (SELECT serial FROM records WHERE status = 'exported')`;
+    const rows = this.db.prepare(`SELECT f.field_id AS fieldId, count(*) AS n ${from} GROUP BY f.field_id`).all() as { fieldId: string; n: number }[];
+    const forms = (this.db.prepare(`SELECT count(DISTINCT f.serial) AS n ${from}`).get() as { n: number }).n;
+    return { byField: new Map(rows.map((r) => [r.fieldId, r.n])), forms };
+  }
+
+  /**
+   * Queued fields at these (double-keyed) record paths, not yet decided, that this reviewer has keyed already: they
+   * wait for another person's keying, so they are not this reviewer's to take.
+   */
+  keyedAwaitingOthers(reviewer: string, paths: readonly string[]): number {
+    if (!paths.length) return 0;
+    return (
+      this.db
+        .prepare(
+          `SELECT count(*) AS n FROM fields f
+           WHERE f.status = 'needs-review' AND f.serial NOT IN (SELECT serial FROM records WHERE status = 'exported') AND f.verified_by IS NULL
+             AND f.path IN (${paths.map(() => '?').join(', ')})
+             AND EXISTS (SELECT 1 FROM review_keyings k WHERE k.serial = f.serial AND k.field_id = f.field_id AND k.reviewer = ?)`,
+        )
+        .get(...paths, reviewer) as { n: number }
+    ).n;
+  }
+
   /** Unexpired claims at time `at`. */
   activeClaims(at: string): ReviewClaim[] {
     return (this.db.prepare('SELECT * FROM review_claims WHERE expires_at > ? ORDER BY serial, field_id').all(at) as any[]).map(toClaim);

@@ -1,7 +1,8 @@
 // Group verification, the default view: one template field across the job as a grid of crops, each with the
 // machine's value printed large against it, sorted by value so the odd one stands out. Keyboard first:
-// arrows move, typing on a tile replaces its value (Enter saves it), Alt+B blank, Alt+I illegible, Enter on the
-// grid confirms every tile not touched, Alt+M the whole form, Alt+F the field-by-form view.
+// arrows move, typing on a tile replaces its value (Enter saves it), Alt+A / Alt+S take the machine's next reading
+// printed beside the value, Alt+B blank, Alt+I illegible, Enter on the grid confirms every tile not touched, Alt+M
+// the whole form, Alt+F the field-by-form view.
 'use strict';
 
 const group = { items: [], tiles: [], at: 0, fieldId: null, busy: false };
@@ -13,6 +14,8 @@ function groupKeys() {
     [['←', '→', '↑', '↓'], 'move'],
     [['Enter'], 'confirm the screen (tiles you did not touch)'],
     [[], 'type to replace a value'],
+    [['Alt', 'A'], 'take the reading shown beside it'],
+    [['Alt', 'S'], 'the second'],
     [['Alt', 'B'], 'blank'],
     [['Alt', 'I'], 'illegible'],
     [['Alt', 'M'], 'form'],
@@ -34,6 +37,10 @@ function tileOf(item) {
   const side = el('div', 'tile-side');
   const val = el('div', 'tile-value', item.guess === '' ? '(nothing read)' : item.guess);
   if (item.guess === '') val.classList.add('none');
+  // The machine's next readings, printed beside its value (read in the same glance), one key each.
+  const main = el('div', 'tile-main');
+  main.append(val);
+  if (item.readings) main.append(readingsBlock(item.readings, 'tile-alts'));
   const input = el('input', 'tile-input');
   input.type = 'text';
   input.autocomplete = 'off';
@@ -55,14 +62,14 @@ function tileOf(item) {
     t.classList.add('flagged');
     t.title = item.reasons.join('\n');
   }
-  side.append(val, input, foot);
+  side.append(main, input, foot);
   t.append(img, side);
   t.addEventListener('click', () => focusTile(group.tiles.findIndex((x) => x.el === t)));
-  return { item, el: t, input, val, result, touched: false, done: false, saving: false };
+  return { item, el: t, input, val, main, result, touched: false, done: false, saving: false };
 }
 
 // Tile geometry (px at a 16 px root): the crop's height, the value's font, the padding and gaps between them.
-const TILE = { cropH: 56, valueFont: 32, charEm: 0.64, pad: 6, border: 2, inner: 10, gap: 6, wideCropH: 110, metaW: 84 };
+const TILE = { cropH: 56, valueFont: 32, charEm: 0.64, pad: 6, border: 2, inner: 10, gap: 6, wideCropH: 110, metaW: 84, altFont: 13, altKey: 24 };
 
 /**
  * How the field's tiles sit on this screen: each tile's width from its crop's aspect and its longest value, the
@@ -74,7 +81,9 @@ function layoutGrid(grid, shape) {
   const wide = shape.type === 'text';
   grid.classList.toggle('wide', wide);
   // At least wide enough for the form number under the value.
-  const valueW = wide ? Math.round(width * 0.3) : Math.max(TILE.metaW, Math.ceil(shape.valueChars * TILE.charEm * TILE.valueFont) + 4);
+  // Beside the value, room for the machine's next readings when the field may offer them.
+  const altsW = shape.readings ? Math.ceil(shape.valueChars * 0.6 * TILE.altFont) + TILE.altKey : 0;
+  const valueW = wide ? Math.round(width * 0.3) : Math.max(TILE.metaW, Math.ceil(shape.valueChars * TILE.charEm * TILE.valueFont) + 4 + altsW);
   const frame = 2 * (TILE.pad + TILE.border) + TILE.inner;
   // Free text: the crop as wide as the row allows beside its value, no taller than its own shape needs.
   const maxCropW = width - valueW - frame;
@@ -117,7 +126,9 @@ async function saveTile(tile, action, text) {
     tile.done = true;
     tile.el.classList.add('done');
     tile.input.hidden = true;
-    tile.val.hidden = false;
+    tile.main.hidden = false;
+    const alts = tile.main.querySelector('.tile-alts');
+    if (alts) alts.remove();
     tile.val.textContent = action === 'blank' ? '(blank on form)' : action === 'illegible' ? '(illegible)' : data.shown || text;
     tile.result.textContent = data.outcome.result === 'decided' ? `✓ ${data.outcome.field.status}` : data.outcome.message;
     for (const fresh of data.items || []) {
@@ -152,7 +163,7 @@ async function confirmScreen() {
 function startEdit(tile, first) {
   tile.touched = true;
   tile.el.classList.add('touched');
-  tile.val.hidden = true;
+  tile.main.hidden = true;
   tile.input.hidden = false;
   tile.input.value = first;
   tile.input.focus();
@@ -178,6 +189,14 @@ function onGroupKey(ev) {
     showForm(tile.item.serial, tile.item.fieldId);
     return;
   }
+  const reading = readingOfKey(ev, tile.item.readings);
+  if (reading !== null || alt('a') || alt('s')) {
+    ev.preventDefault();
+    if (reading === null || tile.done) return;
+    tile.touched = true;
+    holdKeys(saveTile(tile, 'alternative', reading).then((ok) => ok && moveOn()));
+    return;
+  }
   if (alt('b') || alt('i')) {
     ev.preventDefault();
     tile.touched = true;
@@ -191,7 +210,7 @@ function onGroupKey(ev) {
     } else if (ev.key === 'Escape') {
       ev.preventDefault();
       tile.input.hidden = true;
-      tile.val.hidden = false;
+      tile.main.hidden = false;
       tile.touched = false;
       tile.el.classList.remove('touched');
       tile.el.focus();
