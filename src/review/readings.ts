@@ -7,7 +7,7 @@ import type { FieldRow } from '../job/record-store.ts';
 import { nBest, type BoxAlternatives } from '../record/evidence.ts';
 import { normaliseField } from '../record/normalise.ts';
 import type { Field } from '../template/schema.ts';
-import { displayValue } from './input.ts';
+import { displayValue, guessText } from './input.ts';
 
 /** At most this many readings are offered (one key each: Alt+A, Alt+S). */
 export const OFFERED_MAX = 2;
@@ -25,8 +25,10 @@ export interface OfferedReading {
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** The machine's next valid readings of a comb field, best first; empty for fields without box alternatives. */
-export function nextReadings(field: Field, row: Pick<FieldRow, 'alternatives' | 'value'>): OfferedReading[] {
+export function nextReadings(field: Field, row: Pick<FieldRow, 'alternatives' | 'value' | 'rawText'>): OfferedReading[] {
   if (!Array.isArray(row.alternatives) || row.alternatives.length === 0) return [];
+  // Nothing that looks the same as what the tile already shows (a value the machine held back as invalid).
+  const shown = guessText(field, row.value, row.rawText);
   const cands = nBest(row.alternatives as BoxAlternatives[]);
   const top = cands[0]?.p ?? 0;
   const out: OfferedReading[] = [];
@@ -34,8 +36,9 @@ export function nextReadings(field: Field, row: Pick<FieldRow, 'alternatives' | 
     if (out.length >= OFFERED_MAX || top <= 0 || c.p < OFFERED_MIN_RATIO * top) break;
     const r = normaliseField(field, c.text);
     if (r.status !== 'value' || r.findings.some((f) => f.severity !== 'note')) continue;
-    if (same(r.value, row.value) || out.some((o) => same(o.value, r.value))) continue;
-    out.push({ text: displayValue(field, r.value), value: r.value });
+    const text = displayValue(field, r.value);
+    if (same(r.value, row.value) || text === shown || out.some((o) => same(o.value, r.value))) continue;
+    out.push({ text, value: r.value });
   }
   return out;
 }

@@ -89,7 +89,8 @@ function showKeys(entries) {
   keys.textContent = '';
   for (const [k, t] of entries) {
     const s = el('span');
-    for (const part of k) s.append(el('kbd', '', part), ' ');
+    // '/' between keys is said, not pressed: Alt A / S.
+    for (const part of k) s.append(part === '/' ? '/' : el('kbd', '', part), ' ');
     s.append(t);
     keys.append(s);
   }
