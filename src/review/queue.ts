@@ -79,7 +79,8 @@ export function keyingsOf(ctx: ReviewContext, row: FieldRow): Keying[] {
 /** Every item this reviewer could take (claimed by others or not), in queue order. */
 function eligible(ctx: ReviewContext, reviewer: string, filter: QueueFilter = {}): Eligible[] {
   const out: Eligible[] = [];
-  for (const row of ctx.store.review.reviewableFields()) {
+  // The queue's rows without their box alternatives (see toItems): this runs over the whole queue for every screen.
+  for (const row of ctx.store.review.reviewableFields({ alternatives: false })) {
     const field = ctx.fields.get(row.fieldId);
     if (!field) continue;
     if (filter.kind && fieldKind(field) !== filter.kind) continue;
@@ -127,6 +128,11 @@ export function toQueueItem(ctx: ReviewContext, row: FieldRow, field: Field, sta
   return item;
 }
 
+/** The items of a screen, from their whole rows (eligible() reads the queue without the box alternatives). */
+function toItems(ctx: ReviewContext, batch: Eligible[]): QueueItem[] {
+  return batch.map((e) => toQueueItem(ctx, ctx.store.records.field(e.row.serial, e.row.fieldId) ?? e.row, e.field, e.stage));
+}
+
 /**
  * Claim the reviewer's next batch: the items they already hold first, then, without a filter, the rest of the same
  * form (one form at a time); with a filter, the next `limit` items of that kind across forms. The reviewer's other
@@ -158,7 +164,7 @@ export function claimBatch(ctx: ReviewContext, reviewer: string, filter: QueueFi
         throw new Error(`claim race on ${e.row.serial}/${e.row.fieldId} inside an immediate transaction`);
       }
     }
-    return batch.map((e) => toQueueItem(ctx, e.row, e.field, e.stage));
+    return toItems(ctx, batch);
   });
 }
 
@@ -285,7 +291,7 @@ export function claimGroup(ctx: ReviewContext, reviewer: string, fieldId?: strin
       fieldId: chosen,
       groupLabel: fullLabel(field),
       more: all.length - batch.length,
-      items: batch.map((e) => toQueueItem(ctx, e.row, e.field, e.stage)),
+      items: toItems(ctx, batch),
       shape: groupShape(field),
     };
   });

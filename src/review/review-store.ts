@@ -53,6 +53,11 @@ function assertReviewer(reviewer: string): void {
   }
 }
 
+/** A field's columns but its box alternatives (not fetched at all: the JSON is most of a comb field's row). */
+const FIELD_COLUMNS_BUT_ALTERNATIVES = ['id', 'serial', 'field_id', 'page_id', 'type', 'path', 'raw_text', 'read_json', 'confidence', 'value_json', 'status', 'reasons_json', 'crop_path', 'verified_by', 'verified_at', 'version']
+  .map((c) => `f.${c}`)
+  .join(', ') + ', NULL AS alternatives_json';
+
 export class ReviewStore extends StageStore {
   constructor(
     core: StoreCore,
@@ -137,12 +142,17 @@ export class ReviewStore extends StageStore {
     }));
   }
 
-  /** Fields a person must look at, in records not yet exported, form by form in serial order. */
-  reviewableFields(): FieldRow[] {
+  /**
+   * Fields a person must look at, in records not yet exported, form by form in serial order. Without
+   * `alternatives` the box alternatives are left unread (null): parsing them is most of the cost of reading the
+   * queue, and only the items put on a screen need them.
+   */
+  reviewableFields(opts: { alternatives?: boolean } = {}): FieldRow[] {
+    const cols = opts.alternatives === false ? FIELD_COLUMNS_BUT_ALTERNATIVES : 'f.*';
     return (
       this.db
         .prepare(
-          `SELECT f.* FROM fields f JOIN records r ON r.serial = f.serial
+          `SELECT ${cols} FROM fields f JOIN records r ON r.serial = f.serial
            WHERE f.status = 'needs-review' AND r.status <> 'exported'
            ORDER BY CAST(f.serial AS INTEGER), f.serial, f.id`,
         )
