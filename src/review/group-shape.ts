@@ -47,8 +47,8 @@ const readable = (v: unknown) => v !== null && v !== undefined;
 
 /**
  * The order of a group's tiles, so the odd one stands out: by the machine's value, as numbers where the values are
- * numbers (7, 10, 67, not "10" < "67" < "7"), dates by date, the ones with no value (an unreadable "1?", nothing read) together
- * after all the others, in the order of what was read; then by row id, so the order is stable.
+ * numbers (7, 10, 67), dates by date; the ones with no value (an unreadable "10?", nothing read) together after all
+ * the others, in the order of what was read; then by row id, so the order is stable.
  */
 export function groupOrder(field: Field): (a: Pick<FieldRow, 'id' | 'value' | 'rawText'>, b: Pick<FieldRow, 'id' | 'value' | 'rawText'>) => number {
   // Stored strings sort as stored (an ISO date sorts by date, not by its dd/mm/yyyy day); the rest as shown.
