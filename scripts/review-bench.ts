@@ -2,7 +2,9 @@
 // typing the ground truth only where the machine's value is wrong (as a careful person would), once in each view
 // (each on its own copy of the job). It counts glances, decisions and keystrokes and prices them by the
 // keystroke-level model: a glance at a crop 1.2 s, a decision 1.35 s, a keystroke 0.28 s (a chord such as Alt+B
-// is one). A tile in a grid is one glance; confirming a screen is one decision and one key. Double-keyed steps
+// is one). A tile in a grid is one glance; confirming a screen is one decision and one key. Where the machine's
+// value is wrong and one of its next readings printed beside it is right, the reviewer takes it with its one key
+// (Alt+A or Alt+S): reading it is part of the glance at the tile or card, since it is printed beside the value. Double-keyed steps
 // (blind keying) are done in the field view in every run, by a second scripted person where needed.
 //
 // Without --job it makes its own corpus: `synth --hands test` (hands the box model never trained on), scanned with
@@ -24,12 +26,14 @@ import { synthesise } from '../src/synth/synth.ts';
 import { combCharacters } from '../src/template/geometry.ts';
 import { loadTemplate } from '../src/template/load.ts';
 import { getAtPath } from '../src/record/paths.ts';
-import { reviewContext, type ReviewContext } from '../src/review/context.ts';
+import { fieldKind, reviewContext, type ReviewContext } from '../src/review/context.ts';
 import { displayValue, parseTyped } from '../src/review/input.ts';
 import { startReviewServer } from '../src/review/server.ts';
 import type { Field } from '../src/template/schema.ts';
 
 const KLM = { glance: 1.2, decision: 1.35, keystroke: 0.28 };
+/** The keys that take the machine's first and second offered readings. */
+const READING_KEYS = ['Alt+A', 'Alt+S'];
 
 const { values: args } = parseArgs({
   options: {
@@ -75,6 +79,11 @@ interface Tally {
   decisions: number;
   keys: number;
   screens: number;
+  /** Wrong values put right by taking one of the machine's offered readings. */
+  readingsTaken: number;
+  /** The kind of field the keys now pressed are for, and keys by kind (the kinds of context.ts's filter). */
+  kind: string;
+  keysByKind: Record<string, number>;
 }
 
 /** What the paper says, as the quickest thing a person may type on the page; null for nothing on the form. */
@@ -95,14 +104,19 @@ function guessIsRight(field: Field, guess: string, value: unknown): boolean {
   return guess !== '' && g.ok && g.kind === 'value' && JSON.stringify(g.value) === JSON.stringify(value);
 }
 
+function count(t: Tally, n: number) {
+  t.keys += n;
+  t.keysByKind[t.kind] = (t.keysByKind[t.kind] ?? 0) + n;
+}
+
 async function press(page: Page, t: Tally, k: string) {
   await page.keyboard.press(k);
-  t.keys++;
+  count(t, 1);
 }
 
 async function typeText(page: Page, t: Tally, text: string) {
   await page.keyboard.type(text);
-  t.keys += text.length;
+  count(t, text.length);
 }
 
 /** Arrow keys from one grid cell to another the short way, as the page moves (a row down or up, then along). */
@@ -134,15 +148,21 @@ async function fieldView(ctx: ReviewContext, page: Page, t: Tally): Promise<void
     const info = await page.evaluate(() => {
       const input = document.activeElement as HTMLInputElement;
       const c = input.closest('.card') as HTMLElement;
-      return { id: c.dataset.id!, serial: c.dataset.serial!, fieldId: c.dataset.fieldId!, guess: input.value };
+      const readings = Array.from(c.querySelectorAll('.card-alts .reading')).map((r) => (r as HTMLElement).dataset.text!);
+      return { id: c.dataset.id!, serial: c.dataset.serial!, fieldId: c.dataset.fieldId!, guess: input.value, readings };
     });
     const field = ctx.fields.get(info.fieldId)!;
+    t.kind = fieldKind(field);
     const w = wanted(field, info.serial);
+    const offered = w.text === null ? -1 : info.readings.findIndex((r) => guessIsRight(field, r, w.value));
     t.glances++;
     t.decisions++;
     if (w.text === null) await press(page, t, 'Alt+B');
     else if (guessIsRight(field, info.guess, w.value)) await press(page, t, 'Enter');
-    else {
+    else if (offered >= 0) {
+      t.readingsTaken++;
+      await press(page, t, READING_KEYS[offered]!);
+    } else {
       // The guess is selected on focus: typing replaces it.
       await typeText(page, t, w.text);
       await press(page, t, 'Enter');
@@ -158,6 +178,18 @@ async function fieldView(ctx: ReviewContext, page: Page, t: Tally): Promise<void
   }
 }
 
+/** A wrong tile put right: blank on form, the offered reading that is right (one key), else the value typed. */
+async function fixTile(page: Page, t: Tally, field: Field, w: { text: string | null; value: unknown }, readings: string[]) {
+  if (w.text === null) return press(page, t, 'Alt+B');
+  const offered = readings.findIndex((r) => guessIsRight(field, r, w.value));
+  if (offered >= 0) {
+    t.readingsTaken++;
+    return press(page, t, READING_KEYS[offered]!);
+  }
+  await typeText(page, t, w.text);
+  await press(page, t, 'Enter');
+}
+
 /** Group view: glance at every tile; fix the wrong ones (a decision and their keys); confirm the screen. */
 async function groupView(ctx: ReviewContext, page: Page, t: Tally): Promise<void> {
   for (;;) {
@@ -168,11 +200,13 @@ async function groupView(ctx: ReviewContext, page: Page, t: Tally): Promise<void
         id: (e as HTMLElement).dataset.id!,
         serial: (e as HTMLElement).dataset.serial!,
         guess: e.querySelector('.tile-value')!.classList.contains('none') ? '' : e.querySelector('.tile-value')!.textContent ?? '',
+        readings: Array.from(e.querySelectorAll('.tile-alts .reading')).map((r) => (r as HTMLElement).dataset.text!),
       })),
     );
     const first = tiles[0]!.id;
     const field = ctx.fields.get(ctx.store.records.fieldById(Number(first))!.fieldId)!;
     const cols = await gridColumns(page, '.tile');
+    t.kind = fieldKind(field);
     t.screens++;
     for (let i = 0; i < tiles.length; i++) {
       const tile = tiles[i]!;
@@ -182,11 +216,7 @@ async function groupView(ctx: ReviewContext, page: Page, t: Tally): Promise<void
       await settled(page);
       await moveInGrid(page, t, await activeIndex(page, '.tile'), i, cols);
       t.decisions++;
-      if (w.text === null) await press(page, t, 'Alt+B');
-      else {
-        await typeText(page, t, w.text);
-        await press(page, t, 'Enter');
-      }
+      await fixTile(page, t, field, w, tile.readings);
       const sel = `.tile[data-id="${tile.id}"]`;
       await page.waitForFunction((s) => document.querySelector(s)!.classList.contains('done') || document.querySelector(s)!.classList.contains('bad'), sel, { timeout: 60_000 });
       if (await page.locator(`${sel}.bad`).count()) {
@@ -210,11 +240,7 @@ async function groupView(ctx: ReviewContext, page: Page, t: Tally): Promise<void
       await moveInGrid(page, t, await activeIndex(page, '.tile'), i, cols);
       t.glances++;
       t.decisions++;
-      if (w.text === null) await press(page, t, 'Alt+B');
-      else {
-        await typeText(page, t, w.text);
-        await press(page, t, 'Enter');
-      }
+      await fixTile(page, t, field, w, tiles[i]!.readings);
       await page.waitForFunction((s) => document.querySelector(s)!.classList.contains('done'), `.tile[data-id="${bad}"]`, { timeout: 60_000 });
       if (!(await page.locator('.tile:not(.done)').count())) {
         t.decisions++;
@@ -241,6 +267,7 @@ async function charView(ctx: ReviewContext, page: Page, t: Tally): Promise<void>
       Array.from(document.querySelectorAll('.ctile')).map((e) => ({ key: (e as HTMLElement).dataset.key!, char: e.querySelector('.ctile-char')!.textContent! })),
     );
     const cols = await gridColumns(page, '.ctile');
+    t.kind = 'character view';
     t.screens++;
     for (let i = 0; i < tiles.length; i++) {
       const [rowId, box] = tiles[i]!.key.split('.').map(Number) as [number, number];
@@ -270,7 +297,12 @@ async function run(browser: Browser, view: View) {
   const ctx = reviewContext(store, { today: args.today });
   const atStart = store.review.reviewableFields();
   const forms = new Set(atStart.map((f) => f.serial)).size;
-  const t: Tally = { glances: 0, decisions: 0, keys: 0, screens: 0 };
+  const queuedByKind: Record<string, number> = {};
+  for (const f of atStart) {
+    const k = ctx.fields.has(f.fieldId) ? fieldKind(ctx.fields.get(f.fieldId)!) : f.fieldId;
+    queuedByKind[k] = (queuedByKind[k] ?? 0) + 1;
+  }
+  const t: Tally = { glances: 0, decisions: 0, keys: 0, screens: 0, readingsTaken: 0, kind: '', keysByKind: {} };
   const t0 = process.cpuUsage();
   const w0 = Date.now();
   // Person one does what they may (character view first, then group view, where asked); two the blind second
@@ -302,6 +334,7 @@ async function run(browser: Browser, view: View) {
   return {
     view,
     queueAtStart: atStart.length,
+    queuedByKind,
     forms,
     left,
     ...t,
@@ -332,13 +365,18 @@ const lines = [
   `Review bench on ${source.job}: ${source.made}`,
   `KLM: glance ${KLM.glance} s, decision ${KLM.decision} s, keystroke ${KLM.keystroke} s; a tile is one glance; keys/field over the queue at the start; 1366x768`,
   '',
-  '| view | queue | forms | left | screens | glances | decisions | keystrokes | keys/field | person-s/form |',
-  '|---|---|---|---|---|---|---|---|---|---|',
+  '| view | queue | forms | left | screens | glances | decisions | keystrokes | keys/field | person-s/form | readings taken |',
+  '|---|---|---|---|---|---|---|---|---|---|---|',
   ...results.map(
     (r) =>
-      `| ${NAMES[r.view]} | ${r.queueAtStart} | ${r.forms} | ${r.left} | ${r.screens || '-'} | ${r.glances} | ${r.decisions} | ${r.keys} | ${r.keysPerField.toFixed(2)} | ${r.personSecondsPerForm.toFixed(1)} |`,
+      `| ${NAMES[r.view]} | ${r.queueAtStart} | ${r.forms} | ${r.left} | ${r.screens || '-'} | ${r.glances} | ${r.decisions} | ${r.keys} | ${r.keysPerField.toFixed(2)} | ${r.personSecondsPerForm.toFixed(1)} | ${r.readingsTaken} |`,
   ),
 ];
+for (const r of results) {
+  const queued = r.queuedByKind;
+  lines.push('', `Keys by kind of field, ${NAMES[r.view]} view (keys | fields queued | keys a field):`);
+  for (const [k, n] of Object.entries(r.keysByKind).sort((a, b) => b[1] - a[1])) lines.push(`| ${k} | ${n} | ${queued[k] ?? '-'} | ${queued[k] ? (n / queued[k]!).toFixed(2) : '-'} |`);
+}
 process.stdout.write(lines.join('\n') + '\n');
 mkdirSync(join(args.out!, '..'), { recursive: true });
 writeFileSync(args.out!, JSON.stringify({ job: source.job, made: source.made, klm: KLM, results, at: new Date().toISOString() }, null, 2) + '\n');

@@ -100,6 +100,8 @@ CREATE TABLE IF NOT EXISTS fields (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS fields_status ON fields(status);
 CREATE INDEX IF NOT EXISTS fields_page ON fields(page_id);
+-- review: every save answers with the queue's counts; this covers them, so they never read the fields' rows
+CREATE INDEX IF NOT EXISTS fields_queue ON fields(status, field_id, serial, path, verified_by);
 
 CREATE TABLE IF NOT EXISTS audit (
   id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -113,6 +115,8 @@ CREATE TABLE IF NOT EXISTS audit (
   note        TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS audit_serial ON audit(serial, id);
+-- review: a reviewer's day (done today, the rate) from their own entries, not a scan of the whole audit
+CREATE INDEX IF NOT EXISTS audit_actor ON audit(actor, at);
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
   BEGIN SELECT RAISE(ABORT, 'audit is append-only: UPDATE refused'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit

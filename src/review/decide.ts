@@ -8,9 +8,15 @@ import type { ReviewContext } from './context.ts';
 import { keyingsMatch, keyingStage, MACHINE_KEYER } from './double-key.ts';
 import { keyingsOf } from './queue.ts';
 import { parseTyped } from './input.ts';
+import { nextReadings } from './readings.ts';
 
-/** enter: the typed text (the guess left as it is accepts it); blank: nothing on the form; illegible: cannot be read. */
-export type ReviewAction = 'enter' | 'blank' | 'illegible';
+const ORDINAL = ['first', 'second', 'third'];
+
+/**
+ * enter: the typed text (the guess left as it is accepts it); blank: nothing on the form; illegible: cannot be read;
+ * alternative: one of the machine's next readings the page offered (`text` as it was shown), taken as a correction.
+ */
+export type ReviewAction = 'enter' | 'blank' | 'illegible' | 'alternative';
 
 export interface DecisionInput {
   serial: string;
@@ -71,26 +77,37 @@ export function decide(ctx: ReviewContext, d: DecisionInput, opts: DecideOptions
         return { ok: false, problem: 'conflict', message: 'Another reviewer has this field open now.', field: row };
       }
     }
+    // A decided field sent back for a finding no one has seen is confirmed by one person, not keyed again.
+    const doubleKeyed = ctx.doubleKeyPaths.has(row.path) && row.verifiedBy === null;
+    const keyings = doubleKeyed ? keyingsOf(ctx, row) : [];
+    const stage = doubleKeyed ? keyingStage(keyings, d.reviewer) : null;
     let parsed: { kind: 'value' | 'blank'; value?: unknown } = { kind: 'blank' };
+    let note = d.note;
     if (d.action === 'enter') {
       const p = parseTyped(field, d.text ?? '');
       if (!p.ok) return { ok: false, problem: 'invalid', message: p.message, field: row };
       parsed = p;
+    } else if (d.action === 'alternative') {
+      // A blind keying is the person's own reading of the paper: the machine's readings are never offered to it.
+      if (stage === 'second' || stage === 'third') {
+        return { ok: false, problem: 'not-allowed', message: 'This field is keyed blind: type what the form says.', field: row };
+      }
+      const readings = nextReadings(field, row);
+      const i = readings.findIndex((r) => r.text === d.text);
+      if (i < 0) return { ok: false, problem: 'invalid', message: 'That reading is not one the machine offers for this field now: type the value.', field: row };
+      parsed = { kind: 'value', value: readings[i]!.value };
+      note = [`chosen from the machine's alternative readings (the ${ORDINAL[i] ?? `${i + 1}th`} offered)`, d.note].filter(Boolean).join('; ');
     }
     const keyed = keyedFrom(d.action, parsed);
 
     let result: 'decided' | 'keyed' | 'mismatch' = 'decided';
     let message = 'Saved.';
-    let note = d.note;
-    // A decided field sent back for a finding no one has seen is confirmed by one person, not keyed again.
-    if (ctx.doubleKeyPaths.has(row.path) && row.verifiedBy === null) {
-      const keyings = keyingsOf(ctx, row);
-      const stage = keyingStage(keyings, d.reviewer);
+    if (stage !== null) {
       if (stage === 'wait') {
         return { ok: false, problem: 'not-allowed', message: 'You have keyed this field already: another person must key it.', field: row };
       }
       if (stage === 'first' || stage === 'second') {
-        store.review.addKeying({ serial: d.serial, fieldId: d.fieldId, reviewer: d.reviewer, action: keyed.action, value: keyed.value, fieldVersion: row.version, note: d.note });
+        store.review.addKeying({ serial: d.serial, fieldId: d.fieldId, reviewer: d.reviewer, action: keyed.action, value: keyed.value, fieldVersion: row.version, note });
         if (stage === 'first') {
           result = 'keyed';
           message = 'First keying saved. Another person will key this field without seeing it.';

@@ -7,9 +7,10 @@ import type { Field } from '../template/schema.ts';
 import { fieldKind, fullLabel, type ReviewContext } from './context.ts';
 import { allKeyings, keyingStage, machineKeying, MACHINE_KEYER, type Keying, type KeyingStage } from './double-key.ts';
 import { displayValue, guessText } from './input.ts';
-import { groupShape, type GroupShape } from './group-shape.ts';
+import { groupOrder, groupShape, type GroupShape } from './group-shape.ts';
 import { findingViews, type FindingView } from './finding-view.ts';
 import { reviewerDay } from './reviewer-day.ts';
+import { nextReadings } from './readings.ts';
 
 /** single: an ordinary review; first/second/third: a step of double keying. */
 export type ItemStage = 'single' | Exclude<KeyingStage, 'wait'>;
@@ -36,6 +37,9 @@ export interface QueueItem {
   contextUrl: string;
   /** Choice and multi fields: the options, numbered from 1 as the reviewer may type them. */
   options?: { n: number; value: string; label: string }[];
+  /** Comb fields: the machine's next readings that are values of the field, best first, one key each (never when
+   * keying blind). */
+  readings?: string[];
   /** Third decision only: what the two (or more) keyings said. */
   keyed?: string[];
   /** Rule findings on this field, each with every field it names and the recomputed value (never when keying blind). */
@@ -75,7 +79,8 @@ export function keyingsOf(ctx: ReviewContext, row: FieldRow): Keying[] {
 /** Every item this reviewer could take (claimed by others or not), in queue order. */
 function eligible(ctx: ReviewContext, reviewer: string, filter: QueueFilter = {}): Eligible[] {
   const out: Eligible[] = [];
-  for (const row of ctx.store.review.reviewableFields()) {
+  // The queue's rows without their box alternatives (see toItems): this runs over the whole queue for every screen.
+  for (const row of ctx.store.review.reviewableFields({ alternatives: false })) {
     const field = ctx.fields.get(row.fieldId);
     if (!field) continue;
     if (filter.kind && fieldKind(field) !== filter.kind) continue;
@@ -111,6 +116,8 @@ export function toQueueItem(ctx: ReviewContext, row: FieldRow, field: Field, sta
   if (stage !== 'second' && stage !== 'third') {
     const views = findingViews(ctx, row);
     if (views.length) item.findings = views;
+    const readings = nextReadings(field, row);
+    if (readings.length) item.readings = readings.map((r) => r.text);
   }
   if (stage === 'third') {
     item.keyed = keyingsOf(ctx, row).map((k) => {
@@ -119,6 +126,11 @@ export function toQueueItem(ctx: ReviewContext, row: FieldRow, field: Field, sta
     });
   }
   return item;
+}
+
+/** The items of a screen, from their whole rows (eligible() reads the queue without the box alternatives). */
+function toItems(ctx: ReviewContext, batch: Eligible[]): QueueItem[] {
+  return batch.map((e) => toQueueItem(ctx, ctx.store.records.field(e.row.serial, e.row.fieldId) ?? e.row, e.field, e.stage));
 }
 
 /**
@@ -152,17 +164,20 @@ export function claimBatch(ctx: ReviewContext, reviewer: string, filter: QueueFi
         throw new Error(`claim race on ${e.row.serial}/${e.row.fieldId} inside an immediate transaction`);
       }
     }
-    return batch.map((e) => toQueueItem(ctx, e.row, e.field, e.stage));
+    return toItems(ctx, batch);
   });
 }
 
-/** The reviewer's claimed items as they are now (after a decision re-validated their record). */
-export function heldItems(ctx: ReviewContext, reviewer: string): QueueItem[] {
+/**
+ * The reviewer's claimed items as they are now, on one form when `serial` is given: a decision re-validates only its
+ * own record, so only that form's items can have changed (and a screen of 40 other forms costs nothing to answer).
+ */
+export function heldItems(ctx: ReviewContext, reviewer: string, serial?: string): QueueItem[] {
   const { store } = ctx;
   const at = store.nowIso();
   const out: QueueItem[] = [];
   for (const c of store.review.activeClaims(at)) {
-    if (c.reviewer !== reviewer) continue;
+    if (c.reviewer !== reviewer || (serial !== undefined && c.serial !== serial)) continue;
     const row = store.records.field(c.serial, c.fieldId);
     const field = ctx.fields.get(c.fieldId);
     if (!row || !field || row.status !== 'needs-review') continue;
@@ -186,22 +201,29 @@ export interface Progress {
   kinds: Record<string, number>;
 }
 
+/**
+ * Progress over the whole queue, counted in SQL rather than by reading every queued row: every save answers with
+ * it. A reviewer may take every queued field but the double-keyed ones they keyed already (those wait for another
+ * person), which is exactly what stageFor says for people (only the machine's own id could be its first keyer).
+ */
 export function progress(ctx: ReviewContext, reviewer: string): Progress {
-  const rows = ctx.store.review.reviewableFields();
+  const { byField, forms } = ctx.store.review.reviewableCounts();
   const kinds: Record<string, number> = {};
-  let forYou = 0;
-  for (const row of rows) {
-    const field = ctx.fields.get(row.fieldId);
+  let fieldsLeft = 0;
+  let known = 0;
+  for (const [fieldId, n] of byField) {
+    fieldsLeft += n;
+    const field = ctx.fields.get(fieldId);
     if (!field) continue;
     const k = fieldKind(field);
-    kinds[k] = (kinds[k] ?? 0) + 1;
-    if (stageFor(ctx, row, reviewer)) forYou++;
+    kinds[k] = (kinds[k] ?? 0) + n;
+    known += n;
   }
   const day = reviewerDay(ctx.store, reviewer);
   return {
-    fieldsLeft: rows.length,
-    formsLeft: new Set(rows.map((r) => r.serial)).size,
-    forYou,
+    fieldsLeft,
+    formsLeft: forms,
+    forYou: known - ctx.store.review.keyedAwaitingOthers(reviewer, [...ctx.doubleKeyPaths]),
     doneToday: day.done,
     ratePerHour: day.ratePerHour,
     kinds,
@@ -255,8 +277,8 @@ export function claimGroup(ctx: ReviewContext, reviewer: string, fieldId?: strin
       return { fieldId: null, groupLabel: '', more: 0, items: [], shape: null };
     }
     const field = ctx.fields.get(chosen)!;
-    const guess = (e: Eligible) => guessText(field, e.row.value, e.row.rawText);
-    const all = byField.get(chosen)!.sort((a, b) => guess(a).localeCompare(guess(b), 'en', { numeric: true }) || a.row.id - b.row.id);
+    const byValue = groupOrder(field);
+    const all = byField.get(chosen)!.sort((a, b) => byValue(a.row, b.row));
     const batch = all.slice(0, Math.max(0, Math.min(limit, GROUP_LIMIT_MAX)));
     const keep = new Set(batch.map((e) => `${e.row.serial}/${e.row.fieldId}`));
     store.review.releaseClaims(reviewer, mine.filter((c) => !keep.has(`${c.serial}/${c.fieldId}`)));
@@ -269,7 +291,7 @@ export function claimGroup(ctx: ReviewContext, reviewer: string, fieldId?: strin
       fieldId: chosen,
       groupLabel: fullLabel(field),
       more: all.length - batch.length,
-      items: batch.map((e) => toQueueItem(ctx, e.row, e.field, e.stage)),
+      items: toItems(ctx, batch),
       shape: groupShape(field),
     };
   });

@@ -53,6 +53,11 @@ function assertReviewer(reviewer: string): void {
   }
 }
 
+/** A field's columns but its box alternatives (not fetched at all: the JSON is most of a comb field's row). */
+const FIELD_COLUMNS_BUT_ALTERNATIVES = ['id', 'serial', 'field_id', 'page_id', 'type', 'path', 'raw_text', 'read_json', 'confidence', 'value_json', 'status', 'reasons_json', 'crop_path', 'verified_by', 'verified_at', 'version']
+  .map((c) => `f.${c}`)
+  .join(', ') + ', NULL AS alternatives_json';
+
 export class ReviewStore extends StageStore {
   constructor(
     core: StoreCore,
@@ -137,17 +142,51 @@ export class ReviewStore extends StageStore {
     }));
   }
 
-  /** Fields a person must look at, in records not yet exported, form by form in serial order. */
-  reviewableFields(): FieldRow[] {
+  /**
+   * Fields a person must look at, in records not yet exported, form by form in serial order. Without
+   * `alternatives` the box alternatives are left unread (null): parsing them is most of the cost of reading the
+   * queue, and only the items put on a screen need them.
+   */
+  reviewableFields(opts: { alternatives?: boolean } = {}): FieldRow[] {
+    const cols = opts.alternatives === false ? FIELD_COLUMNS_BUT_ALTERNATIVES : 'f.*';
     return (
       this.db
         .prepare(
-          `SELECT f.* FROM fields f JOIN records r ON r.serial = f.serial
+          `SELECT ${cols} FROM fields f JOIN records r ON r.serial = f.serial
            WHERE f.status = 'needs-review' AND r.status <> 'exported'
            ORDER BY CAST(f.serial AS INTEGER), f.serial, f.id`,
         )
         .all() as any[]
     ).map(toField);
+  }
+
+  /**
+   * The queue counted without reading its rows (each save answers with these, so they must stay cheap on a large
+   * job): fields needing a person in records not yet exported, by template field, and the forms they are on.
+   */
+  reviewableCounts(): { byField: Map<string, number>; forms: number } {
+    const from = `FROM fields f WHERE f.status = 'needs-review' AND f.serial NOT IN (SELECT serial FROM records WHERE status = 'exported')`;
+    const rows = this.db.prepare(`SELECT f.field_id AS fieldId, count(*) AS n ${from} GROUP BY f.field_id`).all() as { fieldId: string; n: number }[];
+    const forms = (this.db.prepare(`SELECT count(DISTINCT f.serial) AS n ${from}`).get() as { n: number }).n;
+    return { byField: new Map(rows.map((r) => [r.fieldId, r.n])), forms };
+  }
+
+  /**
+   * Queued fields at these (double-keyed) record paths, not yet decided, that this reviewer has keyed already: they
+   * wait for another person's keying, so they are not this reviewer's to take.
+   */
+  keyedAwaitingOthers(reviewer: string, paths: readonly string[]): number {
+    if (!paths.length) return 0;
+    return (
+      this.db
+        .prepare(
+          `SELECT count(*) AS n FROM fields f
+           WHERE f.status = 'needs-review' AND f.serial NOT IN (SELECT serial FROM records WHERE status = 'exported') AND f.verified_by IS NULL
+             AND f.path IN (${paths.map(() => '?').join(', ')})
+             AND EXISTS (SELECT 1 FROM review_keyings k WHERE k.serial = f.serial AND k.field_id = f.field_id AND k.reviewer = ?)`,
+        )
+        .get(...paths, reviewer) as { n: number }
+    ).n;
   }
 
   /** Unexpired claims at time `at`. */

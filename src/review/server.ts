@@ -235,7 +235,7 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
         if (typeof body.serial !== 'string' || typeof body.fieldId !== 'string' || typeof body.expectedVersion !== 'number') {
           throw new HttpError(400, 'serial, fieldId and expectedVersion are needed');
         }
-        if (action !== 'enter' && action !== 'blank' && action !== 'illegible') throw new HttpError(400, 'unknown action');
+        if (action !== 'enter' && action !== 'blank' && action !== 'illegible' && action !== 'alternative') throw new HttpError(400, 'unknown action');
         const input = {
           serial: body.serial,
           fieldId: body.fieldId,
@@ -250,7 +250,8 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
         // The saved value as the person would type it (e.g. 1141 typed is shown back as 11:41); never for a keying.
         const field = ctx.fields.get(body.fieldId);
         const shown = outcome.ok && outcome.result === 'decided' && field ? displayValue(field, outcome.field.value) : null;
-        sendJson(res, status, { outcome, shown, items: heldItems(ctx, reviewer), progress: progress(ctx, reviewer) });
+        // The held items of this form only: the decision re-validated no other record.
+        sendJson(res, status, { outcome, shown, items: heldItems(ctx, reviewer, body.serial), progress: progress(ctx, reviewer) });
         return;
       }
       throw new HttpError(404, 'not found');

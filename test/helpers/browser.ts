@@ -78,6 +78,8 @@ export interface ReviewJobOptions {
   doubtful?: string[];
   /** Per form index (0-based): field id -> raw reading that replaces the perfect one (confidence stays high). */
   misreads?: Record<number, Record<string, string>>;
+  /** Per form index: field id -> the box classifier's alternatives for each box, best first (comb fields). */
+  alternatives?: Record<number, Record<string, { char: string; p: number }[][]>>;
 }
 
 export interface ReviewJob {
@@ -129,7 +131,9 @@ export async function buildReviewJob(o: ReviewJobOptions = {}): Promise<ReviewJo
             writeFileSync(join(dir, cropPath), png, { mode: 0o600 });
             const mis = o.misreads?.[i]?.[f.id];
             const read = mis ?? perfectRead(f, getAtPath(rec, f.path));
+            const alternatives = o.alternatives?.[i]?.[f.id];
             return {
+              ...(alternatives ? { alternatives } : {}),
               fieldId: f.id,
               type: f.type,
               path: f.path,

@@ -89,7 +89,8 @@ function showKeys(entries) {
   keys.textContent = '';
   for (const [k, t] of entries) {
     const s = el('span');
-    for (const part of k) s.append(el('kbd', '', part), ' ');
+    // '/' between keys is said, not pressed: Alt A / S.
+    for (const part of k) s.append(part === '/' ? '/' : el('kbd', '', part), ' ');
     s.append(t);
     keys.append(s);
   }
@@ -195,6 +196,29 @@ function findingBlock(views) {
   return box;
 }
 
+// The machine's next readings of a comb field (its box classifier's second and third whole readings that are
+// values of the field), printed beside its value so they are read in the same glance; Alt+A takes the first,
+// Alt+S the second. The server never sends them for a blind keying.
+const READING_KEYS = ['A', 'S'];
+function readingsBlock(readings, cls) {
+  const box = el('div', `readings ${cls}`);
+  box.title = "The machine's next readings of this field: Alt+A takes the first, Alt+S the second.";
+  readings.slice(0, READING_KEYS.length).forEach((text, i) => {
+    const r = el('span', 'reading');
+    r.dataset.text = text;
+    r.append(el('kbd', '', READING_KEYS[i]), el('span', 'reading-text', text));
+    box.append(r);
+  });
+  return box;
+}
+
+/** The offered reading an Alt chord takes (Alt+A the first, Alt+S the second), or null. */
+function readingOfKey(ev, readings) {
+  if (!ev.altKey || !readings) return null;
+  const i = READING_KEYS.findIndex((k) => ev.key.toUpperCase() === k || ev.code === `Key${k}`);
+  return i >= 0 && readings[i] !== undefined ? readings[i] : null;
+}
+
 function card(item) {
   const c = el('article', 'card');
   c.dataset.id = String(item.id);
@@ -236,6 +260,7 @@ function card(item) {
   input.setAttribute('aria-label', `${item.label}, form ${item.serial}`);
   if (item.stage === 'second' || item.stage === 'third') input.placeholder = 'Key what the form says';
   row.append(input);
+  if (item.readings) row.append(readingsBlock(item.readings, 'card-alts'));
   const live = el('span', 'live');
   row.append(live);
   details.append(row, el('div', 'hint', hintFor(item)), el('div', 'result'));
@@ -270,7 +295,11 @@ function card(item) {
 }
 
 function onKey(ev, item, c, input) {
-  if (ev.key === 'Enter' && !ev.shiftKey) {
+  const reading = readingOfKey(ev, item.readings);
+  if (reading !== null) {
+    ev.preventDefault();
+    holdKeys(submit(item, c, input, 'alternative', reading));
+  } else if (ev.key === 'Enter' && !ev.shiftKey) {
     ev.preventDefault();
     holdKeys(submit(item, c, input, 'enter'));
   } else if (ev.altKey && (ev.key === 'b' || ev.key === 'B' || ev.code === 'KeyB')) {
@@ -295,7 +324,7 @@ function focusNext(fromCard) {
   return undefined;
 }
 
-async function submit(item, c, input, action) {
+async function submit(item, c, input, action, reading) {
   if (c.classList.contains('done') || c.classList.contains('saving')) return;
   c.classList.add('saving');
   const result = c.querySelector('.result');
@@ -305,7 +334,7 @@ async function submit(item, c, input, action) {
     serial: item.serial,
     fieldId: item.fieldId,
     action,
-    text: action === 'enter' ? input.value : undefined,
+    text: action === 'enter' ? input.value : action === 'alternative' ? reading : undefined,
     expectedVersion: item.version,
   });
   c.classList.remove('saving');
@@ -316,12 +345,14 @@ async function submit(item, c, input, action) {
     input.readOnly = true;
     input.tabIndex = -1;
     if (typeof data.shown === 'string') input.value = data.shown || '(no value)';
+    const alts = c.querySelector('.card-alts');
+    if (alts) alts.remove();
     result.className = 'result good';
     const rec = o.recordBefore === o.recordAfter ? `form ${item.serial} is ${o.recordAfter}` : `form ${item.serial}: ${o.recordBefore} → ${o.recordAfter}`;
     result.textContent = `${o.message} ${o.result === 'decided' ? `Field ${o.field.status}; ` : ''}${rec}.`;
     result.dataset.recordStatus = o.recordAfter;
     $('message').textContent = `${item.label}, form ${item.serial}: ${o.message} Form status: ${o.recordAfter}.`;
-    refreshHeld(data.items || []);
+    refreshHeld(data.items || [], item.serial);
     loadRecent();
     return focusNext(c);
   }
@@ -343,10 +374,12 @@ async function submit(item, c, input, action) {
   input.select();
 }
 
-// After a decision re-validated the record, the other items held may have new versions, reasons, or be settled.
-function refreshHeld(items) {
+// After a decision re-validated its form, that form's other items held may have new versions, reasons, or be
+// settled (the server answers with the held items of that form only: no other record changed).
+function refreshHeld(items, serial) {
   const byId = new Map(items.map((i) => [i.id, i]));
   for (const it of state.items) {
+    if (it.serial !== serial) continue;
     const c = document.querySelector(`.card[data-id="${it.id}"]`);
     if (!c || c.classList.contains('done')) continue;
     const fresh = byId.get(it.id);

@@ -1,23 +1,25 @@
 // Group verification, the default view: one template field across the job as a grid of crops, each with the
 // machine's value printed large against it, sorted by value so the odd one stands out. Keyboard first:
-// arrows move, typing on a tile replaces its value (Enter saves it), Alt+B blank, Alt+I illegible, Enter on the
-// grid confirms every tile not touched, Alt+M the whole form, Alt+F the field-by-form view.
+// arrows move, typing on a tile replaces its value (Enter saves it), Alt+A / Alt+S take the machine's next reading
+// printed beside the value, Alt+B blank, Alt+I illegible, Enter on the grid confirms every tile not touched, Alt+M
+// the whole form, Alt+F the field-by-form view.
 'use strict';
 
-const group = { items: [], tiles: [], at: 0, fieldId: null, busy: false };
+const group = { items: [], tiles: [], at: 0, fieldId: null, busy: false, readingsFit: 0, readingsAt: 'beside' };
 
 // el(), api(), showProgress() and showForm() are app.js's (loaded after this file; called only once both are).
 
 function groupKeys() {
   showKeys([
     [['←', '→', '↑', '↓'], 'move'],
-    [['Enter'], 'confirm the screen (tiles you did not touch)'],
-    [[], 'type to replace a value'],
+    [['Enter'], 'confirm untouched tiles'],
+    [[], 'type: replace'],
+    [['Alt', 'A', '/', 'S'], 'take a reading'],
     [['Alt', 'B'], 'blank'],
     [['Alt', 'I'], 'illegible'],
     [['Alt', 'M'], 'form'],
     [['Alt', 'F'], 'field view'],
-    [['Alt', 'C'], 'character view'],
+    [['Alt', 'C'], 'characters'],
     [['Alt', 'K'], 'filter'],
   ]);
 }
@@ -34,6 +36,14 @@ function tileOf(item) {
   const side = el('div', 'tile-side');
   const val = el('div', 'tile-value', item.guess === '' ? '(nothing read)' : item.guess);
   if (item.guess === '') val.classList.add('none');
+  // The machine's next readings, printed beside its value (read in the same glance), one key each.
+  // Short values have them stacked beside the value; long ones on the line under it, as many as fit the tile
+  // (only those printed can be taken: a reading no one saw is never one key away).
+  const main = el('div', 'tile-main');
+  main.append(val);
+  const readings = item.readings ? item.readings.slice(0, group.readingsFit) : [];
+  const alts = readings.length ? readingsBlock(readings, `tile-alts ${group.readingsAt}`) : null;
+  if (alts && group.readingsAt === 'beside') main.append(alts);
   const input = el('input', 'tile-input');
   input.type = 'text';
   input.autocomplete = 'off';
@@ -50,19 +60,23 @@ function tileOf(item) {
     flag.title = 'A rule across fields: shown whole beside the grid when this tile is active.';
     foot.append(flag);
   }
+  if (alts && group.readingsAt === 'under') foot.append(alts);
   foot.append(result);
   if (item.reasons.some((r) => !/sure enough|always checked|is always read/i.test(r))) {
     t.classList.add('flagged');
     t.title = item.reasons.join('\n');
   }
-  side.append(val, input, foot);
+  side.append(main, input, foot);
   t.append(img, side);
   t.addEventListener('click', () => focusTile(group.tiles.findIndex((x) => x.el === t)));
-  return { item, el: t, input, val, result, touched: false, done: false, saving: false };
+  return { item, el: t, input, val, main, alts, readings, result, touched: false, done: false, saving: false };
 }
 
 // Tile geometry (px at a 16 px root): the crop's height, the value's font, the padding and gaps between them.
-const TILE = { cropH: 56, valueFont: 32, charEm: 0.64, pad: 6, border: 2, inner: 10, gap: 6, wideCropH: 110, metaW: 84 };
+// The machine's readings: 13 px characters (0.6 em wide), each after its key cap, 10 px apart.
+const TILE = { cropH: 56, valueFont: 32, charEm: 0.64, pad: 6, border: 2, inner: 10, gap: 6, wideCropH: 110, metaW: 84, altChar: 7.8, altKey: 20, altGap: 10 };
+/** Values this long or longer have their readings on the line under them, not beside (a tile stays narrow). */
+const READINGS_UNDER_FROM = 6;
 
 /**
  * How the field's tiles sit on this screen: each tile's width from its crop's aspect and its longest value, the
@@ -74,7 +88,22 @@ function layoutGrid(grid, shape) {
   const wide = shape.type === 'text';
   grid.classList.toggle('wide', wide);
   // At least wide enough for the form number under the value.
-  const valueW = wide ? Math.round(width * 0.3) : Math.max(TILE.metaW, Math.ceil(shape.valueChars * TILE.charEm * TILE.valueFont) + 4);
+  // The machine's next readings: a short value has room kept beside it for two, stacked; a long one shows on the
+  // line under it as many as fit after the form number (at least one, for which the tile widens if it must).
+  const altW = Math.ceil(shape.valueChars * TILE.altChar) + TILE.altKey;
+  const bigW = Math.ceil(shape.valueChars * TILE.charEm * TILE.valueFont) + 4;
+  let valueW;
+  group.readingsFit = 0;
+  group.readingsAt = shape.valueChars >= READINGS_UNDER_FROM ? 'under' : 'beside';
+  if (wide) valueW = Math.round(width * 0.3);
+  else if (!shape.readings) valueW = Math.max(TILE.metaW, bigW);
+  else if (group.readingsAt === 'beside') {
+    group.readingsFit = READING_KEYS.length;
+    valueW = Math.max(TILE.metaW, bigW + TILE.altGap + altW);
+  } else {
+    valueW = Math.max(bigW, TILE.metaW + TILE.altGap + altW);
+    group.readingsFit = Math.min(READING_KEYS.length, Math.floor((valueW - TILE.metaW) / (altW + TILE.altGap)));
+  }
   const frame = 2 * (TILE.pad + TILE.border) + TILE.inner;
   // Free text: the crop as wide as the row allows beside its value, no taller than its own shape needs.
   const maxCropW = width - valueW - frame;
@@ -117,7 +146,8 @@ async function saveTile(tile, action, text) {
     tile.done = true;
     tile.el.classList.add('done');
     tile.input.hidden = true;
-    tile.val.hidden = false;
+    tile.main.hidden = false;
+    if (tile.alts) tile.alts.remove();
     tile.val.textContent = action === 'blank' ? '(blank on form)' : action === 'illegible' ? '(illegible)' : data.shown || text;
     tile.result.textContent = data.outcome.result === 'decided' ? `✓ ${data.outcome.field.status}` : data.outcome.message;
     for (const fresh of data.items || []) {
@@ -152,7 +182,7 @@ async function confirmScreen() {
 function startEdit(tile, first) {
   tile.touched = true;
   tile.el.classList.add('touched');
-  tile.val.hidden = true;
+  tile.main.hidden = true;
   tile.input.hidden = false;
   tile.input.value = first;
   tile.input.focus();
@@ -178,6 +208,14 @@ function onGroupKey(ev) {
     showForm(tile.item.serial, tile.item.fieldId);
     return;
   }
+  const reading = readingOfKey(ev, tile.readings);
+  if (reading !== null || alt('a') || alt('s')) {
+    ev.preventDefault();
+    if (reading === null || tile.done) return;
+    tile.touched = true;
+    holdKeys(saveTile(tile, 'alternative', reading).then((ok) => ok && moveOn()));
+    return;
+  }
   if (alt('b') || alt('i')) {
     ev.preventDefault();
     tile.touched = true;
@@ -191,7 +229,7 @@ function onGroupKey(ev) {
     } else if (ev.key === 'Escape') {
       ev.preventDefault();
       tile.input.hidden = true;
-      tile.val.hidden = false;
+      tile.main.hidden = false;
       tile.touched = false;
       tile.el.classList.remove('touched');
       tile.el.focus();

@@ -1,0 +1,44 @@
+// The machine's next readings of a comb field, offered to the reviewer one key away. The box classifier keeps each
+// box's alternatives; where its best reading is wrong, its second or third whole reading is often right (in the
+// bench corpus about half the wrong digits, times and names). Only readings that are values of the field (they
+// normalise and pass the field's schema, as a typed value must) are offered, and never one as the machine's value.
+// Pure: the field and its stored row in, the readings out.
+import type { FieldRow } from '../job/record-store.ts';
+import { nBest, type BoxAlternatives } from '../record/evidence.ts';
+import { normaliseField } from '../record/normalise.ts';
+import type { Field } from '../template/schema.ts';
+import { displayValue, guessText } from './input.ts';
+
+/** At most this many readings are offered (one key each: Alt+A, Alt+S). */
+export const OFFERED_MAX = 2;
+/** A reading is offered only when the classifier gives it at least this fraction of its best reading's probability:
+ * fainter ones are combinations it never meant (in the bench corpus, 95% of the right ones are above 1/100). */
+export const OFFERED_MIN_RATIO = 0.001;
+
+export interface OfferedReading {
+  /** As the page shows it and a person would type it (dd/mm/yyyy, 3-3-4, hh:mm). */
+  text: string;
+  /** The value it puts in the record. */
+  value: unknown;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** The machine's next valid readings of a comb field, best first; empty for fields without box alternatives. */
+export function nextReadings(field: Field, row: Pick<FieldRow, 'alternatives' | 'value' | 'rawText'>): OfferedReading[] {
+  if (!Array.isArray(row.alternatives) || row.alternatives.length === 0) return [];
+  // Nothing that looks the same as what the tile already shows (a value the machine held back as invalid).
+  const shown = guessText(field, row.value, row.rawText);
+  const cands = nBest(row.alternatives as BoxAlternatives[]);
+  const top = cands[0]?.p ?? 0;
+  const out: OfferedReading[] = [];
+  for (const c of cands) {
+    if (out.length >= OFFERED_MAX || top <= 0 || c.p < OFFERED_MIN_RATIO * top) break;
+    const r = normaliseField(field, c.text);
+    if (r.status !== 'value' || r.findings.some((f) => f.severity !== 'note')) continue;
+    const text = displayValue(field, r.value);
+    if (same(r.value, row.value) || text === shown || out.some((o) => same(o.value, r.value))) continue;
+    out.push({ text, value: r.value });
+  }
+  return out;
+}
