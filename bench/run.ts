@@ -10,7 +10,7 @@ import { scanJob, type ScanSummary } from '../src/job/scan.ts';
 import { loadTruthDir, scoreTruths, type ScoreReport, type TypeStats } from '../src/job/score.ts';
 import { JobStore } from '../src/job/store.ts';
 import { CALIBRATION_FILE, validateJob } from '../src/job/validate.ts';
-import { importCadLog } from '../src/job/cad-import.ts';
+import { importCadIntoJob } from '../src/job/cad-import.ts';
 import { familiesOfPool } from '../src/synth/font-pools.ts';
 import type { GroundTruth } from '../src/synth/truth.ts';
 import { synthesise } from '../src/synth/synth.ts';
@@ -151,7 +151,7 @@ async function mainMode() {
     copyFileSync(args.calibration, join(jobDir, CALIBRATION_FILE));
   }
   // The trust's CAD export, as `validate --cad` imports it (synth writes one beside every corpus).
-  const cad = args['no-cad'] ? null : await importCorpusCad(jobDir, join(corpus.dir, 'cad-incidents.csv'));
+  const cad = args['no-cad'] ? null : await importCadIntoJob(jobDir, join(corpus.dir, 'cad-incidents.csv'));
   validateJob({ jobDir, today: '2026-01-01' });
   const truths = loadTruthDir(join(corpus.dir, 'truth'));
   const profiles = [...new Set(truths.map((t) => t.profile))].sort();
@@ -253,13 +253,3 @@ async function mainMode() {
 if (args.mode === 'memory') throw new Error('the memory run is its own bench now: npm run bench:mem');
 await mainMode();
 if (!args.keep) rmSync(work, { recursive: true, force: true });
-
-/** Import a corpus's CAD log into its job, as `validate --cad` does. */
-async function importCorpusCad(jobDir: string, file: string) {
-  const store = JobStore.open(jobDir);
-  try {
-    return await importCadLog(store, file);
-  } finally {
-    store.close();
-  }
-}

@@ -20,10 +20,11 @@ export function registerValidateCommand(program: Command): void {
       if (opts.cad) checkInputFile('--cad', opts.cad);
       const columns = parseColumns(opts.cadColumns);
       const { validateJob } = await import('../job/validate.ts');
+      const { importCadIntoJob } = await import('../job/cad-import.ts');
       const today = opts.today ?? new Date().toISOString().slice(0, 10);
       const { withJobLock } = await import('../job/job-lock.ts');
       const { cad, s } = await withJobLock(opts.job, 'validate', async () => {
-        const imported = opts.cad ? await importCad(opts.job, opts.cad, columns) : undefined;
+        const imported = opts.cad ? await importCadIntoJob(opts.job, opts.cad, columns) : undefined;
         return { cad: imported, s: validateJob({ jobDir: opts.job, today }) };
       });
       const r = s.records;
@@ -51,16 +52,4 @@ export function registerValidateCommand(program: Command): void {
       }
       process.exitCode = r.ready === Object.values(r).reduce((a, b) => a + b, 0) - r.exported ? EXIT.ok : EXIT.attention;
     });
-}
-
-/** Import the CAD log into the job (under the caller's lock). */
-async function importCad(jobDir: string, path: string, columns: ReturnType<typeof parseColumns>) {
-  const { JobStore } = await import('../job/store.ts');
-  const { importCadLog } = await import('../job/cad-import.ts');
-  const store = JobStore.open(jobDir);
-  try {
-    return await importCadLog(store, path, columns);
-  } finally {
-    store.close();
-  }
 }

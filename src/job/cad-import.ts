@@ -3,7 +3,7 @@
 // call-received and call-sign columns are found by their usual names. Bad rows are counted, never fatal.
 import { normCadHeader, parseCadDate, readCadRows, type CadColumnMap } from '../export/reconcile.ts';
 import type { CadIncidentFacts } from './cad-store.ts';
-import type { JobStore } from './store.ts';
+import { JobStore } from './store.ts';
 
 const OPTIONAL_HEADERS = {
   callReceived: ['callreceived', 'callreceivedtime', 'timecallreceived', 'timeofcall', 'calltime', 'timereceived', 'callreceiveddatetime'],
@@ -62,4 +62,14 @@ export async function importCadLog(store: JobStore, path: string, columns: Parti
   summary.has = { callReceived: [...incidents.values()].some((c) => c.callReceived), callSign: [...incidents.values()].some((c) => c.callSign) };
   summary.imported = store.cad.replaceAll(incidents.values());
   return summary;
+}
+
+/** Import a CAD file into the job in a folder (the caller holds the job's lock where others may write). */
+export async function importCadIntoJob(jobDir: string, path: string, columns: Partial<CadColumnMap> = {}): Promise<CadImportSummary> {
+  const store = JobStore.open(jobDir);
+  try {
+    return await importCadLog(store, path, columns);
+  } finally {
+    store.close();
+  }
 }
