@@ -4,7 +4,8 @@
 import { graySharp, type GrayImage } from '../imaging/gray.ts';
 import { localScale, type Homography } from '../imaging/homography.ts';
 import { cornersMayHoldQr } from '../imaging/corner-ink.ts';
-import { findQr } from '../imaging/qr.ts';
+import { findQr, findQrLocated } from '../imaging/qr.ts';
+import { locateQrCodes } from '../imaging/qr-locate.ts';
 import { estimatePxPerMm, registerWithQr } from '../imaging/register.ts';
 import { warpToTemplate } from '../imaging/warp.ts';
 import { OcrTimeoutError } from '../recognition/pool.ts';
@@ -113,12 +114,15 @@ async function identifyAndRead(ctx: PageContext): Promise<Outcome> {
   // A page whose code reads is never taken for blank: where a corner has ink enough to hold a code, a quick look
   // for it comes first; only then the blank check, and the thorough search last. A page with no such corner cannot
   // hold a code that reads, so it goes straight to the blank check (a blank back skips the QR search).
-  let qr = cornersMayHoldQr(img, pxPerMm) ? findQr(img, pxPerMm, ours, { quick: true }) : null;
+  // The quick look asks ZXing where a code is, then jsQR reads a crop around it (the corners are jsQR's, as on the
+  // whole corner: see qr.ts).
+  const quick = cornersMayHoldQr(img, pxPerMm);
+  let qr = quick ? await findQrLocated(img, pxPerMm, ours, locateQrCodes, { quick: true }) : null;
   if (!qr && isBlankPage(img, pxPerMm)) {
     timed(ctx, 'identify', t0, null);
     return quarantineWithThumb(ctx, BLANK_PAGE.code, `${where}: ${BLANK_PAGE.message}`, img);
   }
-  qr ??= findQr(img, pxPerMm, ours);
+  qr ??= findQr(img, pxPerMm, ours, { afterQuick: quick });
   timed(ctx, 'identify', t0, null);
   let id: PageIdentity;
   let reg: { h: Homography; quarterTurns: number; residualMm?: number };
