@@ -1,6 +1,8 @@
-// One page's work, from pixels to a result record: identify (QR code, else blank check, else printed layout),
+// One page's work, from where the page is to a result record: decode it from its file, identify (QR code, else blank check, else printed layout),
 // register, warp into template space, read every field, and encode the images the job keeps. Pure of the job
 // store: the caller decides duplicates and writes. Runs in a page worker (page-worker.ts) or in-line.
+import { decodePage } from '../imaging/decode.ts';
+import { ScanInputError } from '../imaging/errors.ts';
 import { graySharp, type GrayImage } from '../imaging/gray.ts';
 import { localScale, type Homography } from '../imaging/homography.ts';
 import { cornersMayHoldQr } from '../imaging/corner-ink.ts';
@@ -98,12 +100,13 @@ async function quarantineWithThumb(ctx: PageContext, code: string, reason: strin
 async function identifyAndRead(ctx: PageContext): Promise<Outcome> {
   const { task, template } = ctx;
   const where = `${task.file}, page ${task.pageIndex + 1}`;
-  if (task.decodeError || !task.image) {
-    const e = task.decodeError ?? { code: 'corrupt-image', message: `${where}: the page could not be decoded` };
+  const page = timed(ctx, 'decode', mark(), await decodePage(task.file, task.pageIndex, task.sha256));
+  if (page.error || !page.image) {
+    const e = page.error ?? new ScanInputError('corrupt-image', task.file, { page: task.pageIndex });
     return quarantined(task, e.code, e.message);
   }
-  const img: GrayImage = { data: task.image.data, width: task.image.width, height: task.image.height };
-  const pxPerMm = estimatePxPerMm(img, task.image.dpi, template);
+  const img: GrayImage = { data: new Uint8Array(page.image.data.buffer, page.image.data.byteOffset, page.image.data.length), width: page.image.width, height: page.image.height };
+  const pxPerMm = estimatePxPerMm(img, page.dpi, template);
   let foreignQr: string | undefined;
   const ours = (payload: string) => {
     if (decodePageIdentity(payload)) return true;
