@@ -29,6 +29,19 @@ export async function grayToPng(img: GrayImage): Promise<Buffer> {
   return graySharp(img).png({ compressionLevel: 6 }).toBuffer();
 }
 
+/** The image as RGBA pixels (grey in each colour, opaque), the form QR decoders take. */
+export function grayToRgba(img: GrayImage): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(img.width * img.height * 4);
+  for (let i = 0, j = 0; i < img.data.length; i++, j += 4) {
+    const v = img.data[i]!;
+    out[j] = v;
+    out[j + 1] = v;
+    out[j + 2] = v;
+    out[j + 3] = 255;
+  }
+  return out;
+}
+
 /** Copy of a rectangle (clipped to the image; outside is white). */
 export function cropGray(img: GrayImage, x: number, y: number, w: number, h: number): GrayImage {
   const out = createGray(Math.max(1, Math.round(w)), Math.max(1, Math.round(h)));

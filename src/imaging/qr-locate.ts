@@ -3,7 +3,7 @@
 // place (see qr.ts), so the corner points registration gets are jsQR's, as before.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { GrayImage } from './gray.ts';
+import { grayToRgba, type GrayImage } from './gray.ts';
 
 type ZxingReader = typeof import('zxing-wasm/reader');
 let reader: Promise<ZxingReader> | undefined;
@@ -28,15 +28,7 @@ export interface QrBox {
 /** Boxes around the QR codes ZXing sees in the image (plain look: no harder tries, no inverting or rotating). */
 export async function locateQrCodes(img: GrayImage): Promise<QrBox[]> {
   const z = await loadReader();
-  const rgba = new Uint8ClampedArray(img.width * img.height * 4);
-  for (let i = 0, j = 0; i < img.data.length; i++, j += 4) {
-    const v = img.data[i]!;
-    rgba[j] = v;
-    rgba[j + 1] = v;
-    rgba[j + 2] = v;
-    rgba[j + 3] = 255;
-  }
-  const found = await z.readBarcodes({ data: rgba, width: img.width, height: img.height, colorSpace: 'srgb' } as ImageData, {
+  const found = await z.readBarcodes({ data: grayToRgba(img), width: img.width, height: img.height, colorSpace: 'srgb' } as ImageData, {
     formats: ['QRCode'],
     tryHarder: false,
     tryRotate: false,

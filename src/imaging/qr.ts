@@ -1,6 +1,6 @@
 // Finds and reads the page's QR code wherever it is and however the page is turned.
 import jsQRModule from 'jsqr';
-import { binarise, cropGray, downscaleGray, median3, type GrayImage } from './gray.ts';
+import { binarise, cropGray, downscaleGray, grayToRgba, median3, type GrayImage } from './gray.ts';
 import type { Point } from './homography.ts';
 import type { QrBox } from './qr-locate.ts';
 
@@ -16,18 +16,6 @@ export interface QrFound {
   version: number;
 }
 
-function toRgba(img: GrayImage): Uint8ClampedArray {
-  const out = new Uint8ClampedArray(img.width * img.height * 4);
-  for (let i = 0, j = 0; i < img.data.length; i++, j += 4) {
-    const v = img.data[i]!;
-    out[j] = v;
-    out[j + 1] = v;
-    out[j + 2] = v;
-    out[j + 3] = 255;
-  }
-  return out;
-}
-
 /** Ways to clean a region before decoding, cheapest first: as scanned, speckle removed, then averaged and thresholded. */
 const CLEANUPS: ((g: GrayImage, factor: number) => { img: GrayImage; factor: number })[] = [
   (g, f) => ({ img: downscaleGray(g, f), factor: f }),
@@ -37,7 +25,7 @@ const CLEANUPS: ((g: GrayImage, factor: number) => { img: GrayImage; factor: num
 
 /** jsQR's result as a QrFound, its points moved by (ox, oy) and scaled by `scale`, then moved by (x, y). */
 function readJsqr(region: GrayImage, x: number, y: number, ox: number, oy: number, scale: number): QrFound | null {
-  const res = jsQR(toRgba(region), region.width, region.height, { inversionAttempts: 'dontInvert' });
+  const res = jsQR(grayToRgba(region), region.width, region.height, { inversionAttempts: 'dontInvert' });
   if (!res || !res.data) return null;
   const map = (p: { x: number; y: number }): Point => ({ x: x + (ox + p.x) * scale, y: y + (oy + p.y) * scale });
   return {
