@@ -1,6 +1,7 @@
-// One page's work, from where the page is to a result record: decode it from its file, identify (QR code, else blank check, else printed layout),
-// register, warp into template space, read every field, and encode the images the job keeps. Pure of the job
-// store: the caller decides duplicates and writes. Runs in a page worker (page-worker.ts) or in-line.
+// One page's work, from where the page is to a result record: decode it from its file, identify (QR code, else
+// blank check, else printed layout), register, warp into template space, read every field, and encode the images
+// the job keeps. Pure of the job store: the caller decides duplicates and writes. Runs in a page worker
+// (page-worker.ts) or in-line.
 import { decodePage } from '../imaging/decode.ts';
 import { ScanInputError } from '../imaging/errors.ts';
 import { graySharp, type GrayImage } from '../imaging/gray.ts';
