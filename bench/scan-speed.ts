@@ -70,7 +70,7 @@ export function readDigest(jobDir: string, leaveOut: ReadonlySet<string> = new S
 }
 
 /** The part of the summary this bench reads (a tree from before the CPU split has no `cpu.helpers`). */
-type Summary = Awaited<ReturnType<typeof scanJob>>;
+type Summary = Awaited<ReturnType<typeof scanJob>> & { decodeOnMainThread?: boolean };
 
 /**
  * The scan's CPU, every second of it placed once: the JavaScript steps by stage (decode and save on the main thread,
@@ -90,8 +90,10 @@ export function cpuByStage(s: Summary): Record<string, number> | null {
   out['box classifier'] = c.boxClassifier ?? 0;
   for (const [k, v] of ocrKinds) out[`OCR ${k}`] = v;
   out['OCR start-up, other'] = Math.max(0, (c.ocr ?? 0) - ocrKinds.reduce((n, [, v]) => n + v, 0));
-  out['main thread, other'] = Math.max(0, (c.mainThread ?? 0) - (stage.decode ?? 0) - (stage.save ?? 0));
-  const workerSteps = Object.entries(stage).reduce((n, [k, v]) => (k === 'decode' || k === 'save' ? n : n + v), 0);
+  // Pages are decoded in the page workers (a tree from before that decoded them on this thread says so).
+  const mainSteps = s.decodeOnMainThread === false ? ['save'] : ['decode', 'save'];
+  out['main thread, other'] = Math.max(0, (c.mainThread ?? 0) - mainSteps.reduce((n, k) => n + (stage[k] ?? 0), 0));
+  const workerSteps = Object.entries(stage).reduce((n, [k, v]) => (mainSteps.includes(k) ? n : n + v), 0);
   out['page workers, other'] = Math.max(0, (c.pageWorkers ?? 0) - workerSteps);
   out['libvips threads'] = c.libvips ?? 0;
   out['V8 and libuv helpers'] = c.helpers;

@@ -605,3 +605,60 @@ export async function* decodePages(path: string, opts: DecodeOptions = {}): Asyn
   if (format === 'pdf') yield* decodePdfPages(buf, path, limits);
   else yield* decodeRasterPages(buf, format, path, limits);
 }
+
+/** A file opened for decodePage: its bytes (checked against the sha256 asked for), and the PDF document if it is one. */
+type OpenedSource = { format: ScanFormat; buf: Buffer; pages: number; pdf?: import('mupdf').Document } | ScanInputError;
+
+/** The last file decodePage opened (one a thread): the next page of it needs no new read, hash or parse. */
+let lastSource: { path: string; sha256: string; opened: Promise<OpenedSource> } | undefined;
+
+async function openWhole(path: string, sha256: string, limits: Limits): Promise<OpenedSource> {
+  const loaded = await loadFile(path, limits);
+  if (loaded instanceof ScanInputError) return loaded;
+  if (loaded.sha256 !== sha256.toLowerCase()) return new ScanInputError('file-changed', path);
+  const { buf, format } = loaded;
+  if (format === 'pdf') {
+    const opened = await openPdf(buf, path, limits);
+    if (opened instanceof ScanInputError) return opened;
+    return { format, buf, pages: opened.pageCount, pdf: opened.doc };
+  }
+  const pages = await rasterPageCount(buf, format, path, limits);
+  return pages instanceof ScanInputError ? pages : { format, buf, pages };
+}
+
+/** Let go of the file decodePage holds (its bytes and PDF document). */
+export async function releaseDecodedSource(): Promise<void> {
+  const last = lastSource;
+  lastSource = undefined;
+  const opened = await last?.opened;
+  if (opened && !(opened instanceof ScanInputError)) opened.pdf?.destroy();
+}
+
+/**
+ * Decode one page of a scan file that must still have the given sha256 (from openSource), as decodePages does it:
+ * where the page is (file and index) is all a page worker is told. The file stays open for the next page of it.
+ * Nothing is thrown for bad input: a page that cannot be decoded, or a file refused as a whole (gone, changed,
+ * damaged), comes back as this page's error, naming the file and the page.
+ */
+export async function decodePage(path: string, pageIndex: number, sha256: string, opts: DecodeOptions = {}): Promise<DecodedPage> {
+  const limits = limitsFrom(opts);
+  if (lastSource?.path !== path || lastSource.sha256 !== sha256) {
+    await releaseDecodedSource();
+    lastSource = { path, sha256, opened: openWhole(path, sha256, limits) };
+  }
+  const src = await lastSource.opened;
+  if (src instanceof ScanInputError) {
+    const e = src.page === undefined ? new ScanInputError(src.code, path, { page: pageIndex, ...(src.detail ? { detail: src.detail } : {}) }) : src;
+    return { pageIndex, error: e };
+  }
+  // The page count is the file's (its sha256 is the one counted): a page past it is a caller's mistake.
+  if (pageIndex < 0 || pageIndex >= src.pages) throw new RangeError(`${path} has ${src.pages} pages; page index ${pageIndex} asked for`);
+  try {
+    if (src.pdf) return renderPdfPage(await loadMupdf(), src.pdf, pageIndex, path, limits);
+    return await decodeRaster(src.buf, src.format, path, limits, src.format === 'tiff' ? pageIndex : undefined);
+  } finally {
+    // A one-page file has no next page to keep it open for.
+    if (src.pages === 1) await releaseDecodedSource();
+  }
+}
+

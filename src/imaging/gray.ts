@@ -29,6 +29,19 @@ export async function grayToPng(img: GrayImage): Promise<Buffer> {
   return graySharp(img).png({ compressionLevel: 6 }).toBuffer();
 }
 
+/** The image as RGBA pixels (grey in each colour, opaque), the form QR decoders take. */
+export function grayToRgba(img: GrayImage): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(img.width * img.height * 4);
+  for (let i = 0, j = 0; i < img.data.length; i++, j += 4) {
+    const v = img.data[i]!;
+    out[j] = v;
+    out[j + 1] = v;
+    out[j + 2] = v;
+    out[j + 3] = 255;
+  }
+  return out;
+}
+
 /** Copy of a rectangle (clipped to the image; outside is white). */
 export function cropGray(img: GrayImage, x: number, y: number, w: number, h: number): GrayImage {
   const out = createGray(Math.max(1, Math.round(w)), Math.max(1, Math.round(h)));
@@ -69,19 +82,48 @@ export function rotateGray90s(img: GrayImage, quarterTurns: number): GrayImage {
   return { data: out, width: h, height: w };
 }
 
-/** Downscale by an integer factor (box filter), for fast searches. */
+/** Downscale by an integer factor (box filter), for fast searches. Each output pixel is its box's mean, rounded. */
 export function downscaleGray(img: GrayImage, factor: number): GrayImage {
   if (factor <= 1) return img;
   const w = Math.floor(img.width / factor);
   const h = Math.floor(img.height / factor);
   const out = new Uint8Array(w * h);
+  const src = img.data;
+  const W = img.width;
+  // Factors 2 and 4 (the common ones) unrolled; for a sum s of n = 4 or 16 pixels, (s + n/2) >> log2(n) is
+  // Math.round(s / n) exactly.
+  if (factor === 2) {
+    for (let y = 0; y < h; y++) {
+      let i = 2 * y * W;
+      const row = y * w;
+      for (let x = 0; x < w; x++, i += 2) out[row + x] = (src[i]! + src[i + 1]! + src[i + W]! + src[i + W + 1]! + 2) >> 2;
+    }
+    return { data: out, width: w, height: h };
+  }
+  if (factor === 4) {
+    const W2 = 2 * W;
+    const W3 = 3 * W;
+    for (let y = 0; y < h; y++) {
+      let i = 4 * y * W;
+      const row = y * w;
+      for (let x = 0; x < w; x++, i += 4) {
+        const s =
+          src[i]! + src[i + 1]! + src[i + 2]! + src[i + 3]! +
+          src[i + W]! + src[i + W + 1]! + src[i + W + 2]! + src[i + W + 3]! +
+          src[i + W2]! + src[i + W2 + 1]! + src[i + W2 + 2]! + src[i + W2 + 3]! +
+          src[i + W3]! + src[i + W3 + 1]! + src[i + W3 + 2]! + src[i + W3 + 3]!;
+        out[row + x] = (s + 8) >> 4;
+      }
+    }
+    return { data: out, width: w, height: h };
+  }
   const area = factor * factor;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       let s = 0;
       for (let dy = 0; dy < factor; dy++) {
-        const row = (y * factor + dy) * img.width + x * factor;
-        for (let dx = 0; dx < factor; dx++) s += img.data[row + dx]!;
+        const row = (y * factor + dy) * W + x * factor;
+        for (let dx = 0; dx < factor; dx++) s += src[row + dx]!;
       }
       out[y * w + x] = Math.round(s / area);
     }

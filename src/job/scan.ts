@@ -1,13 +1,13 @@
 // The scan stage: every page of every input file ends in the job store, read or quarantined with a reason.
 // Files already in the job (same sha256) are skipped, so a rerun is safe and a crashed run resumes.
-// Orchestration and writes only: each page's work (identify, register, warp, read) runs in a pool of page workers
-// (src/page/); this thread decodes, hands pages out through a bounded window, and commits the results in page
-// order, one transaction a page, the page image fsynced first.
+// Orchestration and writes only: each page's work (decode, identify, register, warp, read) runs in a pool of page
+// workers (src/page/); this thread counts each file's pages, hands out the pages (where each one is) through a
+// bounded window, and commits the results in page order, one transaction a page, the page image fsynced first.
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { decodePages, openSource, type DecodedPage } from '../imaging/decode.ts';
+import { openSource } from '../imaging/decode.ts';
 import { ScanInputError } from '../imaging/errors.ts';
 import { walkInputs } from '../imaging/walk.ts';
 import { loadBoxClassifier } from '../recognition/box-classifier.ts';
@@ -65,8 +65,10 @@ export interface ScanSummary {
   pageWorkers: PagePool['stats'];
   /** Busy seconds in each step, summed over pages (steps of different pages overlap in time). */
   stageSeconds: Record<ScanStage, number>;
-  /** CPU seconds of the JavaScript thread doing each step (decode and save here, the rest in the page workers). */
+  /** CPU seconds of the JavaScript thread doing each step (save here, the rest in the page workers). */
   stageCpuSeconds: Record<ScanStage, number>;
+  /** Where pages are decoded: false, in the page workers (older trees decoded them on the main thread). */
+  decodeOnMainThread: false;
   /** Seconds inside the recognition engines, by kind of call, summed over pages (wall clock, part of the read step). */
   engineSeconds: number;
   engineSecondsByKind: Record<string, number>;
@@ -135,6 +137,7 @@ async function scanWithModel(
     ocr: { jobs: 0, timeouts: 0, crashes: 0, recycled: 0, retries: 0 },
     pageWorkers: pool.stats,
     modelVersion,
+    decodeOnMainThread: false,
     stageSeconds: { decode: 0, identify: 0, register: 0, warp: 0, read: 0, encode: 0, save: 0 },
     stageCpuSeconds: { decode: 0, identify: 0, register: 0, warp: 0, read: 0, encode: 0, save: 0 },
     engineSeconds: 0,
@@ -144,9 +147,9 @@ async function scanWithModel(
   };
   const cpu = new ThreadCpuSampler();
   const window: WindowEntry[] = [];
-  // One page waiting beyond those running, so no worker idles while this thread decodes or commits (a page's
-  // decode is a tenth of its work); no more, since every page waiting holds its pixels.
-  const limit = pool.size + 1;
+  // A page waiting for each one running, so no worker idles while this thread commits; a waiting page is only
+  // where it is (its worker decodes it), so the window costs no memory.
+  const limit = pool.size * 2;
   let pagesInWindow = 0;
   let progress: ScanProgress = { pagesDone: 0, pagesTotal: 0, startedAt: started };
   const commitNext = async () => {
@@ -198,25 +201,15 @@ async function scanWithModel(
       }
       const sourceId = resumed?.id ?? store.pages.beginSource({ path: item.path, sha256: info.sha256, bytes: info.bytes, format: info.format });
       const saved = new Set(resumed?.savedPageIndexes ?? []);
-      let pages = 0;
-      let decodeStart = performance.now();
-      let decodeCpu = threadCpuSeconds();
-      for await (const page of decodePages(item.path, { expectSha256: info.sha256 })) {
-        summary.stageSeconds.decode += (performance.now() - decodeStart) / 1000;
-        summary.stageCpuSeconds.decode += threadCpuSeconds() - decodeCpu;
-        pages = Math.max(pages, page.pageIndex + 1);
-        if (!saved.has(page.pageIndex)) {
-          while (pagesInWindow >= limit) await commitNext();
-          const task = pageTask(page, item.path, opts.template);
-          const where = `${item.path}, page ${page.pageIndex + 1}`;
-          const again = () => redecodeTask(item.path, info.sha256, page.pageIndex, opts.template);
-          window.push({ kind: 'page', sourceId, where, result: runTask(pool, task, where, again) });
-          pagesInWindow++;
-        }
-        decodeStart = performance.now();
-        decodeCpu = threadCpuSeconds();
+      for (let pageIndex = 0; pageIndex < info.pageCount; pageIndex++) {
+        if (saved.has(pageIndex)) continue;
+        while (pagesInWindow >= limit) await commitNext();
+        const task: PageTask = { file: item.path, pageIndex, sha256: info.sha256, template: { id: opts.template.id, version: opts.template.version } };
+        const where = `${item.path}, page ${pageIndex + 1}`;
+        window.push({ kind: 'page', sourceId, where, result: runTask(pool, task, where) });
+        pagesInWindow++;
       }
-      window.push({ kind: 'end', sourceId, pages: () => (pages === 0 ? info.pageCount : pages) });
+      window.push({ kind: 'end', sourceId, pages: () => info.pageCount });
     }
     while (window.length) await commitNext();
   } finally {
@@ -236,35 +229,14 @@ async function scanWithModel(
   return summary;
 }
 
-/** The page as a task message; its pixels are moved to the worker. */
-function pageTask(page: DecodedPage, file: string, template: Template): PageTask {
-  const base = { file, pageIndex: page.pageIndex, template: { id: template.id, version: template.version } };
-  if (page.error || !page.image) {
-    const e = page.error ?? new ScanInputError('corrupt-image', file, { page: page.pageIndex });
-    return { ...base, decodeError: { code: e.code, message: e.message } };
-  }
-  const { data, width, height } = page.image;
-  return { ...base, image: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height, ...(page.dpi ? { dpi: page.dpi } : {}) } };
-}
-
-/** The page decoded again, for a retry: its pixels went to the worker that crashed, and no copy is kept. */
-async function redecodeTask(file: string, sha256: string, pageIndex: number, template: Template): Promise<PageTask> {
-  for await (const page of decodePages(file, { expectSha256: sha256 })) {
-    // A file refused as a whole now (changed or gone since) answers for every one of its pages.
-    const wholeFile = page.error !== undefined && page.error.page === undefined;
-    if (page.pageIndex === pageIndex || wholeFile) return pageTask(page, file, template);
-  }
-  return pageTask({ pageIndex }, file, template);
-}
-
 /**
- * A page's work in a worker; a worker that crashed is replaced and the page, decoded again, tried once more. A page
- * that hangs, or fails twice, comes back quarantined with the reason, and the run goes on.
+ * A page's work in a worker; a worker that crashed is replaced and the page tried once more. A page that hangs, or
+ * fails twice, comes back quarantined with the reason, and the run goes on.
  */
-async function runTask(pool: PagePool, task: PageTask, where: string, again: () => Promise<PageTask>): Promise<PageResult> {
+async function runTask(pool: PagePool, task: PageTask, where: string): Promise<PageResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await pool.run(attempt === 1 ? task : await again());
+      return await pool.run(task);
     } catch (e) {
       const failed = (code: string, why: string): PageResult => ({
         pageIndex: task.pageIndex,

@@ -99,7 +99,7 @@ export class PagePool {
     });
   }
 
-  /** Run one page task; the page's pixels are moved to the worker (the caller must not use them after). */
+  /** Run one page task (a plain message: the worker reads the page from its file). */
   async run(task: PageTask): Promise<PageResult> {
     if (this.pagesOnCurrent >= this.opts.recycleAfterPages * this.opts.size) this.recycle();
     this.pagesOnCurrent++;
@@ -107,9 +107,8 @@ export class PagePool {
     this.inFlight.set(pool, (this.inFlight.get(pool) ?? 0) + 1);
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), this.opts.pageTimeoutMs);
-    const transferList = task.image && isWhole(task.image.data) ? [task.image.data.buffer as ArrayBuffer] : [];
     try {
-      const result = (await pool.run(task, { signal: abort.signal, transferList })) as PageResult;
+      const result = (await pool.run(task, { signal: abort.signal })) as PageResult;
       this.stats.pages++;
       return result;
     } catch (e) {
@@ -148,9 +147,4 @@ export class PagePool {
     for (const p of [...this.retired]) this.stop(p);
     await Promise.all([...this.stopping, this.current.destroy()]);
   }
-}
-
-/** A buffer that is the whole of its ArrayBuffer can be moved; a view into a shared one must be copied. */
-function isWhole(a: Uint8Array): boolean {
-  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && !(a.buffer instanceof SharedArrayBuffer);
 }

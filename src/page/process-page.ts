@@ -1,10 +1,14 @@
-// One page's work, from pixels to a result record: identify (QR code, else blank check, else printed layout),
-// register, warp into template space, read every field, and encode the images the job keeps. Pure of the job
-// store: the caller decides duplicates and writes. Runs in a page worker (page-worker.ts) or in-line.
+// One page's work, from where the page is to a result record: decode it from its file, identify (QR code, else
+// blank check, else printed layout), register, warp into template space, read every field, and encode the images
+// the job keeps. Pure of the job store: the caller decides duplicates and writes. Runs in a page worker
+// (page-worker.ts) or in-line.
+import { decodePage } from '../imaging/decode.ts';
+import { ScanInputError } from '../imaging/errors.ts';
 import { graySharp, type GrayImage } from '../imaging/gray.ts';
 import { localScale, type Homography } from '../imaging/homography.ts';
 import { cornersMayHoldQr } from '../imaging/corner-ink.ts';
-import { findQr } from '../imaging/qr.ts';
+import { findQr, findQrLocated } from '../imaging/qr.ts';
+import { locateQrCodes } from '../imaging/qr-locate.ts';
 import { estimatePxPerMm, registerWithQr } from '../imaging/register.ts';
 import { warpToTemplate } from '../imaging/warp.ts';
 import { OcrTimeoutError } from '../recognition/pool.ts';
@@ -97,12 +101,13 @@ async function quarantineWithThumb(ctx: PageContext, code: string, reason: strin
 async function identifyAndRead(ctx: PageContext): Promise<Outcome> {
   const { task, template } = ctx;
   const where = `${task.file}, page ${task.pageIndex + 1}`;
-  if (task.decodeError || !task.image) {
-    const e = task.decodeError ?? { code: 'corrupt-image', message: `${where}: the page could not be decoded` };
+  const page = timed(ctx, 'decode', mark(), await decodePage(task.file, task.pageIndex, task.sha256));
+  if (page.error || !page.image) {
+    const e = page.error ?? new ScanInputError('corrupt-image', task.file, { page: task.pageIndex });
     return quarantined(task, e.code, e.message);
   }
-  const img: GrayImage = { data: task.image.data, width: task.image.width, height: task.image.height };
-  const pxPerMm = estimatePxPerMm(img, task.image.dpi, template);
+  const img: GrayImage = { data: new Uint8Array(page.image.data.buffer, page.image.data.byteOffset, page.image.data.length), width: page.image.width, height: page.image.height };
+  const pxPerMm = estimatePxPerMm(img, page.dpi, template);
   let foreignQr: string | undefined;
   const ours = (payload: string) => {
     if (decodePageIdentity(payload)) return true;
@@ -113,12 +118,15 @@ async function identifyAndRead(ctx: PageContext): Promise<Outcome> {
   // A page whose code reads is never taken for blank: where a corner has ink enough to hold a code, a quick look
   // for it comes first; only then the blank check, and the thorough search last. A page with no such corner cannot
   // hold a code that reads, so it goes straight to the blank check (a blank back skips the QR search).
-  let qr = cornersMayHoldQr(img, pxPerMm) ? findQr(img, pxPerMm, ours, { quick: true }) : null;
+  // The quick look asks ZXing where a code is, then jsQR reads a crop around it (the corners are jsQR's, as on the
+  // whole corner: see qr.ts).
+  const quick = cornersMayHoldQr(img, pxPerMm);
+  let qr = quick ? await findQrLocated(img, pxPerMm, ours, locateQrCodes, { quick: true }) : null;
   if (!qr && isBlankPage(img, pxPerMm)) {
     timed(ctx, 'identify', t0, null);
     return quarantineWithThumb(ctx, BLANK_PAGE.code, `${where}: ${BLANK_PAGE.message}`, img);
   }
-  qr ??= findQr(img, pxPerMm, ours);
+  qr ??= findQr(img, pxPerMm, ours, { afterQuick: quick });
   timed(ctx, 'identify', t0, null);
   let id: PageIdentity;
   let reg: { h: Homography; quarterTurns: number; residualMm?: number };

@@ -7,16 +7,14 @@ export interface PageTask {
   /** Where the page is: the scan file (named in messages) and the page's 0-based position in it. */
   file: string;
   pageIndex: number;
+  /** The file's sha256 when the scan counted its pages: a file changed since is refused, not read. */
+  sha256: string;
   /** Which template reads the page (the worker holds the template itself). */
   template: { id: string; version: number };
-  /** The decoded page, 8-bit grey, row-major (its buffer is moved to the worker, not copied). */
-  image?: { data: Uint8Array; width: number; height: number; dpi?: number };
-  /** Why the page did not decode: it is quarantined with this code and message. */
-  decodeError?: { code: string; message: string };
 }
 
-/** Steps of one page's work, timed inside the worker. */
-export const PAGE_STAGES = ['identify', 'register', 'warp', 'read', 'encode'] as const;
+/** Steps of one page's work, timed inside the worker (decoding the page from its file first). */
+export const PAGE_STAGES = ['decode', 'identify', 'register', 'warp', 'read', 'encode'] as const;
 export type PageStage = (typeof PAGE_STAGES)[number];
 
 /** What the OCR engine did for this page (summed into the scan's counters). */
