@@ -7,18 +7,17 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
-import { decodePages } from '../src/imaging/decode.ts';
 import { downscaleGray, type GrayImage } from '../src/imaging/gray.ts';
 import { applyHomography } from '../src/imaging/homography.ts';
 import { findQr, isMirrored, type QrFound } from '../src/imaging/qr.ts';
-import { estimatePxPerMm, registerWithQr } from '../src/imaging/register.ts';
+import { registerWithQr } from '../src/imaging/register.ts';
 import { warpToTemplate } from '../src/imaging/warp.ts';
-import { walkInputs } from '../src/imaging/walk.ts';
 import { loadTruthDir } from '../src/job/score.ts';
 import { createPageEngines } from '../src/page/engines.ts';
 import { readPage } from '../src/recognition/read-page.ts';
 import { decodePageIdentity } from '../src/template/qr-payload.ts';
 import { loadTemplate } from '../src/template/load.ts';
+import { scannedPages } from './scanned-pages.ts';
 
 const require = createRequire(import.meta.url);
 prepareZXingModule({ overrides: { wasmBinary: readFileSync(require.resolve('zxing-wasm/reader/zxing_reader.wasm')).buffer as ArrayBuffer }, fireImmediately: true });
@@ -94,59 +93,51 @@ async function readWith(img: GrayImage, qr: QrFound) {
 }
 
 const rows: Row[] = [];
-for (const dir of dirs) {
-  for await (const item of walkInputs([dir])) {
-    if ('error' in item) continue;
-    for await (const page of decodePages(item.path)) {
-      if (!page.image) continue;
-      const img: GrayImage = { data: new Uint8Array(page.image.data.buffer, page.image.data.byteOffset, page.image.data.length), width: page.image.width, height: page.image.height };
-      const ppm = estimatePxPerMm(img, page.dpi, template);
-      let t = cpu();
-      const js = findQr(img, ppm, ours);
-      const jsqrCpu = cpu() - t;
-      t = cpu();
-      const zx = await zxingFind(img, ppm);
-      const zxingCpu = cpu() - t;
-      const serial = decodePageIdentity((js ?? zx)?.payload ?? '')?.serial;
-      const row: Row = {
-        file: item.path.split('/').pop()!,
-        page: page.pageIndex,
-        profile: (serial && profileOf.get(serial)) || (js || zx ? 'unknown' : 'no code read'),
-        jsqrCpu,
-        zxingCpu,
-        jsRead: !!js,
-        zxRead: !!zx,
-        samePayload: !!js && !!zx && js.payload === zx.payload,
-      };
-      if (!readsOnly && js && zx && row.samePayload) {
-        const a = await readWith(img, js);
-        const b = await readWith(img, zx);
-        row.registered = { js: !!a, zx: !!b };
-        if (a && b) {
-          row.residualJs = a.reg.residualMm;
-          row.residualZx = b.reg.residualMm;
-          // Where each registration puts every field zone's corners, in the upright scan's pixels.
-          let apart = 0;
-          for (const f of template.fields) {
-            for (const p of [{ x: f.zone.x, y: f.zone.y }, { x: f.zone.x + f.zone.w, y: f.zone.y + f.zone.h }]) {
-              const pa = applyHomography(a.reg.h, p);
-              const pb = applyHomography(b.reg.h, p);
-              apart = Math.max(apart, Math.hypot(pa.x - pb.x, pa.y - pb.y));
-            }
-          }
-          row.landingApartPx = apart;
-          const byId = new Map(b.readings.map((r) => [r.fieldId, r]));
-          row.fields = a.readings.length;
-          row.fieldsDiffering = a.readings.filter((r) => {
-            const o = byId.get(r.fieldId);
-            return !o || o.rawText !== r.rawText || (r.confidence ?? -1).toFixed(6) !== (o.confidence ?? -1).toFixed(6);
-          }).length;
-          row.rawDiffering = a.readings.filter((r) => byId.get(r.fieldId)?.rawText !== r.rawText).length;
+for await (const { file, page, img, ppm } of scannedPages(dirs, template)) {
+  let t = cpu();
+  const js = findQr(img, ppm, ours);
+  const jsqrCpu = cpu() - t;
+  t = cpu();
+  const zx = await zxingFind(img, ppm);
+  const zxingCpu = cpu() - t;
+  const serial = decodePageIdentity((js ?? zx)?.payload ?? '')?.serial;
+  const row: Row = {
+    file: file,
+    page,
+    profile: (serial && profileOf.get(serial)) || (js || zx ? 'unknown' : 'no code read'),
+    jsqrCpu,
+    zxingCpu,
+    jsRead: !!js,
+    zxRead: !!zx,
+    samePayload: !!js && !!zx && js.payload === zx.payload,
+  };
+  if (!readsOnly && js && zx && row.samePayload) {
+    const a = await readWith(img, js);
+    const b = await readWith(img, zx);
+    row.registered = { js: !!a, zx: !!b };
+    if (a && b) {
+      row.residualJs = a.reg.residualMm;
+      row.residualZx = b.reg.residualMm;
+      // Where each registration puts every field zone's corners, in the upright scan's pixels.
+      let apart = 0;
+      for (const f of template.fields) {
+        for (const p of [{ x: f.zone.x, y: f.zone.y }, { x: f.zone.x + f.zone.w, y: f.zone.y + f.zone.h }]) {
+          const pa = applyHomography(a.reg.h, p);
+          const pb = applyHomography(b.reg.h, p);
+          apart = Math.max(apart, Math.hypot(pa.x - pb.x, pa.y - pb.y));
         }
       }
-      rows.push(row);
+      row.landingApartPx = apart;
+      const byId = new Map(b.readings.map((r) => [r.fieldId, r]));
+      row.fields = a.readings.length;
+      row.fieldsDiffering = a.readings.filter((r) => {
+        const o = byId.get(r.fieldId);
+        return !o || o.rawText !== r.rawText || (r.confidence ?? -1).toFixed(6) !== (o.confidence ?? -1).toFixed(6);
+      }).length;
+      row.rawDiffering = a.readings.filter((r) => byId.get(r.fieldId)?.rawText !== r.rawText).length;
     }
   }
+  rows.push(row);
 }
 await engines?.close();
 

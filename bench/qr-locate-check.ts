@@ -4,16 +4,14 @@
 // (default: the main bench's kept corpus). Table to stdout and JSON under bench/results/.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { decodePages } from '../src/imaging/decode.ts';
-import { walkInputs } from '../src/imaging/walk.ts';
 import { findQr, findQrLocated, type QrFound } from '../src/imaging/qr.ts';
 import { locateQrCodes } from '../src/imaging/qr-locate.ts';
 import { cornersMayHoldQr } from '../src/imaging/corner-ink.ts';
 import type { GrayImage } from '../src/imaging/gray.ts';
 import { isBlankPage } from '../src/job/page-checks.ts';
-import { estimatePxPerMm } from '../src/imaging/register.ts';
 import { decodePageIdentity } from '../src/template/qr-payload.ts';
 import { loadTemplate } from '../src/template/load.ts';
+import { scannedPages } from './scanned-pages.ts';
 import { threadCpuSeconds } from '../src/page/thread-cpu.ts';
 
 const template = loadTemplate('standard-prf');
@@ -37,21 +35,13 @@ async function identify(img: GrayImage, ppm: number, located: boolean) {
 }
 
 const rows: { file: string; page: number; same: boolean; bitExact: boolean; cornerDelta: number; cpuBefore: number; cpuAfter: number; read: boolean }[] = [];
-for (const dir of dirs) {
-  for await (const item of walkInputs([dir])) {
-    if ('error' in item) continue;
-    for await (const page of decodePages(item.path)) {
-      if (!page.image) continue;
-      const img: GrayImage = { data: new Uint8Array(page.image.data.buffer, page.image.data.byteOffset, page.image.data.length), width: page.image.width, height: page.image.height };
-      const ppm = estimatePxPerMm(img, page.dpi, template);
-      const a = await identify(img, ppm, false);
-      const b = await identify(img, ppm, true);
-      let d = 0;
-      if (a.qr && b.qr) for (const k of ['topLeft', 'topRight', 'bottomLeft'] as const) d = Math.max(d, Math.abs(a.qr[k].x - b.qr[k].x), Math.abs(a.qr[k].y - b.qr[k].y));
-      const same = a.blank === b.blank && a.foreign === b.foreign && (a.qr === null) === (b.qr === null) && (!a.qr || (a.qr.payload === b.qr!.payload && a.qr.version === b.qr!.version && d < 1e-6));
-      rows.push({ file: item.path.split('/').pop()!, page: page.pageIndex, same, bitExact: JSON.stringify(a.qr) === JSON.stringify(b.qr), cornerDelta: d, cpuBefore: a.cpu, cpuAfter: b.cpu, read: !!a.qr });
-    }
-  }
+for await (const { file, page, img, ppm } of scannedPages(dirs, template)) {
+  const a = await identify(img, ppm, false);
+  const b = await identify(img, ppm, true);
+  let d = 0;
+  if (a.qr && b.qr) for (const k of ['topLeft', 'topRight', 'bottomLeft'] as const) d = Math.max(d, Math.abs(a.qr[k].x - b.qr[k].x), Math.abs(a.qr[k].y - b.qr[k].y));
+  const same = a.blank === b.blank && a.foreign === b.foreign && (a.qr === null) === (b.qr === null) && (!a.qr || (a.qr.payload === b.qr!.payload && a.qr.version === b.qr!.version && d < 1e-6));
+  rows.push({ file, page, same, bitExact: JSON.stringify(a.qr) === JSON.stringify(b.qr), cornerDelta: d, cpuBefore: a.cpu, cpuAfter: b.cpu, read: !!a.qr });
 }
 const n = rows.length;
 const mean = (f: (r: (typeof rows)[number]) => number) => rows.reduce((s, r) => s + f(r), 0) / Math.max(1, n);
