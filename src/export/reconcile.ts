@@ -81,7 +81,6 @@ const LABELS: Record<keyof CadColumnMap, string> = { incidentNumber: 'incident n
 
 export const normCadHeader = (h: string) => h.toLowerCase().replace(/[^a-z0-9]/g, '');
 
-
 /** Choose `,`, `;` or tab by which occurs most (outside quotes) in the header line. */
 export function detectDelimiter(headerLine: string): ',' | ';' | '\t' {
   const counts = { ',': 0, ';': 0, '\t': 0 };
@@ -157,28 +156,31 @@ export interface CadRow {
   /** Line in the CAD file (1 = header). */
   line: number;
   index: Record<keyof CadColumnMap, number>;
-  map: CadColumnMap;
   header: string[];
 }
 
 /**
  * A CAD file's rows after its header, streamed (one row at a time, never held whole), with the header resolved to
- * columns. Every problem (no header, a missing column, a line csv-parse cannot read) is a ReconcileError naming it.
+ * columns (`columns()` gives the header names used, once the header is read). Every problem (no header, a missing
+ * column, a line csv-parse cannot read) is a ReconcileError naming it.
  */
-export function readCadRows(path: string, columns: Partial<CadColumnMap> = {}): { delimiter: ',' | ';' | '\t'; rows: AsyncGenerator<CadRow> } {
+export function readCadRows(
+  path: string,
+  columns: Partial<CadColumnMap> = {},
+): { delimiter: ',' | ';' | '\t'; rows: AsyncGenerator<CadRow>; columns: () => CadColumnMap | undefined } {
   const delimiter = detectDelimiter(readHeaderLine(path));
+  let resolved: { map: CadColumnMap; index: Record<keyof CadColumnMap, number>; header: string[] } | undefined;
   async function* rows(): AsyncGenerator<CadRow> {
     const parser = createReadStream(path).pipe(
       parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, info: true, relax_quotes: false }),
     );
-    let resolved: { map: CadColumnMap; index: Record<keyof CadColumnMap, number>; header: string[] } | undefined;
     try {
       for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
         if (!resolved) {
           resolved = { ...resolveColumns(record, columns), header: record.map((h) => h.trim()) };
           continue;
         }
-        yield { record, line: info.lines, ...resolved };
+        yield { record, line: info.lines, index: resolved.index, header: resolved.header };
       }
     } catch (e) {
       if (e instanceof ReconcileError) throw e;
@@ -187,7 +189,7 @@ export function readCadRows(path: string, columns: Partial<CadColumnMap> = {}): 
     }
     if (!resolved) throw new ReconcileError('the CAD file is empty: no header line');
   }
-  return { delimiter, rows: rows() };
+  return { delimiter, rows: rows(), columns: () => resolved?.map };
 }
 
 interface Prf extends PrfRef {
@@ -259,43 +261,41 @@ export async function reconcileJob(opts: ReconcileOptions): Promise<ReconcileRep
     if (list.length < maxListed) list.push(item);
   };
 
-  {
-    for await (const { record, line, index, map } of cad.rows) {
-      report.cadFile.columns = map;
-      const num = (record[index.incidentNumber] ?? '').trim();
-      const rawDate = record[index.incidentDate];
-      if (!num) {
-        pushCapped(report.unreadableRows, { line, problem: 'no incident number' });
-        continue;
+  for await (const { record, line, index } of cad.rows) {
+    const num = (record[index.incidentNumber] ?? '').trim();
+    const rawDate = record[index.incidentDate];
+    if (!num) {
+      pushCapped(report.unreadableRows, { line, problem: 'no incident number' });
+      continue;
+    }
+    report.cadFile.rows++;
+    const cadDate = rawDate === undefined ? null : parseCadDate(rawDate);
+    if (rawDate !== undefined && rawDate.trim() && cadDate === null) pushCapped(report.unreadableRows, { line, problem: 'date not understood' });
+    const prfsHere = byIncident.get(num);
+    const relevant = !!prfsHere || inWindow(cadDate);
+    if (relevant) {
+      const first = seenLine.get(num);
+      if (first !== undefined) {
+        duplicates.set(num, [...(duplicates.get(num) ?? [first]), line]);
+        continue; // a repeated row is reported once, as a duplicate, and not counted twice below
       }
-      report.cadFile.rows++;
-      const cadDate = rawDate === undefined ? null : parseCadDate(rawDate);
-      if (rawDate !== undefined && rawDate.trim() && cadDate === null) pushCapped(report.unreadableRows, { line, problem: 'date not understood' });
-      const prfsHere = byIncident.get(num);
-      const relevant = !!prfsHere || inWindow(cadDate);
-      if (relevant) {
-        const first = seenLine.get(num);
-        if (first !== undefined) {
-          duplicates.set(num, [...(duplicates.get(num) ?? [first]), line]);
-          continue; // a repeated row is reported once, as a duplicate, and not counted twice below
+      seenLine.set(num, line);
+    }
+    if (prfsHere) {
+      matched.add(num);
+      for (const p of prfsHere) {
+        if (p.incidentDate && cadDate && p.incidentDate !== cadDate) {
+          pushCapped(report.dateMismatches, { formSerial: p.formSerial, incidentNumber: num, prfDate: p.incidentDate, cadDate, line });
         }
-        seenLine.set(num, line);
       }
-      if (prfsHere) {
-        matched.add(num);
-        for (const p of prfsHere) {
-          if (p.incidentDate && cadDate && p.incidentDate !== cadDate) {
-            pushCapped(report.dateMismatches, { formSerial: p.formSerial, incidentNumber: num, prfDate: p.incidentDate, cadDate, line });
-          }
-        }
-      } else if (inWindow(cadDate)) {
-        report.incidentsWithoutPrfTotal++;
-        pushCapped(report.incidentsWithoutPrf, { incidentNumber: num, incidentDate: cadDate, line });
-      } else {
-        report.incidentsOutsideWindow++;
-      }
+    } else if (inWindow(cadDate)) {
+      report.incidentsWithoutPrfTotal++;
+      pushCapped(report.incidentsWithoutPrf, { incidentNumber: num, incidentDate: cadDate, line });
+    } else {
+      report.incidentsOutsideWindow++;
     }
   }
+  report.cadFile.columns = cad.columns()!;
 
   for (const p of prfs) {
     if (matched.has(p.incidentNumber)) report.matchedPrfs++;

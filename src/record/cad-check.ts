@@ -15,9 +15,18 @@ const CAD_FACTS = {
 type CadFactPath = keyof typeof CAD_FACTS;
 const isCadFact = (p: string): p is CadFactPath => p in CAD_FACTS;
 
+/** Every fact both the record and this CAD incident give, and whether they agree. */
+function sharedFacts(record: Record<string, unknown>, cad: CadIncidentFacts): { path: CadFactPath; cad: string; agrees: boolean }[] {
+  return (Object.keys(CAD_FACTS) as CadFactPath[]).flatMap((path) => {
+    const theirs = cad[CAD_FACTS[path]];
+    const ours = getAtPath(record, path);
+    return theirs === null || ours === undefined || ours === null ? [] : [{ path, cad: theirs, agrees: ours === theirs }];
+  });
+}
+
 /** How many of the facts (other than `except`) the record and this CAD incident agree on. */
 function cadAgreements(record: Record<string, unknown>, cad: CadIncidentFacts, except?: string): number {
-  return (Object.keys(CAD_FACTS) as CadFactPath[]).filter((p) => p !== except && cad[CAD_FACTS[p]] !== null && getAtPath(record, p) === cad[CAD_FACTS[p]]).length;
+  return sharedFacts(record, cad).filter((f) => f.path !== except && f.agrees).length;
 }
 
 /**
@@ -54,11 +63,8 @@ export function cadFindings(record: Record<string, unknown>, cad: CadLookup | un
   const number = getAtPath(record, 'incident.incidentNumber');
   const c = cad && typeof number === 'string' ? cad(number) : undefined;
   if (!c) return [];
-  return (Object.keys(CAD_FACTS) as CadFactPath[]).flatMap((p) => {
-    const theirs = c[CAD_FACTS[p]];
-    const ours = getAtPath(record, p);
-    if (theirs === null || ours === undefined || ours === null || ours === theirs) return [];
-    // Either this fact or the number naming the incident was misread (or the crew slipped): both for a person.
-    return [finding('cad-mismatch', [p, 'incident.incidentNumber'], { field: FACT_LABELS[p], incidentNumber: c.incidentNumber, line: c.line, cad: theirs })];
-  });
+  // Either the fact or the number naming the incident was misread (or the crew slipped): both for a person.
+  return sharedFacts(record, c)
+    .filter((f) => !f.agrees)
+    .map((f) => finding('cad-mismatch', [f.path, 'incident.incidentNumber'], { field: FACT_LABELS[f.path], incidentNumber: c.incidentNumber, line: c.line, cad: f.cad }));
 }

@@ -27,6 +27,7 @@ const ymd = (iso: string) => ({ y: Number(iso.slice(0, 4)), m: Number(iso.slice(
 const OBS = /^observations\[(\d+)\]\.(\w+)$/;
 const DRUG_NAME = /^drugs\[\d+\]\.drug$/;
 const GCS_PARTS = ['gcsEye', 'gcsVerbal', 'gcsMotor'] as const;
+
 /** `passes` for one comb field: the check its value must pass, given the rest of the record; null when it has none. */
 function checkFor(input: CombInput, record: Record<string, unknown>, today?: string, cad?: CadLookup): { kind: CheckKind; passes: (t: string) => boolean } | null {
   const { field } = input;
