@@ -6,8 +6,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 QUICK=""
-# 3 epochs: icr-boxes-3 was trained so on a loaded machine (about 9.5 min of CPU a member); 6 gave icr-boxes-2.
-EPOCHS=3
+# 6 epochs a member (about 19 min of CPU each, the two members on one core each).
+EPOCHS=6
 [ "${1:-}" = "--quick" ] && QUICK="--quick" && EPOCHS=4
 OUT=training/data
 rm -rf "$OUT"

@@ -14,7 +14,7 @@ import { cellTensor, cutCell } from '../src/recognition/cell-image.ts';
 import { inkThreshold, locateCombs } from '../src/recognition/read-page.ts';
 import type { FontPool } from '../src/synth/font-pools.ts';
 import { synthesise, type SynthTruth } from '../src/synth/synth.ts';
-import { combCharacters } from '../src/template/geometry.ts';
+import type { FieldTruth } from '../src/synth/truth.ts';
 import { loadTemplate } from '../src/template/load.ts';
 import { decodePageIdentity } from '../src/template/qr-payload.ts';
 import type { Template } from '../src/template/schema.ts';
@@ -77,6 +77,17 @@ export function canonicalPage(image: { data: Buffer; width: number; height: numb
   return warpToTemplate(fit.upright, fit.h, template.pageSize.widthMm, template.pageSize.heightMm);
 }
 
+/**
+ * The label of each box of a comb field: the truth's `written` is already one character a box (a space for an
+ * empty one), so it is read as it stands, never passed through combCharacters again (that re-aligns a decimal's
+ * digits and would label a 3 as 7). A box the writer corrected (overwritten, or scribbled out and rewritten
+ * outside it) shows more than one character: it is a not-a-character example.
+ */
+export function boxLabels(field: FieldTruth | undefined, boxes: number): string[] {
+  const written = typeof field?.written === 'string' ? [...field.written] : [];
+  return Array.from({ length: boxes }, (_, i) => (field?.correction?.box === i || written[i] === undefined || written[i] === ' ' ? '' : written[i]!));
+}
+
 export function* cellsOfPage(canon: GrayImage, template: Template, pageNo: number, truth: SynthTruth, profile: string): Generator<ScanCell> {
   const threshold = inkThreshold(canon);
   // The reader's own box location and ink test (faint ink counted as blank: only boxes the reader classifies with
@@ -86,8 +97,7 @@ export function* cellsOfPage(canon: GrayImage, template: Template, pageNo: numbe
   for (const f of fields) {
     const found = lineOf.get(f.id);
     if (!found) continue;
-    const written = truth.fields[f.id]?.written;
-    const chars = typeof written === 'string' ? combCharacters(f, written) : found.l.boxes.map(() => '');
+    const chars = boxLabels(truth.fields[f.id], found.l.boxes.length);
     for (const [i, b] of found.l.boxes.entries()) {
       // What the reader classifies: boxes with ink. An empty box with ink in it (noise) is a not-a-character example.
       if (found.l.ink[i] !== 'ink') continue;
