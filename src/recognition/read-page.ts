@@ -213,10 +213,25 @@ export async function readPage(canon: GrayImage, template: Template, pageNo: num
   return fields.map((f) => readings.get(f.id)!).filter(Boolean);
 }
 
+/** Comb types a crew fills from the first box (combCharacters): a decimal's whole part is right-aligned instead. */
+const FILLED_FROM_THE_LEFT: ReadonlySet<Field['type']> = new Set(['digits', 'date', 'time']);
+
+/**
+ * An empty box before a written one, in a field written from the left: most often a character lost, not a gap the
+ * crew left (a 1 written on the printed line between two boxes is erased with the line, and the field reads as
+ * its other digits with every box sure). The field is a person's to look at.
+ */
+export function gapBeforeWriting(field: Field, boxes: readonly BoxAlternative[][]): boolean {
+  if (!FILLED_FROM_THE_LEFT.has(field.type)) return false;
+  const empty = boxes.map((b) => b[0]?.char === ' ');
+  const lastWritten = empty.lastIndexOf(false);
+  return lastWritten > 0 && empty.slice(0, lastWritten).includes(true);
+}
+
 /**
  * A comb field's reading from its boxes' alternatives. A faint box counts as written only when the classifier is
- * sure it is one character; a field with a faint box is never the machine's to accept (confidence 0, no
- * alternatives kept for evidence): a person looks at it.
+ * sure it is one character; a field with a faint box, or with an empty box before a written one, is never the
+ * machine's to accept (confidence 0, no alternatives kept for evidence): a person looks at it.
  */
 function combReading(l: CombLine): FieldReading {
   let faintSeen = false;
@@ -229,7 +244,7 @@ function combReading(l: CombLine): FieldReading {
   });
   const raw = topReading(alternatives).text;
   const base = { fieldId: l.field.id, type: l.field.type, path: l.field.path, rawText: raw, read: raw, crop: cropRect(l.field) };
-  if (faintSeen) return { ...base, confidence: 0 };
+  if (faintSeen || gapBeforeWriting(l.field, alternatives)) return { ...base, confidence: 0 };
   // An all-blank field is as sure as its emptiness (the ink test); a written one as the product of its boxes.
   return { ...base, confidence: jointConfidence(alternatives), alternatives };
 }
