@@ -34,7 +34,7 @@ interface LineBand {
  * comb lines removed. `box` is the box as refined by refineBoxes; `threshold` the page's ink threshold (inkThreshold).
  * The cell is the box's inside edge to inside edge of the lines found; ink that crosses a line is kept.
  */
-export function cutCell(canon: GrayImage, box: PxRect, threshold: number): GrayImage {
+export function cutCell(canon: GrayImage, box: PxRect, threshold: number, report?: CutReport): GrayImage {
   const pad = LINE_SEARCH + 2;
   const x0 = Math.round(box.x) - pad;
   const y0 = Math.round(box.y) - pad;
@@ -105,6 +105,7 @@ export function cutCell(canon: GrayImage, box: PxRect, threshold: number): GrayI
   const cy1 = bottom ? bottom.from - 1 : pad + Math.round(box.h) - 1;
   const cw = Math.max(1, cx1 - cx0 + 1);
   const ch = Math.max(1, cy1 - cy0 + 1);
+  if (report) report.spill = spillOutside(dark, w, h, { x0: cx0, x1: cx1, y0: cy0, y1: cy1 }, top?.from ?? cy0 - 1, bottom?.to ?? cy1 + 1);
   const out = createGray(cw, ch);
   for (let y = 0; y < ch; y++) {
     for (let x = 0; x < cw; x++) {
@@ -114,6 +115,57 @@ export function cutCell(canon: GrayImage, box: PxRect, threshold: number): GrayI
     }
   }
   return out;
+}
+
+/** What cutting a cell saw beside the cell it returns. */
+export interface CutReport {
+  /**
+   * Writing that ran out of the box over its top or bottom line and was cut off with the outside (the loop of a 9
+   * written high): ink pixels beyond the line, joined to the ink inside the cell. What is left in the cell may be
+   * another character (a 9 without its loop reads as 7), so a reader must not trust the box.
+   */
+  spill: number;
+}
+
+/**
+ * Ink pixels above the top line's band (y < topFrom) or below the bottom line's (y > bottomTo) reached from the
+ * cell's own ink through ink (8-neighbour): the part of the writing the cell leaves out. Ink beyond a side line is
+ * the neighbouring box's, and printed labels above the comb join no writing, so neither counts.
+ */
+function spillOutside(dark: Uint8Array, w: number, h: number, cell: { x0: number; x1: number; y0: number; y1: number }, topFrom: number, bottomTo: number): number {
+  const seen = new Uint8Array(w * h);
+  const stack: number[] = [];
+  for (let y = Math.max(0, cell.y0); y <= Math.min(h - 1, cell.y1); y++) {
+    for (let x = Math.max(0, cell.x0); x <= Math.min(w - 1, cell.x1); x++) {
+      const i = y * w + x;
+      if (dark[i]) {
+        seen[i] = 1;
+        stack.push(i);
+      }
+    }
+  }
+  let spill = 0;
+  while (stack.length) {
+    const i = stack.pop()!;
+    const x = i % w;
+    const y = (i - x) / w;
+    if (y < topFrom || y > bottomTo) spill++;
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const nx = x + dx;
+        const ny = y + dy;
+        if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+        // Only up and down out of the cell: sideways is the neighbour's box.
+        if (nx < cell.x0 || nx > cell.x1) continue;
+        const j = ny * w + nx;
+        if (dark[j] && !seen[j]) {
+          seen[j] = 1;
+          stack.push(j);
+        }
+      }
+    }
+  }
+  return spill;
 }
 
 /**

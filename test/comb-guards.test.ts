@@ -1,0 +1,92 @@
+// Two ways a comb box's cut can lose writing while every box reads sure, each found on the bench as a wrong value
+// accepted, and each now sending the field to a person (src/recognition/read-page.ts):
+//  - an empty box before a written one, in a comb written from the left: a 1 written on the printed line between
+//    two boxes was erased with the line, and "152" read as " 52" (gapBeforeWriting);
+//  - writing that runs out of the box over its top or bottom line: the cell is cut at the line, and a 9 written
+//    high, its loop above the line, read as 7 (cutCell's CutReport.spill).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { BoxAlternative } from '../src/recognition/box-classifier.ts';
+import { cutCell, type CutReport } from '../src/recognition/cell-image.ts';
+import { gapBeforeWriting } from '../src/recognition/read-page.ts';
+import { createGray, type GrayImage } from '../src/imaging/gray.ts';
+import { loadTemplate } from '../src/template/load.ts';
+
+const template = loadTemplate('standard-prf');
+const field = (id: string) => template.fields.find((f) => f.id === id)!;
+/** Boxes as the reader leaves them: ' ' an empty box (no ink), '' the noise class, else a character. */
+const boxes = (s: string): BoxAlternative[][] => [...s].map((c) => [{ char: c === '_' ? '' : c, p: 0.999 }]);
+
+describe('an empty box before writing', () => {
+  it('flags digits, times and dates with an empty box before a written one', () => {
+    expect(gapBeforeWriting(field('obs1.sbp'), boxes(' 52'))).toBe(true);
+    expect(gapBeforeWriting(field('obs1.sbp'), boxes('1 2'))).toBe(true);
+    expect(gapBeforeWriting(field('time.atscene'), boxes('08 5'))).toBe(true);
+    expect(gapBeforeWriting(field('patient.dob'), boxes(' 1031985'))).toBe(true);
+  });
+
+  it('leaves alone a field filled from the left, a blank field, a noise box, and a decimal (its whole part is right-aligned)', () => {
+    expect(gapBeforeWriting(field('obs1.sbp'), boxes('97 '))).toBe(false);
+    expect(gapBeforeWriting(field('obs1.sbp'), boxes('   '))).toBe(false);
+    expect(gapBeforeWriting(field('obs1.sbp'), boxes('_52'))).toBe(false);
+    expect(gapBeforeWriting(field('obs1.bm'), boxes(' 56'))).toBe(false);
+    expect(gapBeforeWriting(field('patient.surname'), boxes('VAN DYKE' + ' '.repeat(12)))).toBe(false);
+  });
+
+  it('never flags a reading written from the first box with no gap (any length, any trailing blanks)', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9]{0,10}$/), fc.nat(10), (digits, trailing) => {
+        expect(gapBeforeWriting(field('incident.number'), boxes(digits + ' '.repeat(trailing)))).toBe(false);
+      }),
+    );
+  });
+});
+
+/** A page region with one comb box printed (lines 2 px, ink 20) at (20, 20), 48 x 56 px inside: 6 x 7 mm at 8 a mm. */
+function boxPage(): { page: GrayImage; box: { x: number; y: number; w: number; h: number } } {
+  const page = createGray(100, 100);
+  const rect = (x0: number, y0: number, x1: number, y1: number, v = 20) => {
+    for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) page.data[y * page.width + x] = v;
+  };
+  rect(19, 19, 70, 20); // top line
+  rect(19, 77, 70, 78); // bottom line
+  rect(19, 19, 20, 78); // left line
+  rect(69, 19, 70, 78); // right line
+  return { page, box: { x: 20, y: 20, w: 49, h: 57 } };
+}
+const spillOf = (page: GrayImage, box: { x: number; y: number; w: number; h: number }) => {
+  const report: CutReport = { spill: -1 };
+  cutCell(page, box, 128, report);
+  return report.spill;
+};
+const stroke = (page: GrayImage, x0: number, y0: number, x1: number, y1: number) => {
+  for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) page.data[y * page.width + x] = 30;
+};
+
+describe('writing cut off at the box line', () => {
+  it('counts the ink beyond the top line that joins the writing inside (a loop written high)', () => {
+    const { page, box } = boxPage();
+    stroke(page, 40, 14, 42, 60); // a stem from above the top line down into the box
+    stroke(page, 40, 14, 55, 16); // and the top of a loop above the line
+    expect(spillOf(page, box)).toBeGreaterThanOrEqual(8);
+  });
+
+  it('counts nothing for writing inside the box, a stroke only touching the line, or a printed label above it', () => {
+    const inside = boxPage();
+    stroke(inside.page, 40, 30, 42, 60);
+    expect(spillOf(inside.page, inside.box)).toBe(0);
+    const touching = boxPage();
+    stroke(touching.page, 40, 21, 42, 60);
+    expect(spillOf(touching.page, touching.box)).toBe(0);
+    const label = boxPage();
+    stroke(label.page, 30, 13, 50, 15); // printed above, joined to nothing in the box
+    stroke(label.page, 40, 30, 42, 60);
+    expect(spillOf(label.page, label.box)).toBe(0);
+  });
+
+  it('leaves ink over a side line to the neighbouring box', () => {
+    const { page, box } = boxPage();
+    stroke(page, 60, 40, 76, 42); // a stroke crossing the right line into the next box
+    expect(spillOf(page, box)).toBe(0);
+  });
+});
