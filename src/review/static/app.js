@@ -278,7 +278,7 @@ function card(item) {
       update();
     });
     input.addEventListener('keyup', update);
-    input.addEventListener('focus', () => setTimeout(update, 0));
+    input.addEventListener('focus', update);
   }
   input.addEventListener('input', () => {
     const res = c.querySelector('.result');
