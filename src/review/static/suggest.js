@@ -138,7 +138,7 @@ function closestEntry(dict, guess) {
 /** Words for where a suggestion comes from, as the page prints it beside the suggestion. */
 function suggestionSource(s) {
   const from = s.source === 'job' ? `keyed ${s.n}× in this job` : "the template's list";
-  return s.close ? `near the machine's reading; ${from}` : from;
+  return s.close ? `near the reading; ${from}` : from;
 }
 
 /**
