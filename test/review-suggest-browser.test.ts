@@ -3,21 +3,13 @@
 // screen never saves one, and keys typed while a save is in flight (Tab among them) land in order.
 import { it, expect } from 'vitest';
 import type { Page } from 'playwright-core';
-import { buildReviewJob, describeInChromium, REVIEW_TODAY, reviewBrowserSession } from './helpers/browser.ts';
+import { buildReviewJob, describeInChromium, REVIEW_TODAY, reviewBrowserSession, slowSaves } from './helpers/browser.ts';
 import { JobStore } from '../src/job/store.ts';
 import { reviewContext } from '../src/review/context.ts';
 import { decide } from '../src/review/decide.ts';
 import { SUGGESTED_NOTE } from '../src/review/server.ts';
 
 const session = reviewBrowserSession({ width: 1366, height: 768 });
-
-async function slowSaves(page: Page, ms: number) {
-  await page.route('**/api/decide', async (route) => {
-    const response = await route.fetch();
-    await new Promise((r) => setTimeout(r, ms));
-    await route.fulfill({ response });
-  });
-}
 
 /** Three forms whose presenting complaint is "ASTHMA ATTACK"; the machine read "ASTHMA ATTAGK" on the first two, and
  * a person already keyed the third (so it is in the job's dictionary). */

@@ -19,7 +19,7 @@ function groupKeys() {
     [['Alt', 'B'], 'blank'],
     [['Alt', 'I'], 'illegible'],
     [['Alt', 'M'], 'form'],
-    [['Alt', 'F'], 'field view'],
+    [['Alt', 'F'], 'fields'],
     [['Alt', 'C'], 'characters'],
     [['Alt', 'K'], 'filter'],
   ]);
