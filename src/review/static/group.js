@@ -13,14 +13,14 @@ function groupKeys() {
   showKeys([
     [['←', '→', '↑', '↓'], 'move'],
     [['Enter'], 'confirm untouched'],
-    [[], 'type: replace'],
+    [[], 'type: fix'],
     [['Alt', 'A', '/', 'S'], 'reading'],
     [['Tab'], 'suggestion'],
     [['Alt', 'B'], 'blank'],
     [['Alt', 'I'], 'illegible'],
     [['Alt', 'M'], 'form'],
     [['Alt', 'F'], 'fields'],
-    [['Alt', 'C'], 'characters'],
+    [['Alt', 'C'], 'chars'],
     [['Alt', 'K'], 'filter'],
   ]);
 }
