@@ -42,7 +42,7 @@ export interface QueueItem {
    * keying blind). */
   readings?: string[];
   /** Free text and capitals, not keyed blind: the page completes what is typed from the job's dictionary for the
-   * field (sent with the screen), and may offer the entry closest to the machine's reading. */
+   * field (sent with the screen), and for free text may offer the entry nearest the machine's reading. */
   suggest?: true;
   /** Third decision only: what the two (or more) keyings said. */
   keyed?: string[];
