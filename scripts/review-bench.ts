@@ -6,6 +6,11 @@
 // value is wrong and one of its next readings printed beside it is right, the reviewer takes it with its one key
 // (Alt+A or Alt+S): reading it is part of the glance at the tile or card, since it is printed beside the value. Double-keyed steps
 // (blind keying) are done in the field view in every run, by a second scripted person where needed.
+// Free text and capitals are keyed with the page's suggestions as a person would: before typing, the suggestion
+// printed for the machine's reading is taken (Tab, then Enter) when it is what the paper says; else the reviewer
+// types a character at a time and, whenever the suggestion shown puts in the box the next part of what it must key,
+// takes it with Tab. Every key counts (characters, Tab, Enter) and each suggestion taken is one more decision; one is
+// taken only where it saves time by the model (it adds at least SUGGESTION_WORTH characters).
 //
 // Without --job it makes its own corpus: `synth --hands test` (hands the box model never trained on), scanned with
 // the committed box model and validated with the template's shipped thresholds, in bench/results/review-corpus/
@@ -20,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { scanJob } from '../src/job/scan.ts';
 import { JobStore } from '../src/job/store.ts';
-import { validateJob } from '../src/job/validate.ts';
+import { jobTemplate, TEMPLATE_META, validateJob } from '../src/job/validate.ts';
 import { importCadIntoJob } from '../src/job/cad-import.ts';
 import { familiesOfPool } from '../src/synth/font-pools.ts';
 import { synthesise } from '../src/synth/synth.ts';
@@ -30,9 +35,11 @@ import { getAtPath } from '../src/record/paths.ts';
 import { fieldKind, reviewContext, type ReviewContext } from '../src/review/context.ts';
 import { displayValue, parseTyped } from '../src/review/input.ts';
 import { startReviewServer } from '../src/review/server.ts';
-import type { Field } from '../src/template/schema.ts';
+import type { Field, Template } from '../src/template/schema.ts';
 
 const KLM = { glance: 1.2, decision: 1.35, keystroke: 0.28 };
+/** Taking a suggestion costs a decision and a key: worth it only when it saves typing more keys than that costs. */
+const SUGGESTION_WORTH = Math.ceil((KLM.decision + KLM.keystroke) / KLM.keystroke);
 /** The keys that take the machine's first and second offered readings. */
 const READING_KEYS = ['Alt+A', 'Alt+S'];
 
@@ -48,6 +55,8 @@ const { values: args } = parseArgs({
     today: { type: 'string', default: '2026-01-01' },
     out: { type: 'string', default: 'bench/results/review-bench.json' },
     chromium: { type: 'string', default: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
+    /** Leave the job's template as scanned, without the packaged template's suggestion vocabularies. */
+    'no-vocabulary': { type: 'boolean', default: false },
   },
 });
 
@@ -84,6 +93,8 @@ interface Tally {
   screens: number;
   /** Wrong values put right by taking one of the machine's offered readings. */
   readingsTaken: number;
+  /** Suggestions taken while keying, by where they came from (the job's values, the template's list). */
+  suggestionsTaken: Record<string, number>;
   /** The kind of field the keys now pressed are for, and keys by kind (the kinds of context.ts's filter). */
   kind: string;
   keysByKind: Record<string, number>;
@@ -117,9 +128,52 @@ async function press(page: Page, t: Tally, k: string) {
   count(t, 1);
 }
 
-async function typeText(page: Page, t: Tally, text: string) {
-  await page.keyboard.type(text);
-  count(t, text.length);
+/** The suggestion a line shows now: what Tab would put in the box, and where it comes from; null when none. */
+const shownSuggestion = (page: Page, line: string) =>
+  page.evaluate((sel) => {
+    const e = document.querySelector(sel) as HTMLElement | null;
+    return e && !e.hidden && e.dataset.full !== undefined ? { full: e.dataset.full, source: e.dataset.source ?? '' } : null;
+  }, line);
+
+async function takeSuggestion(page: Page, t: Tally, source: string) {
+  t.decisions++;
+  t.suggestionsTaken[source] = (t.suggestionsTaken[source] ?? 0) + 1;
+  await press(page, t, 'Tab');
+}
+
+/**
+ * Key `text` into the box in focus (or, in group view, the tile whose first key opens it) with the suggestions the
+ * page shows on `line`: a character at a time, taking a suggestion whenever it puts in the box the next part of what
+ * must be keyed and adds at least SUGGESTION_WORTH characters. Enter is left to the caller.
+ */
+async function keyText(page: Page, t: Tally, text: string, line: string | null) {
+  if (!line) {
+    await page.keyboard.type(text);
+    count(t, text.length);
+    return;
+  }
+  let typed = '';
+  while (typed !== text) {
+    const s = typed ? await shownSuggestion(page, line) : null;
+    if (s && s.full !== typed && text.startsWith(s.full) && s.full.length - typed.length >= SUGGESTION_WORTH) {
+      await takeSuggestion(page, t, s.source);
+      typed = s.full;
+      continue;
+    }
+    const ch = text[typed.length]!;
+    await page.keyboard.type(ch);
+    count(t, 1);
+    typed += ch;
+  }
+}
+
+/** Before typing: the suggestion printed for the machine's reading, taken (Tab) when it is exactly what must be keyed. */
+async function tookReadingSuggestion(page: Page, t: Tally, text: string, line: string | null): Promise<boolean> {
+  if (!line || text.length < SUGGESTION_WORTH) return false;
+  const s = await shownSuggestion(page, line);
+  if (!s || s.full !== text) return false;
+  await takeSuggestion(page, t, s.source);
+  return true;
 }
 
 /** Arrow keys from one grid cell to another the short way, as the page moves (a row down or up, then along). */
@@ -152,7 +206,7 @@ async function fieldView(ctx: ReviewContext, page: Page, t: Tally): Promise<void
       const input = document.activeElement as HTMLInputElement;
       const c = input.closest('.card') as HTMLElement;
       const readings = Array.from(c.querySelectorAll('.card-alts .reading')).map((r) => (r as HTMLElement).dataset.text!);
-      return { id: c.dataset.id!, serial: c.dataset.serial!, fieldId: c.dataset.fieldId!, guess: input.value, readings };
+      return { id: c.dataset.id!, serial: c.dataset.serial!, fieldId: c.dataset.fieldId!, guess: input.value, readings, suggests: !!c.querySelector('.card-suggest') };
     });
     const field = ctx.fields.get(info.fieldId)!;
     t.kind = fieldKind(field);
@@ -167,7 +221,8 @@ async function fieldView(ctx: ReviewContext, page: Page, t: Tally): Promise<void
       await press(page, t, READING_KEYS[offered]!);
     } else {
       // The guess is selected on focus: typing replaces it.
-      await typeText(page, t, w.text);
+      const line = info.suggests ? `.card[data-id="${info.id}"] .card-suggest` : null;
+      if (!(await tookReadingSuggestion(page, t, w.text, line))) await keyText(page, t, w.text, line);
       await press(page, t, 'Enter');
     }
     const sel = `.card[data-id="${info.id}"]`;
@@ -182,14 +237,15 @@ async function fieldView(ctx: ReviewContext, page: Page, t: Tally): Promise<void
 }
 
 /** A wrong tile put right: blank on form, the offered reading that is right (one key), else the value typed. */
-async function fixTile(page: Page, t: Tally, field: Field, w: { text: string | null; value: unknown }, readings: string[]) {
+async function fixTile(page: Page, t: Tally, field: Field, w: { text: string | null; value: unknown }, readings: string[], id: string) {
   if (w.text === null) return press(page, t, 'Alt+B');
   const offered = readings.findIndex((r) => guessIsRight(field, r, w.value));
   if (offered >= 0) {
     t.readingsTaken++;
     return press(page, t, READING_KEYS[offered]!);
   }
-  await typeText(page, t, w.text);
+  const line = (await page.locator(`.tile[data-id="${id}"] .tile-suggest`).count()) ? `.tile[data-id="${id}"] .tile-suggest` : null;
+  if (!(await tookReadingSuggestion(page, t, w.text, line))) await keyText(page, t, w.text, line);
   await press(page, t, 'Enter');
 }
 
@@ -219,7 +275,7 @@ async function groupView(ctx: ReviewContext, page: Page, t: Tally): Promise<void
       await settled(page);
       await moveInGrid(page, t, await activeIndex(page, '.tile'), i, cols);
       t.decisions++;
-      await fixTile(page, t, field, w, tile.readings);
+      await fixTile(page, t, field, w, tile.readings, tile.id);
       const sel = `.tile[data-id="${tile.id}"]`;
       await page.waitForFunction((s) => document.querySelector(s)!.classList.contains('done') || document.querySelector(s)!.classList.contains('bad'), sel, { timeout: 60_000 });
       if (await page.locator(`${sel}.bad`).count()) {
@@ -243,7 +299,7 @@ async function groupView(ctx: ReviewContext, page: Page, t: Tally): Promise<void
       await moveInGrid(page, t, await activeIndex(page, '.tile'), i, cols);
       t.glances++;
       t.decisions++;
-      await fixTile(page, t, field, w, tiles[i]!.readings);
+      await fixTile(page, t, field, w, tiles[i]!.readings, bad!);
       await page.waitForFunction((s) => document.querySelector(s)!.classList.contains('done'), `.tile[data-id="${bad}"]`, { timeout: 60_000 });
       if (!(await page.locator('.tile:not(.done)').count())) {
         t.decisions++;
@@ -293,10 +349,26 @@ async function charView(ctx: ReviewContext, page: Page, t: Tally): Promise<void>
 
 type View = 'group' | 'chars' | 'field';
 
+let vocabularyNote = '';
+/**
+ * The packaged template's suggestion vocabularies in the job copy's template, where the two differ in nothing else
+ * (a corpus scanned before templates carried vocabularies: they play no part in reading or validating).
+ */
+function withPackagedVocabulary(store: JobStore): string {
+  const mine = jobTemplate(store);
+  const packaged = loadTemplate(mine.id);
+  const bare = (x: Template) => JSON.stringify({ ...x, fields: x.fields.map((f) => ({ ...f, vocabulary: undefined })) });
+  if (JSON.stringify(mine) === JSON.stringify(packaged)) return "the job's template, with its vocabularies";
+  if (bare(mine) !== bare(packaged)) return "the job's template as scanned (it differs from the packaged one, so no vocabularies were added)";
+  store.setMeta(TEMPLATE_META, JSON.stringify(packaged));
+  return "the packaged template's vocabularies added to the job copy's template (otherwise the same)";
+}
+
 async function run(browser: Browser, view: View) {
   const dir = join(mkdtempSync(join(tmpdir(), `review-bench-${view}-`)), 'job');
   cpSync(source.job, dir, { recursive: true });
   const store = JobStore.open(dir);
+  vocabularyNote = args['no-vocabulary'] ? 'the job template as scanned (no vocabularies: --no-vocabulary)' : withPackagedVocabulary(store);
   const ctx = reviewContext(store, { today: args.today });
   const atStart = store.review.reviewableFields();
   const forms = new Set(atStart.map((f) => f.serial)).size;
@@ -305,7 +377,7 @@ async function run(browser: Browser, view: View) {
     const k = ctx.fields.has(f.fieldId) ? fieldKind(ctx.fields.get(f.fieldId)!) : f.fieldId;
     queuedByKind[k] = (queuedByKind[k] ?? 0) + 1;
   }
-  const t: Tally = { glances: 0, decisions: 0, keys: 0, screens: 0, readingsTaken: 0, kind: '', keysByKind: {} };
+  const t: Tally = { glances: 0, decisions: 0, keys: 0, screens: 0, readingsTaken: 0, suggestionsTaken: {}, kind: '', keysByKind: {} };
   const t0 = process.cpuUsage();
   const w0 = Date.now();
   // Person one does what they may (character view first, then group view, where asked); two the blind second
@@ -367,12 +439,13 @@ const NAMES: Record<View, string> = { group: 'group', chars: 'chars, then group'
 const lines = [
   `Review bench on ${source.job}: ${source.made}`,
   `KLM: glance ${KLM.glance} s, decision ${KLM.decision} s, keystroke ${KLM.keystroke} s; a tile is one glance; keys/field over the queue at the start; 1366x768`,
+  `Suggestions: ${vocabularyNote}; one is taken where it adds at least ${SUGGESTION_WORTH} characters`,
   '',
-  '| view | queue | forms | left | screens | glances | decisions | keystrokes | keys/field | person-s/form | readings taken |',
-  '|---|---|---|---|---|---|---|---|---|---|---|',
+  '| view | queue | forms | left | screens | glances | decisions | keystrokes | keys/field | person-s/form | readings taken | suggestions taken (job / template) |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...results.map(
     (r) =>
-      `| ${NAMES[r.view]} | ${r.queueAtStart} | ${r.forms} | ${r.left} | ${r.screens || '-'} | ${r.glances} | ${r.decisions} | ${r.keys} | ${r.keysPerField.toFixed(2)} | ${r.personSecondsPerForm.toFixed(1)} | ${r.readingsTaken} |`,
+      `| ${NAMES[r.view]} | ${r.queueAtStart} | ${r.forms} | ${r.left} | ${r.screens || '-'} | ${r.glances} | ${r.decisions} | ${r.keys} | ${r.keysPerField.toFixed(2)} | ${r.personSecondsPerForm.toFixed(1)} | ${r.readingsTaken} | ${r.suggestionsTaken.job ?? 0} / ${r.suggestionsTaken.template ?? 0} |`,
   ),
 ];
 for (const r of results) {

@@ -1,19 +1,9 @@
 // The small frictions, in real Chromium: keys typed while a save is on its way (the server's answer held back)
 // land where they were meant, in order; after an error the typed text is selected; the filter is reached by keyboard.
 import { it, expect } from 'vitest';
-import type { Page } from 'playwright-core';
-import { buildReviewJob, describeInChromium, reviewBrowserSession } from './helpers/browser.ts';
+import { buildReviewJob, describeInChromium, reviewBrowserSession, slowSaves } from './helpers/browser.ts';
 
 const session = reviewBrowserSession({ width: 1366, height: 768 });
-
-/** Hold every decision's answer back for `ms` after the server gave it. */
-async function slowSaves(page: Page, ms: number) {
-  await page.route('**/api/decide', async (route) => {
-    const response = await route.fetch();
-    await new Promise((r) => setTimeout(r, ms));
-    await route.fulfill({ response });
-  });
-}
 
 describeInChromium('keyboard frictions in Chromium', session, () => {
   it('group view: keys typed during a slow save go to the next tile, in order, and Enter then confirms the screen', async () => {

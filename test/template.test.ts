@@ -33,6 +33,17 @@ describe('template loader', () => {
     expect(standard.pages).toHaveLength(2);
   });
 
+  it('carries a short suggestion vocabulary on free-text fields, and rejects an empty entry by its JSON path', () => {
+    const complaint = standard.fields.find((f) => f.id === 'clinical.complaint')!;
+    const allergies = standard.fields.find((f) => f.id === 'clinical.allergies')!;
+    expect(complaint.type === 'text' && complaint.vocabulary?.includes('CHEST PAIN')).toBe(true);
+    expect(allergies.type === 'text' && allergies.vocabulary?.includes('NKDA')).toBe(true);
+    const t = clone();
+    const i = t.fields.findIndex((f: { id: string }) => f.id === 'clinical.allergies');
+    t.fields[i].vocabulary = ['NKDA', ' '];
+    expect(problemsOf(t).some((x) => x.path.startsWith(`fields[${i}].vocabulary`))).toBe(true);
+  });
+
   it('rejects an unknown field type, naming its JSON path', () => {
     const t = clone();
     t.fields[3].type = 'barcode';

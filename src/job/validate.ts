@@ -22,7 +22,7 @@ import { JobStore } from './store.ts';
 import type { FieldRow, RecordStatus } from './record-store.ts';
 
 export const CALIBRATION_FILE = 'calibration.json';
-const TEMPLATE_META = 'template_json';
+export const TEMPLATE_META = 'template_json';
 
 export const Calibration = z.object({
   templateId: z.string(),

@@ -11,6 +11,7 @@ import { groupOrder, groupShape, type GroupShape } from './group-shape.ts';
 import { findingViews, type FindingView } from './finding-view.ts';
 import { reviewerDay } from './reviewer-day.ts';
 import { nextReadings } from './readings.ts';
+import { offersSuggestions } from './dictionary.ts';
 
 /** single: an ordinary review; first/second/third: a step of double keying. */
 export type ItemStage = 'single' | Exclude<KeyingStage, 'wait'>;
@@ -40,6 +41,9 @@ export interface QueueItem {
   /** Comb fields: the machine's next readings that are values of the field, best first, one key each (never when
    * keying blind). */
   readings?: string[];
+  /** Free text and capitals, not keyed blind: the page completes what is typed from the job's dictionary for the
+   * field (sent with the screen), and for free text may offer the entry nearest the machine's reading. */
+  suggest?: true;
   /** Third decision only: what the two (or more) keyings said. */
   keyed?: string[];
   /** Rule findings on this field, each with every field it names and the recomputed value (never when keying blind). */
@@ -119,6 +123,7 @@ export function toQueueItem(ctx: ReviewContext, row: FieldRow, field: Field, sta
     const readings = nextReadings(field, row);
     if (readings.length) item.readings = readings.map((r) => r.text);
   }
+  if (offersSuggestions(field, stage)) item.suggest = true;
   if (stage === 'third') {
     item.keyed = keyingsOf(ctx, row).map((k) => {
       const said = k.action === 'key' ? displayValue(field, k.value) : k.action === 'blank' ? '(blank on form)' : '(illegible)';

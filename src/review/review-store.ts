@@ -189,6 +189,24 @@ export class ReviewStore extends StageStore {
     ).n;
   }
 
+  /**
+   * The values people settled for one template field in this job (keyed, or the machine's confirmed), most often
+   * settled first, then most recently: the job's own dictionary for suggestions while keying. Only this job's
+   * fields, only this field, only a person's decisions (never a value the machine accepted by itself).
+   */
+  personValues(fieldId: string, limit: number): { value: unknown; n: number }[] {
+    const machine = MACHINE_ACTORS.map(() => '?').join(', ');
+    return (
+      this.db
+        .prepare(
+          `SELECT value_json AS v, count(*) AS n, max(verified_at) AS last FROM fields
+           WHERE status = 'verified' AND field_id = ? AND value_json IS NOT NULL AND verified_by NOT IN (${machine})
+           GROUP BY value_json ORDER BY n DESC, last DESC, value_json LIMIT ?`,
+        )
+        .all(fieldId, ...MACHINE_ACTORS, limit) as { v: string; n: number }[]
+    ).map((r) => ({ value: parse(r.v), n: r.n }));
+  }
+
   /** Unexpired claims at time `at`. */
   activeClaims(at: string): ReviewClaim[] {
     return (this.db.prepare('SELECT * FROM review_claims WHERE expires_at > ? ORDER BY serial, field_id').all(at) as any[]).map(toClaim);

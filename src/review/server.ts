@@ -13,6 +13,7 @@ import { displayValue } from './input.ts';
 import { claimBatch, claimGroup, heldItems, progress } from './queue.ts';
 import { checkChars, claimChars } from './char-view.ts';
 import { startOfLocalDay } from './reviewer-day.ts';
+import { screenDictionaries } from './dictionary.ts';
 import type { CharCheck } from './char-checks.ts';
 
 export const SECURITY_HEADERS: Record<string, string> = {
@@ -33,11 +34,14 @@ const STATIC: Record<string, { file: string; type: string }> = {
   'app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   'group.js': { file: 'group.js', type: 'text/javascript; charset=utf-8' },
   'chars.js': { file: 'chars.js', type: 'text/javascript; charset=utf-8' },
+  'suggest.js': { file: 'suggest.js', type: 'text/javascript; charset=utf-8' },
   'app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
   'favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
 };
 
 const MAX_BODY = 64 * 1024;
+/** The audit note of a value typed with one or more of the page's suggestions accepted (then confirmed). */
+export const SUGGESTED_NOTE = 'keyed with a suggestion accepted (values keyed in this job or the template list)';
 // Path segments our routes use: no dots-only segments, no percent-encoding, no backslashes.
 const SAFE_PATH = /^\/[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]*)*$/;
 
@@ -203,16 +207,18 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
       if (path === 'api/next') {
         const kind = typeof body.kind === 'string' && body.kind ? body.kind : undefined;
         const items = claimBatch(ctx, reviewer, { kind });
-        log(`queue: ${items.length} item(s) claimed`);
-        sendJson(res, 200, { reviewer, items, progress: progress(ctx, reviewer) });
+        const dictionaries = screenDictionaries(ctx, items);
+        log(`queue: ${items.length} item(s) claimed, ${Object.keys(dictionaries).length} dictionary(ies)`);
+        sendJson(res, 200, { reviewer, items, dictionaries, progress: progress(ctx, reviewer) });
         return;
       }
       if (path === 'api/group') {
         const fieldId = typeof body.fieldId === 'string' && ctx.fields.has(body.fieldId) ? body.fieldId : undefined;
         const limit = Number.isInteger(body.limit) ? (body.limit as number) : undefined;
         const group = claimGroup(ctx, reviewer, fieldId, limit);
-        log(`group: ${group.items.length} item(s) claimed`);
-        sendJson(res, 200, { reviewer, ...group, progress: progress(ctx, reviewer) });
+        const dictionaries = screenDictionaries(ctx, group.items);
+        log(`group: ${group.items.length} item(s) claimed, ${Object.keys(dictionaries).length} dictionary(ies)`);
+        sendJson(res, 200, { reviewer, ...group, dictionaries, progress: progress(ctx, reviewer) });
         return;
       }
       if (path === 'api/chars') {
@@ -243,6 +249,8 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
           action: action as ReviewAction,
           text: typeof body.text === 'string' ? body.text : undefined,
           expectedVersion: body.expectedVersion,
+          // How the person keyed it, for the audit trail: a fixed phrase, never the suggestion's text.
+          ...(action === 'enter' && body.suggested === true ? { note: SUGGESTED_NOTE } : {}),
         };
         const outcome = locked(() => decide(ctx, input, { checkClaim: true }));
         log(`decision: form ${body.serial} field ${body.fieldId}: ${outcome.ok ? outcome.result : outcome.problem}`);

@@ -39,13 +39,13 @@ function combWidth(n: number, groups: number, bw: number): number {
 
 type Spec =
   | { kind: 'digits'; id: string; label: string; path: string; boxes: number; groups?: number[]; hint?: string }
-  | { kind: 'capitals'; id: string; label: string; path: string; boxes: number; charset?: 'letters' | 'alnum' | 'dose'; hint?: string }
+  | { kind: 'capitals'; id: string; label: string; path: string; boxes: number; charset?: 'letters' | 'alnum' | 'dose'; hint?: string; vocabulary?: string[] }
   | { kind: 'date' | 'time'; id: string; label: string; path: string; hint?: string }
   | { kind: 'decimal'; id: string; label: string; path: string; intDigits: number; fracDigits: number; hint?: string }
   | { kind: 'choice' | 'multi'; id: string; label: string; path: string; options: [string | number | boolean, string][]; optionWidth?: number; hint?: string }
   | { kind: 'tick'; id: string; label: string; path: string }
   | { kind: 'signature'; id: string; label: string; path: string; width: number }
-  | { kind: 'text'; id: string; label: string; path: string; lines: number; width?: number; hint?: string; transcribe?: Transcribe };
+  | { kind: 'text'; id: string; label: string; path: string; lines: number; width?: number; hint?: string; transcribe?: Transcribe; vocabulary?: string[] };
 
 /** Place specs left to right on one row at box width bw; returns the row's height. */
 function row(specs: Spec[], bw = 5.2, gap = 3.2): void {
@@ -62,7 +62,7 @@ function row(specs: Spec[], bw = 5.2, gap = 3.2): void {
         break;
       case 'capitals':
         w = combWidth(s.boxes, 1, bw);
-        fields.push({ ...base, type: 'capitals', boxes: s.boxes, charset: s.charset ?? 'alnum', zone: { x, y: top, w, h: COMB_H } });
+        fields.push({ ...base, type: 'capitals', boxes: s.boxes, charset: s.charset ?? 'alnum', ...(s.vocabulary ? { vocabulary: s.vocabulary } : {}), zone: { x, y: top, w, h: COMB_H } });
         break;
       case 'date':
         w = combWidth(8, 3, bw);
@@ -109,7 +109,7 @@ function row(specs: Spec[], bw = 5.2, gap = 3.2): void {
       case 'text': {
         w = s.width ?? RIGHT - x;
         const h = s.lines * TEXT_LINE;
-        fields.push({ ...base, type: 'text', lines: s.lines, transcribe: s.transcribe ?? 'required', zone: { x, y: top, w, h } });
+        fields.push({ ...base, type: 'text', lines: s.lines, transcribe: s.transcribe ?? 'required', ...(s.vocabulary ? { vocabulary: s.vocabulary } : {}), zone: { x, y: top, w, h } });
         height = Math.max(height, h);
         break;
       }
@@ -185,16 +185,31 @@ row([
 row([{ kind: 'text', id: 'patient.address', label: 'Address', path: 'patient.address', lines: 2 }]);
 endSection(2);
 
+// Review's suggestions (README "Suggestions while keying"): a short, generic list per free-text field that a person
+// keying it is offered beside the values already keyed in the job. Clinical shorthand as crews write it; never
+// patient data. Each entry is only ever put in the box for the person to confirm.
+const VOCABULARY = {
+  complaint: [
+    'CHEST PAIN', 'SHORTNESS OF BREATH', 'DIFFICULTY IN BREATHING', 'ABDOMINAL PAIN', 'BACK PAIN',
+    'HEADACHE', 'FALL', 'HEAD INJURY', 'COLLAPSE', 'UNCONSCIOUS', 'SEIZURE', '? STROKE', 'CARDIAC ARREST',
+    'PALPITATIONS', 'HYPOGLYCAEMIA', 'ALLERGIC REACTION', '? ANAPHYLAXIS', 'OVERDOSE', 'ALCOHOL INTOXICATION',
+    'MENTAL HEALTH CRISIS', 'GENERALLY UNWELL', 'DIZZINESS', 'RTC', 'ASSAULT',
+  ],
+  allergies: ['NKDA', 'NONE KNOWN', 'PENICILLIN', 'AMOXICILLIN', 'CODEINE', 'MORPHINE', 'ASPIRIN', 'IBUPROFEN', 'NSAIDS', 'TRIMETHOPRIM', 'LATEX', 'NUTS', 'SHELLFISH', 'BEE STINGS', 'WASP STINGS'],
+  pmh: ['NIL', 'NIL OF NOTE', 'HTN', 'T2DM', 'T1DM', 'AF', 'COPD', 'ASTHMA', 'ANGINA', 'HEART FAILURE', 'CKD', 'DEMENTIA', 'EPILEPSY', 'STROKE', 'DEPRESSION'],
+  medications: ['NIL', 'NONE', 'ASPIRIN', 'ATORVASTATIN', 'SIMVASTATIN', 'RAMIPRIL', 'AMLODIPINE', 'BISOPROLOL', 'METFORMIN', 'INSULIN', 'APIXABAN', 'WARFARIN', 'LEVOTHYROXINE', 'OMEPRAZOLE', 'SALBUTAMOL INHALER'],
+};
+
 section('4  CLINICAL');
-row([{ kind: 'text', id: 'clinical.complaint', label: 'Presenting complaint', path: 'clinical.presentingComplaint', lines: 2 }]);
+row([{ kind: 'text', id: 'clinical.complaint', label: 'Presenting complaint', path: 'clinical.presentingComplaint', lines: 2, vocabulary: VOCABULARY.complaint }]);
 // Transcription policy (README "Free text"): what the ePR needs as data is keyed; the narrative stays on the scan.
 row([{ kind: 'text', id: 'clinical.history', label: 'History', path: 'clinical.history', lines: 4, transcribe: 'never' }]);
 row([
-  { kind: 'text', id: 'clinical.pmh', label: 'Past medical history', path: 'clinical.pastMedicalHistory', lines: 2, width: 90, transcribe: 'optional' },
-  { kind: 'text', id: 'clinical.medications', label: 'Medications', path: 'clinical.medications', lines: 2 },
+  { kind: 'text', id: 'clinical.pmh', label: 'Past medical history', path: 'clinical.pastMedicalHistory', lines: 2, width: 90, transcribe: 'optional', vocabulary: VOCABULARY.pmh },
+  { kind: 'text', id: 'clinical.medications', label: 'Medications', path: 'clinical.medications', lines: 2, vocabulary: VOCABULARY.medications },
 ]);
 row([
-  { kind: 'text', id: 'clinical.allergies', label: 'Allergies', path: 'clinical.allergies', lines: 1, width: 140 },
+  { kind: 'text', id: 'clinical.allergies', label: 'Allergies', path: 'clinical.allergies', lines: 1, width: 140, vocabulary: VOCABULARY.allergies },
   { kind: 'tick', id: 'clinical.nka', label: 'None known', path: 'clinical.noKnownAllergies' },
 ]);
 endSection(0);

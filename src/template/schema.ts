@@ -46,6 +46,13 @@ const FieldBase = z.object({
   hint: z.string().optional(),
 });
 
+/**
+ * Common entries a person keying this field may be offered as they type (review's suggestions), beside the values
+ * already keyed for it in the same job: a short, generic list (e.g. "NKDA" for allergies), never patient data. A
+ * suggestion is only ever text put in the box for the person to confirm; it settles nothing by itself.
+ */
+const Vocabulary = z.array(z.string().trim().min(1).max(120)).max(200).optional();
+
 export const Field = z.discriminatedUnion('type', [
   FieldBase.extend({ type: z.literal('tick') }),
   FieldBase.extend({ type: z.literal('choice'), options: z.array(TickOption).min(2) }),
@@ -61,6 +68,7 @@ export const Field = z.discriminatedUnion('type', [
     boxes: z.number().int().min(1).max(40),
     /** Characters a writer may put in a box: letters (names), letters and digits (codes), or a dose (adds . and /). */
     charset: z.enum(['letters', 'alnum', 'dose']).default('alnum'),
+    vocabulary: Vocabulary,
   }),
   FieldBase.extend({ type: z.literal('date') }),
   FieldBase.extend({ type: z.literal('time') }),
@@ -78,6 +86,7 @@ export const Field = z.discriminatedUnion('type', [
      * never: it does not enter the queue and the scanned page is the record of it.
      */
     transcribe: z.enum(TRANSCRIBE).default('required'),
+    vocabulary: Vocabulary,
   }),
   FieldBase.extend({ type: z.literal('signature') }),
 ]);

@@ -16,6 +16,15 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/** Hold every decision's answer back for `ms` after the server gave it. */
+export async function slowSaves(page: Page, ms: number) {
+  await page.route('**/api/decide', async (route) => {
+    const response = await route.fetch();
+    await new Promise((r) => setTimeout(r, ms));
+    await route.fulfill({ response });
+  });
+}
+
 export function haveChromium(): boolean {
   return existsSync(CHROMIUM_PATH);
 }

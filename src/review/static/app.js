@@ -2,7 +2,7 @@
 // Every URL is relative, so each request carries the session token that is part of the page's path.
 'use strict';
 
-const state = { items: [], kind: '', busy: false, reviewer: '' };
+const state = { items: [], kind: '', busy: false, reviewer: '', dicts: {} };
 const $ = (id) => document.getElementById(id);
 
 function el(tag, cls, text) {
@@ -263,10 +263,22 @@ function card(item) {
   if (item.readings) row.append(readingsBlock(item.readings, 'card-alts'));
   const live = el('span', 'live');
   row.append(live);
-  details.append(row, el('div', 'hint', hintFor(item)), el('div', 'result'));
+  // Suggestions while keying (suggest.js): the job's values for this field and the template's list, Tab takes one.
+  const line = item.suggest ? el('div', 'suggest card-suggest') : null;
+  if (line) line.hidden = true;
+  details.append(row, ...(line ? [line] : []), el('div', 'hint', hintFor(item)), el('div', 'result'));
   if (item.findings) {
     c.classList.add('has-finding');
     c.append(findingBlock(item.findings));
+  }
+  if (line) {
+    const update = () => cardSuggestion(item, c, input, line);
+    input.addEventListener('input', () => {
+      c.dataset.typed = '1';
+      update();
+    });
+    input.addEventListener('keyup', update);
+    input.addEventListener('focus', update);
   }
   input.addEventListener('input', () => {
     const res = c.querySelector('.result');
@@ -294,9 +306,24 @@ function card(item) {
   return c;
 }
 
+// What a card's suggestion line shows: before anything is typed, the dictionary entry the machine's reading is
+// close to; while typing (caret at the end), the completion of what is typed. Nothing on a card already saved.
+function cardSuggestion(item, c, input, line) {
+  const dict = state.dicts[item.fieldId];
+  let s = null;
+  if (c.classList.contains('done') || input.readOnly) s = null;
+  // Before any key: free text only (a name or code is never suggested from another form before the person types).
+  else if (!c.dataset.typed && input.value === item.guess) s = item.type === 'text' ? closestEntry(dict, item.guess) : null;
+  else if (input.selectionStart === input.selectionEnd && input.selectionEnd === input.value.length) s = completionFor(dict, input.value);
+  renderSuggestion(line, s);
+}
+
 function onKey(ev, item, c, input) {
   const reading = readingOfKey(ev, item.readings);
-  if (reading !== null) {
+  if (ev.key === 'Tab' && !ev.shiftKey && !ev.altKey && !ev.ctrlKey && !ev.metaKey && takeSuggestion(input, c.querySelector('.card-suggest'))) {
+    ev.preventDefault();
+    c.dataset.suggested = '1';
+  } else if (reading !== null) {
     ev.preventDefault();
     holdKeys(submit(item, c, input, 'alternative', reading));
   } else if (ev.key === 'Enter' && !ev.shiftKey) {
@@ -336,6 +363,7 @@ async function submit(item, c, input, action, reading) {
     action,
     text: action === 'enter' ? input.value : action === 'alternative' ? reading : undefined,
     expectedVersion: item.version,
+    suggested: action === 'enter' && c.dataset.suggested === '1',
   });
   c.classList.remove('saving');
   if (data.progress) showProgress(data.progress);
@@ -347,6 +375,10 @@ async function submit(item, c, input, action, reading) {
     if (typeof data.shown === 'string') input.value = data.shown || '(no value)';
     const alts = c.querySelector('.card-alts');
     if (alts) alts.remove();
+    const line = c.querySelector('.card-suggest');
+    if (line) renderSuggestion(line, null);
+    // What was just settled is in the field's dictionary for the next card at once.
+    if (item.suggest && o.result === 'decided' && data.shown && state.dicts[item.fieldId]) state.dicts[item.fieldId] = addToDictionary(state.dicts[item.fieldId], data.shown);
     result.className = 'result good';
     const rec = o.recordBefore === o.recordAfter ? `form ${item.serial} is ${o.recordAfter}` : `form ${item.serial}: ${o.recordBefore} → ${o.recordAfter}`;
     result.textContent = `${o.message} ${o.result === 'decided' ? `Field ${o.field.status}; ` : ''}${rec}.`;
@@ -438,6 +470,8 @@ async function loadBatch() {
   $('reviewer').textContent = data.reviewer;
   showProgress(data.progress);
   state.items = data.items;
+  state.dicts = {};
+  for (const [fieldId, entries] of Object.entries(data.dictionaries || {})) state.dicts[fieldId] = makeDictionary(entries);
   if (data.items.length === 0) {
     box.append(el('p', 'empty', state.kind ? `Nothing of this kind is waiting for you. Choose another kind above.` : 'Nothing is waiting for you. Well done.'));
     return;

@@ -1,25 +1,27 @@
 // Group verification, the default view: one template field across the job as a grid of crops, each with the
 // machine's value printed large against it, sorted by value so the odd one stands out. Keyboard first:
 // arrows move, typing on a tile replaces its value (Enter saves it), Alt+A / Alt+S take the machine's next reading
-// printed beside the value, Alt+B blank, Alt+I illegible, Enter on the grid confirms every tile not touched, Alt+M
-// the whole form, Alt+F the field-by-form view.
+// printed beside the value, Tab puts the suggestion shown in the box (free text and capitals: suggest.js), Alt+B
+// blank, Alt+I illegible, Enter on the grid confirms every tile not touched, Alt+M the whole form, Alt+F the
+// field-by-form view.
 'use strict';
 
-const group = { items: [], tiles: [], at: 0, fieldId: null, busy: false, readingsFit: 0, readingsAt: 'beside' };
+const group = { items: [], tiles: [], at: 0, fieldId: null, busy: false, readingsFit: 0, readingsAt: 'beside', dict: null };
 
 // el(), api(), showProgress() and showForm() are app.js's (loaded after this file; called only once both are).
 
 function groupKeys() {
   showKeys([
     [['←', '→', '↑', '↓'], 'move'],
-    [['Enter'], 'confirm untouched tiles'],
-    [[], 'type: replace'],
-    [['Alt', 'A', '/', 'S'], 'take a reading'],
+    [['Enter'], 'confirm untouched'],
+    [[], 'type: fix'],
+    [['Alt', 'A', '/', 'S'], 'reading'],
+    [['Tab'], 'suggestion'],
     [['Alt', 'B'], 'blank'],
     [['Alt', 'I'], 'illegible'],
     [['Alt', 'M'], 'form'],
-    [['Alt', 'F'], 'field view'],
-    [['Alt', 'C'], 'characters'],
+    [['Alt', 'F'], 'fields'],
+    [['Alt', 'C'], 'chars'],
     [['Alt', 'K'], 'filter'],
   ]);
 }
@@ -50,6 +52,10 @@ function tileOf(item) {
   input.spellcheck = false;
   input.hidden = true;
   input.setAttribute('aria-label', `${item.groupLabel}, form ${item.serial}`);
+  // Free text and capitals: a suggestion line (suggest.js), the entry the machine's reading is close to before any
+  // key, the completion of what is typed after. Tab puts it in the box; Enter saves.
+  const line = item.suggest ? el('div', 'suggest tile-suggest') : null;
+  if (line) line.hidden = true;
   const foot = el('div', 'tile-foot');
   const meta = el('span', 'tile-meta', `form ${item.serial}`);
   const result = el('span', 'tile-result');
@@ -66,10 +72,23 @@ function tileOf(item) {
     t.classList.add('flagged');
     t.title = item.reasons.join('\n');
   }
-  side.append(main, input, foot);
+  side.append(main, input, ...(line ? [line] : []), foot);
   t.append(img, side);
   t.addEventListener('click', () => focusTile(group.tiles.findIndex((x) => x.el === t)));
-  return { item, el: t, input, val, main, alts, readings, result, touched: false, done: false, saving: false };
+  const tile = { item, el: t, input, val, main, alts, readings, result, line, touched: false, done: false, saving: false, suggested: false };
+  if (line) input.addEventListener('input', () => tileSuggestion(tile));
+  return tile;
+}
+
+/** A tile's suggestion line as it stands: nothing once saved; the close entry before editing; the completion in it. */
+function tileSuggestion(tile) {
+  if (!tile.line) return;
+  let s = null;
+  if (tile.done) s = null;
+  // Before any key: free text only (a name or code is never suggested from another form before the person types).
+  else if (tile.input.hidden) s = tile.item.type === 'text' ? closestEntry(group.dict, tile.item.guess) : null;
+  else if (tile.input.selectionStart === tile.input.selectionEnd && tile.input.selectionEnd === tile.input.value.length) s = completionFor(group.dict, tile.input.value);
+  renderSuggestion(tile.line, s);
 }
 
 // Tile geometry (px at a 16 px root): the crop's height, the value's font, the padding and gaps between them.
@@ -138,7 +157,8 @@ async function saveTile(tile, action, text) {
   tile.saving = true;
   tile.el.classList.add('saving');
   tile.result.textContent = 'Saving…';
-  const { status, data } = await api('api/decide', { serial: tile.item.serial, fieldId: tile.item.fieldId, action, text, expectedVersion: tile.item.version });
+  const suggested = action === 'enter' && tile.suggested;
+  const { status, data } = await api('api/decide', { serial: tile.item.serial, fieldId: tile.item.fieldId, action, text, expectedVersion: tile.item.version, suggested });
   tile.saving = false;
   tile.el.classList.remove('saving');
   if (data.progress) showProgress(data.progress);
@@ -149,6 +169,11 @@ async function saveTile(tile, action, text) {
     tile.main.hidden = false;
     if (tile.alts) tile.alts.remove();
     tile.val.textContent = action === 'blank' ? '(blank on form)' : action === 'illegible' ? '(illegible)' : data.shown || text;
+    // What was just settled joins the field's dictionary: the other tiles' suggestions may change with it.
+    if (tile.item.suggest && group.dict && data.outcome.result === 'decided' && data.shown) {
+      group.dict = addToDictionary(group.dict, data.shown);
+      for (const x of group.tiles) tileSuggestion(x);
+    } else tileSuggestion(tile);
     tile.result.textContent = data.outcome.result === 'decided' ? `✓ ${data.outcome.field.status}` : data.outcome.message;
     for (const fresh of data.items || []) {
       const other = group.tiles.find((x) => x.item.id === fresh.id);
@@ -186,7 +211,9 @@ function startEdit(tile, first) {
   tile.input.hidden = false;
   tile.input.value = first;
   tile.input.focus();
+  tile.input.setSelectionRange(first.length, first.length);
   tile.el.classList.remove('bad');
+  tileSuggestion(tile);
 }
 
 function onGroupKey(ev) {
@@ -206,6 +233,14 @@ function onGroupKey(ev) {
   if (alt('m')) {
     ev.preventDefault();
     showForm(tile.item.serial, tile.item.fieldId);
+    return;
+  }
+  // Tab with a suggestion shown puts it in the tile's box (opening it if need be); only Enter then saves it.
+  if (ev.key === 'Tab' && !ev.shiftKey && !ev.altKey && !ev.ctrlKey && !ev.metaKey && tile.line && !tile.line.hidden && tile.line.dataset.full && !tile.done) {
+    ev.preventDefault();
+    tile.suggested = true;
+    if (editing) takeSuggestion(tile.input, tile.line);
+    else startEdit(tile, tile.line.dataset.full);
     return;
   }
   const reading = readingOfKey(ev, tile.readings);
@@ -231,8 +266,10 @@ function onGroupKey(ev) {
       tile.input.hidden = true;
       tile.main.hidden = false;
       tile.touched = false;
+      tile.suggested = false;
       tile.el.classList.remove('touched');
       tile.el.focus();
+      tileSuggestion(tile);
     } else if (ev.key === 'ArrowUp' || ev.key === 'ArrowDown') {
       ev.preventDefault();
     }
@@ -293,8 +330,10 @@ async function loadGroup(fieldId) {
   group.items = data.items;
   h1.textContent = data.groupLabel;
   count.textContent = `${data.items.length} on this screen${data.more ? `, ${data.more} more after` : ''}; sorted by value`;
+  group.dict = makeDictionary((data.dictionaries || {})[data.fieldId]);
   group.tiles = data.items.map(tileOf);
   for (const x of group.tiles) grid.append(x.el);
+  for (const x of group.tiles) tileSuggestion(x);
   focusTile(0);
 }
 
