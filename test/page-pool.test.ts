@@ -7,9 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { scanJob } from '../src/job/scan.ts';
 import { JobStore } from '../src/job/store.ts';
 import { loadTemplate } from '../src/template/load.ts';
-import { openSource } from '../src/imaging/decode.ts';
-import { ScanInputError } from '../src/imaging/errors.ts';
-import { PagePool } from '../src/page/pool.ts';
 import type { PageTask } from '../src/page/task.ts';
 
 const template = loadTemplate('standard-prf');
@@ -41,24 +38,4 @@ describe('page workers', () => {
     const task: PageTask = { file: 'a.png', pageIndex: 2, sha256: 'ab'.repeat(32), template: { id: template.id, version: template.version } };
     expect(structuredClone(task)).toEqual(task);
   });
-
-  it('a worker opens a scan file as this thread would: the same format, page count and sha256, the same refusal', async () => {
-    const pool = new PagePool({ size: 1, templates: [template] });
-    try {
-      for (const file of [join(FIXTURES, 'scans', 'scan-002.pdf'), join(FIXTURES, 'scans', 'scan-004.tif')]) {
-        const here = await openSource(file);
-        expect(here).not.toBeInstanceOf(ScanInputError);
-        expect(await pool.open(file)).toEqual(here);
-      }
-      for (const name of ['encrypted.pdf', 'garbage.pdf', 'truncated.tif', 'text-named.pdf']) {
-        const file = join(FIXTURES, 'bad', name);
-        const here = (await openSource(file)) as ScanInputError;
-        const there = await pool.open(file);
-        expect(there).toBeInstanceOf(ScanInputError);
-        expect((there as ScanInputError).toJSON()).toEqual(here.toJSON());
-      }
-    } finally {
-      await pool.close();
-    }
-  }, 120_000);
 });

@@ -1,13 +1,13 @@
 // The scan stage: every page of every input file ends in the job store, read or quarantined with a reason.
 // Files already in the job (same sha256) are skipped, so a rerun is safe and a crashed run resumes.
 // Orchestration and writes only: each page's work (decode, identify, register, warp, read) runs in a pool of page
-// workers (src/page/), which also count each file's pages; this thread hands out the pages (where each one is)
-// through a bounded window, and commits the results in page order, one transaction a page, the page image fsynced first.
+// workers (src/page/); this thread counts each file's pages, hands out the pages (where each one is) through a
+// bounded window, and commits the results in page order, one transaction a page, the page image fsynced first.
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { SourceInfo } from '../imaging/decode.ts';
+import { openSource } from '../imaging/decode.ts';
 import { ScanInputError } from '../imaging/errors.ts';
 import { walkInputs } from '../imaging/walk.ts';
 import { loadBoxClassifier } from '../recognition/box-classifier.ts';
@@ -172,11 +172,10 @@ async function scanWithModel(
   };
   try {
     // First pass: what is there to do, so progress can show pages left.
-    const plan: { path: string; info?: SourceInfo | ScanInputError; walkError?: ScanInputError }[] = [];
+    const plan: { path: string; info?: Awaited<ReturnType<typeof openSource>>; walkError?: ScanInputError }[] = [];
     for await (const item of walkInputs(opts.inputs)) {
       if ('error' in item) plan.push({ path: item.path, walkError: item.error });
-      // Counted in a page worker (a PDF's pages need mupdf, which this thread then never loads).
-      else plan.push({ path: item.path, info: await pool.open(item.path) });
+      else plan.push({ path: item.path, info: await openSource(item.path) });
     }
     const resume = new Map(store.pages.resumeInfo().map((r) => [r.sha256, r]));
     progress = {

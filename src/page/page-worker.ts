@@ -5,8 +5,7 @@ import sharp from 'sharp';
 import type { Template } from '../template/schema.ts';
 import { createPageEngines, type PageEngineOptions, type PageEngines } from './engines.ts';
 import { processPage } from './process-page.ts';
-import { openSource } from '../imaging/decode.ts';
-import { sourceToMessage, type PageResult, type PageTask, type SourceMessage } from './task.ts';
+import type { PageResult, PageTask } from './task.ts';
 import { nameThisThread, THREAD_NAMES } from './thread-cpu.ts';
 
 export interface PageWorkerData {
@@ -28,9 +27,4 @@ export default async function runPageTask(task: PageTask): Promise<PageResult> {
   if (!template) throw new Error(`page worker: no template ${task.template.id} v${task.template.version}`);
   engines ??= createPageEngines(data.engines);
   return processPage(task, template, await engines);
-}
-
-/** Open a scan file and say what it is (format, page count, sha256), for the scan's plan: see PagePool.open. */
-export async function openSourceTask(path: string): Promise<SourceMessage> {
-  return sourceToMessage(await openSource(path));
 }

@@ -6,9 +6,7 @@ import { Piscina } from 'piscina';
 import type { Template } from '../template/schema.ts';
 import type { PageEngineOptions } from './engines.ts';
 import type { PageWorkerData } from './page-worker.ts';
-import { ScanInputError } from '../imaging/errors.ts';
-import type { SourceInfo } from '../imaging/decode.ts';
-import { sourceFromMessage, type PageResult, type PageTask, type SourceMessage } from './task.ts';
+import type { PageResult, PageTask } from './task.ts';
 
 export interface PagePoolOptions {
   size: number;
@@ -22,9 +20,6 @@ export interface PagePoolOptions {
   /** Replace the workers after this many pages each. */
   recycleAfterPages?: number;
 }
-
-/** Opening a file (reading, hashing, counting its pages) is cut after this: a file is at most 1 GB (decode.ts). */
-const OPEN_TIMEOUT_MS = 300_000;
 
 export class PageTimeoutError extends Error {
   override name = 'PageTimeoutError';
@@ -108,39 +103,18 @@ export class PagePool {
   async run(task: PageTask): Promise<PageResult> {
     if (this.pagesOnCurrent >= this.opts.recycleAfterPages * this.opts.size) this.recycle();
     this.pagesOnCurrent++;
-    const result = await this.call<PageResult>(task, this.opts.pageTimeoutMs);
-    this.stats.pages++;
-    return result;
-  }
-
-  /**
-   * Open a scan file in a worker and say what it is (format, page count, sha256), or why it is refused. Counting a
-   * PDF's pages needs mupdf, which the workers hold anyway; the thread that writes the store does without it. A
-   * worker that dies opening the file is replaced and the file tried once more, then refused, naming the file.
-   */
-  async open(path: string): Promise<SourceInfo | ScanInputError> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return sourceFromMessage(await this.call<SourceMessage>(path, OPEN_TIMEOUT_MS, 'openSourceTask'));
-      } catch (e) {
-        if (e instanceof PageTimeoutError) return new ScanInputError('unreadable-file', path, { detail: `Opening it took longer than ${OPEN_TIMEOUT_MS / 1000} s` });
-        if (attempt >= 2) return new ScanInputError('unreadable-file', path, { detail: 'Opening it stopped the reader twice' });
-      }
-    }
-  }
-
-  /** One call on the current set of workers: the page task (default export) or the named one, cut after timeoutMs. */
-  private async call<T>(message: unknown, timeoutMs: number, name?: string): Promise<T> {
     const pool = this.current;
     this.inFlight.set(pool, (this.inFlight.get(pool) ?? 0) + 1);
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), timeoutMs);
+    const timer = setTimeout(() => abort.abort(), this.opts.pageTimeoutMs);
     try {
-      return (await pool.run(message, { signal: abort.signal, ...(name ? { name } : {}) })) as T;
+      const result = (await pool.run(task, { signal: abort.signal })) as PageResult;
+      this.stats.pages++;
+      return result;
     } catch (e) {
       if (abort.signal.aborted) {
         this.stats.timeouts++;
-        throw new PageTimeoutError(`the page took longer than ${Math.round(timeoutMs / 1000)} s`);
+        throw new PageTimeoutError(`the page took longer than ${Math.round(this.opts.pageTimeoutMs / 1000)} s`);
       }
       this.stats.crashes++;
       throw e;

@@ -1,7 +1,5 @@
 // The page task and its result: plain, structured-clonable messages, so one page's work can run in a worker
 // thread here (or, later, on another machine through a queue) while the job store is written in one place only.
-import type { SourceInfo } from '../imaging/decode.ts';
-import { ScanInputError, type ScanInputErrorCode } from '../imaging/errors.ts';
 import type { FieldRead } from '../job/page-store.ts';
 import type { PageIdentity } from '../template/qr-payload.ts';
 
@@ -56,20 +54,4 @@ export interface PageResult {
   engineSeconds: Record<string, number>;
   engineCpuSeconds: Record<string, number>;
   engine: EngineCounts;
-}
-
-/** What a worker says of a scan file it opened (a plain message): what the file is, or why it is refused. */
-export type SourceMessage = { info: SourceInfo } | { error: { code: ScanInputErrorCode; file: string; page?: number; detail?: string } };
-
-export function sourceToMessage(opened: SourceInfo | ScanInputError): SourceMessage {
-  if (!(opened instanceof ScanInputError)) return { info: opened };
-  const { code, file, page, detail } = opened.toJSON();
-  return { error: { code, file, ...(page !== undefined ? { page } : {}), ...(detail !== undefined ? { detail } : {}) } };
-}
-
-/** The error as it was made in the worker (its message is built from code, file, page and detail). */
-export function sourceFromMessage(m: SourceMessage): SourceInfo | ScanInputError {
-  if ('info' in m) return m.info;
-  const { code, file, page, detail } = m.error;
-  return new ScanInputError(code, file, { ...(page !== undefined ? { page } : {}), ...(detail !== undefined ? { detail } : {}) });
 }

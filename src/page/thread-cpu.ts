@@ -108,7 +108,7 @@ export function cpuSecondsOf(tids: readonly string[]): number {
 /** A scan's CPU by thread, seconds (user+sys). `engines` = ocr + boxClassifier; everything else is the pipeline's. */
 export interface ThreadCpuSplit {
   total: number;
-  /** The thread that plans the scan and writes the job store. */
+  /** The thread that decodes pages and writes the job store. */
   mainThread: number;
   /** The page workers' threads, the box classifier's inference (which onnxruntime runs on them) left out. */
   pageWorkers: number;
