@@ -3,7 +3,7 @@ import { downscaleGray, otsuThreshold, rotateGray90s, type GrayImage } from './g
 import { applyHomography, fitAffine, fitTransform, localScale, residual, type Homography, type Point } from './homography.ts';
 import { blobsInWindow, pickMark } from './marks.ts';
 import { qrQuarterTurns, type QrFound } from './qr.ts';
-import { qrSymbolCorners } from '../template/draw-form.ts';
+import { qrSymbolCorners } from '../template/qr-geometry.ts';
 import type { Template } from '../template/schema.ts';
 
 export interface Registration {

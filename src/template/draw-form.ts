@@ -4,6 +4,7 @@ import { combBoxes, combGroups, LABEL_SIZE_MM } from './geometry.ts';
 import { encodePageIdentity, type PageIdentity } from './qr-payload.ts';
 import type { Field, Template } from './schema.ts';
 import { text, type Drawing, type Shape } from './drawing.ts';
+import { QR_QUIET_MODULES } from './qr-geometry.ts';
 
 /** Grey for boxes: clearly printed, but lighter than pen so it can be told from writing. */
 export const BOX_COLOUR = '#6e6e6e';
@@ -45,18 +46,6 @@ function drawRegistrationMarks(template: Template, shapes: Shape[]): void {
   for (const m of template.registration.marks) {
     shapes.push({ op: 'rect', x: m.x - s / 2, y: m.y - s / 2, w: s, h: s, fill: INK });
   }
-}
-
-/** Quiet modules printed around the QR symbol inside the template's QR zone. */
-const QR_QUIET_MODULES = 2;
-
-/** Where the QR symbol of a given version sits on the page, in mm: its top-left, top-right and bottom-left corners. */
-export function qrSymbolCorners(template: Template, version: number) {
-  const n = 17 + 4 * version;
-  const cell = template.qr.w / (n + 2 * QR_QUIET_MODULES);
-  const x0 = template.qr.x + QR_QUIET_MODULES * cell;
-  const y0 = template.qr.y + QR_QUIET_MODULES * cell;
-  return { topLeft: { x: x0, y: y0 }, topRight: { x: x0 + n * cell, y: y0 }, bottomLeft: { x: x0, y: y0 + n * cell } };
 }
 
 function drawQr(template: Template, id: PageIdentity, shapes: Shape[]): void {
