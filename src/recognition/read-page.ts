@@ -96,9 +96,9 @@ export interface CombLine {
 }
 
 /**
- * Writing a box's cell cut off, this many pixels or more (8 a mm), is more than a stroke touching the line: a loop or a
- * stem left out, and what is left may read as another character with the classifier sure (a 9 written high read
- * as 7). On the validation hands 0.8% of the fields accepted on their boxes have such a box.
+ * Writing a box's cell cut off, this many pixels or more (8 a mm), is more than a stroke touching the line: a loop
+ * or a stem left out, and what is left may read as another character with the classifier sure (a 9 written high
+ * read as 7). On the validation hands 0.8% of the fields accepted on their boxes have such a box.
  */
 const SPILL_MAX = 8;
 
@@ -242,7 +242,8 @@ export function gapBeforeWriting(field: Field, boxes: readonly BoxAlternative[][
 /**
  * A comb field's reading from its boxes' alternatives. A faint box counts as written only when the classifier is
  * sure it is one character; a field with a faint box, a box whose writing ran out of its cell (SPILL_MAX), or an
- * empty box before a written one, is never the machine's to accept (confidence 0, no alternatives kept for evidence): a person looks at it.
+ * empty box before a written one, is never the machine's to accept (confidence 0, no alternatives kept for
+ * evidence): a person looks at it.
  */
 function combReading(l: CombLine): FieldReading {
   let faintSeen = false;
