@@ -7,6 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BoxAlternative } from '../src/recognition/box-classifier.ts';
+import { decideField } from '../src/record/acceptance.ts';
+import { normaliseField } from '../src/record/normalise.ts';
 import { cutCell, type CutReport } from '../src/recognition/cell-image.ts';
 import { gapBeforeWriting } from '../src/recognition/read-page.ts';
 import { createGray, type GrayImage } from '../src/imaging/gray.ts';
@@ -88,5 +90,18 @@ describe('writing cut off at the box line', () => {
     const { page, box } = boxPage();
     stroke(page, 60, 40, 76, 42); // a stroke crossing the right line into the next box
     expect(spillOf(page, box)).toBe(0);
+  });
+});
+
+describe('the reason a guarded field gives', () => {
+  it('says what to look for, not a confidence of 0% against a threshold', () => {
+    const f = field('obs1.sbp');
+    const verdict = decideField(f, normaliseField(f, ' 52'), 0, [], { digits: 0.99 });
+    expect(verdict.status).toBe('needs-review');
+    expect(verdict.reasons.map((r) => r.code)).toEqual(['low-confidence']);
+    expect(verdict.reasons[0]!.message).toMatch(/could not vouch for every box/);
+    expect(verdict.reasons[0]!.message).not.toMatch(/0%/);
+    // A reading merely under its threshold keeps the calibrated figure.
+    expect(decideField(f, normaliseField(f, '152'), 0.9, [], { digits: 0.99 }).reasons[0]!.message).toMatch(/\(90%\) is below the 99%/);
   });
 });

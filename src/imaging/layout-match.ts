@@ -1,5 +1,7 @@
 // A page whose QR code cannot be read (torn, covered, smudged) but whose corner marks are there: find which
 // template page it is by its printed layout, which way up it is, and the transform from its four marks.
+import { rasterise } from '../template/render-raster.ts';
+import { drawFormPage } from '../template/draw-form.ts';
 import type { Template } from '../template/schema.ts';
 import { downscaleGray, rotateGray90s, type GrayImage } from './gray.ts';
 import { fitAffine, fitTransform, type Homography, type Point } from './homography.ts';
@@ -23,14 +25,15 @@ export interface LayoutMatch {
 const blankCache = new Map<string, GrayImage[]>();
 
 /**
- * The template's blank pages at the match resolution (rendered once per template). The drawing code (fontkit, qrcode)
- * is loaded only here: most scans never need it, and a page worker that never does is lighter without it.
+ * The template's blank pages at the match resolution (rendered once per template). The drawing code is imported
+ * statically on purpose: a dynamic import() here fails in a page worker run from the sources (tsx's hooks do not
+ * reach a worker's later dynamic imports on Node 20: ERR_UNKNOWN_FILE_EXTENSION), and every torn-QR page was
+ * quarantined as read-failed.
  */
 async function blankPages(template: Template): Promise<GrayImage[]> {
   const key = `${template.id}@${template.version}`;
   let pages = blankCache.get(key);
   if (!pages) {
-    const [{ rasterise }, { drawFormPage }] = await Promise.all([import('../template/render-raster.ts'), import('../template/draw-form.ts')]);
     pages = [];
     for (const p of template.pages) {
       const { data, info } = await rasterise(drawFormPage(template, '000000', p.number), MATCH_PX_PER_MM * 25.4)

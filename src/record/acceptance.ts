@@ -1,6 +1,7 @@
 // What the machine may accept. A value is accepted only when it was read with a confidence at or above the
 // calibrated threshold for its field type AND no rule names it; free text is never accepted without a person.
 // Pure functions: the validate stage feeds them from the job store.
+import { isComb } from '../template/geometry.ts';
 import type { Field } from '../template/schema.ts';
 import { thresholdKey, type EvidenceKind } from './evidence.ts';
 import type { Finding } from './findings.ts';
@@ -52,11 +53,15 @@ function lowConfidence(field: Field, confidence: number | null, threshold: numbe
     code: 'low-confidence',
     severity: 'review',
     // Say what it means: a threshold above 1 is calibration's "never accept this type" (handwriting in it is always
-    // checked); otherwise the calibrated figure, which is a share of readings kept right, not a percentage of ink.
+    // checked); otherwise the calibrated figure, which is a share of readings kept right, not a percentage of ink. A
+    // comb field at confidence 0 is the reader's own refusal (read-page.ts: faint ink, a box's writing cut off at
+    // its line, an empty box before written ones), which no threshold explains.
     message:
       field.type === 'text'
         ? `${field.label}: free text is always checked by a person.`
-        : threshold > 1
+        : confidence === 0 && isComb(field)
+          ? `${field.label}: the machine could not vouch for every box (faint ink, writing over a box line, or an empty box before written ones): check each box against the paper.`
+          : threshold > 1
           ? `${field.label}: handwriting in this kind of field is always checked by a person (the machine is not yet reliable enough on it).`
           : `${field.label}: the machine's confidence (${Math.round((confidence ?? 0) * 100)}%) is below the ${Math.round(threshold * 100)}% at which calibration found its readings safe to accept.`,
     paths: [field.path],
