@@ -105,3 +105,19 @@ describe('the reason a guarded field gives', () => {
     expect(decideField(f, normaliseField(f, '152'), 0.9, [], { digits: 0.99 }).reasons[0]!.message).toMatch(/\(90%\) is below the 99%/);
   });
 });
+
+describe('a confidence against its threshold, in words', () => {
+  it('never prints the two as the same percentage', async () => {
+    const { percentBelow } = await import('../src/record/acceptance.ts');
+    expect(percentBelow(0.9925, 0.9936)).toEqual({ below: '99.2', limit: '99.4' });
+    expect(percentBelow(0.42, 0.9)).toEqual({ below: '42', limit: '90' });
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (a, b) => {
+        const [c, t] = a < b ? [a, b] : [b, a];
+        fc.pre(t - c > 1e-4);
+        const { below, limit } = percentBelow(c, t);
+        expect(Number(below)).toBeLessThan(Number(limit));
+      }),
+    );
+  });
+});

@@ -47,6 +47,20 @@ export interface FieldVerdict {
   reasons: Finding[];
 }
 
+/**
+ * A confidence and the threshold it falls short of, as percentages with as many decimals as it takes to tell them
+ * apart (never "99% is below the 99%", nor "below the 100%" for a threshold under 1): the confidence rounded down,
+ * the threshold to the nearest, at most three decimals.
+ */
+export function percentBelow(confidence: number, threshold: number): { below: string; limit: string } {
+  const at = (d: number) => ({ below: (Math.floor(confidence * 100 * 10 ** d) / 10 ** d).toFixed(d), limit: (threshold * 100).toFixed(d) });
+  for (let d = 0; d < 3; d++) {
+    const p = at(d);
+    if (p.below !== p.limit && (threshold >= 1 || Number(p.limit) < 100)) return p;
+  }
+  return at(3);
+}
+
 /** The low-confidence reason, worded for a data manager. */
 function lowConfidence(field: Field, confidence: number | null, threshold: number): Finding {
   return {
@@ -63,7 +77,7 @@ function lowConfidence(field: Field, confidence: number | null, threshold: numbe
           ? `${field.label}: the machine could not vouch for every box (faint ink, writing over a box line, or an empty box before written ones): check each box against the paper.`
           : threshold > 1
           ? `${field.label}: handwriting in this kind of field is always checked by a person (the machine is not yet reliable enough on it).`
-          : `${field.label}: the machine's confidence (${Math.round((confidence ?? 0) * 100)}%) is below the ${Math.round(threshold * 100)}% at which calibration found its readings safe to accept.`,
+          : `${field.label}: the machine's confidence (${percentBelow(confidence ?? 0, threshold).below}%) is below the ${percentBelow(confidence ?? 0, threshold).limit}% at which calibration found its readings safe to accept.`,
     paths: [field.path],
   };
 }
