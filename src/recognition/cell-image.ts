@@ -145,26 +145,11 @@ function spillOutside(dark: Uint8Array, w: number, h: number, cell: { x0: number
     }
   }
   let spill = 0;
-  while (stack.length) {
-    const i = stack.pop()!;
-    const x = i % w;
-    const y = (i - x) / w;
+  // Only up and down out of the cell: sideways is the neighbour's box.
+  floodInk(dark, w, h, seen, stack, (i) => {
+    const y = Math.floor(i / w);
     if (y < topFrom || y > bottomTo) spill++;
-    for (let dy = -1; dy <= 1; dy++) {
-      for (let dx = -1; dx <= 1; dx++) {
-        const nx = x + dx;
-        const ny = y + dy;
-        if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
-        // Only up and down out of the cell: sideways is the neighbour's box.
-        if (nx < cell.x0 || nx > cell.x1) continue;
-        const j = ny * w + nx;
-        if (dark[j] && !seen[j]) {
-          seen[j] = 1;
-          stack.push(j);
-        }
-      }
-    }
-  }
+  }, cell);
   return spill;
 }
 
@@ -221,27 +206,37 @@ function removeSpecks(px: Uint8Array, dark: Uint8Array, w: number, h: number): v
     stack.push(s);
     seen[s] = 1;
     comp.length = 0;
-    while (stack.length) {
-      const i = stack.pop()!;
-      comp.push(i);
-      const x = i % w;
-      const y = (i - x) / w;
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          const nx = x + dx;
-          const ny = y + dy;
-          if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
-          const j = ny * w + nx;
-          if (dark[j] && !seen[j]) {
-            seen[j] = 1;
-            stack.push(j);
-          }
-        }
-      }
-    }
+    floodInk(dark, w, h, seen, stack, (i) => comp.push(i));
     if (comp.length <= SPECK_MAX) for (const i of comp) {
       px[i] = 255;
       dark[i] = 0;
+    }
+  }
+}
+
+/**
+ * Grow connected ink (8-neighbour) from the pixels on `stack` (already marked in `seen`), calling `visit` once for
+ * each pixel reached, seeds included; with `columns`, only within those columns.
+ */
+function floodInk(dark: Uint8Array, w: number, h: number, seen: Uint8Array, stack: number[], visit: (i: number) => void, columns?: { x0: number; x1: number }): void {
+  const x0 = columns ? Math.max(0, columns.x0) : 0;
+  const x1 = columns ? Math.min(w - 1, columns.x1) : w - 1;
+  while (stack.length) {
+    const i = stack.pop()!;
+    visit(i);
+    const x = i % w;
+    const y = (i - x) / w;
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const nx = x + dx;
+        const ny = y + dy;
+        if (nx < x0 || ny < 0 || nx > x1 || ny >= h) continue;
+        const j = ny * w + nx;
+        if (dark[j] && !seen[j]) {
+          seen[j] = 1;
+          stack.push(j);
+        }
+      }
     }
   }
 }
