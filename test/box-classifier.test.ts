@@ -10,7 +10,7 @@ import { createGray, type GrayImage } from '../src/imaging/gray.ts';
 import { decodePages } from '../src/imaging/decode.ts';
 import { CANON_PX_PER_MM } from '../src/imaging/warp.ts';
 import { BoxModelError, defaultModelDir, loadBoxClassifier, META_FILE, MODEL_FILE, NOT_A_CHARACTER, type BoxCharset, type BoxClassifier } from '../src/recognition/box-classifier.ts';
-import { CELL_SIZE, cellTensor, cutCell } from '../src/recognition/cell-image.ts';
+import { CELL_INPUT, CELL_SIZE, cellTensor, cutCell } from '../src/recognition/cell-image.ts';
 import { inkThreshold } from '../src/recognition/read-page.ts';
 import { fontsOfPool } from '../src/synth/font-pools.ts';
 import { createRng } from '../src/synth/rng.ts';
@@ -21,7 +21,7 @@ import { loadTemplate } from '../src/template/load.ts';
 import { fontHand, sheetCells, toBytes, type Content, type NoiseKind } from '../training/font-cells.ts';
 import { canonicalPage, cellsOfPage } from '../training/scan-cells.ts';
 
-const PX = CELL_SIZE * CELL_SIZE;
+const PX = CELL_INPUT;
 const PPM = CANON_PX_PER_MM;
 /** The confidence under which the reader must send a box to a person (see docs/model-card-icr.md). */
 const SURE = 0.9;
@@ -115,6 +115,27 @@ describe('one preprocessing for training and reading', () => {
     expect(toBytes(cellTensor(builderCell.cell))).toEqual(toBytes(readerTensor));
     expect(inkSum(readerTensor)).toBeGreaterThan(20);
   });
+
+  it('keeps where the ink lay: a stroke at the edge of a box and the same stroke in its middle differ only in the geometry', () => {
+    const stroke = (x: number) => {
+      const img = createGray(60, 70);
+      img.data.fill(255);
+      for (let y = 10; y < 60; y++) for (let dx = 0; dx < 3; dx++) img.data[y * 60 + x + dx] = 20;
+      return cellTensor(img);
+    };
+    const edge = stroke(2);
+    const middle = stroke(29);
+    const pixels = CELL_SIZE * CELL_SIZE;
+    expect(edge.length).toBe(CELL_INPUT);
+    expect(toBytes(edge.subarray(0, pixels))).toEqual(toBytes(middle.subarray(0, pixels)));
+    // left, right, top, bottom, centre x, centre y: shares of the cell's width and height
+    expect([...edge.subarray(pixels)].map((v) => +v.toFixed(3))).toEqual([+(2 / 60).toFixed(3), +(5 / 60).toFixed(3), +(10 / 70).toFixed(3), +(60 / 70).toFixed(3), +(3.5 / 60).toFixed(3), +(35 / 70).toFixed(3)]);
+    expect(middle[pixels]).toBeCloseTo(29 / 60, 5);
+    // An empty cell is all zeros, geometry included: nothing says where no ink lay.
+    const blank = createGray(60, 70);
+    blank.data.fill(255);
+    expect(inkSum(cellTensor(blank))).toBe(0);
+  });
 });
 
 describe('cutCell', () => {
@@ -183,13 +204,14 @@ describe('bad boxes get low confidence, not a confident wrong character', () => 
   const face = { id: 'kalam', font: loadPackagedFont(fontsOfPool('test').find((f) => f.id === 'kalam')!.file) };
   for (const how of ['smudge', 'fragment', 'two', 'crossed'] as NoiseKind[]) {
     it(how, async () => {
-      const contents: Content[] = Array.from({ length: 20 }, () => ({ kind: 'noise', how }));
+      const contents: Content[] = Array.from({ length: 100 }, () => ({ kind: 'noise', how }));
       const rng = createRng(`bad-${how}`);
       const cells = await sheetCells(fontHand(face, rng.fork('writer')), contents, '0123456789', rng);
       const res = await clf.classify('digits', cells.map((c) => cellTensor(c.cell)));
       const confident = res.filter((alts) => alts[0]!.char !== NOT_A_CHARACTER && alts[0]!.p >= SURE);
-      // At most 1 of 20 (two characters in one box were 4 of 20 before the model trained on the merged synthesiser).
-      expect(confident.length, JSON.stringify(confident.map((a) => a[0]))).toBeLessThanOrEqual(1);
+      // At most 1 in 20 (two characters in one box were 4 of 20 before the model trained on the merged synthesiser),
+      // measured on 100 boxes: on 20, one box more or less moves the rate by 5 points.
+      expect(confident.length, JSON.stringify(confident.map((a) => a[0]))).toBeLessThanOrEqual(5);
     });
   }
 });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BOX_CLASSES, NOT_A_CHARACTER } from '../src/recognition/box-classifier.ts';
-import { CELL_SIZE, cellTensor } from '../src/recognition/cell-image.ts';
+import { CELL_INPUT, cellTensor } from '../src/recognition/cell-image.ts';
 import { createRng } from '../src/synth/rng.ts';
 import { buildPart, QUICK, SOURCES } from '../training/build-dataset.ts';
 import { sheetCells, toBytes, type Content } from '../training/font-cells.ts';
@@ -40,7 +40,7 @@ describe('stroke writers', () => {
     const tensors = await written(CHARS, 'every-class');
     expect(tensors).toHaveLength(CHARS.length);
     tensors.forEach((t, i) => {
-      expect(t.length, CHARS[i]).toBe(CELL_SIZE * CELL_SIZE);
+      expect(t.length, CHARS[i]).toBe(CELL_INPUT);
       // A dot is a few pixels; a letter far more.
       expect(ink(t), CHARS[i]).toBeGreaterThan(CHARS[i] === '.' ? 2 : 12);
     });
@@ -112,7 +112,7 @@ describe('stroke writers', () => {
       const parts = join(dir, 'parts');
       const y = readFileSync(join(parts, 'strokes.train.y.u8'));
       expect(y.length).toBeGreaterThan(110);
-      expect(readFileSync(join(parts, 'strokes.train.x.u8')).length).toBe(y.length * CELL_SIZE * CELL_SIZE);
+      expect(readFileSync(join(parts, 'strokes.train.x.u8')).length).toBe(y.length * CELL_INPUT);
       expect([...new Set(readFileSync(join(parts, 'strokes.train.src.u8')))]).toEqual([SOURCES.indexOf('stroke')]);
       expect(existsSync(join(parts, 'strokes.validation.y.u8'))).toBe(false);
       expect(existsSync(join(parts, 'strokes.test.y.u8'))).toBe(false);

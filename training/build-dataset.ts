@@ -4,13 +4,13 @@
 // (stroke-cells.ts, train only: they are no pool's hand) and synth --hands train scans;
 // validation = MNIST train 55,000-59,999, validation-pool fonts and scans (early stopping, temperature);
 // test = MNIST's test set, test-pool fonts and scans (the model card's numbers only, never for choices).
-// Files per split under --out: <split>.x.u8 (N x 784 uint8), <split>.y.u8 (class index), <split>.src.u8
+// Files per split under --out: <split>.x.u8 (N x CELL_INPUT uint8: pixels, then geometry), <split>.y.u8 (class index), <split>.src.u8
 // (SOURCES: 0 MNIST, 1 font, 2 scan, 3 stroke), plus dataset.json.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as fontkit from 'fontkit';
 import { BOX_CLASSES, CHARSETS, type BoxCharset } from '../src/recognition/box-classifier.ts';
-import { cellTensor } from '../src/recognition/cell-image.ts';
+import { CELL_INPUT, cellTensor } from '../src/recognition/cell-image.ts';
 import { fontsOfPool, type FontPool } from '../src/synth/font-pools.ts';
 import { createRng } from '../src/synth/rng.ts';
 import { loadPackagedFont } from '../src/template/drawing.ts';
@@ -75,8 +75,8 @@ class Split {
     });
   }
   write(dir: string, name: string): void {
-    const x = new Uint8Array(this.x.length * 784);
-    this.x.forEach((t, i) => x.set(t, i * 784));
+    const x = new Uint8Array(this.x.length * CELL_INPUT);
+    this.x.forEach((t, i) => x.set(t, i * CELL_INPUT));
     writeFileSync(join(dir, `${name}.x.u8`), x);
     writeFileSync(join(dir, `${name}.y.u8`), Uint8Array.from(this.y));
     writeFileSync(join(dir, `${name}.src.u8`), Uint8Array.from(this.src));
@@ -145,6 +145,7 @@ export function combineParts(outDir: string, seed: string): void {
   const meta = {
     seed,
     classes: BOX_CLASSES,
+    inputLength: CELL_INPUT,
     sources: SOURCES,
     charsets: CHARSET_NAMES,
     families: Object.fromEntries((['train', 'validation', 'test'] as const).map((p) => [p, faces(p).map((f) => f.id)])),

@@ -6,11 +6,11 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { BOX_CLASSES, loadBoxClassifier, NOT_A_CHARACTER, type BoxAlternative, type BoxCharset } from '../src/recognition/box-classifier.ts';
-import { CELL_SIZE } from '../src/recognition/cell-image.ts';
+import { CELL_INPUT } from '../src/recognition/cell-image.ts';
 import { createRng } from '../src/synth/rng.ts';
 import { CHARSET_NAMES, SOURCES } from './build-dataset.ts';
 
-const PX = CELL_SIZE * CELL_SIZE;
+const PX = CELL_INPUT;
 export const THRESHOLDS = [0.5, 0.9, 0.99, 0.999];
 
 export interface SplitData {
@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     join(fixtureDir, 'cells.json'),
     JSON.stringify(
       {
-        about: 'Held-out comb cells (test-pool font families, cut through the synth + scan path or rendered): cellTensor output as uint8 (x255), 784 a cell, gzip. Written by training/evaluate.ts; never trained on.',
+        about: `Held-out comb cells (test-pool font families, cut through the synth + scan path or rendered): cellTensor output as uint8 (x255), ${PX} numbers a cell (pixels, then where the ink lay), gzip. Written by training/evaluate.ts; never trained on.`,
         modelVersion: clf.modelVersion,
         accuracy: Number(fixAcc.toFixed(4)),
         labels: fixLabels,
@@ -228,10 +228,13 @@ Written by \`npm run train:icr\` (training/evaluate.ts) from the exported ONNX m
 
 ## What it is
 An ensemble of ${m.report.members ?? 1} small CNNs trained alike from different seeds (each: 3 conv layers 24/48/96 with batch norm and
-max-pooling, one dense layer of 160, dropout; trained with on-line affine, stroke-width and ink-dropout augmentation
-of the cell tensors; ${m.report.parameters ?? '?'} parameters in all), averaged in probability inside one ONNX graph: a wrong
-character is sure only when every member is sure of it over a 28x28 cell (\`cellTensor\` in src/recognition/cell-image.ts: ink = 1, cropped to the ink, aspect
-kept, scaled into 20 px, centred by mass). One network, 41 classes: \`''\` (not a character), 0-9, A-Z, \`- ' . /\`.
+max-pooling, one dense layer of 160 that also takes where the ink lay in its box, dropout; trained with on-line affine,
+stroke-width and ink-dropout augmentation of the cell tensors; ${m.report.parameters ?? '?'} parameters in all), averaged in
+probability inside one ONNX graph: a wrong character is sure only when every member is sure of it. Input a box: a 28x28
+cell (\`cellTensor\` in src/recognition/cell-image.ts: ink = 1, cropped to the ink, aspect kept, scaled into 20 px,
+centred by mass) and 6 numbers for the ink's bounding box and centre of mass as shares of the box, which the crop
+throws away (a thin 1 in the middle of a box and a fragment of its printed line at the edge are the same picture
+cropped). One network, 41 classes: \`''\` (not a character), 0-9, A-Z, \`- ' . /\`.
 Each charset (digits, letters, alnum, dose) masks the classes it cannot hold before a temperature-scaled softmax
 (T = ${m.report.temperature?.toFixed?.(3) ?? '?'}, fitted on the validation pool). Files: \`models/icr-boxes.onnx\`, \`models/icr-boxes.json\`.
 

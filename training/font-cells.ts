@@ -34,7 +34,7 @@ export interface SheetHand {
 }
 
 export interface LabelledCells {
-  /** N x CELL_SIZE² tensors as uint8 (value x 255). */
+  /** N x CELL_INPUT tensors as uint8 (value x 255). */
   tensors: Uint8Array[];
   labels: string[];
   /** The charset each cell is read with: the field's, for scanned cells; from the label otherwise. */

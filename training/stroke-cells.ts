@@ -74,8 +74,10 @@ const one: Glyph = (s) => {
     ['long', 3],
     ['curved', 1],
   ] as const);
-  const len = flag === 'long' ? s.num('1.long', 0.3, 0.5) : s.num('1.short', 0.12, 0.22);
-  const angle = (s.num('1.angle', 22, 55) * Math.PI) / 180;
+  // A long flag runs up to 0.6 of the height and as steep as 62 degrees (the continental 1), which is read as a 7
+  // when training only ever showed the short, shallow flag.
+  const len = flag === 'long' ? s.num('1.long', 0.3, 0.6) : s.num('1.short', 0.12, 0.22);
+  const angle = (s.num('1.angle', 22, 62) * Math.PI) / 180;
   const fx = 0.55 - len * Math.cos(angle);
   const fy = len * Math.sin(angle);
   const stem = 'L0.55 1';

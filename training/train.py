@@ -17,10 +17,15 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 CELL = 28
+PIXELS = CELL * CELL
+# After the pixels, where the ink lay in its box (cellTensor's CELL_GEOMETRY numbers): a thin 1 in the middle of a
+# box and a fragment of the printed line at its edge are the same picture once cropped to the ink.
+GEOMETRY = 6
+INPUT = PIXELS + GEOMETRY
 
 
 def load(data, split):
-    x = np.fromfile(os.path.join(data, f"{split}.x.u8"), dtype=np.uint8).reshape(-1, 1, CELL, CELL)
+    x = np.fromfile(os.path.join(data, f"{split}.x.u8"), dtype=np.uint8).reshape(-1, INPUT)
     y = np.fromfile(os.path.join(data, f"{split}.y.u8"), dtype=np.uint8).astype(np.int64)
     src = np.fromfile(os.path.join(data, f"{split}.src.u8"), dtype=np.uint8)
     return torch.from_numpy(x), torch.from_numpy(y), src
@@ -31,7 +36,8 @@ DENSE = 160
 
 
 class BoxNet(nn.Module):
-    """3 conv blocks (24/48/96) and one dense layer of 160: about 200k parameters, ~4 M multiply-adds a box."""
+    """3 conv blocks (24/48/96) over the pixels, their features joined by the geometry numbers into one dense layer
+    of 160: about 200k parameters, ~4 M multiply-adds a box. Input: N x INPUT (cellTensor's output as it is)."""
 
     def __init__(self, classes):
         super().__init__()
@@ -42,23 +48,29 @@ class BoxNet(nn.Module):
         self.b2 = nn.BatchNorm2d(w2)
         self.c3 = nn.Conv2d(w2, w3, 3, padding=1)
         self.b3 = nn.BatchNorm2d(w3)
-        self.fc = nn.Linear(w3 * 3 * 3, DENSE)
+        self.fc = nn.Linear(w3 * 3 * 3 + GEOMETRY, DENSE)
         self.drop = nn.Dropout(0.3)
         self.out = nn.Linear(DENSE, classes)
 
-    def forward(self, x):
+    def forward(self, cells):
+        x = cells[:, :PIXELS].reshape(-1, 1, CELL, CELL)
         x = F.max_pool2d(F.relu(self.b1(self.c1(x))), 2)  # 14
         x = F.max_pool2d(F.relu(self.b2(self.c2(x))), 2)  # 7
         x = F.max_pool2d(F.relu(self.b3(self.c3(x))), 2)  # 3
-        x = self.drop(F.relu(self.fc(x.flatten(1))))
+        x = self.drop(F.relu(self.fc(torch.cat([x.flatten(1), cells[:, PIXELS:]], 1))))
         return self.out(x)
 
 
-def augment_batch(x, gen):
+def augment_batch(cells, gen):
     """On-line augmentation of the normalised tensors, per cell: a small affine (rotation, scale, shear, shift), a
-    thicker or thinner stroke (grey dilation / erosion), a little ink dropout. Other writers differ from the
-    training ones in exactly these ways, so the model must not lean on any one of them."""
-    n = x.shape[0]
+    thicker or thinner stroke (grey dilation / erosion), a little ink dropout; the geometry numbers moved by up to
+    3% of the box. Other writers differ from the training ones in exactly these ways, so the model must not lean on
+    any one of them."""
+    n = cells.shape[0]
+    x = cells[:, :PIXELS].reshape(n, 1, CELL, CELL)
+    geometry = cells[:, PIXELS:]
+    inked = (geometry.sum(1, keepdim=True) > 0).float()  # an empty cell's geometry stays all zeros
+    geometry = (geometry + inked * 0.03 * (2 * torch.rand(geometry.shape, generator=gen) - 1)).clamp(0, 1)
     u = lambda lo, hi: lo + (hi - lo) * torch.rand(n, generator=gen)
     rot = u(-0.17, 0.17)  # about +-10 degrees
     scale = u(0.88, 1.12)
@@ -74,7 +86,8 @@ def augment_batch(x, gen):
     x = torch.where((pick < 0.15).view(n, 1, 1, 1), thick, torch.where((pick > 0.9).view(n, 1, 1, 1), thin, x))
     drop = (torch.rand(n, generator=gen) < 0.3).view(n, 1, 1, 1)
     keep = (torch.rand(x.shape, generator=gen) > 0.08).float()
-    return torch.where(drop, x * keep, x)
+    x = torch.where(drop, x * keep, x)
+    return torch.cat([x.reshape(n, PIXELS), geometry], 1)
 
 
 def logits_of(model, x, bs=2048):
@@ -181,11 +194,11 @@ def export(args, meta, xv, yv):
     os.makedirs(args.out, exist_ok=True)
     onnx_path = os.path.join(args.out, "icr-boxes.onnx")
     torch.onnx.export(
-        model, torch.zeros(1, 1, CELL, CELL), onnx_path, input_names=["cells"], output_names=["logits"],
+        model, torch.zeros(1, INPUT), onnx_path, input_names=["cells"], output_names=["logits"],
         dynamic_axes={"cells": {0: "n"}, "logits": {0: "n"}}, opset_version=13, do_constant_folding=True,
     )
     model_meta = {
-        "name": args.name, "classes": classes, "temperature": round(temperature, 4), "cellSize": CELL,
+        "name": args.name, "classes": classes, "temperature": round(temperature, 4), "cellSize": CELL, "inputLength": INPUT,
         "input": "cells", "output": "logits",
     }
     with open(os.path.join(args.out, "icr-boxes.json"), "w") as f:
@@ -211,10 +224,12 @@ def main():
     ap.add_argument("--seed", type=int, default=11, help="train one member with this seed (saved as <data>/member-<seed>.pt)")
     ap.add_argument("--members", help="export: the members' seeds, comma-separated, joined into one ONNX model")
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--name", default="icr-boxes-4")
+    ap.add_argument("--name", default="icr-boxes-5")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     meta = json.load(open(os.path.join(args.data, "dataset.json")))
+    if meta.get("inputLength") != INPUT:
+        raise SystemExit(f"{args.data}/dataset.json: cells of {meta.get('inputLength')} numbers, this network reads {INPUT}: rebuild the data set")
     xv, yv, _ = load(args.data, "validation")
     if args.members:
         export(args, meta, xv, yv)

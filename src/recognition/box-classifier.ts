@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { CELL_SIZE } from './cell-image.ts';
+import { CELL_INPUT, CELL_SIZE } from './cell-image.ts';
 
 /** The charsets the template's comb fields use (see WHITELISTS in read-page.ts). */
 export type BoxCharset = 'digits' | 'letters' | 'alnum' | 'dose';
@@ -25,7 +25,7 @@ export interface BoxAlternative {
 export interface BoxClassifier {
   /** The exact model: its name plus a short sha256 of its files, for a job to record. */
   readonly modelVersion: string;
-  /** Per cell (cellTensor output, CELL_SIZE² floats), the top 5 alternatives, most probable first. */
+  /** Per cell (cellTensor output, CELL_INPUT floats), the top 5 alternatives, most probable first. */
   classify(charset: BoxCharset, cells: Float32Array[]): Promise<BoxAlternative[][]>;
   release(): Promise<void>;
 }
@@ -55,6 +55,8 @@ export interface BoxModelMeta {
   /** Softmax temperature fitted on the validation pool. */
   temperature: number;
   cellSize: number;
+  /** Floats a cell: the pixels and the geometry numbers after them (CELL_INPUT). */
+  inputLength: number;
   input: string;
   output: string;
 }
@@ -102,9 +104,10 @@ function parseMeta(path: string, buf: Buffer): BoxModelMeta {
     typeof o.temperature === 'number' &&
     o.temperature > 0 &&
     o.cellSize === CELL_SIZE &&
+    o.inputLength === CELL_INPUT &&
     typeof o.input === 'string' &&
     typeof o.output === 'string';
-  if (!ok) throw new BoxModelError(path, `does not describe a box classifier (needs name, classes with '', temperature > 0, cellSize ${CELL_SIZE}, input, output)`);
+  if (!ok) throw new BoxModelError(path, `does not describe a box classifier (needs name, classes with '', temperature > 0, cellSize ${CELL_SIZE}, inputLength ${CELL_INPUT}, input, output)`);
   for (const cs of Object.values(CHARSETS)) {
     for (const ch of cs) if (!o.classes!.includes(ch)) throw new BoxModelError(path, `has no class for '${ch}'`);
   }
@@ -131,7 +134,7 @@ export async function loadBoxClassifier(opts: { modelDir?: string } = {}): Promi
   const classifier = new OnnxBoxClassifier(session, meta, `${meta.name}@${sha}`);
   // One blank cell through the network now, so a model with the wrong shape fails here and not on a page.
   try {
-    const [r] = await classifier.logits([new Float32Array(CELL_SIZE * CELL_SIZE)]);
+    const [r] = await classifier.logits([new Float32Array(CELL_INPUT)]);
     if (r!.length !== meta.classes.length) throw new Error(`gives ${r!.length} scores, the metadata names ${meta.classes.length} classes`);
   } catch (e) {
     await session.release();
@@ -160,13 +163,12 @@ class OnnxBoxClassifier implements BoxClassifier {
   async logits(cells: Float32Array[]): Promise<Float32Array[]> {
     const n = cells.length;
     if (n === 0) return [];
-    const px = CELL_SIZE * CELL_SIZE;
-    const input = new Float32Array(n * px);
+    const input = new Float32Array(n * CELL_INPUT);
     cells.forEach((c, i) => {
-      if (c.length !== px) throw new RangeError(`cell ${i} has ${c.length} values; cellTensor gives ${px}`);
-      input.set(c, i * px);
+      if (c.length !== CELL_INPUT) throw new RangeError(`cell ${i} has ${c.length} values; cellTensor gives ${CELL_INPUT}`);
+      input.set(c, i * CELL_INPUT);
     });
-    const out = await this.session.run({ [this.meta.input]: new ort.Tensor('float32', input, [n, 1, CELL_SIZE, CELL_SIZE]) });
+    const out = await this.session.run({ [this.meta.input]: new ort.Tensor('float32', input, [n, CELL_INPUT]) });
     const t = out[this.meta.output]!;
     const data = t.data as Float32Array;
     const k = data.length / n;

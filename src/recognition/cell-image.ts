@@ -3,12 +3,21 @@
 // and normalised exactly as what it reads:
 //  - cutCell: the box's interior with the printed comb lines found (near where the template and registration put
 //    them) and removed pixel by pixel, keeping the writer's ink, strokes that cross the line included;
-//  - cellTensor: the ink normalised MNIST-style into a CELL_SIZE x CELL_SIZE float tensor (ink = 1).
+//  - cellTensor: the ink normalised MNIST-style into a CELL_SIZE x CELL_SIZE float tensor (ink = 1), followed by
+//    where that ink lay in the box (CELL_GEOMETRY numbers), which the crop to the ink would otherwise throw away.
 import { createGray, type GrayImage } from '../imaging/gray.ts';
 import type { PxRect } from '../imaging/boxes.ts';
 
 /** Side of the classifier's square input, pixels. */
 export const CELL_SIZE = 28;
+/**
+ * Numbers after the pixels: the ink's bounding box (left, right, top, bottom) and centre of mass (x, y), each as a
+ * share of the cell's width or height. Cropped to its ink, a thin 1 in the middle of a box and a fragment of the
+ * printed line at its edge are the same picture; where they lay tells them apart.
+ */
+export const CELL_GEOMETRY = 6;
+/** Length of cellTensor's output, the classifier's input a cell. */
+export const CELL_INPUT = CELL_SIZE * CELL_SIZE + CELL_GEOMETRY;
 /** Side of the square the ink is scaled into (MNIST's 20 in 28). */
 const INK_BOX = 20;
 /** Ink never grows by more than this factor of a box's height share: a dot stays a dot, a dash stays thin. */
@@ -245,10 +254,10 @@ function floodInk(dark: Uint8Array, w: number, h: number, seen: Uint8Array, stac
  * THE normalisation of a cell into the classifier's input: ink = 1, paper = 0, contrast stretched so faint and
  * blue ink look like black, cropped to the ink, scaled (aspect kept) into INK_BOX px, never enlarged past half the
  * cell's height per INK_BOX (a dot stays small), centred by mass in CELL_SIZE x CELL_SIZE. A cell with no ink is
- * all zeros. Row-major, length CELL_SIZE².
+ * all zeros. Row-major, CELL_SIZE² pixels, then the CELL_GEOMETRY numbers of where the ink lay: CELL_INPUT in all.
  */
 export function cellTensor(cell: GrayImage): Float32Array {
-  const out = new Float32Array(CELL_SIZE * CELL_SIZE);
+  const out = new Float32Array(CELL_INPUT);
   const { width: w, height: h, data } = cell;
   // Contrast reference: the 95th percentile of ink darkness, so one dark speck does not dim the rest.
   const hist = new Uint32Array(256);
@@ -307,6 +316,7 @@ export function cellTensor(cell: GrayImage): Float32Array {
   let offY = CELL_SIZE / 2 - (cmy - y0) * scale;
   offX = Math.min(Math.max(offX, 0), CELL_SIZE - bw * scale);
   offY = Math.min(Math.max(offY, 0), CELL_SIZE - bh * scale);
+  out.set([x0 / w, (x1 + 1) / w, y0 / h, (y1 + 1) / h, cmx / w, cmy / h], CELL_SIZE * CELL_SIZE);
   // Area sampling, separable: each output pixel averages a 4x4 grid of bilinear samples over its footprint.
   const wx = sampleWeights(w, x0, offX, scale);
   const wy = sampleWeights(h, y0, offY, scale);
