@@ -2,6 +2,8 @@
 // accepted, and each now sending the field to a person (src/recognition/read-page.ts):
 //  - an empty box before a written one, in a comb written from the left: a 1 written on the printed line between
 //    two boxes was erased with the line, and "152" read as " 52" (gapBeforeWriting);
+//  - faint ink beside a written box that the classifier could not read as one sure character: a 1 written on the
+//    line after a 2 was erased with it, and "21" read as "2 " (faintBesideWriting);
 //  - writing that runs out of the box over its top or bottom line: the cell is cut at the line, and a 9 written
 //    high, its loop above the line, read as 7 (cutCell's CutReport.spill).
 import fc from 'fast-check';
@@ -10,7 +12,7 @@ import type { BoxAlternative } from '../src/recognition/box-classifier.ts';
 import { decideField } from '../src/record/acceptance.ts';
 import { normaliseField } from '../src/record/normalise.ts';
 import { cutCell, type CutReport } from '../src/recognition/cell-image.ts';
-import { gapBeforeWriting } from '../src/recognition/read-page.ts';
+import { faintBesideWriting, gapBeforeWriting, type CombLine } from '../src/recognition/read-page.ts';
 import { createGray, type GrayImage } from '../src/imaging/gray.ts';
 import { loadTemplate } from '../src/template/load.ts';
 
@@ -39,6 +41,29 @@ describe('an empty box before writing', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[0-9]{0,10}$/), fc.nat(10), (digits, trailing) => {
         expect(gapBeforeWriting(field('incident.number'), boxes(digits + ' '.repeat(trailing)))).toBe(false);
+      }),
+    );
+  });
+});
+
+describe('faint ink left unread beside writing', () => {
+  type Ink = CombLine['ink'][number];
+  const ink = (s: string): Ink[] => [...s].map((c) => (c === 'f' ? 'faint' : c === 'i' ? 'ink' : 'blank'));
+
+  it('flags a faint box read as blank next to a written one, on either side', () => {
+    expect(faintBesideWriting(ink('if'), boxes('2 '))).toBe(true);
+    expect(faintBesideWriting(ink('fi'), boxes(' 5'))).toBe(true);
+    expect(faintBesideWriting(ink('ifb'), boxes('2  '))).toBe(true);
+  });
+
+  it('leaves alone a faint box the classifier read, faint specks away from the writing, and a field with no faint box', () => {
+    expect(faintBesideWriting(ink('if'), boxes('21'))).toBe(false);
+    expect(faintBesideWriting(ink('iibf'), boxes('21  '))).toBe(false);
+    expect(faintBesideWriting(ink('ff'), boxes('  '))).toBe(false);
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom<Ink>('ink', 'blank'), { minLength: 1, maxLength: 10 }), (marks) => {
+        const read = boxes(marks.map((m) => (m === 'ink' ? '7' : ' ')).join(''));
+        expect(faintBesideWriting(marks, read)).toBe(false);
       }),
     );
   });

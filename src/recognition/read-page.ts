@@ -240,10 +240,20 @@ export function gapBeforeWriting(field: Field, boxes: readonly BoxAlternative[][
 }
 
 /**
+ * A box with faint ink that the classifier could not read as one sure character, beside a written box: most often
+ * writing on the printed line between the two, erased with the line ("21" with its 1 on the line read as "2 ", every
+ * box sure). Taken as blank it would pass unseen. `read` is each box's reading with such boxes already blank.
+ */
+export function faintBesideWriting(ink: readonly CombLine['ink'][number][], read: readonly BoxAlternative[][]): boolean {
+  const written = (j: number) => j >= 0 && j < read.length && read[j]![0]?.char !== ' ';
+  return ink.some((k, i) => k === 'faint' && read[i]![0]?.char === ' ' && (written(i - 1) || written(i + 1)));
+}
+
+/**
  * A comb field's reading from its boxes' alternatives. A faint box counts as written only when the classifier is
- * sure it is one character; a field with a faint box, a box whose writing ran out of its cell (SPILL_MAX), or an
- * empty box before a written one, is never the machine's to accept (confidence 0, no alternatives kept for
- * evidence): a person looks at it.
+ * sure it is one character; a field with a faint box, a box whose writing ran out of its cell (SPILL_MAX), an
+ * empty box before a written one, or a faint box left unread beside writing, is never the machine's to accept
+ * (confidence 0, no alternatives kept for evidence): a person looks at it.
  */
 function combReading(l: CombLine): FieldReading {
   let faintSeen = false;
@@ -257,7 +267,7 @@ function combReading(l: CombLine): FieldReading {
   const raw = topReading(alternatives).text;
   const base = { fieldId: l.field.id, type: l.field.type, path: l.field.path, rawText: raw, read: raw, crop: cropRect(l.field) };
   const cutShort = l.spill.some((n, i) => n >= SPILL_MAX && alternatives[i]![0]?.char !== ' ');
-  if (faintSeen || cutShort || gapBeforeWriting(l.field, alternatives)) return { ...base, confidence: 0 };
+  if (faintSeen || cutShort || gapBeforeWriting(l.field, alternatives) || faintBesideWriting(l.ink, alternatives)) return { ...base, confidence: 0 };
   // An all-blank field is as sure as its emptiness (the ink test); a written one as the product of its boxes.
   return { ...base, confidence: jointConfidence(alternatives), alternatives };
 }
