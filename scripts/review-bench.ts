@@ -45,6 +45,9 @@ import type { Field, Template } from '../src/template/schema.ts';
 import { planEdit, type EditMode, type EditState } from './review-edit-plan.ts';
 
 const KLM = { glance: 1.2, decision: 1.35, keystroke: 0.28 };
+/** How long the scripted person waits for the page (a save, the next screen): generous, for a loaded machine; the
+ * bench counts keys and decisions, not seconds waited. */
+const WAIT_MS = 600_000;
 /** Taking a suggestion costs a decision and a key: worth it only when it saves typing more keys than that costs. */
 const SUGGESTION_WORTH = Math.ceil((KLM.decision + KLM.keystroke) / KLM.keystroke);
 /** The keys that take the machine's first and second offered readings. */
@@ -301,7 +304,7 @@ async function moveInGrid(page: Page, t: Tally, from: number, to: number, cols: 
 }
 
 /** Wait until the page has settled after a save (focus moved on, no keys kept back), as a person sees it has. */
-const settled = (page: Page) => page.waitForFunction('keyHold.n === 0 && keyHold.queue.length === 0', undefined, { timeout: 60_000 });
+const settled = (page: Page) => page.waitForFunction('keyHold.n === 0 && keyHold.queue.length === 0', undefined, { timeout: WAIT_MS });
 
 const gridColumns = (page: Page, sel: string) =>
   page.evaluate((s) => {
@@ -314,7 +317,7 @@ const activeIndex = (page: Page, sel: string) => page.evaluate((s) => Array.from
 /** Field view: one card at a time; a glance and a decision each, then Enter, a value typed, or a chord. */
 async function fieldView(ctx: ReviewContext, page: Page, t: Tally): Promise<void> {
   for (;;) {
-    await page.waitForSelector('.card .value:focus, .empty', { timeout: 60_000 });
+    await page.waitForSelector('.card .value:focus, .empty', { timeout: WAIT_MS });
     if (await page.locator('.empty').count()) return;
     const info = await page.evaluate(() => {
       const input = document.activeElement as HTMLInputElement;
@@ -339,12 +342,12 @@ async function fieldView(ctx: ReviewContext, page: Page, t: Tally): Promise<void
       await keyValue(page, t, { field, w: { text: w.text, value: w.value }, row: { serial: info.serial, fieldId: info.fieldId }, guess: info.guess, input: `.card[data-id="${info.id}"] .value`, line, view: 'field' });
     }
     const sel = `.card[data-id="${info.id}"]`;
-    await page.waitForFunction((s) => !document.querySelector(s) || document.querySelector(s)!.classList.contains('done') || document.querySelector(`${s} .result.bad`), sel, { timeout: 60_000 });
+    await page.waitForFunction((s) => !document.querySelector(s) || document.querySelector(s)!.classList.contains('done') || document.querySelector(`${s} .result.bad`), sel, { timeout: WAIT_MS });
     if (await page.locator(`${sel} .result.bad`).count()) {
       // What the paper says is not a valid value (a writer's error): the person marks it illegible.
       t.decisions++;
       await press(page, t, 'Alt+I');
-      await page.waitForFunction((s) => !document.querySelector(s) || document.querySelector(s)!.classList.contains('done'), sel, { timeout: 60_000 });
+      await page.waitForFunction((s) => !document.querySelector(s) || document.querySelector(s)!.classList.contains('done'), sel, { timeout: WAIT_MS });
     }
   }
 }
@@ -364,7 +367,7 @@ async function fixTile(page: Page, t: Tally, field: Field, w: { text: string | n
 /** Group view: glance at every tile; fix the wrong ones (a decision and their keys); confirm the screen. */
 async function groupView(ctx: ReviewContext, page: Page, t: Tally): Promise<void> {
   for (;;) {
-    await page.waitForSelector('.tile.active, .empty', { timeout: 60_000 });
+    await page.waitForSelector('.tile.active, .empty', { timeout: WAIT_MS });
     if (await page.locator('.empty').count()) return;
     const tiles = await page.evaluate(() =>
       Array.from(document.querySelectorAll('.tile')).map((e) => ({
@@ -389,19 +392,19 @@ async function groupView(ctx: ReviewContext, page: Page, t: Tally): Promise<void
       t.decisions++;
       await fixTile(page, t, field, w, tile.readings, tile.id, tile.serial, tile.guess);
       const sel = `.tile[data-id="${tile.id}"]`;
-      await page.waitForFunction((s) => document.querySelector(s)!.classList.contains('done') || document.querySelector(s)!.classList.contains('bad'), sel, { timeout: 60_000 });
+      await page.waitForFunction((s) => document.querySelector(s)!.classList.contains('done') || document.querySelector(s)!.classList.contains('bad'), sel, { timeout: WAIT_MS });
       if (await page.locator(`${sel}.bad`).count()) {
         t.decisions++;
         await press(page, t, 'Escape');
         await press(page, t, 'Alt+I');
-        await page.waitForFunction((s) => document.querySelector(s)!.classList.contains('done'), sel, { timeout: 60_000 });
+        await page.waitForFunction((s) => document.querySelector(s)!.classList.contains('done'), sel, { timeout: WAIT_MS });
       }
     }
     // One decision and one key confirm the rest of the screen.
     t.decisions++;
     await press(page, t, 'Enter');
     for (;;) {
-      await page.waitForFunction((id) => !document.querySelector(`.tile[data-id="${id}"]`) || document.querySelector('.tile.bad:not(.done)'), first, { timeout: 120_000 });
+      await page.waitForFunction((id) => !document.querySelector(`.tile[data-id="${id}"]`) || document.querySelector('.tile.bad:not(.done)'), first, { timeout: WAIT_MS });
       if (!(await page.locator(`.tile[data-id="${first}"]`).count())) break;
       // A tile the confirmation could not save (it changed meanwhile): the person looks again and types it.
       const bad = await page.locator('.tile.bad:not(.done)').first().getAttribute('data-id');
@@ -412,7 +415,7 @@ async function groupView(ctx: ReviewContext, page: Page, t: Tally): Promise<void
       t.glances++;
       t.decisions++;
       await fixTile(page, t, field, w, tiles[i]!.readings, bad!, tiles[i]!.serial, tiles[i]!.guess);
-      await page.waitForFunction((s) => document.querySelector(s)!.classList.contains('done'), `.tile[data-id="${bad}"]`, { timeout: 60_000 });
+      await page.waitForFunction((s) => document.querySelector(s)!.classList.contains('done'), `.tile[data-id="${bad}"]`, { timeout: WAIT_MS });
       if (!(await page.locator('.tile:not(.done)').count())) {
         t.decisions++;
         await press(page, t, 'Enter');
@@ -431,7 +434,7 @@ function truthChars(field: Field, serial: string): string[] {
 
 /** Character view: glance at every box; type the right character on the wrong ones; confirm the screen. */
 async function charView(ctx: ReviewContext, page: Page, t: Tally): Promise<void> {
-  await page.waitForSelector('.ctile.active, .empty', { timeout: 60_000 });
+  await page.waitForSelector('.ctile.active, .empty', { timeout: WAIT_MS });
   for (let screens = 0; screens < 5000; screens++) {
     if (await page.locator('.empty').count()) return;
     const tiles = await page.evaluate(() =>
@@ -455,7 +458,7 @@ async function charView(ctx: ReviewContext, page: Page, t: Tally): Promise<void>
     t.decisions++;
     const firstKey = tiles[0]!.key;
     await press(page, t, 'Enter');
-    await page.waitForFunction((k) => document.querySelector('.empty') || (document.querySelector('.ctile.active') && document.querySelector('.ctile')!.getAttribute('data-key') !== k), firstKey, { timeout: 120_000 });
+    await page.waitForFunction((k) => document.querySelector('.empty') || (document.querySelector('.ctile.active') && document.querySelector('.ctile')!.getAttribute('data-key') !== k), firstKey, { timeout: WAIT_MS });
   }
 }
 

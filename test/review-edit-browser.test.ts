@@ -41,7 +41,7 @@ describeInChromium("editing the machine's reading in Chromium", session, () => {
     const tile = `.tile[data-serial="${first}"]`;
     await page.locator(tile).click();
     expect(await page.locator('.tile.active').getAttribute('data-serial')).toBe(first);
-    expect(await page.locator('#keys').textContent()).toContain('edit reading');
+    expect(await page.locator('#keys').textContent()).toContain('F2 edit');
     // F2, then Escape: the tile is as read, nothing saved.
     await page.keyboard.press('F2');
     expect(await boxOf(page, `${tile} .tile-input`)).toEqual({ v: 'S016 8RW', s: 1, e: 2 });

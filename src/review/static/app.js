@@ -335,6 +335,7 @@ function onKey(ev, item, c, input) {
     c.dataset.typed = '1';
     startEditingReading(input, item.guess, item.type !== 'text', item.doubtAt);
     input.dispatchEvent(new Event('input', { bubbles: true }));
+    if (item.type !== 'text') c.querySelector('.hint').textContent = 'Type over the marked character; ← → move it. Enter saves.';
   } else if (reading !== null) {
     ev.preventDefault();
     holdKeys(submit(item, c, input, 'alternative', reading));

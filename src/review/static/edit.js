@@ -17,6 +17,16 @@ function startEditingReading(input, text, comb, doubtAt) {
   input.value = text;
   input.dataset.overtype = comb ? '1' : '';
   input.classList.toggle('overtype', comb);
+  if (comb && !input.dataset.blockKept) {
+    // A caret put mid-value some other way (a click, Ctrl+arrows) becomes the block again, so what the next key
+    // replaces is always shown.
+    input.dataset.blockKept = '1';
+    const keep = () => {
+      if (input.dataset.overtype === '1' && input.selectionStart === input.selectionEnd && input.selectionStart < input.value.length) placeBlock(input, input.selectionStart);
+    };
+    input.addEventListener('keyup', keep);
+    input.addEventListener('mouseup', keep);
+  }
   input.focus();
   if (comb) placeBlock(input, Number.isInteger(doubtAt) ? doubtAt : 0);
   else input.setSelectionRange(text.length, text.length);
@@ -35,6 +45,12 @@ function overtypeKey(ev, input) {
   if (input.dataset.overtype !== '1' || ev.ctrlKey || ev.metaKey || ev.altKey) return false;
   const at = input.selectionStart ?? input.value.length;
   const n = input.value.length;
+  // More than one character selected (Ctrl+A, Shift+arrows, the box refocused): a key replaces the selection, as in
+  // any box, and overtype ends.
+  if ((input.selectionEnd ?? at) - at > 1) {
+    stopOvertype(input);
+    return false;
+  }
   const set = (text, from, to, next) => {
     input.setRangeText(text, from, to, 'end');
     placeBlock(input, next);

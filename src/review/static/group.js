@@ -13,9 +13,9 @@ const group = { items: [], tiles: [], at: 0, fieldId: null, busy: false, reading
 function groupKeys() {
   showKeys([
     [['←', '→', '↑', '↓'], 'move'],
-    [['Enter'], 'confirm untouched'],
+    [['Enter'], 'confirm rest'],
     [[], 'type: fix'],
-    [['F2'], 'edit reading'],
+    [['F2'], 'edit'],
     [['Alt', 'A', '/', 'S'], 'reading'],
     [['Tab'], 'suggestion'],
     [['Alt', 'B'], 'blank'],
@@ -233,7 +233,7 @@ function editReading(tile) {
   tile.input.hidden = false;
   const comb = tile.item.type !== 'text';
   startEditingReading(tile.input, tile.item.guess, comb, tile.item.doubtAt);
-  tile.result.textContent = comb ? 'overtype: ← → move, a key replaces' : 'editing the reading';
+  tile.result.textContent = comb ? 'type over; ← → move' : 'editing the reading';
   tileSuggestion(tile);
 }
 
