@@ -168,7 +168,8 @@ function moveKeys(st: EditState, to: number, mode: EditMode): string[] {
   while (frontier.length) {
     const next: EditState[] = [];
     for (const x of frontier) {
-      for (const k of keys) {
+      // On a selection only the keys that collapse it (its ends, the box's ends) are modelled.
+      for (const k of x.s !== x.e && mode !== 'overtype' ? keys.filter((k) => !k.startsWith('Control+Arrow')) : keys) {
         const y = afterKey(x, k, mode);
         const id = `${y.s},${y.e}`;
         if (seen.has(id)) continue;
