@@ -2,8 +2,8 @@
 // machine's value printed large against it, sorted by value so the odd one stands out. Keyboard first:
 // arrows move, typing on a tile replaces its value (Enter saves it), Alt+A / Alt+S take the machine's next reading
 // printed beside the value, Tab puts the suggestion shown in the box (free text and capitals: suggest.js), F2 opens
-// the machine's reading for editing (edit.js: overtype in comb fields), Alt+B blank, Alt+I illegible, Enter on the grid confirms every tile not touched, Alt+M the whole form, Alt+F the
-// field-by-form view.
+// the machine's reading for editing (edit.js: overtype in comb fields), Alt+B blank, Alt+I illegible, Enter on the
+// grid confirms every tile not touched, Alt+M the whole form, Alt+F the field-by-form view.
 'use strict';
 
 const group = { items: [], tiles: [], at: 0, fieldId: null, busy: false, readingsFit: 0, readingsAt: 'beside', dict: null };
