@@ -14,6 +14,7 @@ import { JobStore } from '../src/job/store.ts';
 import { reviewContext } from '../src/review/context.ts';
 import { progress } from '../src/review/queue.ts';
 import { startReviewServer } from '../src/review/server.ts';
+import { inflateJob } from './inflate-job.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,23 +31,9 @@ const root = mkdtempSync(join(tmpdir(), 'review-save-'));
 const dir = join(root, 'job');
 cpSync(args.job!, dir, { recursive: true });
 
-/** Copy every record (with its fields, audit and keyings) `copies` times under serials offset by 10^6 each. */
-function inflate(store: JobStore): void {
-  const db = store.db;
-  const cols = (t: string) => (db.prepare(`SELECT name FROM pragma_table_info('${t}')`).all() as { name: string }[]).map((c) => c.name);
-  const copy = (t: string, k: number) => {
-    const c = cols(t).filter((n) => n !== 'id');
-    const sel = c.map((n) => (n === 'serial' ? `printf('%d', CAST(serial AS INTEGER) + ${k * 1_000_000})` : n)).join(', ');
-    db.prepare(`INSERT INTO ${t}(${c.join(', ')}) SELECT ${sel} FROM ${t} WHERE CAST(serial AS INTEGER) < 1000000`).run();
-  };
-  store.inTransaction(() => {
-    for (let k = 1; k < copies; k++) for (const t of ['records', 'fields', 'audit', 'review_keyings']) copy(t, k);
-  });
-}
-
 const store = JobStore.open(dir);
 const t0 = Date.now();
-inflate(store);
+inflateJob(store, copies);
 const counts = {
   forms: (store.db.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n,
   fields: (store.db.prepare('SELECT count(*) AS n FROM fields').get() as { n: number }).n,

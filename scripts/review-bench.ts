@@ -11,6 +11,11 @@
 // types a character at a time and, whenever the suggestion shown puts in the box the next part of what it must key,
 // takes it with Tab. Every key counts (characters, Tab, Enter) and each suggestion taken is one more decision; one is
 // taken only where it saves time by the model (it adds at least SUGGESTION_WORTH characters).
+// Or the reviewer edits instead (F2: the machine's reading in the box; overtype from its least sure character in a
+// comb field), or takes the suggestion shown before typing and edits that, whichever of these the model prices
+// lowest: the keys that edit are planned by scripts/review-edit-plan.ts (arrows, Ctrl+arrows a word at a time,
+// Backspace, Delete), pressed in the page, and what the box then holds is checked; each place changed after the
+// first is one more decision (the person finds it on the crop), and every key counts, F2 and Tab among them.
 //
 // Without --job it makes its own corpus: `synth --hands test` (hands the box model never trained on), scanned with
 // the committed box model and validated with the template's shipped thresholds, in bench/results/review-corpus/
@@ -35,9 +40,14 @@ import { getAtPath } from '../src/record/paths.ts';
 import { fieldKind, reviewContext, type ReviewContext } from '../src/review/context.ts';
 import { displayValue, parseTyped } from '../src/review/input.ts';
 import { startReviewServer } from '../src/review/server.ts';
+import { leastSureAt } from '../src/review/readings.ts';
 import type { Field, Template } from '../src/template/schema.ts';
+import { planEdit, type EditMode, type EditState } from './review-edit-plan.ts';
 
 const KLM = { glance: 1.2, decision: 1.35, keystroke: 0.28 };
+/** How long the scripted person waits for the page (a save, the next screen): generous, for a loaded machine; the
+ * bench counts keys and decisions, not seconds waited. */
+const WAIT_MS = 600_000;
 /** Taking a suggestion costs a decision and a key: worth it only when it saves typing more keys than that costs. */
 const SUGGESTION_WORTH = Math.ceil((KLM.decision + KLM.keystroke) / KLM.keystroke);
 /** The keys that take the machine's first and second offered readings. */
@@ -95,6 +105,8 @@ interface Tally {
   readingsTaken: number;
   /** Suggestions taken while keying, by where they came from (the job's values, the template's list). */
   suggestionsTaken: Record<string, number>;
+  /** Wrong values keyed by editing: the machine's reading (F2), or the suggestion shown before typing. */
+  edited: { reading: number; suggestion: number };
   /** The kind of field the keys now pressed are for, and keys by kind (the kinds of context.ts's filter). */
   kind: string;
   keysByKind: Record<string, number>;
@@ -167,13 +179,118 @@ async function keyText(page: Page, t: Tally, text: string, line: string | null) 
   }
 }
 
-/** Before typing: the suggestion printed for the machine's reading, taken (Tab) when it is exactly what must be keyed. */
-async function tookReadingSuggestion(page: Page, t: Tally, text: string, line: string | null): Promise<boolean> {
-  if (!line || text.length < SUGGESTION_WORTH) return false;
-  const s = await shownSuggestion(page, line);
-  if (!s || s.full !== text) return false;
-  await takeSuggestion(page, t, s.source);
-  return true;
+// The page's own globals (group.js, app.js, suggest.js), read in the page by the dry runs below.
+declare const group: { dict: unknown };
+declare const state: { dicts: Record<string, unknown> };
+declare function completionFor(dict: unknown, typed: string): { full: string } | null;
+
+/** What keyText would press for `text` with the page's suggestions as they stand (nothing pressed): keys and suggestions taken. */
+const dryKeyText = (page: Page, text: string, dict: { view: 'group' | 'field'; fieldId: string } | null) =>
+  dict === null
+    ? Promise.resolve({ keys: text.length, taken: 0 })
+    : page.evaluate(
+        ({ text, d, worth }) => {
+          const dictionary = d.view === 'group' ? group.dict : state.dicts[d.fieldId];
+          let typed = '';
+          let keys = 0;
+          let taken = 0;
+          while (typed !== text) {
+            const s = typed ? completionFor(dictionary, typed) : null;
+            keys++;
+            if (s && s.full !== typed && text.startsWith(s.full) && s.full.length - typed.length >= worth) {
+              taken++;
+              typed = s.full;
+            } else typed += text[typed.length];
+          }
+          return { keys, taken };
+        },
+        { text, d: dict, worth: SUGGESTION_WORTH },
+      );
+
+const boxState = (page: Page, input: string): Promise<EditState> =>
+  page.$eval(input, (e) => {
+    const i = e as HTMLInputElement;
+    return { v: i.value, s: i.selectionStart ?? i.value.length, e: i.selectionEnd ?? i.value.length };
+  });
+
+/** Press planned editing keys in the page, then plan again from what the box holds until it holds `target`. */
+async function pressEdit(page: Page, t: Tally, input: string, target: string, mode: EditMode, keys: string[]) {
+  for (let look = 0; ; look++) {
+    for (const k of keys) {
+      if (k.length === 1) await page.keyboard.type(k);
+      else await page.keyboard.press(k);
+      count(t, 1);
+    }
+    const now = await boxState(page, input);
+    if (now.v === target) return;
+    // The page did otherwise than planned: the person looks again and goes on from what the box holds.
+    const again = look < 3 ? planEdit(now, target, mode) : null;
+    if (!again) throw new Error(`bench:review: editing did not reach the value (${mode}, look ${look}); the edit model and the page disagree`);
+    t.decisions += again.hunks;
+    keys = again.keys;
+  }
+}
+
+const EDITABLE = new Set(['text', 'capitals', 'digits', 'decimal', 'time', 'date']);
+
+interface KeyJob {
+  field: Field;
+  w: { text: string; value: unknown };
+  row: { serial: string; fieldId: string };
+  guess: string;
+  /** The box's selector, and the suggestion line's (null when the item offers none). */
+  input: string;
+  line: string | null;
+  view: 'group' | 'field';
+}
+
+/**
+ * A wrong value keyed the way the model prices lowest: typed afresh with the suggestions; the suggestion shown
+ * before typing taken as it is (Tab) or taken and edited; or the machine's reading edited (F2). Then Enter.
+ */
+async function keyValue(page: Page, t: Tally, j: KeyJob) {
+  const { field, w } = j;
+  const cost = (keys: number, decisions: number) => keys * KLM.keystroke + decisions * KLM.decision;
+  const dict = j.line ? { view: j.view, fieldId: field.id } : null;
+  const dry = await dryKeyText(page, w.text, dict);
+  const shown = j.line ? await shownSuggestion(page, j.line) : null;
+  type Way = { way: 'type' | 'take' | 'edit' | 'take-edit'; s: number; keys?: string[]; mode?: EditMode };
+  const ways: Way[] = [{ way: 'type', s: cost(dry.keys + 1, dry.taken) }];
+  if (shown && shown.full === w.text) ways.push({ way: 'take', s: cost(2, 1) });
+  // Editing: towards the value as the page shows it (12:05, 20/07/2023), which is what the box starts from.
+  const target = displayValue(field, w.value);
+  if (EDITABLE.has(field.type) && guessIsRight(field, target, w.value)) {
+    // Free text is a multi-line box in the field view.
+    const mode: EditMode = field.type !== 'text' ? 'overtype' : j.view === 'field' ? 'lines' : 'insert';
+    if (j.guess) {
+      const row = ctx0!.store.records.field(j.row.serial, j.row.fieldId)!;
+      const at = mode === 'overtype' ? (leastSureAt(field, row) ?? 0) : j.guess.length;
+      const plan = planEdit({ v: j.guess, s: at, e: mode === 'overtype' ? Math.min(at + 1, j.guess.length) : at }, target, mode);
+      if (plan) ways.push({ way: 'edit', s: cost(plan.keys.length + 2, plan.hunks - 1), keys: plan.keys, mode });
+    }
+    if (shown && shown.full !== w.text && field.type === 'text') {
+      const plan = planEdit({ v: shown.full, s: shown.full.length, e: shown.full.length }, target, mode);
+      if (plan) ways.push({ way: 'take-edit', s: cost(plan.keys.length + 2, plan.hunks), keys: plan.keys, mode });
+    }
+  }
+  const best = ways.reduce((a, b) => (b.s < a.s ? b : a));
+  if (best.way === 'type') await keyText(page, t, w.text, j.line);
+  else if (best.way === 'take') await takeSuggestion(page, t, shown!.source);
+  else {
+    if (best.way === 'edit') {
+      t.edited.reading++;
+      await press(page, t, 'F2');
+    } else {
+      t.edited.suggestion++;
+      await takeSuggestion(page, t, shown!.source);
+    }
+    // Plan from what the box holds now (the page placed the caret or block), pressing as planned.
+    const plan = planEdit(await boxState(page, j.input), target, best.mode!);
+    if (!plan) throw new Error('bench:review: the box the page opened cannot be edited to the value');
+    t.decisions += plan.hunks - 1;
+    await pressEdit(page, t, j.input, target, best.mode!, plan.keys);
+  }
+  await press(page, t, 'Enter');
 }
 
 /** Arrow keys from one grid cell to another the short way, as the page moves (a row down or up, then along). */
@@ -187,7 +304,7 @@ async function moveInGrid(page: Page, t: Tally, from: number, to: number, cols: 
 }
 
 /** Wait until the page has settled after a save (focus moved on, no keys kept back), as a person sees it has. */
-const settled = (page: Page) => page.waitForFunction('keyHold.n === 0 && keyHold.queue.length === 0', undefined, { timeout: 60_000 });
+const settled = (page: Page) => page.waitForFunction('keyHold.n === 0 && keyHold.queue.length === 0', undefined, { timeout: WAIT_MS });
 
 const gridColumns = (page: Page, sel: string) =>
   page.evaluate((s) => {
@@ -200,7 +317,7 @@ const activeIndex = (page: Page, sel: string) => page.evaluate((s) => Array.from
 /** Field view: one card at a time; a glance and a decision each, then Enter, a value typed, or a chord. */
 async function fieldView(ctx: ReviewContext, page: Page, t: Tally): Promise<void> {
   for (;;) {
-    await page.waitForSelector('.card .value:focus, .empty', { timeout: 60_000 });
+    await page.waitForSelector('.card .value:focus, .empty', { timeout: WAIT_MS });
     if (await page.locator('.empty').count()) return;
     const info = await page.evaluate(() => {
       const input = document.activeElement as HTMLInputElement;
@@ -220,24 +337,23 @@ async function fieldView(ctx: ReviewContext, page: Page, t: Tally): Promise<void
       t.readingsTaken++;
       await press(page, t, READING_KEYS[offered]!);
     } else {
-      // The guess is selected on focus: typing replaces it.
+      // The guess is selected on focus: typing replaces it; F2 edits it.
       const line = info.suggests ? `.card[data-id="${info.id}"] .card-suggest` : null;
-      if (!(await tookReadingSuggestion(page, t, w.text, line))) await keyText(page, t, w.text, line);
-      await press(page, t, 'Enter');
+      await keyValue(page, t, { field, w: { text: w.text, value: w.value }, row: { serial: info.serial, fieldId: info.fieldId }, guess: info.guess, input: `.card[data-id="${info.id}"] .value`, line, view: 'field' });
     }
     const sel = `.card[data-id="${info.id}"]`;
-    await page.waitForFunction((s) => !document.querySelector(s) || document.querySelector(s)!.classList.contains('done') || document.querySelector(`${s} .result.bad`), sel, { timeout: 60_000 });
+    await page.waitForFunction((s) => !document.querySelector(s) || document.querySelector(s)!.classList.contains('done') || document.querySelector(`${s} .result.bad`), sel, { timeout: WAIT_MS });
     if (await page.locator(`${sel} .result.bad`).count()) {
       // What the paper says is not a valid value (a writer's error): the person marks it illegible.
       t.decisions++;
       await press(page, t, 'Alt+I');
-      await page.waitForFunction((s) => !document.querySelector(s) || document.querySelector(s)!.classList.contains('done'), sel, { timeout: 60_000 });
+      await page.waitForFunction((s) => !document.querySelector(s) || document.querySelector(s)!.classList.contains('done'), sel, { timeout: WAIT_MS });
     }
   }
 }
 
 /** A wrong tile put right: blank on form, the offered reading that is right (one key), else the value typed. */
-async function fixTile(page: Page, t: Tally, field: Field, w: { text: string | null; value: unknown }, readings: string[], id: string) {
+async function fixTile(page: Page, t: Tally, field: Field, w: { text: string | null; value: unknown }, readings: string[], id: string, serial: string, guess: string) {
   if (w.text === null) return press(page, t, 'Alt+B');
   const offered = readings.findIndex((r) => guessIsRight(field, r, w.value));
   if (offered >= 0) {
@@ -245,14 +361,13 @@ async function fixTile(page: Page, t: Tally, field: Field, w: { text: string | n
     return press(page, t, READING_KEYS[offered]!);
   }
   const line = (await page.locator(`.tile[data-id="${id}"] .tile-suggest`).count()) ? `.tile[data-id="${id}"] .tile-suggest` : null;
-  if (!(await tookReadingSuggestion(page, t, w.text, line))) await keyText(page, t, w.text, line);
-  await press(page, t, 'Enter');
+  await keyValue(page, t, { field, w: { text: w.text, value: w.value }, row: { serial, fieldId: field.id }, guess, input: `.tile[data-id="${id}"] .tile-input`, line, view: 'group' });
 }
 
 /** Group view: glance at every tile; fix the wrong ones (a decision and their keys); confirm the screen. */
 async function groupView(ctx: ReviewContext, page: Page, t: Tally): Promise<void> {
   for (;;) {
-    await page.waitForSelector('.tile.active, .empty', { timeout: 60_000 });
+    await page.waitForSelector('.tile.active, .empty', { timeout: WAIT_MS });
     if (await page.locator('.empty').count()) return;
     const tiles = await page.evaluate(() =>
       Array.from(document.querySelectorAll('.tile')).map((e) => ({
@@ -275,21 +390,21 @@ async function groupView(ctx: ReviewContext, page: Page, t: Tally): Promise<void
       await settled(page);
       await moveInGrid(page, t, await activeIndex(page, '.tile'), i, cols);
       t.decisions++;
-      await fixTile(page, t, field, w, tile.readings, tile.id);
+      await fixTile(page, t, field, w, tile.readings, tile.id, tile.serial, tile.guess);
       const sel = `.tile[data-id="${tile.id}"]`;
-      await page.waitForFunction((s) => document.querySelector(s)!.classList.contains('done') || document.querySelector(s)!.classList.contains('bad'), sel, { timeout: 60_000 });
+      await page.waitForFunction((s) => document.querySelector(s)!.classList.contains('done') || document.querySelector(s)!.classList.contains('bad'), sel, { timeout: WAIT_MS });
       if (await page.locator(`${sel}.bad`).count()) {
         t.decisions++;
         await press(page, t, 'Escape');
         await press(page, t, 'Alt+I');
-        await page.waitForFunction((s) => document.querySelector(s)!.classList.contains('done'), sel, { timeout: 60_000 });
+        await page.waitForFunction((s) => document.querySelector(s)!.classList.contains('done'), sel, { timeout: WAIT_MS });
       }
     }
     // One decision and one key confirm the rest of the screen.
     t.decisions++;
     await press(page, t, 'Enter');
     for (;;) {
-      await page.waitForFunction((id) => !document.querySelector(`.tile[data-id="${id}"]`) || document.querySelector('.tile.bad:not(.done)'), first, { timeout: 120_000 });
+      await page.waitForFunction((id) => !document.querySelector(`.tile[data-id="${id}"]`) || document.querySelector('.tile.bad:not(.done)'), first, { timeout: WAIT_MS });
       if (!(await page.locator(`.tile[data-id="${first}"]`).count())) break;
       // A tile the confirmation could not save (it changed meanwhile): the person looks again and types it.
       const bad = await page.locator('.tile.bad:not(.done)').first().getAttribute('data-id');
@@ -299,8 +414,8 @@ async function groupView(ctx: ReviewContext, page: Page, t: Tally): Promise<void
       await moveInGrid(page, t, await activeIndex(page, '.tile'), i, cols);
       t.glances++;
       t.decisions++;
-      await fixTile(page, t, field, w, tiles[i]!.readings, bad!);
-      await page.waitForFunction((s) => document.querySelector(s)!.classList.contains('done'), `.tile[data-id="${bad}"]`, { timeout: 60_000 });
+      await fixTile(page, t, field, w, tiles[i]!.readings, bad!, tiles[i]!.serial, tiles[i]!.guess);
+      await page.waitForFunction((s) => document.querySelector(s)!.classList.contains('done'), `.tile[data-id="${bad}"]`, { timeout: WAIT_MS });
       if (!(await page.locator('.tile:not(.done)').count())) {
         t.decisions++;
         await press(page, t, 'Enter');
@@ -319,7 +434,7 @@ function truthChars(field: Field, serial: string): string[] {
 
 /** Character view: glance at every box; type the right character on the wrong ones; confirm the screen. */
 async function charView(ctx: ReviewContext, page: Page, t: Tally): Promise<void> {
-  await page.waitForSelector('.ctile.active, .empty', { timeout: 60_000 });
+  await page.waitForSelector('.ctile.active, .empty', { timeout: WAIT_MS });
   for (let screens = 0; screens < 5000; screens++) {
     if (await page.locator('.empty').count()) return;
     const tiles = await page.evaluate(() =>
@@ -343,13 +458,15 @@ async function charView(ctx: ReviewContext, page: Page, t: Tally): Promise<void>
     t.decisions++;
     const firstKey = tiles[0]!.key;
     await press(page, t, 'Enter');
-    await page.waitForFunction((k) => document.querySelector('.empty') || (document.querySelector('.ctile.active') && document.querySelector('.ctile')!.getAttribute('data-key') !== k), firstKey, { timeout: 120_000 });
+    await page.waitForFunction((k) => document.querySelector('.empty') || (document.querySelector('.ctile.active') && document.querySelector('.ctile')!.getAttribute('data-key') !== k), firstKey, { timeout: WAIT_MS });
   }
 }
 
 type View = 'group' | 'chars' | 'field';
 
 let vocabularyNote = '';
+/** The run's review context, for where the page's overtype block starts (leastSureAt, as the server computes it). */
+let ctx0: ReviewContext | null = null;
 /**
  * The packaged template's suggestion vocabularies in the job copy's template, where the two differ in nothing else
  * (a corpus scanned before templates carried vocabularies: they play no part in reading or validating).
@@ -370,6 +487,7 @@ async function run(browser: Browser, view: View) {
   const store = JobStore.open(dir);
   vocabularyNote = args['no-vocabulary'] ? 'the job template as scanned (no vocabularies: --no-vocabulary)' : withPackagedVocabulary(store);
   const ctx = reviewContext(store, { today: args.today });
+  ctx0 = ctx;
   const atStart = store.review.reviewableFields();
   const forms = new Set(atStart.map((f) => f.serial)).size;
   const queuedByKind: Record<string, number> = {};
@@ -377,7 +495,7 @@ async function run(browser: Browser, view: View) {
     const k = ctx.fields.has(f.fieldId) ? fieldKind(ctx.fields.get(f.fieldId)!) : f.fieldId;
     queuedByKind[k] = (queuedByKind[k] ?? 0) + 1;
   }
-  const t: Tally = { glances: 0, decisions: 0, keys: 0, screens: 0, readingsTaken: 0, suggestionsTaken: {}, kind: '', keysByKind: {} };
+  const t: Tally = { glances: 0, decisions: 0, keys: 0, screens: 0, readingsTaken: 0, suggestionsTaken: {}, edited: { reading: 0, suggestion: 0 }, kind: '', keysByKind: {} };
   const t0 = process.cpuUsage();
   const w0 = Date.now();
   // Person one does what they may (character view first, then group view, where asked); two the blind second
@@ -441,11 +559,11 @@ const lines = [
   `KLM: glance ${KLM.glance} s, decision ${KLM.decision} s, keystroke ${KLM.keystroke} s; a tile is one glance; keys/field over the queue at the start; 1366x768`,
   `Suggestions: ${vocabularyNote}; one is taken where it adds at least ${SUGGESTION_WORTH} characters`,
   '',
-  '| view | queue | forms | left | screens | glances | decisions | keystrokes | keys/field | person-s/form | readings taken | suggestions taken (job / template) |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  '| view | queue | forms | left | screens | glances | decisions | keystrokes | keys/field | person-s/form | readings taken | suggestions taken (job / template) | edited (reading / suggestion) |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...results.map(
     (r) =>
-      `| ${NAMES[r.view]} | ${r.queueAtStart} | ${r.forms} | ${r.left} | ${r.screens || '-'} | ${r.glances} | ${r.decisions} | ${r.keys} | ${r.keysPerField.toFixed(2)} | ${r.personSecondsPerForm.toFixed(1)} | ${r.readingsTaken} | ${r.suggestionsTaken.job ?? 0} / ${r.suggestionsTaken.template ?? 0} |`,
+      `| ${NAMES[r.view]} | ${r.queueAtStart} | ${r.forms} | ${r.left} | ${r.screens || '-'} | ${r.glances} | ${r.decisions} | ${r.keys} | ${r.keysPerField.toFixed(2)} | ${r.personSecondsPerForm.toFixed(1)} | ${r.readingsTaken} | ${r.suggestionsTaken.job ?? 0} / ${r.suggestionsTaken.template ?? 0} | ${r.edited.reading} / ${r.edited.suggestion} |`,
   ),
 ];
 for (const r of results) {

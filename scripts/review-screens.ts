@@ -1,5 +1,6 @@
 // Screenshots of the review page at 1366x768 (group view, field view), to look at what a person sees.
 //   node --import tsx scripts/review-screens.ts --job demo/job --out bench/results/screens
+//   (--group patient.postcode --focus '[data-serial="001000"]' --edit 'ArrowLeft': also the tile opened with F2)
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,6 +17,8 @@ const { values: args } = parseArgs({
     /** Move (arrows in group view, Tab in field view) until the active tile or card matches, e.g. .has-finding */
     focus: { type: 'string' },
     kind: { type: 'string' },
+    /** Also screenshot the active tile and card opened with F2 (editing the machine's reading), after these keys. */
+    edit: { type: 'string' },
     today: { type: 'string' },
     chromium: { type: 'string', default: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
   },
@@ -40,6 +43,14 @@ try {
     return { whole: all.filter((t) => t.getBoundingClientRect().bottom <= innerHeight).length, claimed: all.length };
   });
   await page.screenshot({ path: join(args.out!, 'group-view.png') });
+  async function editShot(name: string) {
+    if (args.edit === undefined) return;
+    await page.keyboard.press('F2');
+    for (const k of args.edit.split(' ').filter(Boolean)) await page.keyboard.press(k);
+    await page.screenshot({ path: join(args.out!, name) });
+    await page.keyboard.press('Escape');
+  }
+  await editShot('group-edit.png');
   await page.goto('about:blank');
   await page.goto(srv.url + '#chars');
   await page.waitForSelector('.ctile.active, .empty');
@@ -57,6 +68,7 @@ try {
   await page.waitForLoadState('networkidle');
   const visible = await page.evaluate(() => Array.from(document.querySelectorAll('.card')).filter((c) => c.getBoundingClientRect().bottom <= innerHeight).length);
   await page.screenshot({ path: join(args.out!, 'field-view.png') });
+  await editShot('field-edit.png');
   console.log(`screens written to ${args.out}; at 1366x768 group view shows ${tiles.whole} whole tile(s) of ${tiles.claimed} on the screen, character view ${boxes} whole box(es), field view ${visible} whole card(s)`);
 } finally {
   await browser.close();

@@ -9,7 +9,7 @@ import { decide } from '../src/review/decide.ts';
 import { groupOrder } from '../src/review/group-shape.ts';
 import { parseTyped } from '../src/review/input.ts';
 import { progress, stageFor } from '../src/review/queue.ts';
-import { nextReadings, OFFERED_MAX } from '../src/review/readings.ts';
+import { leastSureAt, nextReadings, OFFERED_MAX } from '../src/review/readings.ts';
 import { loadTemplate } from '../src/template/load.ts';
 import { buildReviewJob, REVIEW_TODAY } from './helpers/browser.ts';
 
@@ -55,6 +55,27 @@ describe('nextReadings', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('leastSureAt', () => {
+  const unsure = (c: string, p: number) => [{ char: c, p }, { char: '?', p: 1 - p }];
+  it('is where, in the value as shown, the box the classifier was least sure of sits (separators and spaces skipped)', () => {
+    // A postcode: box 4 is the space, so box 5 (the 8) is character 5 of "PO30 8YG".
+    const pc = [sure('P'), sure('O'), sure('3'), sure('0'), sure(' '), unsure('8', 0.4), sure('Y'), sure('G')];
+    expect(leastSureAt(field('patient.postcode'), { alternatives: pc, value: 'PO30 8YG', rawText: 'PO30 8YG' })).toBe(5);
+    // A time shown 12:05: box 2 (the 0) is character 3.
+    const time = [sure('1'), sure('2'), unsure('0', 0.5), sure('5')];
+    expect(leastSureAt(field('time.atscene'), { alternatives: time, value: '12:05', rawText: '1205' })).toBe(3);
+    // A date shown dd/mm/yyyy: box 5 (the first 9 of 1990) is character 7.
+    const date = [...'3101'].map(sure).concat([sure('1'), unsure('9', 0.3), sure('9'), sure('0')]);
+    expect(leastSureAt(field('incident.date'), { alternatives: date, value: '1990-01-31', rawText: '31011990' })).toBe(7);
+  });
+
+  it('is null without box alternatives, for free text, and where the shown value does not line up with its boxes', () => {
+    expect(leastSureAt(field('patient.postcode'), { alternatives: null, value: 'PO30 8YG', rawText: '' })).toBeNull();
+    expect(leastSureAt(field('patient.address'), { alternatives: [sure('1')], value: '1 HIGH ROAD', rawText: '' })).toBeNull();
+    expect(leastSureAt(field('obs1.pulse'), { alternatives: [sure('8'), sure('2'), sure(' ')], value: null, rawText: '' })).toBeNull();
   });
 });
 

@@ -72,7 +72,7 @@ describe('review server security', () => {
     expect(ok.headers['referrer-policy']).toBe('no-referrer');
     expect(ok.headers['cache-control']).toBe('no-store');
     // No inline script: every <script> names a file.
-    for (const tag of ok.body.match(/<script[^>]*>/g) ?? []) expect(tag).toMatch(/src="(app|group|chars|suggest)\.js"/);
+    for (const tag of ok.body.match(/<script[^>]*>/g) ?? []) expect(tag).toMatch(/src="(app|group|chars|suggest|edit)\.js"/);
     expect(ok.body).not.toMatch(/<script[^>]*>[^<]+<\/script>/);
     expect(ok.body).not.toMatch(/\son\w+=/i);
     const refused = await raw(srv.port, 'GET', '/app.js');

@@ -10,7 +10,7 @@ import { displayValue, guessText } from './input.ts';
 import { groupOrder, groupShape, type GroupShape } from './group-shape.ts';
 import { findingViews, type FindingView } from './finding-view.ts';
 import { reviewerDay } from './reviewer-day.ts';
-import { nextReadings } from './readings.ts';
+import { leastSureAt, nextReadings } from './readings.ts';
 import { offersSuggestions } from './dictionary.ts';
 
 /** single: an ordinary review; first/second/third: a step of double keying. */
@@ -41,6 +41,9 @@ export interface QueueItem {
   /** Comb fields: the machine's next readings that are values of the field, best first, one key each (never when
    * keying blind). */
   readings?: string[];
+  /** Comb fields: where in `guess` the character the machine was least sure of is (editing the reading starts
+   * there); never when keying blind. */
+  doubtAt?: number;
   /** Free text and capitals, not keyed blind: the page completes what is typed from the job's dictionary for the
    * field (sent with the screen), and for free text may offer the entry nearest the machine's reading. */
   suggest?: true;
@@ -122,6 +125,8 @@ export function toQueueItem(ctx: ReviewContext, row: FieldRow, field: Field, sta
     if (views.length) item.findings = views;
     const readings = nextReadings(field, row);
     if (readings.length) item.readings = readings.map((r) => r.text);
+    const doubt = leastSureAt(field, row);
+    if (doubt !== null) item.doubtAt = doubt;
   }
   if (offersSuggestions(field, stage)) item.suggest = true;
   if (stage === 'third') {

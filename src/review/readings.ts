@@ -6,6 +6,7 @@
 import type { FieldRow } from '../job/record-store.ts';
 import { nBest, type BoxAlternatives } from '../record/evidence.ts';
 import { normaliseField } from '../record/normalise.ts';
+import { combCharacters, isComb } from '../template/geometry.ts';
 import type { Field } from '../template/schema.ts';
 import { displayValue, guessText } from './input.ts';
 
@@ -41,4 +42,24 @@ export function nextReadings(field: Field, row: Pick<FieldRow, 'alternatives' | 
     out.push({ text, value: r.value });
   }
   return out;
+}
+
+/**
+ * Where, in the value a comb field's tile shows, the character the box classifier was least sure of sits: where
+ * editing the machine's reading puts its overtype cursor first (a person still sees, and may move to, every box).
+ * Null without box alternatives, or when the shown value's characters do not line up one to one with its boxes.
+ */
+export function leastSureAt(field: Field, row: Pick<FieldRow, 'alternatives' | 'value' | 'rawText'>): number | null {
+  if (!isComb(field) || !Array.isArray(row.alternatives) || row.alternatives.length === 0) return null;
+  const shown = guessText(field, row.value, row.rawText);
+  const boxes = combCharacters(field, shown);
+  const filled = boxes.flatMap((c, i) => (c === '' ? [] : [i]));
+  // The shown characters that sit in boxes: for capitals all but spaces; for numbers not their separators.
+  const sep = field.type === 'capitals' ? /\s/ : /[\s.:/-]/;
+  const at = [...shown].flatMap((c, j) => (sep.test(c) ? [] : [j]));
+  if (!filled.length || filled.length !== at.length) return null;
+  const alts = row.alternatives as BoxAlternatives[];
+  let worst = 0;
+  for (let k = 1; k < filled.length; k++) if ((alts[filled[k]!]?.[0]?.p ?? 0) < (alts[filled[worst]!]?.[0]?.p ?? 0)) worst = k;
+  return at[worst]!;
 }

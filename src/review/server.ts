@@ -35,6 +35,7 @@ const STATIC: Record<string, { file: string; type: string }> = {
   'group.js': { file: 'group.js', type: 'text/javascript; charset=utf-8' },
   'chars.js': { file: 'chars.js', type: 'text/javascript; charset=utf-8' },
   'suggest.js': { file: 'suggest.js', type: 'text/javascript; charset=utf-8' },
+  'edit.js': { file: 'edit.js', type: 'text/javascript; charset=utf-8' },
   'app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
   'favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
 };
@@ -42,6 +43,8 @@ const STATIC: Record<string, { file: string; type: string }> = {
 const MAX_BODY = 64 * 1024;
 /** The audit note of a value typed with one or more of the page's suggestions accepted (then confirmed). */
 export const SUGGESTED_NOTE = 'keyed with a suggestion accepted (values keyed in this job or the template list)';
+/** The audit note of a value keyed by editing the machine's reading in the box (F2), not typed afresh. */
+export const EDITED_NOTE = "keyed by editing the machine's reading";
 // Path segments our routes use: no dots-only segments, no percent-encoding, no backslashes.
 const SAFE_PATH = /^\/[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]*)*$/;
 
@@ -111,6 +114,12 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
     // fall through
   }
   throw new HttpError(400, 'the body is not a JSON object');
+}
+
+/** How a typed value was keyed, for its audit note: with a suggestion taken, by editing the reading, or both. */
+function keyingNote(suggested: boolean, edited: boolean): { note?: string } {
+  const notes = [edited ? EDITED_NOTE : '', suggested ? SUGGESTED_NOTE : ''].filter(Boolean);
+  return notes.length ? { note: notes.join('; ') } : {};
 }
 
 function parseCharChecks(v: unknown): CharCheck[] {
@@ -250,7 +259,7 @@ export async function startReviewServer(o: ReviewServerOptions): Promise<ReviewS
           text: typeof body.text === 'string' ? body.text : undefined,
           expectedVersion: body.expectedVersion,
           // How the person keyed it, for the audit trail: a fixed phrase, never the suggestion's text.
-          ...(action === 'enter' && body.suggested === true ? { note: SUGGESTED_NOTE } : {}),
+          ...(action === 'enter' ? keyingNote(body.suggested === true, body.edited === true) : {}),
         };
         const outcome = locked(() => decide(ctx, input, { checkClaim: true }));
         log(`decision: form ${body.serial} field ${body.fieldId}: ${outcome.ok ? outcome.result : outcome.problem}`);

@@ -319,10 +319,23 @@ function cardSuggestion(item, c, input, line) {
 }
 
 function onKey(ev, item, c, input) {
+  if (overtypeKey(ev, input)) return;
   const reading = readingOfKey(ev, item.readings);
   if (ev.key === 'Tab' && !ev.shiftKey && !ev.altKey && !ev.ctrlKey && !ev.metaKey && takeSuggestion(input, c.querySelector('.card-suggest'))) {
     ev.preventDefault();
+    stopOvertype(input);
     c.dataset.suggested = '1';
+    c.dataset.edited = '';
+  } else if (ev.key === 'F2' && !ev.altKey && !ev.ctrlKey && !ev.metaKey) {
+    // The machine's reading to edit (never when keying blind: there is none in the box to start from).
+    ev.preventDefault();
+    if (!item.guess || input.readOnly || item.stage === 'second' || item.stage === 'third') return;
+    c.dataset.edited = '1';
+    c.dataset.suggested = '';
+    c.dataset.typed = '1';
+    startEditingReading(input, item.guess, item.type !== 'text', item.doubtAt);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    if (item.type !== 'text') c.querySelector('.hint').textContent = 'Type over the marked character; ← → move it. Enter saves.';
   } else if (reading !== null) {
     ev.preventDefault();
     holdKeys(submit(item, c, input, 'alternative', reading));
@@ -364,6 +377,7 @@ async function submit(item, c, input, action, reading) {
     text: action === 'enter' ? input.value : action === 'alternative' ? reading : undefined,
     expectedVersion: item.version,
     suggested: action === 'enter' && c.dataset.suggested === '1',
+    edited: action === 'enter' && c.dataset.edited === '1',
   });
   c.classList.remove('saving');
   if (data.progress) showProgress(data.progress);

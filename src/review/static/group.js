@@ -1,9 +1,9 @@
 // Group verification, the default view: one template field across the job as a grid of crops, each with the
 // machine's value printed large against it, sorted by value so the odd one stands out. Keyboard first:
 // arrows move, typing on a tile replaces its value (Enter saves it), Alt+A / Alt+S take the machine's next reading
-// printed beside the value, Tab puts the suggestion shown in the box (free text and capitals: suggest.js), Alt+B
-// blank, Alt+I illegible, Enter on the grid confirms every tile not touched, Alt+M the whole form, Alt+F the
-// field-by-form view.
+// printed beside the value, Tab puts the suggestion shown in the box (free text and capitals: suggest.js), F2 opens
+// the machine's reading for editing (edit.js: overtype in comb fields), Alt+B blank, Alt+I illegible, Enter on the
+// grid confirms every tile not touched, Alt+M the whole form, Alt+F the field-by-form view.
 'use strict';
 
 const group = { items: [], tiles: [], at: 0, fieldId: null, busy: false, readingsFit: 0, readingsAt: 'beside', dict: null };
@@ -13,8 +13,9 @@ const group = { items: [], tiles: [], at: 0, fieldId: null, busy: false, reading
 function groupKeys() {
   showKeys([
     [['←', '→', '↑', '↓'], 'move'],
-    [['Enter'], 'confirm untouched'],
+    [['Enter'], 'confirm rest'],
     [[], 'type: fix'],
+    [['F2'], 'edit'],
     [['Alt', 'A', '/', 'S'], 'reading'],
     [['Tab'], 'suggestion'],
     [['Alt', 'B'], 'blank'],
@@ -75,8 +76,9 @@ function tileOf(item) {
   side.append(main, input, ...(line ? [line] : []), foot);
   t.append(img, side);
   t.addEventListener('click', () => focusTile(group.tiles.findIndex((x) => x.el === t)));
-  const tile = { item, el: t, input, val, main, alts, readings, result, line, touched: false, done: false, saving: false, suggested: false };
+  const tile = { item, el: t, input, val, main, alts, readings, result, line, touched: false, done: false, saving: false, suggested: false, edited: false };
   if (line) input.addEventListener('input', () => tileSuggestion(tile));
+  input.addEventListener('keydown', (ev) => overtypeKey(ev, input));
   return tile;
 }
 
@@ -158,7 +160,8 @@ async function saveTile(tile, action, text) {
   tile.el.classList.add('saving');
   tile.result.textContent = 'Saving…';
   const suggested = action === 'enter' && tile.suggested;
-  const { status, data } = await api('api/decide', { serial: tile.item.serial, fieldId: tile.item.fieldId, action, text, expectedVersion: tile.item.version, suggested });
+  const edited = action === 'enter' && tile.edited;
+  const { status, data } = await api('api/decide', { serial: tile.item.serial, fieldId: tile.item.fieldId, action, text, expectedVersion: tile.item.version, suggested, edited });
   tile.saving = false;
   tile.el.classList.remove('saving');
   if (data.progress) showProgress(data.progress);
@@ -206,13 +209,31 @@ async function confirmScreen() {
 
 function startEdit(tile, first) {
   tile.touched = true;
+  tile.edited = false;
   tile.el.classList.add('touched');
   tile.main.hidden = true;
   tile.input.hidden = false;
+  stopOvertype(tile.input);
   tile.input.value = first;
   tile.input.focus();
   tile.input.setSelectionRange(first.length, first.length);
   tile.el.classList.remove('bad');
+  tileSuggestion(tile);
+}
+
+/** F2: the machine's reading in the tile's box to edit (overtype in a comb field, from its least sure character). */
+function editReading(tile) {
+  if (tile.done || tile.item.guess === '') return;
+  tile.touched = true;
+  tile.edited = true;
+  tile.suggested = false;
+  tile.el.classList.add('touched');
+  tile.el.classList.remove('bad');
+  tile.main.hidden = true;
+  tile.input.hidden = false;
+  const comb = tile.item.type !== 'text';
+  startEditingReading(tile.input, tile.item.guess, comb, tile.item.doubtAt);
+  tile.result.textContent = comb ? 'type over; ← → move' : 'editing the reading';
   tileSuggestion(tile);
 }
 
@@ -238,9 +259,12 @@ function onGroupKey(ev) {
   // Tab with a suggestion shown puts it in the tile's box (opening it if need be); only Enter then saves it.
   if (ev.key === 'Tab' && !ev.shiftKey && !ev.altKey && !ev.ctrlKey && !ev.metaKey && tile.line && !tile.line.hidden && tile.line.dataset.full && !tile.done) {
     ev.preventDefault();
-    tile.suggested = true;
     if (editing) takeSuggestion(tile.input, tile.line);
     else startEdit(tile, tile.line.dataset.full);
+    // What the box holds now is the suggestion, not the reading.
+    stopOvertype(tile.input);
+    tile.suggested = true;
+    tile.edited = false;
     return;
   }
   const reading = readingOfKey(ev, tile.readings);
@@ -267,6 +291,9 @@ function onGroupKey(ev) {
       tile.main.hidden = false;
       tile.touched = false;
       tile.suggested = false;
+      tile.edited = false;
+      tile.result.textContent = '';
+      stopOvertype(tile.input);
       tile.el.classList.remove('touched');
       tile.el.focus();
       tileSuggestion(tile);
@@ -282,6 +309,9 @@ function onGroupKey(ev) {
   } else if (ev.key === 'Enter') {
     ev.preventDefault();
     holdKeys(confirmScreen());
+  } else if (ev.key === 'F2' && !ev.altKey && !ev.ctrlKey && !ev.metaKey) {
+    ev.preventDefault();
+    editReading(tile);
   } else if (ev.key.length === 1 && !ev.ctrlKey && !ev.metaKey && !ev.altKey && !tile.done) {
     ev.preventDefault();
     startEdit(tile, ev.key);
