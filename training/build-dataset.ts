@@ -36,7 +36,7 @@ export interface BuildSizes {
   scanForms: Record<FontPool, number>;
 }
 
-export const FULL: BuildSizes = { mnistTrain: 30000, strokeCells: 30000, fontCells: { train: 40000, validation: 4000, test: 4000 }, scanForms: { train: 160, validation: 16, test: 14 } };
+export const FULL: BuildSizes = { mnistTrain: 30000, strokeCells: 40000, fontCells: { train: 40000, validation: 4000, test: 4000 }, scanForms: { train: 160, validation: 16, test: 14 } };
 export const QUICK: BuildSizes = { mnistTrain: 20000, strokeCells: 10000, fontCells: { train: 20000, validation: 3000, test: 3000 }, scanForms: { train: 0, validation: 0, test: 0 } };
 
 /** Source index in <split>.src.u8. */

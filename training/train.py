@@ -224,7 +224,7 @@ def main():
     ap.add_argument("--seed", type=int, default=11, help="train one member with this seed (saved as <data>/member-<seed>.pt)")
     ap.add_argument("--members", help="export: the members' seeds, comma-separated, joined into one ONNX model")
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--name", default="icr-boxes-5")
+    ap.add_argument("--name", default="icr-boxes-6")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     meta = json.load(open(os.path.join(args.data, "dataset.json")))
