@@ -2,7 +2,6 @@
 // long is cut (its worker is stopped and replaced); the whole set of workers is replaced every so many pages, so
 // memory that grows inside an engine is given back.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
 import { Piscina } from 'piscina';
 import type { Template } from '../template/schema.ts';
 import type { PageEngineOptions } from './engines.ts';
@@ -68,24 +67,6 @@ function distIsFresh(root: URL): boolean {
   }
 }
 
-/**
- * The young generation a page worker starts with, per semi-space, MB. A page makes hundreds of thousands of
- * short-lived objects (runs, boxes, cells, readings); at V8's 1 MB start a page worker scavenged ~8 times a page and
- * its young space never grew (little survives), against ~1.3 a page at 8 MB (measured: 188 scavenges over 24 pages,
- * 30 at 8 MB). V8 sizes an isolate's heap from its process-wide flags when the isolate is made, and a worker thread
- * cannot be given V8 flags of its own (Worker's execArgv refuses them; resourceLimits sets only the maximum), so the
- * flag is set here, before the page workers and the OCR workers they start are made. Isolates made earlier (this
- * thread's) keep their size.
- */
-export const YOUNG_SEMI_SPACE_MB = 8;
-let youngSpaceSet = false;
-
-function setWorkerYoungSpace(): void {
-  if (youngSpaceSet) return;
-  setFlagsFromString(`--min-semi-space-size=${YOUNG_SEMI_SPACE_MB}`);
-  youngSpaceSet = true;
-}
-
 export class PagePool {
   private current: Piscina;
   private pagesOnCurrent = 0;
@@ -108,7 +89,6 @@ export class PagePool {
   }
 
   private start(): Piscina {
-    setWorkerYoungSpace();
     const workerData: PageWorkerData = { templates: this.opts.templates, engines: { ...this.opts.engines, ocrStartLock: this.ocrStartLock } };
     return new Piscina({
       ...workerScript(),
