@@ -3,7 +3,7 @@
 // The source files are re-read from where scan found them and must still have the sha256 scan recorded.
 import { existsSync } from 'node:fs';
 import { PDFDocument } from 'pdf-lib';
-import sharp from 'sharp';
+import sharp from '../imaging/sharp.ts';
 import type { Database } from 'better-sqlite3';
 import { decodePages, type PageImage } from '../imaging/decode.ts';
 import { sha256Hex } from './manifest.ts';

@@ -3,7 +3,7 @@
 // passed off as a page. The format comes from the file's bytes, never from its name.
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import sharp, { type Sharp } from 'sharp';
+import sharp, { type Sharp } from './sharp.ts';
 import { ScanInputError, type ScanInputErrorCode } from './errors.ts';
 
 export type ScanFormat = 'png' | 'jpeg' | 'tiff' | 'pdf';

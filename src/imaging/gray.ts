@@ -1,5 +1,5 @@
 // 8-bit greyscale images as plain typed arrays: the shape every imaging function takes and returns.
-import sharp, { type Sharp } from 'sharp';
+import sharp, { type Sharp } from './sharp.ts';
 
 export interface GrayImage {
   data: Uint8Array;

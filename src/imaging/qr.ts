@@ -1,11 +1,13 @@
 // Finds and reads the page's QR code wherever it is and however the page is turned.
-import jsQRModule from 'jsqr';
+import { createRequire } from 'node:module';
 import { binarise, cropGray, downscaleGray, grayToRgba, median3, type GrayImage } from './gray.ts';
 import type { Point } from './homography.ts';
 import type { QrBox } from './qr-locate.ts';
 
-// jsqr is CommonJS with a default export; under Node's ESM loader the function is the module itself.
-const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as typeof import("jsqr").default;
+// jsqr is a CommonJS bundle of 300 KB: through require, which skips the ES loader's scan of its source for named
+// exports in every page worker (see imaging/sharp.ts). Its function is the module itself or its default.
+const jsQRModule = createRequire(import.meta.url)('jsqr') as { default?: unknown };
+const jsQR = (jsQRModule.default ?? jsQRModule) as typeof import('jsqr').default;
 
 export interface QrFound {
   payload: string;

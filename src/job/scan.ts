@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import sharp from '../imaging/sharp.ts';
 import { openSource } from '../imaging/decode.ts';
 import { ScanInputError } from '../imaging/errors.ts';
 import { walkInputs } from '../imaging/walk.ts';

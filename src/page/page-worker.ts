@@ -1,7 +1,7 @@
 // A page worker thread (run by piscina): holds the templates and its own recognition engines, and does one page
 // task at a time. Everything it sends back is a plain message; the job store is never touched here.
 import { workerData } from 'node:worker_threads';
-import sharp from 'sharp';
+import sharp from '../imaging/sharp.ts';
 import type { Template } from '../template/schema.ts';
 import { createPageEngines, type PageEngineOptions, type PageEngines } from './engines.ts';
 import { processPage } from './process-page.ts';

@@ -1,5 +1,5 @@
 // The small JPEG kept for a quarantined page, so a person can see what it was and assign it by hand.
-import sharp from 'sharp';
+import sharp from '../imaging/sharp.ts';
 import { graySharp, type GrayImage } from '../imaging/gray.ts';
 
 const THUMB_WIDTH = 400;

@@ -3,10 +3,15 @@
 // classes it cannot hold before the calibrated (temperature-scaled) softmax. Input: cellTensor() of each cell.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { CELL_INPUT, CELL_SIZE } from './cell-image.ts';
+
+// onnxruntime (CommonJS) through require, when the first session is made: see imaging/sharp.ts.
+let ortModule: typeof Ort | undefined;
+const ort = (): typeof Ort => (ortModule ??= createRequire(import.meta.url)('onnxruntime-node') as typeof Ort);
 
 /** The charsets the template's comb fields use (see WHITELISTS in read-page.ts). */
 export type BoxCharset = 'digits' | 'letters' | 'alnum' | 'dose';
@@ -121,9 +126,9 @@ export async function loadBoxClassifier(opts: { modelDir?: string } = {}): Promi
   const metaBuf = readModelFile(metaPath);
   const modelBuf = readModelFile(modelPath);
   const meta = parseMeta(metaPath, metaBuf);
-  let session: ort.InferenceSession;
+  let session: Ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(modelBuf, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    session = await ort().InferenceSession.create(modelBuf, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
   } catch (e) {
     throw new BoxModelError(modelPath, `is not a usable ONNX model (truncated or corrupt?): ${firstLine(e)}`);
   }
@@ -150,7 +155,7 @@ function firstLine(e: unknown): string {
 class OnnxBoxClassifier implements BoxClassifier {
   private readonly allowed = new Map<BoxCharset, number[]>();
   constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly session: Ort.InferenceSession,
     private readonly meta: BoxModelMeta,
     readonly modelVersion: string,
   ) {
@@ -168,7 +173,7 @@ class OnnxBoxClassifier implements BoxClassifier {
       if (c.length !== CELL_INPUT) throw new RangeError(`cell ${i} has ${c.length} values; cellTensor gives ${CELL_INPUT}`);
       input.set(c, i * CELL_INPUT);
     });
-    const out = await this.session.run({ [this.meta.input]: new ort.Tensor('float32', input, [n, CELL_INPUT]) });
+    const out = await this.session.run({ [this.meta.input]: new (ort().Tensor)('float32', input, [n, CELL_INPUT]) });
     const t = out[this.meta.output]!;
     const data = t.data as Float32Array;
     const k = data.length / n;

@@ -3,7 +3,7 @@
 // before this still have crop files written at scan time: those are served when the page image is missing.
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, isAbsolute, resolve, sep } from 'node:path';
-import sharp from 'sharp';
+import sharp from '../imaging/sharp.ts';
 import type { FieldRow } from '../job/record-store.ts';
 import { combBoxes, contextZone, cropZone, inset } from '../template/geometry.ts';
 import type { Zone } from '../template/schema.ts';

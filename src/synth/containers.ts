@@ -1,7 +1,7 @@
 // Scanned pages into the files scanners write: single PNG or JPEG images, multi-page TIFF (8-bit, or 1-bit
 // CCITT G4 like a fax), multi-page PDF of page images. Every file carries the scan's resolution. Deterministic:
 // the same pages give the same bytes.
-import sharp from 'sharp';
+import sharp from '../imaging/sharp.ts';
 import { PDFDocument } from 'pdf-lib';
 import { pageToSharp, type ScannedPage } from './degrade.ts';
 

@@ -3,7 +3,7 @@
 // skew, scale, offset, perspective, upside down or sideways), tones paper and ink, lights it unevenly and adds
 // sensor noise; then dust specks and, for fax-like output, a 1-bit threshold. Deterministic for the rng passed in.
 import { fitTransform, invertHomography } from '../imaging/homography.ts';
-import sharp, { type Sharp } from 'sharp';
+import sharp, { type Sharp } from '../imaging/sharp.ts';
 import type { Drawing } from '../template/drawing.ts';
 import { rasterise } from '../template/render-raster.ts';
 import type { Rng } from './rng.ts';

@@ -1,10 +1,14 @@
 // Draws one page of a blank form from its template: marks, QR code, headings, labels and boxes.
-import QRCode from 'qrcode';
+import { createRequire } from 'node:module';
+import type QRCodeModule from 'qrcode';
 import { combBoxes, combGroups, LABEL_SIZE_MM } from './geometry.ts';
 import { encodePageIdentity, type PageIdentity } from './qr-payload.ts';
 import type { Field, Template } from './schema.ts';
 import { text, type Drawing, type Shape } from './drawing.ts';
 import { QR_QUIET_MODULES } from './qr-geometry.ts';
+
+// qrcode (CommonJS) through require: see imaging/sharp.ts.
+const QRCode = createRequire(import.meta.url)('qrcode') as typeof QRCodeModule;
 
 /** Grey for boxes: clearly printed, but lighter than pen so it can be told from writing. */
 export const BOX_COLOUR = '#6e6e6e';

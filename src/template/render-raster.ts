@@ -1,5 +1,5 @@
 // Renders a drawing to pixels through SVG and sharp (librsvg), at a chosen dpi.
-import sharp, { type Sharp } from 'sharp';
+import sharp, { type Sharp } from '../imaging/sharp.ts';
 import type { Drawing } from './drawing.ts';
 
 export function drawingToSvg(drawing: Drawing, dpi: number): string {
