@@ -233,7 +233,7 @@ function editReading(tile) {
   tile.input.hidden = false;
   const comb = tile.item.type !== 'text';
   startEditingReading(tile.input, tile.item.guess, comb, tile.item.doubtAt);
-  tile.result.textContent = comb ? 'type over; ← → move' : 'editing the reading';
+  tile.result.textContent = comb ? 'type over, ← →' : 'editing the reading';
   tileSuggestion(tile);
 }
 
