@@ -161,6 +161,7 @@ export class OcrPool implements Recognizer {
   private async run(slot: Slot, job: Pending): Promise<void> {
     job.attempts++;
     let timer: NodeJS.Timeout | undefined;
+    let abandoned = false;
     try {
       if (slot.jobs >= this.opts.recycleAfterJobs) {
         this.stats.recycled++;
@@ -176,15 +177,22 @@ export class OcrPool implements Recognizer {
             // Canonical pages are about 200 dpi; saying so stops tesseract guessing from the PNG.
             user_defined_dpi: '200',
           });
+          // Once the timeout has won, this worker is being terminated: its parameters say nothing of the slot's next
+          // worker, and a job started on it would fail inside tesseract.js, where its send() rejects unobserved.
+          if (abandoned) throw new OcrTimeoutError('abandoned after the timeout');
           slot.params = key;
         }
+        if (abandoned) throw new OcrTimeoutError('abandoned after the timeout');
         return worker.recognize(job.image, {}, { blocks: true, text: true });
       })();
       // When the timeout wins, the abandoned job may still fail later (its worker is terminated under it): that
       // failure is expected and must not surface as an unhandled rejection, which would end the process.
       work.catch(() => undefined);
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new OcrTimeoutError(`OCR took longer than ${this.opts.jobTimeoutMs} ms`)), this.opts.jobTimeoutMs);
+        timer = setTimeout(() => {
+          abandoned = true;
+          reject(new OcrTimeoutError(`OCR took longer than ${this.opts.jobTimeoutMs} ms`));
+        }, this.opts.jobTimeoutMs);
       });
       const res = await Promise.race([work, timeout]);
       slot.jobs++;
