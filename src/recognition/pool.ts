@@ -179,8 +179,7 @@ export class OcrPool implements Recognizer {
           });
           // Once the timeout has won, this worker is being terminated: its parameters say nothing of the slot's next
           // worker, and a job started on it would fail inside tesseract.js, where its send() rejects unobserved.
-          if (abandoned) throw new OcrTimeoutError('abandoned after the timeout');
-          slot.params = key;
+          if (!abandoned) slot.params = key;
         }
         if (abandoned) throw new OcrTimeoutError('abandoned after the timeout');
         return worker.recognize(job.image, {}, { blocks: true, text: true });

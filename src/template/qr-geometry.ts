@@ -1,5 +1,6 @@
 // Where the QR symbol sits inside the template's QR zone: shared by the form drawer and the reader's registration.
-// Kept apart from draw-form.ts so a page worker does not load the drawing code (fontkit, qrcode) to register a page.
+// Kept apart from draw-form.ts so registration does not need the drawing code (fontkit, qrcode); layout
+// identification still loads it (imaging/layout-match.ts says why).
 import type { Template } from './schema.ts';
 
 /** Quiet modules printed around the QR symbol inside the template's QR zone. */
