@@ -6,7 +6,9 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireJobLock, JobLockedError, withStoreLock } from '../src/job/job-lock.ts';
-import { JobStore } from '../src/job/store.ts';
+import Database from 'better-sqlite3';
+import { storageFaultMessage } from '../src/job/fs-safe.ts';
+import { JOB_DB_FILE, JobStore } from '../src/job/store.ts';
 import { runCli } from './helpers/cli.ts';
 import { buildJobFixture } from './helpers/job-fixture.ts';
 
@@ -90,6 +92,29 @@ describe('one lock for every writing command on a job', () => {
     f.store.setMeta('job_lock', JSON.stringify({ pid: holder.pid, host: hostname(), command: 'export', since: '2026-12-01T10:00:00Z' }));
     expect(() => withStoreLock(f.store, 'review', () => 1)).toThrow(JobLockedError);
     f.store.close();
+  });
+
+  it('opening a job already on this schema writes nothing, so a reader opens while another process holds the write lock', () => {
+    const f = buildJobFixture({ dir: join(root, 'busy', 'job'), records: 1 });
+    f.store.close();
+    // Another connection (standing in for a scan mid-commit) holds the write lock.
+    const writer = new Database(join(f.dir, JOB_DB_FILE));
+    writer.pragma('busy_timeout = 0');
+    writer.exec('BEGIN IMMEDIATE');
+    const t0 = Date.now();
+    const reader = JobStore.open(f.dir);
+    expect(Date.now() - t0).toBeLessThan(4000); // not the 5 s busy timeout: it never asked for the lock
+    expect(reader.getMeta('job_id')).toBeDefined();
+    reader.close();
+    writer.exec('ROLLBACK');
+    writer.close();
+  });
+
+  it('a job database kept busy past the timeout is named as busy, with the job folder, not as SQLite\'s "database is locked"', () => {
+    const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY_SNAPSHOT' });
+    const msg = storageFaultMessage(busy, '/jobs/outage-1');
+    expect(msg).toMatch(/job database in \/jobs\/outage-1 was kept busy by another process/);
+    expect(msg).not.toMatch(/SQLITE|database is locked/);
   });
 
   it('two scans of one job started together: one runs, the other is refused by name, none dies on a UNIQUE constraint', async () => {

@@ -1,6 +1,7 @@
 // The job store's SQLite schema. CHECK constraints and triggers carry the promises the design makes
 // (every page in exactly one state, one read page per form page, an append-only audit, a record in one batch),
 // so a bug elsewhere fails loudly instead of corrupting the job.
+import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 
 export const SCHEMA_VERSION = 1;
@@ -229,6 +230,16 @@ CREATE TABLE IF NOT EXISTS cad_incidents (
 const ADDED_COLUMNS: { table: string; column: string; ddl: string }[] = [
   { table: 'fields', column: 'alternatives_json', ddl: `ALTER TABLE fields ADD COLUMN alternatives_json TEXT CHECK ${jsonOrNull('alternatives_json')}` },
 ];
+
+/**
+ * Names this code's schema (its tables and added columns), kept in meta once applied, so a job already on it opens
+ * without a write: a reader (status, audit) beside a running scan then never needs the write lock.
+ */
+export const SCHEMA_FINGERPRINT = createHash('sha256')
+  .update(SCHEMA_SQL)
+  .update(JSON.stringify(ADDED_COLUMNS))
+  .digest('hex')
+  .slice(0, 16);
 
 export function applySchema(db: Database): void {
   db.exec(SCHEMA_SQL);

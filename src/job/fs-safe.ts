@@ -110,7 +110,8 @@ const NEARLY_FULL_BYTES = 1024 * 1024;
 
 /**
  * A clear, one-line message for a storage fault (disk full, read-only file system, no permission), naming the folder
- * it happened in (the failing path's folder, else `folder`); undefined when the error is not a storage fault.
+ * it happened in (the failing path's folder, else `folder`), or for a job database another process kept busy;
+ * undefined when the error is neither.
  */
 export function storageFaultMessage(e: unknown, folder: string | undefined): string | undefined {
   const code = String((e as { code?: unknown })?.code ?? '');
@@ -122,6 +123,9 @@ export function storageFaultMessage(e: unknown, folder: string | undefined): str
   if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return full;
   if (code === 'EROFS' || code.startsWith('SQLITE_READONLY')) return readOnly;
   if (code === 'EACCES' || code === 'EPERM') return denied;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return `the job database in ${where ?? 'the job folder'} was kept busy by another process for more than 5 seconds, so this command stopped. What it had finished is saved; run it again once the other command is done`;
+  }
   if ((code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_IOERR')) && where) {
     // SQLite does not say why; ask the file system.
     try {

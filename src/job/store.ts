@@ -5,7 +5,7 @@ import type { Database as Db } from 'better-sqlite3';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { applySchema, SCHEMA_VERSION } from './db-schema.ts';
+import { applySchema, SCHEMA_FINGERPRINT, SCHEMA_VERSION } from './db-schema.ts';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from './fs-safe.ts';
 import { checkJobFolder, JOB_SUBDIRS } from './job-folder.ts';
 import { statusCounts, type StatusCounts } from './job-status.ts';
@@ -68,25 +68,50 @@ export class JobStore implements StoreCore {
     db.pragma('synchronous = FULL');
     const now = opts.now ?? (() => new Date().toISOString());
     const store = new JobStore(dir, db, now);
-    db.transaction(() => {
-      applySchema(db);
-      const have = store.getMeta('schema_version');
-      if (have !== undefined && Number(have) !== SCHEMA_VERSION) {
-        throw new JobStoreError(`job schema version ${have} is not the supported ${SCHEMA_VERSION}`);
+    const init: Record<string, string | undefined> = {
+      schema_version: String(SCHEMA_VERSION),
+      // Names this job in its export manifests, so an export never mistakes another job's batch for its own.
+      job_id: randomUUID(),
+      created_at: now(),
+      tool_version: opts.toolVersion,
+      template_id: opts.templateId,
+      template_version: opts.templateVersion === undefined ? undefined : String(opts.templateVersion),
+      schema_fingerprint: SCHEMA_FINGERPRINT,
+    };
+    try {
+      if (store.needsSetUp(init)) {
+        // IMMEDIATE: the write lock first. A deferred transaction that read and then wrote would fail at once
+        // ("database is locked", SQLITE_BUSY_SNAPSHOT) whenever another process, a running scan, wrote in between.
+        store.inImmediateTransaction(() => {
+          applySchema(db);
+          store.checkSchemaVersion();
+          const ins = db.prepare('INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)');
+          for (const [k, v] of Object.entries(init)) if (v !== undefined) ins.run(k, v);
+          db.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_fingerprint'`).run(SCHEMA_FINGERPRINT);
+        });
+      } else {
+        store.checkSchemaVersion();
       }
-      const init: Record<string, string | undefined> = {
-        schema_version: String(SCHEMA_VERSION),
-        // Names this job in its export manifests, so an export never mistakes another job's batch for its own.
-        job_id: randomUUID(),
-        created_at: now(),
-        tool_version: opts.toolVersion,
-        template_id: opts.templateId,
-        template_version: opts.templateVersion === undefined ? undefined : String(opts.templateVersion),
-      };
-      const ins = db.prepare('INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)');
-      for (const [k, v] of Object.entries(init)) if (v !== undefined) ins.run(k, v);
-    })();
+    } catch (e) {
+      db.close();
+      throw e;
+    }
     return store;
+  }
+
+  /** Whether opening must write: the schema is not this code's, or a meta key this open names is missing. */
+  private needsSetUp(init: Record<string, string | undefined>): boolean {
+    const hasMeta = this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).get();
+    if (!hasMeta) return true;
+    if (this.getMeta('schema_fingerprint') !== SCHEMA_FINGERPRINT) return true;
+    return Object.entries(init).some(([k, v]) => v !== undefined && this.getMeta(k) === undefined);
+  }
+
+  private checkSchemaVersion(): void {
+    const have = this.getMeta('schema_version');
+    if (have !== undefined && Number(have) !== SCHEMA_VERSION) {
+      throw new JobStoreError(`job schema version ${have} is not the supported ${SCHEMA_VERSION}`);
+    }
   }
 
   close(): void {
