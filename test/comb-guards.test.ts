@@ -1,7 +1,9 @@
-// Two ways a comb box's cut can lose writing while every box reads sure, each found on the bench as a wrong value
+// Ways a comb box's cut can lose writing while every box reads sure, each found on the bench as a wrong value
 // accepted, and each now sending the field to a person (src/recognition/read-page.ts):
 //  - an empty box before a written one, in a comb written from the left: a 1 written on the printed line between
 //    two boxes was erased with the line, and "152" read as " 52" (gapBeforeWriting);
+//  - a decimal with its units or a tenth empty: a 7 written against the comb's end line was erased with it, and
+//    7.6 read as "  6" (decimalPartMissing);
 //  - faint ink beside a written box that the classifier could not read as one sure character: a 1 written on the
 //    line after a 2 was erased with it, and "21" read as "2 " (faintBesideWriting);
 //  - writing that runs out of the box over its top or bottom line: the cell is cut at the line, and a 9 written
@@ -12,7 +14,7 @@ import type { BoxAlternative } from '../src/recognition/box-classifier.ts';
 import { decideField } from '../src/record/acceptance.ts';
 import { normaliseField } from '../src/record/normalise.ts';
 import { cutCell, type CutReport } from '../src/recognition/cell-image.ts';
-import { faintBesideWriting, gapBeforeWriting, type CombLine } from '../src/recognition/read-page.ts';
+import { decimalPartMissing, faintBesideWriting, gapBeforeWriting, type CombLine } from '../src/recognition/read-page.ts';
 import { createGray, type GrayImage } from '../src/imaging/gray.ts';
 import { loadTemplate } from '../src/template/load.ts';
 
@@ -41,6 +43,31 @@ describe('an empty box before writing', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[0-9]{0,10}$/), fc.nat(10), (digits, trailing) => {
         expect(gapBeforeWriting(field('incident.number'), boxes(digits + ' '.repeat(trailing)))).toBe(false);
+      }),
+    );
+  });
+});
+
+describe('a decimal missing its units or a tenth', () => {
+  it('flags a fraction with no units, and a whole part with no tenth (a 7 lost on the comb\'s line)', () => {
+    expect(decimalPartMissing(field('obs1.bm'), boxes('  6'))).toBe(true); // 7.6 read as .6
+    expect(decimalPartMissing(field('obs1.bm'), boxes('7 6'))).toBe(true);
+    expect(decimalPartMissing(field('obs2.temp'), boxes('36 '))).toBe(true); // 36.7 read as 36
+  });
+
+  it('leaves alone a blank decimal, one written in full, a one-digit whole part, and every other type', () => {
+    expect(decimalPartMissing(field('obs1.bm'), boxes('   '))).toBe(false);
+    expect(decimalPartMissing(field('obs1.bm'), boxes(' 56'))).toBe(false);
+    expect(decimalPartMissing(field('obs2.temp'), boxes('367'))).toBe(false);
+    expect(decimalPartMissing(field('obs1.sbp'), boxes('97 '))).toBe(false);
+  });
+
+  it('flags exactly the decimals with writing and an empty box from the units on', () => {
+    const bm = field('obs1.bm');
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9 ]{3}$/), (s) => {
+        const written = s.trim() !== '';
+        expect(decimalPartMissing(bm, boxes(s))).toBe(written && (s[1] === ' ' || s[2] === ' '));
       }),
     );
   });

@@ -1,6 +1,7 @@
 // The comb-box character classifier: a small CNN (trained by training/, shipped as models/icr-boxes.onnx plus its
 // metadata models/icr-boxes.json) run with onnxruntime-node. One network reads every charset; a charset masks the
-// classes it cannot hold before the calibrated (temperature-scaled) softmax. Input: cellTensor() of each cell.
+// classes it cannot hold before the calibrated softmax (one temperature, then each best class's own exponent:
+// class-calibration.ts). Input: cellTensor() of each cell.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -8,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Ort from 'onnxruntime-node';
 import { CELL_INPUT, CELL_SIZE } from './cell-image.ts';
+import { EXPONENT_MAX, EXPONENT_MIN, recalibrate, type ClassExponents } from './class-calibration.ts';
 
 // onnxruntime (CommonJS) through require, when the first session is made: see imaging/sharp.ts.
 let ortModule: typeof Ort | undefined;
@@ -17,7 +19,8 @@ const ort = (): typeof Ort => (ortModule ??= createRequire(import.meta.url)('onn
 export type BoxCharset = 'digits' | 'letters' | 'alnum' | 'dose';
 
 /**
- * One reading of one box. `p` is calibrated (temperature-scaled softmax over the charset's classes plus noise).
+ * One reading of one box. `p` is calibrated (temperature-scaled softmax over the charset's classes plus noise, the
+ * best class's p then raised to its class exponent).
  * `char: ''` is the noise class: "not one clean character" (a smudge, a fragment of the printed comb, ink from
  * the next box, two characters, a crossed-out or overwritten character, an empty cell). A box whose best
  * alternative is '' must go to a person, as must one whose best p is under the caller's calibrated threshold.
@@ -64,6 +67,11 @@ export interface BoxModelMeta {
   inputLength: number;
   input: string;
   output: string;
+  /**
+   * Class-wise calibration of the best alternative (class-calibration.ts), by `${charset}:${char}`, fitted on
+   * scanned boxes of validation hands by training/fit-class-calibration.ts; absent: the temperature alone.
+   */
+  classExponents?: Record<string, number>;
 }
 
 /** A model file that is missing or unusable; the message names the file and what is wrong. */
@@ -116,6 +124,17 @@ function parseMeta(path: string, buf: Buffer): BoxModelMeta {
   for (const cs of Object.values(CHARSETS)) {
     for (const ch of cs) if (!o.classes!.includes(ch)) throw new BoxModelError(path, `has no class for '${ch}'`);
   }
+  if (o.classExponents !== undefined) {
+    const e = o.classExponents as unknown;
+    const bad =
+      typeof e !== 'object' ||
+      e === null ||
+      Object.entries(e).some(([k, a]) => {
+        const [cs, ch] = [k.slice(0, k.indexOf(':')), k.slice(k.indexOf(':') + 1)];
+        return !(cs in CHARSETS) || !o.classes!.includes(ch) || typeof a !== 'number' || !(a >= EXPONENT_MIN && a <= EXPONENT_MAX);
+      });
+    if (bad) throw new BoxModelError(path, `classExponents must map charset:class to a number from ${EXPONENT_MIN} to ${EXPONENT_MAX}`);
+  }
   return o as BoxModelMeta;
 }
 
@@ -136,7 +155,7 @@ export async function loadBoxClassifier(opts: { modelDir?: string } = {}): Promi
     throw new BoxModelError(modelPath, `does not match ${META_FILE} (expects input ${meta.input} and output ${meta.output})`);
   }
   const sha = createHash('sha256').update(modelBuf).update(metaBuf).digest('hex').slice(0, 12);
-  const classifier = new OnnxBoxClassifier(session, meta, `${meta.name}@${sha}`);
+  const classifier = new OnnxBoxClassifier(session, meta, `${meta.name}@${sha}`, meta.classExponents ?? {});
   // One blank cell through the network now, so a model with the wrong shape fails here and not on a page.
   try {
     const [r] = await classifier.logits([new Float32Array(CELL_INPUT)]);
@@ -158,6 +177,7 @@ class OnnxBoxClassifier implements BoxClassifier {
     private readonly session: Ort.InferenceSession,
     private readonly meta: BoxModelMeta,
     readonly modelVersion: string,
+    private readonly exponents: ClassExponents,
   ) {
     for (const [cs, chars] of Object.entries(CHARSETS) as [BoxCharset, string][]) {
       this.allowed.set(cs, [NOT_A_CHARACTER, ...chars].map((c) => meta.classes.indexOf(c)));
@@ -190,10 +210,8 @@ class OnnxBoxClassifier implements BoxClassifier {
       for (const c of allowed) max = Math.max(max, s[c]! / T);
       const e = allowed.map((c) => Math.exp(s[c]! / T - max));
       const sum = e.reduce((a, b) => a + b, 0);
-      return allowed
-        .map((c, i) => ({ char: this.meta.classes[c]!, p: e[i]! / sum }))
-        .sort((a, b) => b.p - a.p)
-        .slice(0, TOP_K);
+      const ranked = allowed.map((c, i) => ({ char: this.meta.classes[c]!, p: e[i]! / sum })).sort((a, b) => b.p - a.p);
+      return recalibrate(charset, ranked, this.exponents).slice(0, TOP_K);
     });
   }
 

@@ -34,7 +34,8 @@ const COMB_INK_MIN = 0.012;
 /** A box whose ink shows only against a lenient threshold (faint pen, a fax) is read when the classifier is this sure. */
 const FAINT_MIN_P = 0.5;
 
-function charsetOf(f: Field): BoxCharset {
+/** The charset a comb field's boxes are read with. */
+export function charsetOf(f: Field): BoxCharset {
   if (f.type === 'capitals') return f.charset;
   return 'digits';
 }
@@ -240,6 +241,18 @@ export function gapBeforeWriting(field: Field, boxes: readonly BoxAlternative[][
 }
 
 /**
+ * A decimal with writing in it but its units box or a box of its fraction empty: a crew fills the units and every
+ * tenth (0.6 is written 0.6, 36 as 36.0), so such a box most often held a digit lost with a line it was written on
+ * (a 7 against the comb's end read "  6" for 7.6, "36 " for 36.7, every box sure). The field is a person's to look at.
+ */
+export function decimalPartMissing(field: Field, boxes: readonly BoxAlternative[][]): boolean {
+  if (field.type !== 'decimal') return false;
+  const empty = boxes.map((b) => b[0]?.char === ' ');
+  if (empty.every(Boolean)) return false;
+  return empty.slice(field.intDigits - 1).some(Boolean);
+}
+
+/**
  * A box with faint ink that the classifier could not read as one sure character, beside a written box: most often
  * writing on the printed line between the two, erased with the line ("21" with its 1 on the line read as "2 ", every
  * box sure). Taken as blank it would pass unseen. `read` is each box's reading with such boxes already blank.
@@ -252,7 +265,8 @@ export function faintBesideWriting(ink: readonly CombLine['ink'][number][], read
 /**
  * A comb field's reading from its boxes' alternatives. A faint box counts as written only when the classifier is
  * sure it is one character; a field with a faint box, a box whose writing ran out of its cell (SPILL_MAX), an
- * empty box before a written one, or a faint box left unread beside writing, is never the machine's to accept
+ * empty box before a written one, a decimal missing its units or a tenth, or a faint box left unread beside
+ * writing, is never the machine's to accept
  * (confidence 0, no alternatives kept for evidence): a person looks at it.
  */
 function combReading(l: CombLine): FieldReading {
@@ -267,7 +281,8 @@ function combReading(l: CombLine): FieldReading {
   const raw = topReading(alternatives).text;
   const base = { fieldId: l.field.id, type: l.field.type, path: l.field.path, rawText: raw, read: raw, crop: cropRect(l.field) };
   const cutShort = l.spill.some((n, i) => n >= SPILL_MAX && alternatives[i]![0]?.char !== ' ');
-  if (faintSeen || cutShort || gapBeforeWriting(l.field, alternatives) || faintBesideWriting(l.ink, alternatives)) return { ...base, confidence: 0 };
+  const lostWriting = gapBeforeWriting(l.field, alternatives) || decimalPartMissing(l.field, alternatives) || faintBesideWriting(l.ink, alternatives);
+  if (faintSeen || cutShort || lostWriting) return { ...base, confidence: 0 };
   // An all-blank field is as sure as its emptiness (the ink test); a written one as the product of its boxes.
   return { ...base, confidence: jointConfidence(alternatives), alternatives };
 }
