@@ -7,7 +7,8 @@
 //  - faint ink beside a written box that the classifier could not read as one sure character: a 1 written on the
 //    line after a 2 was erased with it, and "21" read as "2 " (faintBesideWriting);
 //  - writing that runs out of the box over its top or bottom line: the cell is cut at the line, and a 9 written
-//    high, its loop above the line, read as 7 (cutCell's CutReport.spill).
+//    high, its loop above the line, read as 7, or a 7 with its bar drawn on the top line as 1 (cutCell's
+//    CutReport.spill, which follows the writing through the line).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BoxAlternative } from '../src/recognition/box-classifier.ts';
@@ -122,6 +123,13 @@ describe('writing cut off at the box line', () => {
     const { page, box } = boxPage();
     stroke(page, 40, 14, 42, 60); // a stem from above the top line down into the box
     stroke(page, 40, 14, 55, 16); // and the top of a loop above the line
+    expect(spillOf(page, box)).toBeGreaterThanOrEqual(8);
+  });
+
+  it('counts the part above the line of a 7\'s bar drawn on the top line, though the bar widens the band the cut erases', () => {
+    const { page, box } = boxPage();
+    stroke(page, 30, 15, 60, 21); // a thick bar lying on the top line (rows 19-20) and above it
+    stroke(page, 56, 21, 59, 60); // the stem, inside the box
     expect(spillOf(page, box)).toBeGreaterThanOrEqual(8);
   });
 

@@ -29,6 +29,8 @@ const LINE_SEARCH = 4;
 const LINE_MIN_SHARE = 0.3;
 /** Pixels lighter than threshold + this are paper. */
 const PAPER_MARGIN = 25;
+/** A row of a line's band is the printed line where this share of the box's width is dark (writing along it is less). */
+const PRINTED_ROW_SHARE = 0.85;
 /** Connected ink smaller than this (pixels) is speckle, not writing. */
 const SPECK_MAX = 4;
 
@@ -76,6 +78,8 @@ export function cutCell(canon: GrayImage, box: PxRect, threshold: number, report
   for (const b of [left, right]) if (b) for (let y = 0; y < h; y++) for (let x = b.from; x <= b.to; x++) inBand[y * w + x] = 1;
   for (const b of [top, bottom]) if (b) for (let y = b.from; y <= b.to; y++) for (let x = 0; x < w; x++) inBand[y * w + x] = 1;
 
+  // The ink as scanned, lines and all: the spill test follows writing through the lines (see spillOutside).
+  const scanned = report ? dark.slice() : undefined;
   const erase = new Uint8Array(w * h);
   // Vertical lines: in each row, the ink in the band is the line unless it runs on past the band (a stroke crossing).
   for (const b of [left, right]) {
@@ -114,7 +118,7 @@ export function cutCell(canon: GrayImage, box: PxRect, threshold: number, report
   const cy1 = bottom ? bottom.from - 1 : pad + Math.round(box.h) - 1;
   const cw = Math.max(1, cx1 - cx0 + 1);
   const ch = Math.max(1, cy1 - cy0 + 1);
-  if (report) report.spill = spillOutside(dark, w, h, { x0: cx0, x1: cx1, y0: cy0, y1: cy1 }, top?.from ?? cy0 - 1, bottom?.to ?? cy1 + 1);
+  if (report) report.spill = spillOutside(scanned!, w, h, { x0: cx0, x1: cx1, y0: cy0, y1: cy1 }, top, bottom);
   const out = createGray(cw, ch);
   for (let y = 0; y < ch; y++) {
     for (let x = 0; x < cw; x++) {
@@ -137,17 +141,24 @@ export interface CutReport {
 }
 
 /**
- * Ink pixels above the top line's band (y < topFrom) or below the bottom line's (y > bottomTo) reached from the
- * cell's own ink through ink (8-neighbour): the part of the writing the cell leaves out. Ink beyond a side line is
- * the neighbouring box's, and printed labels above the comb join no writing, so neither counts.
+ * Ink pixels above the top line or below the bottom line reached from the cell's own ink through the ink as scanned
+ * (8-neighbour, within the cell's columns): the part of the writing the cell leaves out. The lines are followed
+ * too: a 7's bar drawn on the top line is erased with it, and only through the line does the bar's part above it
+ * join the stem. "The line" here is its printed rows only (dark across nearly the whole box), not the band the cut
+ * erases, which widens to take in writing that lies along it. Ink beyond a side line is the neighbouring box's,
+ * and printed labels above the comb join no writing, so neither counts.
  */
-function spillOutside(dark: Uint8Array, w: number, h: number, cell: { x0: number; x1: number; y0: number; y1: number }, topFrom: number, bottomTo: number): number {
+function spillOutside(scanned: Uint8Array, w: number, h: number, cell: { x0: number; x1: number; y0: number; y1: number }, top: LineBand | null, bottom: LineBand | null): number {
+  const x0 = Math.max(0, cell.x0);
+  const x1 = Math.min(w - 1, cell.x1);
+  const aboveFrom = top ? printedRows(scanned, w, top, x0, x1).from : cell.y0 - 1;
+  const belowTo = bottom ? printedRows(scanned, w, bottom, x0, x1).to : cell.y1 + 1;
   const seen = new Uint8Array(w * h);
   const stack: number[] = [];
   for (let y = Math.max(0, cell.y0); y <= Math.min(h - 1, cell.y1); y++) {
-    for (let x = Math.max(0, cell.x0); x <= Math.min(w - 1, cell.x1); x++) {
+    for (let x = x0; x <= x1; x++) {
       const i = y * w + x;
-      if (dark[i]) {
+      if (scanned[i]) {
         seen[i] = 1;
         stack.push(i);
       }
@@ -155,11 +166,23 @@ function spillOutside(dark: Uint8Array, w: number, h: number, cell: { x0: number
   }
   let spill = 0;
   // Only up and down out of the cell: sideways is the neighbour's box.
-  floodInk(dark, w, h, seen, stack, (i) => {
+  floodInk(scanned, w, h, seen, stack, (i) => {
     const y = Math.floor(i / w);
-    if (y < topFrom || y > bottomTo) spill++;
+    if (y < aboveFrom || y > belowTo) spill++;
   }, cell);
   return spill;
+}
+
+/** Of a horizontal line's band, the rows dark across nearly the whole box: the printed line, not writing along it. */
+function printedRows(dark: Uint8Array, w: number, band: LineBand, x0: number, x1: number): LineBand {
+  const share = (y: number) => {
+    let n = 0;
+    for (let x = x0; x <= x1; x++) n += dark[y * w + x]!;
+    return n / Math.max(1, x1 - x0 + 1);
+  };
+  const rows = Array.from({ length: band.to - band.from + 1 }, (_, k) => band.from + k).filter((y) => share(y) >= PRINTED_ROW_SHARE);
+  // One pixel of the line's blur either side, as findLine allows.
+  return rows.length ? { from: Math.max(band.from, rows[0]! - 1), to: Math.min(band.to, rows[rows.length - 1]! + 1) } : band;
 }
 
 /**
