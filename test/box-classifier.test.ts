@@ -12,6 +12,7 @@ import { CANON_PX_PER_MM } from '../src/imaging/warp.ts';
 import { BoxModelError, defaultModelDir, loadBoxClassifier, META_FILE, MODEL_FILE, NOT_A_CHARACTER, type BoxCharset, type BoxClassifier } from '../src/recognition/box-classifier.ts';
 import { CELL_INPUT, CELL_SIZE, cellTensor, cutCell } from '../src/recognition/cell-image.ts';
 import { inkThreshold } from '../src/recognition/read-page.ts';
+import { threadCpuSeconds } from '../src/page/thread-cpu.ts';
 import { fontsOfPool } from '../src/synth/font-pools.ts';
 import { createRng } from '../src/synth/rng.ts';
 import type { SynthTruth } from '../src/synth/synth.ts';
@@ -91,6 +92,25 @@ describe('box classifier (committed model, onnxruntime-node)', () => {
       }
     }
     expect(await clf.classify('digits', [])).toEqual([]);
+  });
+
+  it("counts its own CPU, not the thread's work done while a call waits for onnxruntime's turn (Linux)", async () => {
+    if (threadCpuSeconds() === 0) return; // no per-thread CPU outside Linux: nothing is counted
+    const cells = [new Float32Array(CELL_INPUT), new Float32Array(CELL_INPUT)];
+    const before = clf.cpuSeconds!();
+    const thread0 = threadCpuSeconds();
+    const call = clf.classify('digits', cells);
+    // The rest of a page's reading runs here, on the same thread, before onnxruntime's callback gets its turn.
+    let busy = 0;
+    while (threadCpuSeconds() - thread0 < 0.2) busy++;
+    const alts = await call;
+    const counted = clf.cpuSeconds!() - before;
+    const thread = threadCpuSeconds() - thread0;
+    expect(alts).toHaveLength(2);
+    expect(busy).toBeGreaterThan(0);
+    expect(counted).toBeGreaterThan(0);
+    // The classifier's count holds none of the 0.2 s spent in the loop, which the thread's CPU across the call does.
+    expect(counted).toBeLessThan(thread - 0.2);
   });
 
   it('names the exact model: name plus a short sha256 of its files', () => {

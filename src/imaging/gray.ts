@@ -25,9 +25,16 @@ export function graySharp(img: GrayImage): Sharp {
   });
 }
 
-export async function grayToPng(img: GrayImage): Promise<Buffer> {
-  return graySharp(img).png({ compressionLevel: 6 }).toBuffer();
+/** PNG of the image (level 6 unless told: a file to keep). */
+export async function grayToPng(img: GrayImage, compressionLevel = 6): Promise<Buffer> {
+  return graySharp(img).png({ compressionLevel }).toBuffer();
 }
+
+/**
+ * PNG compression for an image handed straight to an engine (tesseract) and never kept: the fastest level, the same
+ * pixels (level 6 took several times the CPU to write, and the engine's time to inflate it, for nothing).
+ */
+export const HANDOFF_PNG_LEVEL = 1;
 
 /** The image as RGBA pixels (grey in each colour, opaque), the form QR decoders take. */
 export function grayToRgba(img: GrayImage): Uint8ClampedArray {

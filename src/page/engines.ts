@@ -50,22 +50,32 @@ function add(into: Record<string, number>, kind: string, v: number): void {
 
 /**
  * The box classifier, timed under one kind. onnxruntime runs the inference on the calling thread (the page worker),
- * so its CPU is this thread's CPU across the call.
+ * inside a callback of its own: the CPU counted is the classifier's own count of its work there (cpuSeconds), not
+ * the thread's CPU across the call, which also held the rest of the page's reading done while the call waited (a
+ * classifier without its own count is timed by the thread's CPU across the call). Calls run one at a time, so each
+ * is counted once.
  */
 export function timedClassifier(inner: BoxClassifier, into: EngineTimes, kind = 'box-classifier'): BoxClassifier {
+  const cpu = () => (inner.cpuSeconds ? inner.cpuSeconds() : threadCpuSeconds());
+  let tail: Promise<unknown> = Promise.resolve();
   return {
     modelVersion: inner.modelVersion,
-    async classify(charset: BoxCharset, cells: Float32Array[]): Promise<BoxAlternative[][]> {
-      const t0 = performance.now();
-      const c0 = threadCpuSeconds();
-      try {
-        return await inner.classify(charset, cells);
-      } finally {
-        add(into.seconds, kind, (performance.now() - t0) / 1000);
-        add(into.cpuSeconds, kind, threadCpuSeconds() - c0);
-      }
+    classify(charset: BoxCharset, cells: Float32Array[]): Promise<BoxAlternative[][]> {
+      const run = tail.then(async () => {
+        const t0 = performance.now();
+        const c0 = cpu();
+        try {
+          return await inner.classify(charset, cells);
+        } finally {
+          add(into.seconds, kind, (performance.now() - t0) / 1000);
+          add(into.cpuSeconds, kind, cpu() - c0);
+        }
+      });
+      tail = run.catch(() => undefined);
+      return run;
     },
     release: () => inner.release(),
+    ...(inner.cpuSeconds ? { cpuSeconds: () => inner.cpuSeconds!() } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Ort from 'onnxruntime-node';
+import { threadCpuSeconds } from '../page/thread-cpu.ts';
 import { CELL_INPUT, CELL_SIZE } from './cell-image.ts';
 import { EXPONENT_MAX, EXPONENT_MIN, recalibrate, type ClassExponents } from './class-calibration.ts';
 
@@ -36,6 +37,11 @@ export interface BoxClassifier {
   /** Per cell (cellTensor output, CELL_INPUT floats), the top 5 alternatives, most probable first. */
   classify(charset: BoxCharset, cells: Float32Array[]): Promise<BoxAlternative[][]>;
   release(): Promise<void>;
+  /**
+   * CPU seconds this classifier's own work has taken on the calling thread so far (Linux; 0 elsewhere): the
+   * network's run and the handling of its input and output, not whatever else the thread did while a call waited.
+   */
+  cpuSeconds?(): number;
 }
 
 /** The noise class's character. */
@@ -173,6 +179,7 @@ function firstLine(e: unknown): string {
 
 class OnnxBoxClassifier implements BoxClassifier {
   private readonly allowed = new Map<BoxCharset, number[]>();
+  private cpu = 0;
   constructor(
     private readonly session: Ort.InferenceSession,
     private readonly meta: BoxModelMeta,
@@ -184,26 +191,53 @@ class OnnxBoxClassifier implements BoxClassifier {
     }
   }
 
+  cpuSeconds(): number {
+    return this.cpu;
+  }
+
   /** Raw scores per cell, one per class. */
   async logits(cells: Float32Array[]): Promise<Float32Array[]> {
     const n = cells.length;
     if (n === 0) return [];
+    const c0 = threadCpuSeconds();
     const input = new Float32Array(n * CELL_INPUT);
     cells.forEach((c, i) => {
       if (c.length !== CELL_INPUT) throw new RangeError(`cell ${i} has ${c.length} values; cellTensor gives ${CELL_INPUT}`);
       input.set(c, i * CELL_INPUT);
     });
-    const out = await this.session.run({ [this.meta.input]: new (ort().Tensor)('float32', input, [n, CELL_INPUT]) });
+    // onnxruntime-node runs the network synchronously in a setImmediate of its own, queued by run() before it
+    // returns. One of ours queued just before marks when that starts: the thread's CPU from then to this call's
+    // continuation (which runs right after ort's callback resolves it) is the run's, not the work the thread did
+    // while the call waited in the queue (the rest of the page's reading).
+    let runStart = NaN;
+    setImmediate(() => (runStart = threadCpuSeconds()));
+    const running = this.session.run({ [this.meta.input]: new (ort().Tensor)('float32', input, [n, CELL_INPUT]) });
+    this.cpu += threadCpuSeconds() - c0;
+    const out = await running;
+    const c1 = threadCpuSeconds();
+    if (!Number.isNaN(runStart)) this.cpu += c1 - runStart;
     const t = out[this.meta.output]!;
     const data = t.data as Float32Array;
     const k = data.length / n;
-    return Array.from({ length: n }, (_, i) => data.subarray(i * k, (i + 1) * k));
+    const scores = Array.from({ length: n }, (_, i) => data.subarray(i * k, (i + 1) * k));
+    this.cpu += threadCpuSeconds() - c1;
+    return scores;
   }
 
   async classify(charset: BoxCharset, cells: Float32Array[]): Promise<BoxAlternative[][]> {
     const allowed = this.allowed.get(charset);
     if (!allowed) throw new RangeError(`unknown charset ${charset}`);
     const scores = await this.logits(cells);
+    const c0 = threadCpuSeconds();
+    try {
+      return this.alternatives(charset, allowed, scores);
+    } finally {
+      this.cpu += threadCpuSeconds() - c0;
+    }
+  }
+
+  /** Each cell's top alternatives among the charset's classes (calibrated softmax, then the class exponents). */
+  private alternatives(charset: BoxCharset, allowed: number[], scores: Float32Array[]): BoxAlternative[][] {
     const T = this.meta.temperature;
     return scores.map((s) => {
       let max = -Infinity;

@@ -370,21 +370,31 @@ export function cellTensor(cell: GrayImage): Float32Array {
 function sampleWeights(n: number, start: number, off: number, scale: number): number[][] {
   const S = 4;
   const out: number[][] = [];
+  // Each output's 4 samples move right with j, so the indices they touch come in ascending order, each summed in
+  // the order of j from 0 (as a Map keyed by index, in insertion order, would give them), without the Map.
+  const idx = new Int32Array(2 * S);
+  const wgt = new Float64Array(2 * S);
   for (let o = 0; o < CELL_SIZE; o++) {
-    const acc = new Map<number, number>();
+    let m = 0;
     for (let j = 0; j < S; j++) {
       const s = start + (o + (j + 0.5) / S - off) / scale - 0.5;
       const f = Math.floor(s);
       const t = s - f;
-      for (const [i, wgt] of [
-        [f, 1 - t],
-        [f + 1, t],
-      ] as const) {
-        if (i < 0 || i >= n || wgt === 0) continue;
-        acc.set(i, (acc.get(i) ?? 0) + wgt / S);
+      for (let e = 0; e < 2; e++) {
+        const i = f + e;
+        const w = e === 0 ? 1 - t : t;
+        if (i < 0 || i >= n || w === 0) continue;
+        let k = m - 1;
+        while (k >= 0 && idx[k] !== i) k--;
+        if (k < 0) {
+          idx[m] = i;
+          wgt[m++] = 0 + w / S;
+        } else wgt[k] = wgt[k]! + w / S;
       }
     }
-    out.push([...acc].flat());
+    const row: number[] = [];
+    for (let k = 0; k < m; k++) row.push(idx[k]!, wgt[k]!);
+    out.push(row);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 // Reads the form serial and page number the form prints in words ("Form 001234 / page 1" in the footer, and again
 // in the header), for a page whose QR code cannot be read. Printed text, so tesseract reads it reliably; both
 // places are read and must not disagree.
-import { cropGray, grayToPng, type GrayImage } from '../imaging/gray.ts';
+import { cropGray, grayToPng, HANDOFF_PNG_LEVEL, type GrayImage } from '../imaging/gray.ts';
 import { CANON_PX_PER_MM } from '../imaging/warp.ts';
 import type { Template } from '../template/schema.ts';
 import { PSM, type Recognizer } from './pool.ts';
@@ -31,7 +31,7 @@ export async function readPrintedSerial(canon: GrayImage, template: Template, oc
   const found: PrintedIdentity[] = [];
   for (const z of serialStrips(template)) {
     const strip = cropGray(canon, z.x * CANON_PX_PER_MM, z.y * CANON_PX_PER_MM, z.w * CANON_PX_PER_MM, z.h * CANON_PX_PER_MM);
-    const res = await ocr.recognize(await grayToPng(strip), { psm: PSM.SINGLE_LINE, whitelist: '' });
+    const res = await ocr.recognize(await grayToPng(strip, HANDOFF_PNG_LEVEL), { psm: PSM.SINGLE_LINE, whitelist: '' });
     const id = parsePrintedSerial(res.lines.map((l) => l.text).join(' '));
     if (id) found.push(id);
   }

@@ -3,7 +3,7 @@
 // as ink or none. Every field comes back with its raw text, what was read, a confidence and its crop rectangle.
 import { combBoxes, cropZone, inset, isComb, tickBoxes } from '../template/geometry.ts';
 import type { Field, Template, Zone } from '../template/schema.ts';
-import { cropGray, downscaleGray, grayToPng, otsuThreshold, type GrayImage } from '../imaging/gray.ts';
+import { cropGray, downscaleGray, grayToPng, HANDOFF_PNG_LEVEL, otsuThreshold, type GrayImage } from '../imaging/gray.ts';
 import { CANON_PX_PER_MM } from '../imaging/warp.ts';
 import { DEFAULT_TICK_BANDS, inkInside, refineBoxes, tickState, type PxRect, type TickBands, type TickState } from '../imaging/boxes.ts';
 import { jointConfidence, topReading } from '../record/evidence.ts';
@@ -213,7 +213,7 @@ export async function readPage(canon: GrayImage, template: Template, pageNo: num
     calls.push(
       (async () => {
         const img = cropGray(canon, z.x, z.y, z.w, z.h);
-        const res = await pool.recognize(await grayToPng(img), { psm: PSM.SINGLE_BLOCK, whitelist: '', kind: `text:${f.transcribe}` });
+        const res = await pool.recognize(await grayToPng(img, HANDOFF_PNG_LEVEL), { psm: PSM.SINGLE_BLOCK, whitelist: '', kind: `text:${f.transcribe}` });
         const text = res.lines.map((l) => l.text).filter(Boolean).join(' ').replace(/\s+/g, ' ').trim();
         readings.set(f.id, { fieldId: f.id, type: f.type, path: f.path, rawText: text, read: text || '?', confidence: null, crop: cropRect(f) });
       })(),
