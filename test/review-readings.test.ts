@@ -72,6 +72,20 @@ describe('leastSureAt', () => {
     expect(leastSureAt(field('incident.date'), { alternatives: date, value: '1990-01-31', rawText: '31011990' })).toBe(7);
   });
 
+  it("lines up with a reading that is no value, shown box for box: an empty box is the block's first place when least sure", () => {
+    // Read 7059 (no time), shown 70:59: the unsure 7 is character 0, so one key makes it 10:59.
+    const t1 = [unsure('7', 0.4), sure('0'), sure('5'), sure('9')];
+    expect(leastSureAt(field('time.mobilised'), { alternatives: t1, value: null, rawText: '7059' })).toBe(0);
+    // Read with its first box empty, shown _8:27; read ?827 (shown ?8:27), the unsure 2 is character 3.
+    const t2 = [unsure(' ', 0.3), sure('8'), sure('2'), sure('7')];
+    expect(leastSureAt(field('time.atscene'), { alternatives: t2, value: null, rawText: ' 827' })).toBe(0);
+    const t3 = [sure('?'), sure('8'), unsure('2', 0.3), sure('7')];
+    expect(leastSureAt(field('time.atscene'), { alternatives: t3, value: null, rawText: '?827' })).toBe(3);
+    // Digits with a box left empty between written ones, shown 7402_0.
+    const by = [...'7402'].map(sure).concat([unsure(' ', 0.2), sure('0')]);
+    expect(leastSureAt(field('drug1.by'), { alternatives: by, value: null, rawText: '7402 0' })).toBe(4);
+  });
+
   it('is null without box alternatives, for free text, and where the shown value does not line up with its boxes', () => {
     expect(leastSureAt(field('patient.postcode'), { alternatives: null, value: 'PO30 8YG', rawText: '' })).toBeNull();
     expect(leastSureAt(field('patient.address'), { alternatives: [sure('1')], value: '1 HIGH ROAD', rawText: '' })).toBeNull();

@@ -313,7 +313,7 @@ function cardSuggestion(item, c, input, line) {
   let s = null;
   if (c.classList.contains('done') || input.readOnly) s = null;
   // Before any key: free text only (a name or code is never suggested from another form before the person types).
-  else if (!c.dataset.typed && input.value === item.guess) s = item.type === 'text' ? closestEntry(dict, item.guess) : null;
+  else if (!c.dataset.typed && input.value === item.guess) s = item.type === 'text' ? nearReading(dict, item.guess) : null;
   else if (input.selectionStart === input.selectionEnd && input.selectionEnd === input.value.length) s = completionFor(dict, input.value);
   renderSuggestion(line, s);
 }

@@ -88,7 +88,7 @@ function tileSuggestion(tile) {
   let s = null;
   if (tile.done) s = null;
   // Before any key: free text only (a name or code is never suggested from another form before the person types).
-  else if (tile.input.hidden) s = tile.item.type === 'text' ? closestEntry(group.dict, tile.item.guess) : null;
+  else if (tile.input.hidden) s = tile.item.type === 'text' ? nearReading(group.dict, tile.item.guess) : null;
   else if (tile.input.selectionStart === tile.input.selectionEnd && tile.input.selectionEnd === tile.input.value.length) s = completionFor(group.dict, tile.input.value);
   renderSuggestion(tile.line, s);
 }
