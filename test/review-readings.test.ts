@@ -58,6 +58,27 @@ describe('nextReadings', () => {
   });
 });
 
+describe('nextReadings of a postcode', () => {
+  const pc = field('patient.postcode');
+  it("offers the reading with each character in its letter or digit class, and the valid postcode a confusable character away", () => {
+    // Read P030 8YG: no postcode as it stands (the district PO30 is not on the district list, so it was not fixed).
+    expect(nextReadings(pc, { alternatives: null, value: null, rawText: 'P030 8YG' }).map((r) => r.text)).toEqual(['PO30 8YG']);
+    // Read 0X1 8TB: the first character of a postcode is always a letter.
+    expect(nextReadings(pc, { alternatives: null, value: null, rawText: '0X1 8TB ' })[0]).toEqual({ text: 'OX1 8TB', value: 'OX1 8TB' });
+    // Taken as P08 5DE, but PO8 5DE is a postcode too: offered, first.
+    expect(nextReadings(pc, { alternatives: null, value: 'P08 5DE', rawText: 'P08 5DE ' })[0]!.text).toBe('PO8 5DE');
+    // Nothing to offer for a postcode no character class changes, and never the value itself.
+    expect(nextReadings(pc, { alternatives: null, value: 'BS16 2QH', rawText: 'BS16 2QH' })).toEqual([]);
+    for (const r of nextReadings(pc, { alternatives: null, value: 'P08 5DE', rawText: 'P08 5DE ' })) expect(r.value).not.toBe('P08 5DE');
+  });
+  it('each is one a person could type for the same value, after the box classifier readings are merged, at most OFFERED_MAX', () => {
+    const alts = [...'P030 8YG'].map((c, i) => (i === 1 ? [{ char: '0', p: 0.6 }, { char: 'D', p: 0.4 }] : sure(c)));
+    const offered = nextReadings(pc, { alternatives: alts, value: null, rawText: 'P030 8YG' });
+    expect(offered.map((r) => r.text)).toEqual(['PO30 8YG', 'PD30 8YG']);
+    for (const r of offered) expect(parseTyped(pc, r.text)).toEqual({ ok: true, kind: 'value', value: r.value });
+  });
+});
+
 describe('leastSureAt', () => {
   const unsure = (c: string, p: number) => [{ char: c, p }, { char: '?', p: 1 - p }];
   it('is where, in the value as shown, the box the classifier was least sure of sits (separators and spaces skipped)', () => {
