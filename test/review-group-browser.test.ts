@@ -11,6 +11,20 @@ const tileIds = (p: Page) => p.locator('.tile').evaluateAll((els) => els.map((e)
 const activeId = (p: Page) => p.evaluate(() => document.querySelector('.tile.active')?.getAttribute('data-id') ?? null);
 
 describeInChromium('group verification in Chromium', session, () => {
+  it('prints a digit zero marked (0 and O differ at a glance), the tile text staying the value, and so a value saved', async () => {
+    const job = await buildReviewJob({ forms: 2, doubtful: ['obs2.pulse'], misreads: { 0: { 'obs2.pulse': '102' } } });
+    const { srv } = await serve(job.dir, 'grp.zero');
+    const page = await newPage();
+    await page.goto(srv.url + '#group=obs2.pulse');
+    await page.waitForSelector('.tile.active');
+    const shown = () => page.locator('.tile .tile-value').evaluateAll((els) => els.map((e) => ({ text: e.textContent, zeros: e.querySelectorAll('.zero').length })));
+    expect(await shown()).toEqual([{ text: '82', zeros: 0 }, { text: '102', zeros: 1 }]);
+    await page.keyboard.type('100');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.tile.done');
+    expect((await shown())[0]).toEqual({ text: '100', zeros: 2 });
+  });
+
   it('fixes the odd tile, flags blank and illegible, confirms the screen, all by keyboard; kept over a reload', async () => {
     const job = await buildReviewJob({ forms: 5, doubtful: ['obs2.pulse'], misreads: { 2: { 'obs2.pulse': '28' } } });
     const { srv, store } = await serve(job.dir, 'grp.one');

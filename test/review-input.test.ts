@@ -93,8 +93,30 @@ describe('typed values are normalised by field type', () => {
   it('the guess shown is the value as one would type it, else the raw reading (never option states)', () => {
     expect(guessText(F('patient.dob'), '1951-03-12', '12031951')).toBe('12/03/1951');
     expect(guessText(F('patient.nhs'), '9990001234', '')).toBe('999 000 1234');
-    expect(guessText(F('time.clear'), null, '12?4')).toBe('12?4');
+    expect(guessText(F('time.clear'), null, '12?4')).toBe('12:?4');
     expect(guessText(F('crew1.role'), null, 'empty,ticked')).toBe('');
+  });
+
+  it("a number comb's reading that is no value is shown box for box, as its value would be (overtype lines up)", () => {
+    // Not a time: 70:59 is one box from 10:59, as on the form.
+    expect(guessText(F('time.mobilised'), null, '7059')).toBe('70:59');
+    // An empty box is shown, never closed up: 827 would be taken for 08:27.
+    expect(guessText(F('time.atscene'), null, ' 827')).toBe('_8:27');
+    expect(guessText(F('time.leftscene'), null, '0 05')).toBe('0_:05');
+    expect(guessText(F('patient.dob'), null, '32071951')).toBe('32/07/1951');
+    expect(guessText(F('patient.dob'), null, '1207 951')).toBe('12/07/_951');
+    // Digits are written from the left: empty boxes after the last digit are not shown; one between digits is.
+    expect(guessText(F('drug1.by'), null, '7402 0')).toBe('7402_0');
+    expect(guessText(F('obs1.sbp'), null, '?4 ')).toBe('?4');
+    expect(guessText(F('patient.nhs'), null, '990415964 ')).toBe('990 415 964');
+    expect(guessText(F('patient.nhs'), null, '99041 9648')).toBe('990 41_ 9648');
+    // All empty, or not one character a box: as read.
+    expect(guessText(F('time.clear'), null, '    ')).toBe('');
+    expect(guessText(F('time.clear'), null, '12?')).toBe('12?');
+    // What is shown is no value: it cannot be saved as it stands.
+    for (const [id, raw] of [['time.atscene', ' 827'], ['time.mobilised', '7059'], ['drug1.by', '7402 0'], ['patient.dob', '1207 951']] as const) {
+      expect(parseTyped(F(id), guessText(F(id), null, raw)).ok).toBe(false);
+    }
   });
 });
 

@@ -58,6 +58,27 @@ describe('nextReadings', () => {
   });
 });
 
+describe('nextReadings of a postcode', () => {
+  const pc = field('patient.postcode');
+  it("offers the reading with each character in its letter or digit class, and the valid postcode a confusable character away", () => {
+    // Read P030 8YG: no postcode as it stands (the district PO30 is not on the district list, so it was not fixed).
+    expect(nextReadings(pc, { alternatives: null, value: null, rawText: 'P030 8YG' }).map((r) => r.text)).toEqual(['PO30 8YG']);
+    // Read 0X1 8TB: the first character of a postcode is always a letter.
+    expect(nextReadings(pc, { alternatives: null, value: null, rawText: '0X1 8TB ' })[0]).toEqual({ text: 'OX1 8TB', value: 'OX1 8TB' });
+    // Taken as P08 5DE, but PO8 5DE is a postcode too: offered, first.
+    expect(nextReadings(pc, { alternatives: null, value: 'P08 5DE', rawText: 'P08 5DE ' })[0]!.text).toBe('PO8 5DE');
+    // Nothing to offer for a postcode no character class changes, and never the value itself.
+    expect(nextReadings(pc, { alternatives: null, value: 'BS16 2QH', rawText: 'BS16 2QH' })).toEqual([]);
+    for (const r of nextReadings(pc, { alternatives: null, value: 'P08 5DE', rawText: 'P08 5DE ' })) expect(r.value).not.toBe('P08 5DE');
+  });
+  it('each is one a person could type for the same value, after the box classifier readings are merged, at most OFFERED_MAX', () => {
+    const alts = [...'P030 8YG'].map((c, i) => (i === 1 ? [{ char: '0', p: 0.6 }, { char: 'D', p: 0.4 }] : sure(c)));
+    const offered = nextReadings(pc, { alternatives: alts, value: null, rawText: 'P030 8YG' });
+    expect(offered.map((r) => r.text)).toEqual(['PO30 8YG', 'PD30 8YG']);
+    for (const r of offered) expect(parseTyped(pc, r.text)).toEqual({ ok: true, kind: 'value', value: r.value });
+  });
+});
+
 describe('leastSureAt', () => {
   const unsure = (c: string, p: number) => [{ char: c, p }, { char: '?', p: 1 - p }];
   it('is where, in the value as shown, the box the classifier was least sure of sits (separators and spaces skipped)', () => {
@@ -70,6 +91,20 @@ describe('leastSureAt', () => {
     // A date shown dd/mm/yyyy: box 5 (the first 9 of 1990) is character 7.
     const date = [...'3101'].map(sure).concat([sure('1'), unsure('9', 0.3), sure('9'), sure('0')]);
     expect(leastSureAt(field('incident.date'), { alternatives: date, value: '1990-01-31', rawText: '31011990' })).toBe(7);
+  });
+
+  it("lines up with a reading that is no value, shown box for box: an empty box is the block's first place when least sure", () => {
+    // Read 7059 (no time), shown 70:59: the unsure 7 is character 0, so one key makes it 10:59.
+    const t1 = [unsure('7', 0.4), sure('0'), sure('5'), sure('9')];
+    expect(leastSureAt(field('time.mobilised'), { alternatives: t1, value: null, rawText: '7059' })).toBe(0);
+    // Read with its first box empty, shown _8:27; read ?827 (shown ?8:27), the unsure 2 is character 3.
+    const t2 = [unsure(' ', 0.3), sure('8'), sure('2'), sure('7')];
+    expect(leastSureAt(field('time.atscene'), { alternatives: t2, value: null, rawText: ' 827' })).toBe(0);
+    const t3 = [sure('?'), sure('8'), unsure('2', 0.3), sure('7')];
+    expect(leastSureAt(field('time.atscene'), { alternatives: t3, value: null, rawText: '?827' })).toBe(3);
+    // Digits with a box left empty between written ones, shown 7402_0.
+    const by = [...'7402'].map(sure).concat([unsure(' ', 0.2), sure('0')]);
+    expect(leastSureAt(field('drug1.by'), { alternatives: by, value: null, rawText: '7402 0' })).toBe(4);
   });
 
   it('is null without box alternatives, for free text, and where the shown value does not line up with its boxes', () => {

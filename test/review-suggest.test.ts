@@ -12,6 +12,8 @@ interface Suggestion {
   source: 'job' | 'template';
   n: number;
   close?: boolean;
+  /** How many parts or words of the reading closestParts changed. */
+  parts?: number;
 }
 interface Dict {
   entries: { text: string; key: string; n: number; vocab: boolean }[];
@@ -24,6 +26,8 @@ const S = page as unknown as {
   addToDictionary(d: Dict, text: string): Dict;
   completionFor(d: Dict, typed: string): Suggestion | null;
   closestEntry(d: Dict, guess: string): Suggestion | null;
+  closestParts(d: Dict, guess: string): Suggestion | null;
+  nearReading(d: Dict, guess: string): Suggestion | null;
 };
 
 const up = (t: string) => t.replace(/\s+/g, ' ').toUpperCase();
@@ -58,6 +62,29 @@ describe('suggestions while keying (suggest.js)', () => {
     // 12 HIGH STREET, LEEDS is one character from the reading, but its house number is another's.
     expect(S.closestEntry(dict, '13 HIGH STREET, LEEDS')).toBeNull();
     expect(S.closestEntry(dict, '12 HIGH STRFET, LEEDS')).toMatchObject({ full: '12 HIGH STREET, LEEDS' });
+  });
+
+  it('a list no entry is near, part by part: each part near a part of any entry is snapped, the rest left as read', () => {
+    const meds = S.makeDictionary([
+      { text: 'RAMIPRIL, ATORVASTATIN', n: 2 },
+      { text: 'MEBEVERINE', n: 0, vocab: true },
+      { text: '12 HIGH STREET, WATERLOOVILLE', n: 1 },
+    ]);
+    // Both parts a few characters off parts of different entries; the reading's trailing mark goes with its part.
+    expect(S.nearReading(meds, 'RAMIPRTL, HEBEVERINE :')).toMatchObject({ full: 'RAMIPRIL, MEBEVERINE', close: true, parts: 2, source: 'job' });
+    // A part near nothing stays as read; so does a part whose numbers differ (a house number is the paper's).
+    expect(S.nearReading(meds, 'APIXABAN, ATORVASTATLN')).toMatchObject({ full: 'APIXABAN, ATORVASTATIN', parts: 1 });
+    expect(S.nearReading(meds, '139 HIGH STREET, WKTERLOOVILLE')).toMatchObject({ full: '139 HIGH STREET, WATERLOOVILLE', parts: 1 });
+    expect(S.closestParts(meds, '13 HIGH STREET')).toBeNull();
+    // Nothing when every part is already as known, or none is near.
+    expect(S.nearReading(meds, 'RAMIPRIL, MEBEVERINE')).toBeNull();
+    expect(S.nearReading(meds, 'XYZZY, QWERTY')).toBeNull();
+    // No part near: word by word, a word near a word of any entry (never a word with digits, nor one under 4 letters).
+    expect(S.nearReading(meds, '40 HIGH STRET, WATERLOOVILE')).toMatchObject({ full: '40 HIGH STREET, WATERLOOVILLE', parts: 2 });
+    expect(S.nearReading(meds, 'HIGH STREET 7, WATERL00VILLE')).toBeNull();
+    // A whole entry near the reading comes first.
+    expect(S.nearReading(meds, 'RAMIPRIL, ATORVASTATIM')).toMatchObject({ full: 'RAMIPRIL, ATORVASTATIN', n: 2 });
+    expect(S.nearReading(meds, 'RAMIPRIL, ATORVASTATIM')!.parts).toBeUndefined();
   });
 
   it('a value just saved is in the dictionary at once, and counts', () => {
@@ -95,6 +122,22 @@ describe('suggestions while keying (suggest.js)', () => {
         const s = S.closestEntry(d, guess);
         if (!s) return;
         expect(d.entries.some((e) => e.text === s.full)).toBe(true);
+        expect(s.full).not.toBe(guess.trim());
+        expect((s.full.match(/\d+/g) ?? []).join(' ')).toBe((up(guess).match(/\d+/g) ?? []).join(' '));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("property: parts snapped are parts of entries or made of words of entries and the reading, with the reading's numbers", () => {
+    fc.assert(
+      fc.property(entries, value, (es, guess) => {
+        const d = S.makeDictionary(es);
+        const s = S.closestParts(d, guess);
+        if (!s) return;
+        const known = new Set(es.flatMap((e) => e.text.split(',').map((p) => p.trim())));
+        const words = new Set([...es.map((e) => e.text), guess].flatMap((t) => t.split(/[\s,]+/)));
+        for (const p of s.full.split(', ')) expect(known.has(p) || p.split(' ').every((w) => words.has(w))).toBe(true);
         expect(s.full).not.toBe(guess.trim());
         expect((s.full.match(/\d+/g) ?? []).join(' ')).toBe((up(guess).match(/\d+/g) ?? []).join(' '));
       }),

@@ -180,9 +180,43 @@ export function displayValue(field: Pick<Field, 'type' | 'path'>, value: unknown
   return String(value);
 }
 
-/** What the input box starts with: the machine's value, else its raw reading of a comb or text (never option states). */
-export function guessText(field: Pick<Field, 'type' | 'path'>, value: unknown, rawText: string): string {
+/** How an empty box of a number comb shows in a reading the machine could not make a value of. */
+export const EMPTY_BOX = '_';
+
+/**
+ * A number comb's raw reading (one character a box, a space for an empty box) laid out as its value would be shown:
+ * a time hh:mm, a date dd/mm/yyyy, grouped digits (an NHS number) 3 3 4, with every box in its place, an empty one
+ * before a written one as EMPTY_BOX. So what the tile shows lines up box for box with the form (a time read 7059 is
+ * 70:59, one character from 10:59, and 827 read with its first box empty is _8:27, not a time of 08:27), and
+ * overtype (F2) puts the typed character in the box it means. Digits are written from the left: empty boxes after
+ * the last written one are not shown. Null when the reading is not one character a box of a number comb.
+ */
+export function combReadingText(field: Field, rawText: string): string | null {
+  const groups = field.type === 'digits' ? (field.groups ?? [field.boxes]) : field.type === 'time' ? [2, 2] : field.type === 'date' ? [2, 2, 4] : null;
+  if (!groups) return null;
+  const n = groups.reduce((a, b) => a + b, 0);
+  const chars = [...rawText];
+  if (chars.length !== n || chars.every((c) => c === ' ')) return null;
+  let last = n;
+  if (field.type === 'digits') while (chars[last - 1] === ' ') last--;
+  const sep = field.type === 'time' ? ':' : field.type === 'date' ? '/' : ' ';
+  let out = '';
+  let at = 0;
+  for (const g of groups) {
+    if (at >= last) break;
+    if (at > 0) out += sep;
+    out += chars.slice(at, Math.min(at + g, last)).map((c) => (c === ' ' ? EMPTY_BOX : c)).join('');
+    at += g;
+  }
+  return out;
+}
+
+/**
+ * What the input box starts with: the machine's value, else its raw reading of a number comb laid out box for box
+ * (combReadingText), of capitals or text (never option states).
+ */
+export function guessText(field: Field, value: unknown, rawText: string): string {
   if (value !== null && value !== undefined) return displayValue(field, value);
   if (['tick', 'choice', 'multi', 'signature'].includes(field.type)) return '';
-  return rawText.trim().replace(/\s+/g, ' ');
+  return combReadingText(field, rawText) ?? rawText.trim().replace(/\s+/g, ' ');
 }

@@ -1,14 +1,16 @@
 // The machine's next readings of a comb field, offered to the reviewer one key away. The box classifier keeps each
 // box's alternatives; where its best reading is wrong, its second or third whole reading is often right (in the
-// bench corpus about half the wrong digits, times and names). Only readings that are values of the field (they
-// normalise and pass the field's schema, as a typed value must) are offered, and never one as the machine's value.
+// bench corpus about half the wrong digits, times and names); a postcode's letter and digit classes give more.
+// Only readings that are values of the field (they normalise and pass the field's schema, as a typed value must)
+// are offered, and never one as the machine's value.
 // Pure: the field and its stored row in, the readings out.
 import type { FieldRow } from '../job/record-store.ts';
 import { nBest, type BoxAlternatives } from '../record/evidence.ts';
 import { normaliseField } from '../record/normalise.ts';
 import { combCharacters, isComb } from '../template/geometry.ts';
 import type { Field } from '../template/schema.ts';
-import { displayValue, guessText } from './input.ts';
+import { normalisePostcode } from '../record/postcode.ts';
+import { displayValue, guessText, parseTyped } from './input.ts';
 
 /** At most this many readings are offered (one key each: Alt+A, Alt+S). */
 export const OFFERED_MAX = 2;
@@ -25,14 +27,40 @@ export interface OfferedReading {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-/** The machine's next valid readings of a comb field, best first; empty for fields without box alternatives. */
+/**
+ * A postcode's readings by its letter and digit classes, as the postcode check found them: the reading with every
+ * confusable character put in its class where the district list does not confirm the district (P030 8YG is PO30
+ * 8YG), and each valid postcode one confusable character away from the value (P08 5DE or PO8 5DE). Only those a
+ * person could type as they stand.
+ */
+function postcodeReadings(field: Field, row: Pick<FieldRow, 'value' | 'rawText'>): OfferedReading[] {
+  if (!field.path.endsWith('postcode')) return [];
+  const fixed = normalisePostcode(row.rawText).unconfirmedFix;
+  const value = typeof row.value === 'string' ? row.value : null;
+  const near = value ? (normalisePostcode(value).ambiguous ?? []).map((a) => a.otherValue) : [];
+  const out: OfferedReading[] = [];
+  for (const text of fixed ? [fixed, ...near] : near) {
+    const t = parseTyped(field, text);
+    if (t.ok && t.kind === 'value') out.push({ text: displayValue(field, t.value), value: t.value });
+  }
+  return out;
+}
+
+/**
+ * The machine's next valid readings of a comb field, best first: a postcode's readings by its letter and digit
+ * classes, then the box classifier's next whole readings; empty for fields with neither.
+ */
 export function nextReadings(field: Field, row: Pick<FieldRow, 'alternatives' | 'value' | 'rawText'>): OfferedReading[] {
-  if (!Array.isArray(row.alternatives) || row.alternatives.length === 0) return [];
   // Nothing that looks the same as what the tile already shows (a value the machine held back as invalid).
   const shown = guessText(field, row.value, row.rawText);
+  const out: OfferedReading[] = [];
+  for (const r of postcodeReadings(field, row)) {
+    if (out.length >= OFFERED_MAX || same(r.value, row.value) || r.text === shown || out.some((o) => same(o.value, r.value))) continue;
+    out.push(r);
+  }
+  if (!Array.isArray(row.alternatives) || row.alternatives.length === 0) return out;
   const cands = nBest(row.alternatives as BoxAlternatives[]);
   const top = cands[0]?.p ?? 0;
-  const out: OfferedReading[] = [];
   for (const c of cands) {
     if (out.length >= OFFERED_MAX || top <= 0 || c.p < OFFERED_MIN_RATIO * top) break;
     const r = normaliseField(field, c.text);

@@ -12,6 +12,20 @@ function el(tag, cls, text) {
   return e;
 }
 
+/**
+ * Put a value in `node` as its text, each digit zero marked (a dot in it, from the style sheet): in the page's
+ * monospace a 0 and an O are all but the same, and a postcode read P07 1GE beside its reading PO7 1GE must differ at
+ * a glance. The node's text stays the value.
+ */
+function setValueText(node, text) {
+  node.textContent = '';
+  String(text).split('0').forEach((part, i) => {
+    if (i) node.append(el('span', 'zero', '0'));
+    if (part) node.append(part);
+  });
+  return node;
+}
+
 // Keys typed while a save (or the next screen) is on its way are kept, in order, and played back once it has
 // landed and focus has moved on, so a fast typist's next keys go where they meant them, not into the field being
 // saved. A save holds the keys from the moment it starts (holdKeys); the capture listener below queues them.
@@ -206,7 +220,7 @@ function readingsBlock(readings, cls) {
   readings.slice(0, READING_KEYS.length).forEach((text, i) => {
     const r = el('span', 'reading');
     r.dataset.text = text;
-    r.append(el('kbd', '', READING_KEYS[i]), el('span', 'reading-text', text));
+    r.append(el('kbd', '', READING_KEYS[i]), setValueText(el('span', 'reading-text'), text));
     box.append(r);
   });
   return box;
@@ -313,7 +327,7 @@ function cardSuggestion(item, c, input, line) {
   let s = null;
   if (c.classList.contains('done') || input.readOnly) s = null;
   // Before any key: free text only (a name or code is never suggested from another form before the person types).
-  else if (!c.dataset.typed && input.value === item.guess) s = item.type === 'text' ? closestEntry(dict, item.guess) : null;
+  else if (!c.dataset.typed && input.value === item.guess) s = item.type === 'text' ? nearReading(dict, item.guess) : null;
   else if (input.selectionStart === input.selectionEnd && input.selectionEnd === input.value.length) s = completionFor(dict, input.value);
   renderSuggestion(line, s);
 }

@@ -35,7 +35,7 @@ function charTileOf(t) {
   img.alt = `Scan of box ${t.box + 1} of ${t.groupLabel}, form ${t.serial}`;
   img.src = t.cropUrl;
   const side = el('div', 'ctile-side');
-  const val = el('div', 'ctile-char', shownChar(t.char));
+  const val = setValueText(el('div', 'ctile-char'), shownChar(t.char));
   side.append(val, el('div', 'ctile-meta', t.serial), el('div', 'ctile-meta', `${t.box + 1}/${t.boxes}`));
   e.append(img, side);
   const tile = { t, el: e, val, char: t.char, touched: false, done: false };
@@ -57,7 +57,7 @@ function setChar(tile, c) {
   tile.char = c;
   tile.touched = c !== tile.t.char;
   tile.el.classList.toggle('touched', tile.touched);
-  tile.val.textContent = shownChar(c);
+  setValueText(tile.val, shownChar(c));
 }
 
 function layoutChars(grid) {

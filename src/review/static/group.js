@@ -37,8 +37,7 @@ function tileOf(item) {
   img.src = item.cropUrl;
   // The value sits right against its crop, as large as the crop's writing, so the eye goes straight across.
   const side = el('div', 'tile-side');
-  const val = el('div', 'tile-value', item.guess === '' ? '(nothing read)' : item.guess);
-  if (item.guess === '') val.classList.add('none');
+  const val = item.guess === '' ? el('div', 'tile-value none', '(nothing read)') : setValueText(el('div', 'tile-value'), item.guess);
   // The machine's next readings, printed beside its value (read in the same glance), one key each.
   // Short values have them stacked beside the value; long ones on the line under it, as many as fit the tile
   // (only those printed can be taken: a reading no one saw is never one key away).
@@ -88,7 +87,7 @@ function tileSuggestion(tile) {
   let s = null;
   if (tile.done) s = null;
   // Before any key: free text only (a name or code is never suggested from another form before the person types).
-  else if (tile.input.hidden) s = tile.item.type === 'text' ? closestEntry(group.dict, tile.item.guess) : null;
+  else if (tile.input.hidden) s = tile.item.type === 'text' ? nearReading(group.dict, tile.item.guess) : null;
   else if (tile.input.selectionStart === tile.input.selectionEnd && tile.input.selectionEnd === tile.input.value.length) s = completionFor(group.dict, tile.input.value);
   renderSuggestion(tile.line, s);
 }
@@ -171,7 +170,8 @@ async function saveTile(tile, action, text) {
     tile.input.hidden = true;
     tile.main.hidden = false;
     if (tile.alts) tile.alts.remove();
-    tile.val.textContent = action === 'blank' ? '(blank on form)' : action === 'illegible' ? '(illegible)' : data.shown || text;
+    if (action === 'blank' || action === 'illegible') tile.val.textContent = action === 'blank' ? '(blank on form)' : '(illegible)';
+    else setValueText(tile.val, data.shown || text);
     // What was just settled joins the field's dictionary: the other tiles' suggestions may change with it.
     if (tile.item.suggest && group.dict && data.outcome.result === 'decided' && data.shown) {
       group.dict = addToDictionary(group.dict, data.shown);

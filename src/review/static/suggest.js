@@ -57,7 +57,31 @@ function rankDictionary(list) {
       }
     }
   }
-  return { entries, phrases: [...phrases.values()].sort((a, b) => b.n - a.n || a.order - b.order) };
+  // Every part of an entry on its own (the words between commas), for a reading whose parts are each near one.
+  const parts = new Map();
+  for (const e of entries) {
+    for (const raw of e.text.split(',')) {
+      const text = raw.trim();
+      const k = suggestKey(text);
+      if (k.length < 3) continue;
+      const p = parts.get(k);
+      if (p) p.n += e.n;
+      else parts.set(k, { text, key: k, n: e.n, vocab: e.vocab, order: e.order });
+    }
+  }
+  // And every word of them without a digit (a street, a town, a medicine in a phrase no entry has whole).
+  const words = new Map();
+  for (const e of entries) {
+    for (const raw of e.text.split(/[\s,]+/)) {
+      const k = suggestKey(raw);
+      if (k.length < 4 || /\d/.test(k)) continue;
+      const w = words.get(k);
+      if (w) w.n += e.n;
+      else words.set(k, { text: raw, key: k, n: e.n, vocab: e.vocab, order: e.order });
+    }
+  }
+  const byN = (a, b) => b.n - a.n || a.order - b.order;
+  return { entries, phrases: [...phrases.values()].sort(byN), parts: [...parts.values()].sort(byN), words: [...words.values()].sort(byN) };
 }
 
 /** The dictionary with one more settled value (the page adds what was just saved, so the next tile gets it). */
@@ -135,8 +159,63 @@ function closestEntry(dict, guess) {
   return { full: best.e.text, rest: best.e.text, source: sourceOf(best.e), n: best.e.n, close: true };
 }
 
+/**
+ * A list read as a whole that no entry is near (a patient's medicines, past history, an address), part by part:
+ * each part between commas of the machine's reading replaced by the part of an entry it is near (by the rule
+ * closestEntry keeps: a few characters off, never other numbers), the others left as read. So "RAMIPRIL, HEBEVERINE :"
+ * is offered as "RAMIPRIL, MEBEVERINE" where the job or the template's list has MEBEVERINE in any value. Null where
+ * no part changes.
+ */
+function closestParts(dict, guess) {
+  if (!dict || !dict.parts || typeof guess !== 'string' || !guess.trim()) return null;
+  const numbers = (t) => (t.match(/\d+/g) || []).join(' ');
+  let changed = 0;
+  let fromJob = false;
+  const out = [];
+  const nearest = (list, text) => {
+    const g = suggestKey(text);
+    let best = null;
+    for (const c of list) {
+      if (numbers(c.key) !== numbers(g)) continue;
+      const cap = Math.floor(c.key.length * SUGGEST_CLOSE_SHARE);
+      const d = editDistance(g, c.key, best ? Math.min(cap, best.d - 1) : cap);
+      if (d > cap || (best && d >= best.d)) continue;
+      best = { c, d };
+      if (d === 0) break;
+    }
+    return best ? best.c : null;
+  };
+  const take = (c, text) => {
+    if (c && c.text !== text) {
+      changed++;
+      fromJob = fromJob || c.n > 0;
+    }
+    return c ? c.text : text;
+  };
+  for (const raw of guess.split(',')) {
+    const part = raw.trim().replace(/\s+/g, ' ');
+    if (!part) continue;
+    const whole = nearest(dict.parts, part);
+    if (whole) {
+      out.push(take(whole, part));
+      continue;
+    }
+    // No part near it: word by word, a word without digits near a word of an entry (never one of 3 letters or fewer).
+    out.push(part.split(' ').map((w) => (w.length < 4 || /\d/.test(w) || !dict.words ? w : take(nearest(dict.words, w), w))).join(' '));
+  }
+  const full = out.join(', ');
+  if (!changed || full === guess.trim()) return null;
+  return { full, rest: full, source: fromJob ? 'job' : 'template', n: 0, close: true, parts: changed };
+}
+
+/** What is offered for the machine's reading before anything is typed: the entry near it, else its parts snapped. */
+function nearReading(dict, guess) {
+  return closestEntry(dict, guess) || closestParts(dict, guess);
+}
+
 /** Words for where a suggestion comes from, as the page prints it beside the suggestion. */
 function suggestionSource(s) {
+  if (s.parts) return `near the reading: ${s.parts} changed (${s.source === 'job' ? 'words in this job' : "template's words"})`;
   const from = s.source === 'job' ? `keyed ${s.n}× in this job` : "the template's list";
   return s.close ? `near the reading; ${from}` : from;
 }
@@ -149,6 +228,7 @@ function renderSuggestion(line, s) {
   line.textContent = '';
   if (!s) {
     line.hidden = true;
+    line.removeAttribute('title');
     delete line.dataset.full;
     delete line.dataset.source;
     return;
@@ -160,6 +240,8 @@ function renderSuggestion(line, s) {
   shown.className = 'sg-text';
   if (s.close) shown.append(Object.assign(document.createElement('b'), { className: 'sg-rest', textContent: s.full }));
   else shown.append(Object.assign(document.createElement('span'), { className: 'sg-typed', textContent: s.full.slice(0, s.full.length - s.rest.length) }), Object.assign(document.createElement('b'), { className: 'sg-rest', textContent: s.rest }));
+  // A tile has room for little of where it comes from: all of it on hover.
+  line.title = suggestionSource(s);
   line.append(Object.assign(document.createElement('kbd'), { textContent: 'Tab' }), ' ', shown, ' ', Object.assign(document.createElement('span'), { className: 'sg-src', textContent: suggestionSource(s) }));
 }
 
