@@ -177,12 +177,13 @@ describe('review API', () => {
 
   it('a lease that runs out frees its items for another reviewer', async () => {
     const leaseJob = await buildReviewJob({ forms: 1, doubtful: ['time.clear'] });
-    const a = await serve('lease.a', { dir: leaseJob.dir, leaseMs: 150 });
+    // A lease long enough that b's first request comes inside it on a loaded machine (150 ms did not, once).
+    const a = await serve('lease.a', { dir: leaseJob.dir, leaseMs: 1500 });
     const b = await serve('lease.b', { dir: leaseJob.dir });
     const ra = JSON.parse((await json(a.srv, 'api/next', {})).body);
     expect(ra.items.length).toBeGreaterThan(0);
     expect(JSON.parse((await json(b.srv, 'api/next', {})).body).items).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 1700));
     const rb = JSON.parse((await json(b.srv, 'api/next', {})).body);
     expect(rb.items.map((i: { id: number }) => i.id).sort()).toEqual(ra.items.map((i: { id: number }) => i.id).sort());
   });
