@@ -70,12 +70,12 @@ function lowConfidence(field: Field, confidence: number | null, threshold: numbe
  * Say what it means: a threshold above 1 is calibration's "never accept this type" (handwriting in it is always
  * checked); otherwise the calibrated figure, which is a share of readings kept right, not a percentage of ink. A comb
  * field at confidence 0 is the reader's own refusal (read-page.ts: faint ink, a box's writing cut off at its line, an
- * empty box before written ones), which no threshold explains.
+ * empty box where a digit belongs), which no threshold explains.
  */
 function lowConfidenceMessage(field: Field, confidence: number | null, threshold: number): string {
   if (field.type === 'text') return `${field.label}: free text is always checked by a person.`;
   if (confidence === 0 && isComb(field)) {
-    return `${field.label}: the machine could not vouch for every box (faint ink, writing over a box line, or an empty box before written ones): check each box against the paper.`;
+    return `${field.label}: the machine could not vouch for every box (faint ink, writing over a box line, or an empty box where a digit belongs): check each box against the paper.`;
   }
   if (threshold > 1) return `${field.label}: handwriting in this kind of field is always checked by a person (the machine is not yet reliable enough on it).`;
   const { below, limit } = percentBelow(confidence ?? 0, threshold);
