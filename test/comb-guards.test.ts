@@ -15,7 +15,8 @@ import type { BoxAlternative } from '../src/recognition/box-classifier.ts';
 import { decideField } from '../src/record/acceptance.ts';
 import { normaliseField } from '../src/record/normalise.ts';
 import { cutCell, type CutReport } from '../src/recognition/cell-image.ts';
-import { decimalPartMissing, faintBesideWriting, gapBeforeWriting, type CombLine } from '../src/recognition/read-page.ts';
+import { faintBesideWriting, gapBeforeWriting, type CombLine } from '../src/recognition/read-page.ts';
+import { decimalPartMissing } from '../src/template/geometry.ts';
 import { createGray, type GrayImage } from '../src/imaging/gray.ts';
 import { loadTemplate } from '../src/template/load.ts';
 
@@ -51,16 +52,16 @@ describe('an empty box before writing', () => {
 
 describe('a decimal missing its units or a tenth', () => {
   it('flags a fraction with no units, and a whole part with no tenth (a 7 lost on the comb\'s line)', () => {
-    expect(decimalPartMissing(field('obs1.bm'), boxes('  6'))).toBe(true); // 7.6 read as .6
-    expect(decimalPartMissing(field('obs1.bm'), boxes('7 6'))).toBe(true);
-    expect(decimalPartMissing(field('obs2.temp'), boxes('36 '))).toBe(true); // 36.7 read as 36
+    expect(decimalPartMissing(field('obs1.bm'), '  6')).toBe(true); // 7.6 read as .6
+    expect(decimalPartMissing(field('obs1.bm'), '7 6')).toBe(true);
+    expect(decimalPartMissing(field('obs2.temp'), '36 ')).toBe(true); // 36.7 read as 36
   });
 
   it('leaves alone a blank decimal, one written in full, a one-digit whole part, and every other type', () => {
-    expect(decimalPartMissing(field('obs1.bm'), boxes('   '))).toBe(false);
-    expect(decimalPartMissing(field('obs1.bm'), boxes(' 56'))).toBe(false);
-    expect(decimalPartMissing(field('obs2.temp'), boxes('367'))).toBe(false);
-    expect(decimalPartMissing(field('obs1.sbp'), boxes('97 '))).toBe(false);
+    expect(decimalPartMissing(field('obs1.bm'), '   ')).toBe(false);
+    expect(decimalPartMissing(field('obs1.bm'), ' 56')).toBe(false);
+    expect(decimalPartMissing(field('obs2.temp'), '367')).toBe(false);
+    expect(decimalPartMissing(field('obs1.sbp'), '97 ')).toBe(false);
   });
 
   it('flags exactly the decimals with writing and an empty box from the units on', () => {
@@ -68,7 +69,7 @@ describe('a decimal missing its units or a tenth', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[0-9 ]{3}$/), (s) => {
         const written = s.trim() !== '';
-        expect(decimalPartMissing(bm, boxes(s))).toBe(written && (s[1] === ' ' || s[2] === ' '));
+        expect(decimalPartMissing(bm, s)).toBe(written && (s[1] === ' ' || s[2] === ' '));
       }),
     );
   });

@@ -37,6 +37,12 @@ describe('nextReadings', () => {
     expect(nextReadings(time, { alternatives: faint, value: '10:59', rawText: '1059' })).toEqual([]);
   });
 
+  it('never offers a decimal with its units or tenth empty: a digit lost, not a value (36 for 36.9)', () => {
+    const temp = field('obs2.temp');
+    const alts = [sure('3'), sure('6'), [{ char: '9', p: 0.6 }, { char: ' ', p: 0.3 }, { char: '8', p: 0.1 }]];
+    expect(nextReadings(temp, { alternatives: alts, value: 36.9, rawText: '369' }).map((r) => r.text)).toEqual(['36.8']);
+  });
+
   it('every reading offered is one a person could type for the same value, and at most OFFERED_MAX', () => {
     const ids = ['obs1.pulse', 'time.handover', 'patient.dob', 'patient.surname', 'obs1.temp', 'patient.nhs'];
     const digit = fc.constantFrom(...'0123456789 '.split(''));

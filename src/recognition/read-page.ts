@@ -1,7 +1,7 @@
 // Reads every field of one registered page: tick boxes by dark-pixel share, comb fields by the box classifier (one
 // batched call per charset per page, every box's alternatives kept), free text by tesseract as a block, signatures
 // as ink or none. Every field comes back with its raw text, what was read, a confidence and its crop rectangle.
-import { combBoxes, cropZone, inset, isComb, tickBoxes } from '../template/geometry.ts';
+import { combBoxes, cropZone, decimalPartMissing, inset, isComb, tickBoxes } from '../template/geometry.ts';
 import type { Field, Template, Zone } from '../template/schema.ts';
 import { cropGray, downscaleGray, grayToPng, HANDOFF_PNG_LEVEL, otsuThreshold, type GrayImage } from '../imaging/gray.ts';
 import { CANON_PX_PER_MM } from '../imaging/warp.ts';
@@ -241,18 +241,6 @@ export function gapBeforeWriting(field: Field, boxes: readonly BoxAlternative[][
 }
 
 /**
- * A decimal with writing in it but its units box or a box of its fraction empty: a crew fills the units and every
- * tenth (0.6 is written 0.6, 36 as 36.0), so such a box most often held a digit lost with a line it was written on
- * (a 7 against the comb's end read "  6" for 7.6, "36 " for 36.7, every box sure). The field is a person's to look at.
- */
-export function decimalPartMissing(field: Field, boxes: readonly BoxAlternative[][]): boolean {
-  if (field.type !== 'decimal') return false;
-  const empty = boxes.map((b) => b[0]?.char === ' ');
-  if (empty.every(Boolean)) return false;
-  return empty.slice(field.intDigits - 1).some(Boolean);
-}
-
-/**
  * A box with faint ink that the classifier could not read as one sure character, beside a written box: most often
  * writing on the printed line between the two, erased with the line ("21" with its 1 on the line read as "2 ", every
  * box sure). Taken as blank it would pass unseen. `read` is each box's reading with such boxes already blank.
@@ -281,7 +269,7 @@ function combReading(l: CombLine): FieldReading {
   const raw = topReading(alternatives).text;
   const base = { fieldId: l.field.id, type: l.field.type, path: l.field.path, rawText: raw, read: raw, crop: cropRect(l.field) };
   const cutShort = l.spill.some((n, i) => n >= SPILL_MAX && alternatives[i]![0]?.char !== ' ');
-  const lostWriting = gapBeforeWriting(l.field, alternatives) || decimalPartMissing(l.field, alternatives) || faintBesideWriting(l.ink, alternatives);
+  const lostWriting = gapBeforeWriting(l.field, alternatives) || decimalPartMissing(l.field, raw) || faintBesideWriting(l.ink, alternatives);
   if (faintSeen || cutShort || lostWriting) return { ...base, confidence: 0 };
   // An all-blank field is as sure as its emptiness (the ink test); a written one as the product of its boxes.
   return { ...base, confidence: jointConfidence(alternatives), alternatives };

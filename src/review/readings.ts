@@ -7,7 +7,7 @@
 import type { FieldRow } from '../job/record-store.ts';
 import { nBest, type BoxAlternatives } from '../record/evidence.ts';
 import { normaliseField } from '../record/normalise.ts';
-import { combCharacters, isComb } from '../template/geometry.ts';
+import { combCharacters, decimalPartMissing, isComb } from '../template/geometry.ts';
 import type { Field } from '../template/schema.ts';
 import { normalisePostcode } from '../record/postcode.ts';
 import { displayValue, guessText, parseTyped } from './input.ts';
@@ -63,6 +63,8 @@ export function nextReadings(field: Field, row: Pick<FieldRow, 'alternatives' | 
   const top = cands[0]?.p ?? 0;
   for (const c of cands) {
     if (out.length >= OFFERED_MAX || top <= 0 || c.p < OFFERED_MIN_RATIO * top) break;
+    // A decimal reading with its units or a tenth empty is a digit lost, not a value to offer (36 for 36.9).
+    if (decimalPartMissing(field, c.text)) continue;
     const r = normaliseField(field, c.text);
     if (r.status !== 'value' || r.findings.some((f) => f.severity !== 'note')) continue;
     const text = displayValue(field, r.value);

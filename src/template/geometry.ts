@@ -132,3 +132,16 @@ export function contextZone(field: Field, fields: readonly Field[]): Zone {
   const row = fields.filter((f) => f.page === field.page && f.zone.y < bottom && f.zone.y + f.zone.h > top);
   return inset(row.map(footprint).reduce(union, footprint(field)), -4);
 }
+
+/**
+ * A decimal's reading (one character a box, ' ' an empty box) with writing in it but its units box or a box of its
+ * fraction empty. A crew fills the units and every tenth (0.6 is written 0.6, 36 as 36.0), so such a box most often
+ * held a digit lost with a line it was written on (a 7 against the comb's end read "  6" for 7.6, "36 " for 36.7,
+ * every box sure): the reader never accepts it, and the review page never offers it as a reading.
+ */
+export function decimalPartMissing(field: Field, boxChars: string): boolean {
+  if (field.type !== 'decimal') return false;
+  const chars = [...boxChars];
+  if (chars.every((c) => c === ' ')) return false;
+  return chars.slice(field.intDigits - 1).some((c) => c === ' ');
+}
