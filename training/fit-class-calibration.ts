@@ -16,11 +16,11 @@ import { gunzipSync } from 'node:zlib';
 import { scanJob } from '../src/job/scan.ts';
 import { JobStore } from '../src/job/store.ts';
 import { loadBoxClassifier, META_FILE, MODEL_FILE, NOT_A_CHARACTER, type BoxAlternative, type BoxCharset, type BoxModelMeta } from '../src/recognition/box-classifier.ts';
-import { CELL_INPUT } from '../src/recognition/cell-image.ts';
 import { classKey, FIT_FROM_P, fitClassExponents, MIN_CLASS_BOXES, recalibrate, type BoxSample } from '../src/recognition/class-calibration.ts';
 import { charsetOf } from '../src/recognition/read-page.ts';
 import { fontById } from '../src/synth/font-pools.ts';
 import { loadTemplate } from '../src/template/load.ts';
+import { tensorAt } from './evaluate.ts';
 import { boxLabels } from './scan-cells.ts';
 
 const { values: args } = parseArgs({
@@ -128,7 +128,7 @@ let chars = 0;
 let right = 0;
 for (const cs of ['digits', 'letters', 'alnum', 'dose'] as const) {
   const idx = fixture.charsets.flatMap((c, i) => (c === cs ? [i] : []));
-  const read = await clf.classify(cs, idx.map((i) => Float32Array.from(x.subarray(i * CELL_INPUT, (i + 1) * CELL_INPUT), (v) => v / 255)));
+  const read = await clf.classify(cs, idx.map((i) => tensorAt(x, i)));
   read.forEach((a, k) => {
     const label = fixture.labels[idx[k]!]!;
     if (label === NOT_A_CHARACTER) return;

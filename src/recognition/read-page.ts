@@ -1,7 +1,7 @@
 // Reads every field of one registered page: tick boxes by dark-pixel share, comb fields by the box classifier (one
 // batched call per charset per page, every box's alternatives kept), free text by tesseract as a block, signatures
 // as ink or none. Every field comes back with its raw text, what was read, a confidence and its crop rectangle.
-import { combBoxes, cropZone, decimalPartMissing, inset, isComb, tickBoxes } from '../template/geometry.ts';
+import { combBoxes, cropZone, decimalPartMissing, gapBeforeWriting, inset, isComb, tickBoxes } from '../template/geometry.ts';
 import type { Field, Template, Zone } from '../template/schema.ts';
 import { cropGray, downscaleGray, grayToPng, HANDOFF_PNG_LEVEL, otsuThreshold, type GrayImage } from '../imaging/gray.ts';
 import { CANON_PX_PER_MM } from '../imaging/warp.ts';
@@ -225,21 +225,6 @@ export async function readPage(canon: GrayImage, template: Template, pageNo: num
   return fields.map((f) => readings.get(f.id)!).filter(Boolean);
 }
 
-/** Comb types a crew fills from the first box (combCharacters): a decimal's whole part is right-aligned instead. */
-const FILLED_FROM_THE_LEFT: ReadonlySet<Field['type']> = new Set(['digits', 'date', 'time']);
-
-/**
- * An empty box before a written one, in a field written from the left: most often a character lost, not a gap the
- * crew left (a 1 written on the printed line between two boxes is erased with the line, and the field reads as
- * its other digits with every box sure). The field is a person's to look at.
- */
-export function gapBeforeWriting(field: Field, boxes: readonly BoxAlternative[][]): boolean {
-  if (!FILLED_FROM_THE_LEFT.has(field.type)) return false;
-  const empty = boxes.map((b) => b[0]?.char === ' ');
-  const lastWritten = empty.lastIndexOf(false);
-  return lastWritten > 0 && empty.slice(0, lastWritten).includes(true);
-}
-
 /**
  * A box with faint ink that the classifier could not read as one sure character, beside a written box: most often
  * writing on the printed line between the two, erased with the line ("21" with its 1 on the line read as "2 ", every
@@ -254,8 +239,7 @@ export function faintBesideWriting(ink: readonly CombLine['ink'][number][], read
  * A comb field's reading from its boxes' alternatives. A faint box counts as written only when the classifier is
  * sure it is one character; a field with a faint box, a box whose writing ran out of its cell (SPILL_MAX), an
  * empty box before a written one, a decimal missing its units or a tenth, or a faint box left unread beside
- * writing, is never the machine's to accept
- * (confidence 0, no alternatives kept for evidence): a person looks at it.
+ * writing, is never the machine's to accept (confidence 0, no alternatives kept for evidence): a person looks at it.
  */
 function combReading(l: CombLine): FieldReading {
   let faintSeen = false;
@@ -269,7 +253,7 @@ function combReading(l: CombLine): FieldReading {
   const raw = topReading(alternatives).text;
   const base = { fieldId: l.field.id, type: l.field.type, path: l.field.path, rawText: raw, read: raw, crop: cropRect(l.field) };
   const cutShort = l.spill.some((n, i) => n >= SPILL_MAX && alternatives[i]![0]?.char !== ' ');
-  const lostWriting = gapBeforeWriting(l.field, alternatives) || decimalPartMissing(l.field, raw) || faintBesideWriting(l.ink, alternatives);
+  const lostWriting = gapBeforeWriting(l.field, raw) || decimalPartMissing(l.field, raw) || faintBesideWriting(l.ink, alternatives);
   if (faintSeen || cutShort || lostWriting) return { ...base, confidence: 0 };
   // An all-blank field is as sure as its emptiness (the ink test); a written one as the product of its boxes.
   return { ...base, confidence: jointConfidence(alternatives), alternatives };

@@ -133,6 +133,24 @@ export function contextZone(field: Field, fields: readonly Field[]): Zone {
   return inset(row.map(footprint).reduce(union, footprint(field)), -4);
 }
 
+// Two ways a comb's reading shows writing lost, however sure each box was. Each takes the reading one character a
+// box, ' ' an empty box (the reader's raw text); the reader never accepts such a field.
+
+/** Comb types a crew fills from the first box (combCharacters): a decimal's whole part is right-aligned instead. */
+const FILLED_FROM_THE_LEFT: ReadonlySet<Field['type']> = new Set(['digits', 'date', 'time']);
+
+/**
+ * An empty box before a written one, in a field written from the left: most often a character lost, not a gap the
+ * crew left (a 1 written on the printed line between two boxes is erased with the line, and the field reads as
+ * its other digits with every box sure). The field is a person's to look at.
+ */
+export function gapBeforeWriting(field: Field, boxChars: string): boolean {
+  if (!FILLED_FROM_THE_LEFT.has(field.type)) return false;
+  const empty = [...boxChars].map((c) => c === ' ');
+  const lastWritten = empty.lastIndexOf(false);
+  return lastWritten > 0 && empty.slice(0, lastWritten).includes(true);
+}
+
 /**
  * A decimal's reading (one character a box, ' ' an empty box) with writing in it but its units box or a box of its
  * fraction empty. A crew fills the units and every tenth (0.6 is written 0.6, 36 as 36.0), so such a box most often
