@@ -110,6 +110,27 @@ describe('one lock for every writing command on a job', () => {
     writer.close();
   });
 
+  it('a store transaction that reads and then writes holds the write lock from its start, so a commit by another process cannot break it', () => {
+    const f = buildJobFixture({ dir: join(root, 'snapshot', 'job'), records: 1 });
+    // Another process (a second command opening the job) commits between this transaction's read and its write.
+    const other = new Database(join(f.dir, JOB_DB_FILE));
+    other.pragma('busy_timeout = 0');
+    let otherCommit: unknown;
+    f.store.inTransaction(() => {
+      f.store.getMeta('job_id');
+      try {
+        other.prepare(`INSERT INTO meta(key, value) VALUES ('other', '1')`).run();
+      } catch (e) {
+        otherCommit = e;
+      }
+      f.store.setMeta('mine', '1'); // a deferred transaction would fail here with SQLITE_BUSY_SNAPSHOT
+    });
+    expect((otherCommit as { code?: string })?.code).toMatch(/^SQLITE_BUSY/); // it waited for the lock instead
+    expect(f.store.getMeta('mine')).toBe('1');
+    other.close();
+    f.store.close();
+  });
+
   it('a job database kept busy past the timeout is named as busy, with the job folder, not as SQLite\'s "database is locked"', () => {
     const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY_SNAPSHOT' });
     const msg = storageFaultMessage(busy, '/jobs/outage-1');

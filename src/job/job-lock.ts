@@ -92,7 +92,7 @@ export function jobLockHolder(store: JobStore): LockHolder | undefined {
 export function acquireJobLock(store: JobStore, command: string): () => void {
   const me = self();
   let reentrant = false;
-  store.inImmediateTransaction(() => {
+  store.inTransaction(() => {
     const h = readHolder(store);
     if (h && h.pid === me.pid && h.start === me.start && h.host === hostname()) {
       reentrant = true;

@@ -80,9 +80,10 @@ export class JobStore implements StoreCore {
     };
     try {
       if (store.needsSetUp(init)) {
-        // IMMEDIATE: the write lock first. A deferred transaction that read and then wrote would fail at once
-        // ("database is locked", SQLITE_BUSY_SNAPSHOT) whenever another process, a running scan, wrote in between.
-        store.inImmediateTransaction(() => {
+        store.inTransaction(() => {
+          // Another opener (the other of two scans started together) may have set the job up while this one waited
+          // for the write lock: then there is nothing to write.
+          if (!store.needsSetUp(init)) return store.checkSchemaVersion();
           applySchema(db);
           store.checkSchemaVersion();
           const ins = db.prepare('INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)');
@@ -155,13 +156,13 @@ export class JobStore implements StoreCore {
     return this.now();
   }
 
-  /** Run several store calls as one transaction (nested store transactions become savepoints). */
+  /**
+   * Run several store calls as one transaction (nested store transactions become savepoints). BEGIN IMMEDIATE: the
+   * write lock is taken first, so a read-then-claim is atomic across processes. A deferred transaction that read and
+   * then wrote would fail at once (SQLITE_BUSY_SNAPSHOT, no busy wait) whenever another process committed between.
+   */
   inTransaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
-  }
-
-  /** Run fn in a BEGIN IMMEDIATE transaction: the write lock is taken first, so a read-then-claim is atomic across processes. */
-  inImmediateTransaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
   }
+
 }

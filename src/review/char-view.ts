@@ -83,7 +83,7 @@ function probabilityOf(row: FieldRow, box: number, char: string): number | null 
  */
 export function claimChars(ctx: ReviewContext, reviewer: string, char?: string, limit = 60): CharScreen {
   const { store } = ctx;
-  return store.inImmediateTransaction((): CharScreen => {
+  return store.inTransaction((): CharScreen => {
     const at = store.nowIso();
     const expires = new Date(Date.parse(at) + ctx.leaseMs).toISOString();
     const held = new Map(store.review.activeClaims(at).map((c) => [`${c.serial}/${c.fieldId}`, c.reviewer]));
@@ -157,7 +157,7 @@ export interface CharFieldResult {
  */
 export function checkChars(ctx: ReviewContext, reviewer: string, given: readonly CharCheck[]): CharFieldResult[] {
   const { store } = ctx;
-  return store.inImmediateTransaction((): CharFieldResult[] => {
+  return store.inTransaction((): CharFieldResult[] => {
     const at = store.nowIso();
     const results: CharFieldResult[] = [];
     const touched = new Map<string, FieldRow>();

@@ -211,7 +211,7 @@ export function applyCorrections(ctx: ReviewContext, buf: Uint8Array, reviewer: 
     else byItem.set(id, { count: 1, first: r.line });
   }
 
-  return ctx.store.inImmediateTransaction((): ApplyReport => {
+  return ctx.store.inTransaction((): ApplyReport => {
     const planned: Planned[] = [];
     const problem = (kind: string, r: { line: number; cells: string[] }, message: string) => {
       report.problemCount++;

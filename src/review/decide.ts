@@ -57,7 +57,7 @@ function keyedFrom(action: ReviewAction, parsed: { kind: 'value' | 'blank'; valu
 export function decide(ctx: ReviewContext, d: DecisionInput, opts: DecideOptions = {}): DecisionOutcome {
   const { store } = ctx;
   const revalidate = opts.revalidate ?? true;
-  return store.inImmediateTransaction((): DecisionOutcome => {
+  return store.inTransaction((): DecisionOutcome => {
     const row = store.records.field(d.serial, d.fieldId);
     const field = ctx.fields.get(d.fieldId);
     if (!row || !field) return { ok: false, problem: 'not-found', message: `Form ${d.serial} has no field ${d.fieldId}.` };

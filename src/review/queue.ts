@@ -150,7 +150,7 @@ function toItems(ctx: ReviewContext, batch: Eligible[]): QueueItem[] {
  */
 export function claimBatch(ctx: ReviewContext, reviewer: string, filter: QueueFilter = {}, limit = 60): QueueItem[] {
   const { store } = ctx;
-  return store.inImmediateTransaction(() => {
+  return store.inTransaction(() => {
     const at = store.nowIso();
     const expires = new Date(Date.parse(at) + ctx.leaseMs).toISOString();
     const held = new Map(store.review.activeClaims(at).map((c) => [`${c.serial}/${c.fieldId}`, c.reviewer]));
@@ -262,7 +262,7 @@ export const GROUP_LIMIT_MAX = 80;
  */
 export function claimGroup(ctx: ReviewContext, reviewer: string, fieldId?: string, limit = 24): GroupBatch {
   const { store } = ctx;
-  return store.inImmediateTransaction((): GroupBatch => {
+  return store.inTransaction((): GroupBatch => {
     const at = store.nowIso();
     const expires = new Date(Date.parse(at) + ctx.leaseMs).toISOString();
     const held = new Map(store.review.activeClaims(at).map((c) => [`${c.serial}/${c.fieldId}`, c.reviewer]));
