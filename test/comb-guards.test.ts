@@ -33,6 +33,13 @@ describe('an empty box before writing', () => {
     expect(gapBeforeWriting(field('patient.dob'), ' 1031985')).toBe(true);
   });
 
+  it('flags a dose with an empty box inside it (its point or a digit lost), not one ending in empty boxes', () => {
+    expect(gapBeforeWriting(field('drug1.dose'), '5 MG  ')).toBe(true);
+    expect(gapBeforeWriting(field('drug1.dose'), '2 5MG ')).toBe(true);
+    expect(gapBeforeWriting(field('drug1.dose'), '2.5MG ')).toBe(false);
+    expect(gapBeforeWriting(field('drug1.name'), 'GTN SL     ')).toBe(false); // a name's words may be spaced
+  });
+
   it('leaves alone a field filled from the left, a blank field, a noise box, and a decimal (its whole part is right-aligned)', () => {
     expect(gapBeforeWriting(field('obs1.sbp'), '97 ')).toBe(false);
     expect(gapBeforeWriting(field('obs1.sbp'), '   ')).toBe(false);
@@ -145,6 +152,27 @@ describe('writing cut off at the box line', () => {
     stroke(label.page, 30, 13, 50, 15); // printed above, joined to nothing in the box
     stroke(label.page, 40, 30, 42, 60);
     expect(spillOf(label.page, label.box)).toBe(0);
+  });
+
+  it('counts nothing on grey, grainy paper (a phone photo) whose grain joins the lines to specks all round', () => {
+    const { page, box } = boxPage();
+    // Paper grain lighter than the ink cut-off (128) but darker than the paper cut-off (153), everywhere off the lines.
+    for (let y = 0; y < 100; y++) for (let x = 0; x < 100; x++) if (page.data[y * 100 + x] === 255) page.data[y * 100 + x] = (x * 7 + y * 13) % 3 ? 250 : 140;
+    stroke(page, 40, 21, 42, 60); // writing touching the top line
+    stroke(page, 30, 17, 31, 18); // a 4-pixel speck of ink touching the line from above
+    stroke(page, 50, 79, 51, 80); // and one from below
+    expect(spillOf(page, box)).toBe(0);
+    stroke(page, 40, 10, 42, 18); // a real stroke on through the line: counted
+    expect(spillOf(page, box)).toBeGreaterThanOrEqual(8);
+  });
+
+  it("counts a loop's top lying on the line just above its dark rows (a 9 written high, on a thin blurred line)", () => {
+    const { page, box } = boxPage();
+    for (let x = 19; x <= 70; x++) page.data[19 * 100 + x] = 200; // the line's blur: paper at the ink cut-off
+    stroke(page, 36, 19, 52, 19); // the loop's top, the row just above the line's dark row (20)
+    stroke(page, 36, 19, 37, 34); // its sides, down into the box
+    stroke(page, 51, 19, 52, 60); // and the stem
+    expect(spillOf(page, box)).toBeGreaterThanOrEqual(8);
   });
 
   it('leaves ink over a side line to the neighbouring box', () => {

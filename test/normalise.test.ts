@@ -282,3 +282,38 @@ describe('normaliseField', () => {
     expect(normaliseField(sig, ['empty']).status).toBe('blank');
   });
 });
+
+describe('a dose read from its comb', () => {
+  const doseField = field({ type: 'capitals', charset: 'dose', boxes: 6, path: 'drugs[0].dose', label: 'Dose' });
+
+  it('takes an amount and its unit, or a ratio', () => {
+    for (const d of ['2.5MG', '500MCG', '1G', '50/50', '0.5ML', '10 MG', '15L']) {
+      expect(normaliseField(doseField, d.padEnd(6, ' '))).toMatchObject({ status: 'value', value: d });
+    }
+  });
+
+  it('refuses a point lost ("2 5MG"), a G read as 6 ("5M6"), a stray point, and a unit with no amount', () => {
+    for (const d of ['2 5MG', '5M6', '.', '  .', '.5MG', '2.MG', 'MG']) {
+      const r = normaliseField(doseField, d.padEnd(6, ' '));
+      expect(r.status, d).toBe('invalid');
+      expect(r.findings.map((f) => f.code)).toEqual(['field-invalid']);
+    }
+  });
+
+  it('never accepts a dose with digits split by a gap or a digit after its unit letters (property)', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^\d{1,2} \d[A-Z]{0,2}$|^\d{1,2}[A-Z]{1,2}\d$/), (d) => {
+        expect(normaliseField(doseField, d.padEnd(6, ' ').slice(0, 6)).status).not.toBe('value');
+      }),
+    );
+  });
+});
+
+describe('a name in letters only', () => {
+  const surname = field({ type: 'capitals', charset: 'letters', boxes: 20, path: 'patient.surname', label: 'Surname' });
+
+  it("takes the spaces, hyphens and apostrophes names carry, and refuses one that starts or ends with them", () => {
+    for (const n of ["O'NEILL", 'AL-SAYED', 'VAN DER BERG', 'LI']) expect(normaliseField(surname, n.padEnd(20, ' ')).status, n).toBe('value');
+    for (const n of ['HAL-', "O'", '-SMITH', 'SMITH2']) expect(normaliseField(surname, n.padEnd(20, ' ')).status, n).toBe('invalid');
+  });
+});

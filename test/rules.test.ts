@@ -232,6 +232,15 @@ describe('outcome and drugs', () => {
     expect(f[1]!.message).toBe('Drug row 3 is missing its drug name, dose, route and time.');
     expect(codes(goodRecord())).not.toContain('drug-row-incomplete');
   });
+
+  it('a drug name a letter or two from a listed medicine, but not on the list, is a person\'s to check', () => {
+    const row = (drug: string) => ({ drug, dose: '4MG', route: 'IV' as const, time: '10:20' });
+    const r: DeepPartial<PrfRecord> = { ...goodRecord(), drugs: [row('ONDANSETROV'), row('ONDANSETRON'), row('CODEINE'), row('GTM')] };
+    const f = checkRecord(r).filter((x) => x.code === 'drug-name-near-formulary');
+    expect(f.map((x) => x.paths)).toEqual([['drugs[0].drug'], ['drugs[3].drug']]);
+    expect(f[0]!.message).toBe('Drug row 1: the name as read is not on the medicines list but is close to ONDANSETRON; check it against the paper.');
+    expect(f[0]!.severity).toBe('review');
+  });
 });
 
 describe('required for import and patient identity', () => {

@@ -78,8 +78,10 @@ export function cutCell(canon: GrayImage, box: PxRect, threshold: number, report
   for (const b of [left, right]) if (b) for (let y = 0; y < h; y++) for (let x = b.from; x <= b.to; x++) inBand[y * w + x] = 1;
   for (const b of [top, bottom]) if (b) for (let y = b.from; y <= b.to; y++) for (let x = 0; x < w; x++) inBand[y * w + x] = 1;
 
-  // The ink as scanned, lines and all: the spill test follows writing through the lines (see spillOutside).
-  const scanned = report ? dark.slice() : undefined;
+  // The ink as scanned at the page's ink cut-off, lines and all: the spill test follows writing through the lines
+  // (see spillOutside). Not the paper cut-off: on a grey phone photo that takes in the paper's grain, which joins
+  // the lines to specks all round and reads as writing run out of the box.
+  const scanned = report ? inkMask(px, dark, threshold) : undefined;
   const erase = new Uint8Array(w * h);
   // Vertical lines: in each row, the ink in the band is the line unless it runs on past the band (a stroke crossing).
   for (const b of [left, right]) {
@@ -118,7 +120,7 @@ export function cutCell(canon: GrayImage, box: PxRect, threshold: number, report
   const cy1 = bottom ? bottom.from - 1 : pad + Math.round(box.h) - 1;
   const cw = Math.max(1, cx1 - cx0 + 1);
   const ch = Math.max(1, cy1 - cy0 + 1);
-  if (report) report.spill = spillOutside(scanned!, w, h, { x0: cx0, x1: cx1, y0: cy0, y1: cy1 }, top, bottom);
+  if (report) report.spill = spillOutside(scanned!, dark, w, h, { x0: cx0, x1: cx1, y0: cy0, y1: cy1 }, top, bottom);
   const out = createGray(cw, ch);
   for (let y = 0; y < ch; y++) {
     for (let x = 0; x < cw; x++) {
@@ -140,15 +142,23 @@ export interface CutReport {
   spill: number;
 }
 
+/** Pixels of `dark` (before any erasing) darker than the ink cut-off; `px` holds their grey levels. */
+function inkMask(px: Uint8Array, dark: Uint8Array, threshold: number): Uint8Array {
+  const ink = new Uint8Array(dark.length);
+  for (let i = 0; i < dark.length; i++) ink[i] = dark[i] && px[i]! < threshold ? 1 : 0;
+  return ink;
+}
+
 /**
- * Ink pixels above the top line or below the bottom line reached from the cell's own ink through the ink as scanned
- * (8-neighbour, within the cell's columns): the part of the writing the cell leaves out. The lines are followed
- * too: a 7's bar drawn on the top line is erased with it, and only through the line does the bar's part above it
- * join the stem. "The line" here is its printed rows only (dark across nearly the whole box), not the band the cut
- * erases, which widens to take in writing that lies along it. Ink beyond a side line is the neighbouring box's,
- * and printed labels above the comb join no writing, so neither counts.
+ * Ink pixels above the top line or below the bottom line reached from the writing in the cell (`writing`: the ink
+ * left once lines and specks are erased) through the ink as scanned (8-neighbour, within the cell's columns): the
+ * part of the writing the cell leaves out. The lines are followed too: a 7's bar drawn on the top line is erased
+ * with it, and only through the line does the bar's part above it join the stem. "The line" here is its printed
+ * rows only (dark across nearly the whole box), not the band the cut erases, which widens to take in writing that
+ * lies along it. Ink beyond a side line is the neighbouring box's, and printed labels above the comb join no
+ * writing, so neither counts; nor do specks (at most SPECK_MAX pixels) touching a line from outside.
  */
-function spillOutside(scanned: Uint8Array, w: number, h: number, cell: { x0: number; x1: number; y0: number; y1: number }, top: LineBand | null, bottom: LineBand | null): number {
+function spillOutside(scanned: Uint8Array, writing: Uint8Array, w: number, h: number, cell: { x0: number; x1: number; y0: number; y1: number }, top: LineBand | null, bottom: LineBand | null): number {
   const x0 = Math.max(0, cell.x0);
   const x1 = Math.min(w - 1, cell.x1);
   const aboveFrom = top ? printedRows(scanned, w, top, x0, x1).from : cell.y0 - 1;
@@ -158,18 +168,22 @@ function spillOutside(scanned: Uint8Array, w: number, h: number, cell: { x0: num
   for (let y = Math.max(0, cell.y0); y <= Math.min(h - 1, cell.y1); y++) {
     for (let x = x0; x <= x1; x++) {
       const i = y * w + x;
-      if (scanned[i]) {
+      if (scanned[i] && writing[i]) {
         seen[i] = 1;
         stack.push(i);
       }
     }
   }
-  let spill = 0;
+  const outside = new Uint8Array(w * h);
   // Only up and down out of the cell: sideways is the neighbour's box.
   floodInk(scanned, w, h, seen, stack, (i) => {
     const y = Math.floor(i / w);
-    if (y < aboveFrom || y > belowTo) spill++;
+    if (y < aboveFrom || y > belowTo) outside[i] = 1;
   }, cell);
+  let spill = 0;
+  forEachComponent(outside, w, h, (size) => {
+    if (size > SPECK_MAX) spill += size;
+  });
   return spill;
 }
 
@@ -181,8 +195,9 @@ function printedRows(dark: Uint8Array, w: number, band: LineBand, x0: number, x1
     return n / Math.max(1, x1 - x0 + 1);
   };
   const rows = Array.from({ length: band.to - band.from + 1 }, (_, k) => band.from + k).filter((y) => share(y) >= PRINTED_ROW_SHARE);
-  // One pixel of the line's blur either side, as findLine allows.
-  return rows.length ? { from: Math.max(band.from, rows[0]! - 1), to: Math.min(band.to, rows[rows.length - 1]! + 1) } : band;
+  // No blur allowance: at the ink cut-off the line's blur is paper, and a loop's top lying on the line (a 9 written
+  // high, 1 px above the line's dark rows) is writing the cell leaves out.
+  return rows.length ? { from: rows[0]!, to: rows[rows.length - 1]! } : band;
 }
 
 /**
@@ -228,8 +243,8 @@ function runsOn(dark: Uint8Array, inBand: Uint8Array, start: number, step: numbe
   return false;
 }
 
-/** Remove connected ink (8-neighbour) of at most SPECK_MAX pixels. */
-function removeSpecks(px: Uint8Array, dark: Uint8Array, w: number, h: number): void {
+/** Call `each` with the pixels of every connected piece of ink (8-neighbour) in `dark`. */
+function forEachComponent(dark: Uint8Array, w: number, h: number, each: (size: number, pixels: readonly number[]) => void): void {
   const seen = new Uint8Array(w * h);
   const stack: number[] = [];
   const comp: number[] = [];
@@ -239,11 +254,18 @@ function removeSpecks(px: Uint8Array, dark: Uint8Array, w: number, h: number): v
     seen[s] = 1;
     comp.length = 0;
     floodInk(dark, w, h, seen, stack, (i) => comp.push(i));
-    if (comp.length <= SPECK_MAX) for (const i of comp) {
+    each(comp.length, comp);
+  }
+}
+
+/** Remove connected ink (8-neighbour) of at most SPECK_MAX pixels. */
+function removeSpecks(px: Uint8Array, dark: Uint8Array, w: number, h: number): void {
+  forEachComponent(dark, w, h, (size, pixels) => {
+    if (size <= SPECK_MAX) for (const i of pixels) {
       px[i] = 255;
       dark[i] = 0;
     }
-  }
+  });
 }
 
 /**

@@ -148,6 +148,10 @@ export const FINDINGS = {
     severity: 'review',
     template: 'The patient was conveyed, but no destination hospital is given.',
   },
+  'drug-name-near-formulary': {
+    severity: 'review',
+    template: 'Drug row {row}: the name as read is not on the medicines list but is close to {near}; check it against the paper.',
+  },
   'drug-row-incomplete': {
     severity: 'review',
     template: 'Drug row {row} is missing its {missing}.',

@@ -163,8 +163,18 @@ export function resolveMulti<V>(
 // C0 controls but tab and line feed, DEL and C1 controls; comb fields allow neither.
 const TEXT_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 const COMB_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-// A letters-only name: letters (any script), with the space, hyphen and apostrophe names carry (O'NEILL, AL-SAYED).
-const LETTERS_ONLY = /^[\p{L}][\p{L} '\u2019-]*$/u;
+// A letters-only name: letters (any script), with the space, hyphen and apostrophe names carry (O'NEILL, AL-SAYED),
+// first and last a letter: "HAL-" is HALL with its last L read as a hyphen.
+const LETTERS_ONLY = /^\p{L}([\p{L} '\u2019-]*\p{L})?$/u;
+/**
+ * Whether a dose as read has the shape of one: an amount (with its point between two digits: 2.5, never .5 or 2.)
+ * then its unit (2.5MG, 500MCG, 1G) or a ratio (50/50), with no gap inside the amount and no digit inside the unit.
+ * "2 5MG" is 2.5MG with its point lost, "5M6" 5MG with its G read as a 6, a lone "." a speck: none is a dose, so a
+ * person reads the paper.
+ */
+export function looksLikeDose(v: string): boolean {
+  return /\d/.test(v) && !/\d \d/.test(v) && !/(^|[^\d])\.|\.($|[^\d])/.test(v) && !/[A-Z]\d/.test(v);
+}
 
 /** A temperature this high is almost surely Fahrenheit (DOMAIN.md). */
 export function looksFahrenheit(t: number): boolean {
@@ -252,6 +262,13 @@ export function normaliseField(field: Field, read: ReaderOutput, leafKind?: Leaf
     return {
       status: 'invalid',
       findings: [finding('field-invalid', paths, { field: label, read: shown(read), expected: "letters only (with spaces, hyphens and apostrophes)" })],
+    };
+  }
+
+  if (field.type === 'capitals' && field.charset === 'dose' && typeof n.value === 'string' && !looksLikeDose(n.value)) {
+    return {
+      status: 'invalid',
+      findings: [finding('field-invalid', paths, { field: label, read: shown(read), expected: 'a dose: an amount and its unit (2.5MG, 500MCG, 1G) or a ratio (50/50)' })],
     };
   }
 

@@ -3,6 +3,7 @@
 import { finding, type DeepPartial, type Finding } from './findings.ts';
 import { news2Score, NEWS2_PARAMETERS, type News2Parameter } from './news2.ts';
 import { isValidNhsNumber } from './nhs-number.ts';
+import { nearFormularyDrug } from './formulary.ts';
 import { looksFahrenheit } from './normalise.ts';
 import { INCIDENT_TIME_KEYS, type IncidentTimeKey, type ObservationSet, type PrfRecord } from './schema.ts';
 import { dateOfFormTime, londonLocalTime } from './london-time.ts';
@@ -278,6 +279,8 @@ export function checkDrugs(record: Rec): Finding[] {
   const out: Finding[] = [];
   (record.drugs ?? []).forEach((row, i) => {
     if (!row || !Object.values(row).some(present)) return;
+    const near = typeof row.drug === 'string' ? nearFormularyDrug(row.drug) : undefined;
+    if (near) out.push(finding('drug-name-near-formulary', [`drugs[${i}].drug`], { row: i + 1, near }));
     const missing = DRUG_PARTS.filter(([k]) => !present(row[k]));
     if (missing.length) {
       out.push(

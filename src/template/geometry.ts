@@ -139,13 +139,17 @@ export function contextZone(field: Field, fields: readonly Field[]): Zone {
 /** Comb types a crew fills from the first box (combCharacters): a decimal's whole part is right-aligned instead. */
 const FILLED_FROM_THE_LEFT: ReadonlySet<Field['type']> = new Set(['digits', 'date', 'time']);
 
+/** Whether a crew writes the field from its first box with no gaps: those types, and a dose (2.5MG, 500MCG). */
+const filledFromTheLeft = (field: Field): boolean => FILLED_FROM_THE_LEFT.has(field.type) || (field.type === 'capitals' && field.charset === 'dose');
+
 /**
  * An empty box before a written one, in a field written from the left: most often a character lost, not a gap the
  * crew left (a 1 written on the printed line between two boxes is erased with the line, and the field reads as
- * its other digits with every box sure). The field is a person's to look at.
+ * its other digits with every box sure; a dose's point too small for the ink test, 2.5MG read "2 5MG"). The field is
+ * a person's to look at.
  */
 export function gapBeforeWriting(field: Field, boxChars: string): boolean {
-  if (!FILLED_FROM_THE_LEFT.has(field.type)) return false;
+  if (!filledFromTheLeft(field)) return false;
   const empty = [...boxChars].map((c) => c === ' ');
   const lastWritten = empty.lastIndexOf(false);
   return lastWritten > 0 && empty.slice(0, lastWritten).includes(true);
