@@ -181,6 +181,21 @@ export function darkShare(img: GrayImage, x: number, y: number, w: number, h: nu
   return dark / ((x1 - x0) * (y1 - y0));
 }
 
+/** The median grey of a rectangle (clipped to the image; 255 when nothing is left): the paper, where most of it is. */
+export function medianGrey(img: GrayImage, x: number, y: number, w: number, h: number): number {
+  const x0 = Math.max(0, Math.round(x));
+  const y0 = Math.max(0, Math.round(y));
+  const x1 = Math.min(img.width, Math.round(x + w));
+  const y1 = Math.min(img.height, Math.round(y + h));
+  if (x1 <= x0 || y1 <= y0) return 255;
+  const hist = new Uint32Array(256);
+  for (let r = y0; r < y1; r++) for (let c = x0, row = r * img.width; c < x1; c++) hist[img.data[row + c]!]!++;
+  const half = ((x1 - x0) * (y1 - y0)) / 2;
+  let acc = 0;
+  for (let v = 0; v < 256; v++) if ((acc += hist[v]!) >= half) return v;
+  return 255;
+}
+
 /** 3x3 median filter: removes speckle and salt-and-pepper noise while keeping edges (a sorting network per pixel). */
 export function median3(img: GrayImage): GrayImage {
   const { width: w, height: h, data } = img;

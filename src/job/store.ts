@@ -164,5 +164,4 @@ export class JobStore implements StoreCore {
   inTransaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
   }
-
 }

@@ -3,7 +3,7 @@
 // as ink or none. Every field comes back with its raw text, what was read, a confidence and its crop rectangle.
 import { combBoxes, cropZone, decimalPartMissing, gapBeforeWriting, inset, isComb, tickBoxes } from '../template/geometry.ts';
 import type { Field, Template, Zone } from '../template/schema.ts';
-import { cropGray, downscaleGray, grayToPng, HANDOFF_PNG_LEVEL, otsuThreshold, type GrayImage } from '../imaging/gray.ts';
+import { cropGray, downscaleGray, grayToPng, HANDOFF_PNG_LEVEL, medianGrey, otsuThreshold, type GrayImage } from '../imaging/gray.ts';
 import { CANON_PX_PER_MM } from '../imaging/warp.ts';
 import { DEFAULT_TICK_BANDS, inkInside, refineBoxes, tickState, type PxRect, type TickBands, type TickState } from '../imaging/boxes.ts';
 import { jointConfidence, topReading } from '../record/evidence.ts';
@@ -59,21 +59,28 @@ export function inkThreshold(canon: GrayImage): number {
 }
 
 /** A lighter cut-off between threshold and the paper, to notice strokes too faint for the page's threshold. */
-export function faintThreshold(canon: GrayImage, threshold: number): number {
-  const small = downscaleGray(canon, 4);
-  const hist = new Uint32Array(256);
-  for (const v of small.data) hist[v]!++;
-  // The paper: the median grey (most of a form is paper).
-  let acc = 0;
-  let paper = 255;
-  for (let v = 0; v < 256; v++) {
-    acc += hist[v]!;
-    if (acc >= small.data.length / 2) {
-      paper = v;
-      break;
-    }
-  }
+export function faintThreshold(canon: GrayImage, threshold: number, paper = paperGrey(canon)): number {
   return Math.max(threshold, Math.round((threshold + paper) / 2));
+}
+
+/** The page's paper: its median grey (most of a form is paper). */
+export function paperGrey(canon: GrayImage): number {
+  const small = downscaleGray(canon, 4);
+  return medianGrey(small, 0, 0, small.width, small.height);
+}
+
+/** Paper this far round a tick box tells how light the paper is there. */
+const TICK_PAPER_MARGIN_MM = 2;
+
+/**
+ * The ink cut-off for one tick box: the page's, lowered by as much as the paper round the box is darker than the
+ * page's (a phone photo's shadow at the sheet's edge is darker than the page's cut-off, and an empty box in it
+ * read as ticked, sure). Never raised: paper lighter than the page's keeps the page's cut-off.
+ */
+export function tickThreshold(canon: GrayImage, box: { x: number; y: number; w: number; h: number }, threshold: number, paper: number): number {
+  const m = TICK_PAPER_MARGIN_MM * PPM;
+  const local = medianGrey(canon, box.x - m, box.y - m, box.w + 2 * m, box.h + 2 * m);
+  return Math.min(threshold, threshold - (paper - local));
 }
 
 export interface ReadOptions {
@@ -143,7 +150,8 @@ export function combCells(canon: GrayImage, lines: readonly CombLine[], threshol
 
 export async function readPage(canon: GrayImage, template: Template, pageNo: number, readers: PageReaders, opts: ReadOptions = {}): Promise<FieldReading[]> {
   const threshold = inkThreshold(canon);
-  const faint = faintThreshold(canon, threshold);
+  const paper = paperGrey(canon);
+  const faint = faintThreshold(canon, threshold, paper);
   const fields = template.fields.filter((f) => f.page === pageNo);
   const readings = new Map<string, FieldReading>();
   const radius = Math.round(1.2 * PPM);
@@ -154,7 +162,10 @@ export async function readPage(canon: GrayImage, template: Template, pageNo: num
     if (f.type === 'tick' || f.type === 'choice' || f.type === 'multi') {
       const boxes = tickBoxes(f).map(toPx);
       const d = refineBoxes(canon, boxes, radius);
-      const states = boxes.map((b) => tickState(inkInside(canon, shift(b, d), 0.55 * PPM, threshold), bands));
+      const states = boxes.map((b) => {
+        const at = shift(b, d);
+        return tickState(inkInside(canon, at, 0.55 * PPM, tickThreshold(canon, at, threshold, paper)), bands);
+      });
       readings.set(f.id, {
         fieldId: f.id,
         type: f.type,

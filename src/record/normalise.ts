@@ -166,6 +166,7 @@ const COMB_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 // A letters-only name: letters (any script), with the space, hyphen and apostrophe names carry (O'NEILL, AL-SAYED),
 // first and last a letter: "HAL-" is HALL with its last L read as a hyphen.
 const LETTERS_ONLY = /^\p{L}([\p{L} '\u2019-]*\p{L})?$/u;
+
 /**
  * Whether a dose as read has the shape of one: an amount (with its point between two digits: 2.5, never .5 or 2.)
  * then its unit (2.5MG, 500MCG, 1G) or a ratio (50/50), with no gap inside the amount and no digit inside the unit.
