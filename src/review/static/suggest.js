@@ -57,31 +57,30 @@ function rankDictionary(list) {
       }
     }
   }
-  // Every part of an entry on its own (the words between commas), for a reading whose parts are each near one.
-  const parts = new Map();
-  for (const e of entries) {
-    for (const raw of e.text.split(',')) {
-      const text = raw.trim();
-      const k = suggestKey(text);
-      if (k.length < 3) continue;
-      const p = parts.get(k);
-      if (p) p.n += e.n;
-      else parts.set(k, { text, key: k, n: e.n, vocab: e.vocab, order: e.order });
-    }
-  }
-  // And every word of them without a digit (a street, a town, a medicine in a phrase no entry has whole).
-  const words = new Map();
-  for (const e of entries) {
-    for (const raw of e.text.split(/[\s,]+/)) {
-      const k = suggestKey(raw);
-      if (k.length < 4 || /\d/.test(k)) continue;
-      const w = words.get(k);
-      if (w) w.n += e.n;
-      else words.set(k, { text: raw, key: k, n: e.n, vocab: e.vocab, order: e.order });
-    }
-  }
+  // Every part of an entry on its own (the words between commas), for a reading whose parts are each near one;
+  // and every word of them without a digit (a street, a town, a medicine in a phrase no entry has whole).
+  const parts = piecesOf(entries, (t) => t.split(',').map((raw) => raw.trim()), (k) => k.length >= 3);
+  const words = piecesOf(entries, (t) => t.split(/[\s,]+/), (k) => k.length >= 4 && !/\d/.test(k));
   const byN = (a, b) => b.n - a.n || a.order - b.order;
-  return { entries, phrases: [...phrases.values()].sort(byN), parts: [...parts.values()].sort(byN), words: [...words.values()].sort(byN) };
+  return { entries, phrases: [...phrases.values()].sort(byN), parts: parts.sort(byN), words: words.sort(byN) };
+}
+
+/**
+ * The pieces `split` cuts the entries' texts into, each once by its key with the counts of the entries it is in
+ * summed (the first entry's spelling and place kept); only pieces whose key `keep` accepts.
+ */
+function piecesOf(entries, split, keep) {
+  const byKey = new Map();
+  for (const e of entries) {
+    for (const text of split(e.text)) {
+      const k = suggestKey(text);
+      if (!keep(k)) continue;
+      const p = byKey.get(k);
+      if (p) p.n += e.n;
+      else byKey.set(k, { text, key: k, n: e.n, vocab: e.vocab, order: e.order });
+    }
+  }
+  return [...byKey.values()];
 }
 
 /** The dictionary with one more settled value (the page adds what was just saved, so the next tile gets it). */
@@ -143,20 +142,30 @@ function editDistance(a, b, cap) {
  */
 function closestEntry(dict, guess) {
   if (!dict || typeof guess !== 'string' || !guess.trim()) return null;
-  const g = suggestKey(guess.trim());
-  const numbers = (t) => (t.match(/\d+/g) || []).join(' ');
-  const gNumbers = numbers(g);
+  const e = nearestIn(dict.entries, guess.trim());
+  if (!e || e.text === guess.trim()) return null;
+  return { full: e.text, rest: e.text, source: sourceOf(e), n: e.n, close: true };
+}
+
+const numbersIn = (t) => (t.match(/\d+/g) || []).join(' ');
+
+/**
+ * The item of `list` (entries, parts or words: keys of 3 characters or more) nearest `text`, at most
+ * SUGGEST_CLOSE_SHARE of its characters off and with the same numbers; the first of the nearest, null when none.
+ */
+function nearestIn(list, text) {
+  const g = suggestKey(text);
+  const gNumbers = numbersIn(g);
   let best = null;
-  for (const e of dict.entries) {
-    if (e.key.length < 3 || numbers(e.key) !== gNumbers) continue;
-    const cap = Math.floor(e.key.length * SUGGEST_CLOSE_SHARE);
-    const d = editDistance(g, e.key, best ? Math.min(cap, best.d - 1) : cap);
+  for (const c of list) {
+    if (c.key.length < 3 || numbersIn(c.key) !== gNumbers) continue;
+    const cap = Math.floor(c.key.length * SUGGEST_CLOSE_SHARE);
+    const d = editDistance(g, c.key, best ? Math.min(cap, best.d - 1) : cap);
     if (d > cap || (best && d >= best.d)) continue;
-    best = { e, d };
+    best = { c, d };
     if (d === 0) break;
   }
-  if (!best || best.e.text === guess.trim()) return null;
-  return { full: best.e.text, rest: best.e.text, source: sourceOf(best.e), n: best.e.n, close: true };
+  return best ? best.c : null;
 }
 
 /**
@@ -168,23 +177,9 @@ function closestEntry(dict, guess) {
  */
 function closestParts(dict, guess) {
   if (!dict || !dict.parts || typeof guess !== 'string' || !guess.trim()) return null;
-  const numbers = (t) => (t.match(/\d+/g) || []).join(' ');
   let changed = 0;
   let fromJob = false;
   const out = [];
-  const nearest = (list, text) => {
-    const g = suggestKey(text);
-    let best = null;
-    for (const c of list) {
-      if (numbers(c.key) !== numbers(g)) continue;
-      const cap = Math.floor(c.key.length * SUGGEST_CLOSE_SHARE);
-      const d = editDistance(g, c.key, best ? Math.min(cap, best.d - 1) : cap);
-      if (d > cap || (best && d >= best.d)) continue;
-      best = { c, d };
-      if (d === 0) break;
-    }
-    return best ? best.c : null;
-  };
   const take = (c, text) => {
     if (c && c.text !== text) {
       changed++;
@@ -195,13 +190,13 @@ function closestParts(dict, guess) {
   for (const raw of guess.split(',')) {
     const part = raw.trim().replace(/\s+/g, ' ');
     if (!part) continue;
-    const whole = nearest(dict.parts, part);
+    const whole = nearestIn(dict.parts, part);
     if (whole) {
       out.push(take(whole, part));
       continue;
     }
     // No part near it: word by word, a word without digits near a word of an entry (never one of 3 letters or fewer).
-    out.push(part.split(' ').map((w) => (w.length < 4 || /\d/.test(w) || !dict.words ? w : take(nearest(dict.words, w), w))).join(' '));
+    out.push(part.split(' ').map((w) => (w.length < 4 || /\d/.test(w) || !dict.words ? w : take(nearestIn(dict.words, w), w))).join(' '));
   }
   const full = out.join(', ');
   if (!changed || full === guess.trim()) return null;
