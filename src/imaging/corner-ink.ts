@@ -1,7 +1,7 @@
 // A cheap look before the QR search: could any corner of the page hold a QR code at all? A code needs dark
 // modules; a corner with next to no dark ink cannot hold one that reads. Sampled on a sparse grid, so it costs
 // a fraction of a millisecond; a blank back answers no and skips the search, a form page answers yes.
-import type { GrayImage } from './gray.ts';
+import { greyAtShare, greyHistogram, type GrayImage } from './gray.ts';
 
 /** Least dark area, in mm², of the smallest QR code a page could carry (a 10 mm code is about a third dark). */
 const MIN_QR_DARK_MM2 = 10;
@@ -25,24 +25,9 @@ export function cornersMayHoldQr(img: GrayImage, pxPerMm: number): boolean {
   const minSamples = MIN_QR_DARK_MM2 / (mmPerSample * mmPerSample);
   for (const [x0, y0, w, h] of cornerRegions(img.width, img.height)) {
     // Paper is the region's 90th percentile of brightness; dark is well below it (faint show-through is not).
-    const hist = new Uint32Array(256);
-    let n = 0;
-    for (let y = y0; y < y0 + h; y += step) {
-      const row = y * img.width;
-      for (let x = x0; x < x0 + w; x += step) {
-        hist[img.data[row + x]!]!++;
-        n++;
-      }
-    }
-    let seen = 0;
-    let paper = 255;
-    for (let v = 255; v >= 0; v--) {
-      seen += hist[v]!;
-      if (seen >= n * 0.1) {
-        paper = v;
-        break;
-      }
-    }
+    const counts = greyHistogram(img, x0, y0, w, h, step);
+    const { hist } = counts;
+    const paper = greyAtShare(counts, 0.1, 'light');
     const dark = Math.min(paper - 25, 220);
     let count = 0;
     for (let v = 0; v < dark; v++) count += hist[v]!;

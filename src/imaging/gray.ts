@@ -181,19 +181,42 @@ export function darkShare(img: GrayImage, x: number, y: number, w: number, h: nu
   return dark / ((x1 - x0) * (y1 - y0));
 }
 
-/** The median grey of a rectangle (clipped to the image; 255 when nothing is left): the paper, where most of it is. */
-export function medianGrey(img: GrayImage, x: number, y: number, w: number, h: number): number {
+/** How many pixels of each grey a rectangle holds (clipped to the image), sampling every `step`th row and column. */
+export function greyHistogram(img: GrayImage, x: number, y: number, w: number, h: number, step = 1): { hist: Uint32Array; n: number } {
   const x0 = Math.max(0, Math.round(x));
   const y0 = Math.max(0, Math.round(y));
   const x1 = Math.min(img.width, Math.round(x + w));
   const y1 = Math.min(img.height, Math.round(y + h));
-  if (x1 <= x0 || y1 <= y0) return 255;
   const hist = new Uint32Array(256);
-  for (let r = y0; r < y1; r++) for (let c = x0, row = r * img.width; c < x1; c++) hist[img.data[row + c]!]!++;
-  const half = ((x1 - x0) * (y1 - y0)) / 2;
-  let acc = 0;
-  for (let v = 0; v < 256; v++) if ((acc += hist[v]!) >= half) return v;
+  let n = 0;
+  for (let r = y0; r < y1; r += step) {
+    const row = r * img.width;
+    for (let c = x0; c < x1; c += step) {
+      hist[img.data[row + c]!]!++;
+      n++;
+    }
+  }
+  return { hist, n };
+}
+
+/**
+ * The grey at which `share` of a histogram's pixels is reached, counted from the lightest grey down ('light': 0.1
+ * gives the paper of a page with writing on it) or from the darkest up ('dark': 0.5 gives the median); 255 when the
+ * histogram is empty.
+ */
+export function greyAtShare({ hist, n }: { hist: Uint32Array; n: number }, share: number, from: 'light' | 'dark'): number {
+  if (n === 0) return 255;
+  let seen = 0;
+  for (let k = 0; k < 256; k++) {
+    const v = from === 'light' ? 255 - k : k;
+    if ((seen += hist[v]!) >= n * share) return v;
+  }
   return 255;
+}
+
+/** The median grey of a rectangle (clipped to the image; 255 when nothing is left): the paper, where most of it is. */
+export function medianGrey(img: GrayImage, x: number, y: number, w: number, h: number): number {
+  return greyAtShare(greyHistogram(img, x, y, w, h), 0.5, 'dark');
 }
 
 /** 3x3 median filter: removes speckle and salt-and-pepper noise while keeping edges (a sorting network per pixel). */

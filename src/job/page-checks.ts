@@ -1,6 +1,6 @@
 // Why a page without a readable QR code could not be identified: a blank back, a document that is not one of our
 // forms, or one of our forms whose QR code is damaged or torn off.
-import { darkShare, downscaleGray, type GrayImage } from '../imaging/gray.ts';
+import { darkShare, downscaleGray, greyAtShare, greyHistogram, type GrayImage } from '../imaging/gray.ts';
 import { cornerMarks } from '../imaging/layout-match.ts';
 import type { Template } from '../template/schema.ts';
 
@@ -25,18 +25,8 @@ export function isBlankPage(img: GrayImage, pxPerMm: number): boolean {
   const y0 = Math.round(small.height * 0.2);
   const w = small.width - 2 * x0;
   const h = small.height - 2 * y0;
-  const hist = new Uint32Array(256);
-  for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) hist[small.data[y * small.width + x]!]!++;
   // Paper: the 90th percentile of brightness.
-  let seen = 0;
-  let paper = 255;
-  for (let v = 255; v >= 0; v--) {
-    seen += hist[v]!;
-    if (seen >= w * h * 0.1) {
-      paper = v;
-      break;
-    }
-  }
+  const paper = greyAtShare(greyHistogram(small, x0, y0, w, h), 0.1, 'light');
   return darkShare(small, x0, y0, w, h, Math.min(paper - 50, 200)) < BLANK_INK_SHARE;
 }
 
