@@ -13,7 +13,7 @@ import { findQr, isMirrored, type QrFound } from '../src/imaging/qr.ts';
 import { registerWithQr } from '../src/imaging/register.ts';
 import { warpToTemplate } from '../src/imaging/warp.ts';
 import { loadTruthDir } from '../src/job/score.ts';
-import { createPageEngines } from '../src/page/engines.ts';
+import { createInlineReaders } from '../src/page/engines.ts';
 import { readPage } from '../src/recognition/read-page.ts';
 import { decodePageIdentity } from '../src/template/qr-payload.ts';
 import { loadTemplate } from '../src/template/load.ts';
@@ -57,7 +57,7 @@ const readsOnly = process.argv.includes('--reads-only');
 const given = process.argv.slice(2).filter((a) => a !== '--reads-only');
 const dirs = given.length ? given : ['bench/results/work-speed/corpus/scans'];
 const template = loadTemplate('standard-prf');
-const engines = readsOnly ? null : await createPageEngines();
+const engines = readsOnly ? null : await createInlineReaders();
 const profileOf = new Map<string, string>();
 for (const d of dirs) {
   const truth = join(resolve(d), '..', 'truth');

@@ -117,11 +117,12 @@ function boxPage(): { page: GrayImage; box: { x: number; y: number; w: number; h
   rect(69, 19, 70, 78); // right line
   return { page, box: { x: 20, y: 20, w: 49, h: 57 } };
 }
-const spillOf = (page: GrayImage, box: { x: number; y: number; w: number; h: number }) => {
-  const report: CutReport = { spill: -1 };
+const cutReport = (page: GrayImage, box: { x: number; y: number; w: number; h: number }) => {
+  const report: CutReport = { spill: -1, runsOut: true };
   cutCell(page, box, 128, report);
-  return report.spill;
+  return report;
 };
+const spillOf = (page: GrayImage, box: { x: number; y: number; w: number; h: number }) => cutReport(page, box).spill;
 const stroke = (page: GrayImage, x0: number, y0: number, x1: number, y1: number) => {
   for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) page.data[y * page.width + x] = 30;
 };
@@ -152,6 +153,20 @@ describe('writing cut off at the box line', () => {
     stroke(label.page, 30, 13, 50, 15); // printed above, joined to nothing in the box
     stroke(label.page, 40, 30, 42, 60);
     expect(spillOf(label.page, label.box)).toBe(0);
+    for (const c of [inside, touching, label]) expect(cutReport(c.page, c.box).runsOut).toBe(false);
+  });
+
+  it('says writing runs out when it goes on past the region looked at, though few of its pixels are in it (an 8 written above the box)', () => {
+    const { page, box } = boxPage();
+    // A thin stroke from far above the box down into it: the region holds only a few of its pixels above the line.
+    stroke(page, 45, 0, 45, 50);
+    const r = cutReport(page, box);
+    expect(r.spill).toBeLessThan(8);
+    expect(r.runsOut).toBe(true);
+    // The same stroke stopping two pixels above the line stays in the region: it is counted, and does not run out.
+    const short = boxPage();
+    stroke(short.page, 45, 16, 45, 50);
+    expect(cutReport(short.page, short.box).runsOut).toBe(false);
   });
 
   it('counts nothing on grey, grainy paper (a phone photo) whose grain joins the lines to specks all round', () => {

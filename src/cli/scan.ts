@@ -14,7 +14,7 @@ export function registerScanCommand(program: Command): void {
     .argument('<inputs...>', 'scan files or folders')
     .requiredOption('--job <dir>', 'job folder (created if new; a rerun skips files already read)')
     .option('--template <name|file>', 'built-in template name or a template JSON file', 'standard-prf')
-    .option('--workers <n>', 'page workers, each with its own OCR engine and box classifier (default: the number of cores)')
+    .option('--workers <n>', 'page workers, each with its own box classifier, sharing one OCR engine (default: the number of cores)')
     .option('--model-dir <dir>', 'folder of the box classifier model (default: the committed models/)')
     .option('--json', 'print a machine-readable summary')
     .addHelpText('after', '\nExample:\n  $ prf-backload scan scans/box-01 scans/box-02 --job jobs/july-outage --workers 2\n')

@@ -33,7 +33,7 @@ export interface ScanOptions {
   inputs: string[];
   jobDir: string;
   template: Template;
-  /** Page workers (threads), each with its own OCR engine. */
+  /** Page workers (threads), each with its own box classifier; they share one OCR engine. */
   workers: number;
   onProgress?: (p: ScanProgress) => void;
   /** OCR job timeout (tests shorten it). */
@@ -119,7 +119,8 @@ async function scanWithModel(
   const pool = new PagePool({
     size: opts.workers,
     templates: [opts.template],
-    engines: { ...(opts.ocrTimeoutMs ? { ocrTimeoutMs: opts.ocrTimeoutMs } : {}), ...(opts.modelDir ? { modelDir: opts.modelDir } : {}) },
+    engines: opts.modelDir ? { modelDir: opts.modelDir } : {},
+    ...(opts.ocrTimeoutMs ? { ocr: { timeoutMs: opts.ocrTimeoutMs } } : {}),
     ...(opts.pageTimeoutMs ? { pageTimeoutMs: opts.pageTimeoutMs } : {}),
   });
   const summary: ScanSummary = {
@@ -134,7 +135,7 @@ async function scanWithModel(
     recordsIncomplete: 0,
     seconds: 0,
     pagesPerMinute: 0,
-    ocr: { jobs: 0, timeouts: 0, crashes: 0, recycled: 0, retries: 0 },
+    ocr: pool.ocrStats,
     pageWorkers: pool.stats,
     modelVersion,
     decodeOnMainThread: false,
@@ -248,7 +249,6 @@ async function runTask(pool: PagePool, task: PageTask, where: string): Promise<P
         cpuSeconds: {},
         engineSeconds: {},
         engineCpuSeconds: {},
-        engine: { jobs: 0, timeouts: 0, crashes: 0, recycled: 0, retries: 0 },
       });
       if (e instanceof PageTimeoutError) return failed('page-timeout', `reading it took too long (${e.message}; its worker was stopped)`);
       if (attempt >= 2) return failed('read-failed', `reading it failed twice (${(e as Error)?.name ?? 'error'})`);
@@ -264,7 +264,6 @@ function addTimings(summary: ScanSummary, r: PageResult): void {
     summary.engineSeconds += v;
   }
   for (const [k, v] of Object.entries(r.engineCpuSeconds)) summary.engineCpuSecondsByKind[k] = (summary.engineCpuSecondsByKind[k] ?? 0) + v;
-  for (const k of Object.keys(summary.ocr) as (keyof EngineCounts)[]) summary.ocr[k] += r.engine[k];
 }
 
 /** A file that cannot be opened at all is one quarantined page, so it is counted and never silently dropped. */

@@ -1,36 +1,39 @@
-// The recognition engines of one page worker, made in one place: each worker thread holds its own sessions.
+// The recognition engines, made in one place: each page worker holds its own box classifier session; the scan's
+// one OCR engine sits on the main thread's side, reached by the workers through OCR links.
 import { OcrPool, type OcrParams, type OcrResult, type Recognizer } from '../recognition/pool.ts';
 import { loadBoxClassifier, type BoxAlternative, type BoxCharset, type BoxClassifier } from '../recognition/box-classifier.ts';
-import type { EngineCounts } from './task.ts';
+import type { PageReaders } from '../recognition/read-page.ts';
 import { threadCpuSeconds } from './thread-cpu.ts';
 
 export interface PageEngineOptions {
-  /** OCR job timeout (tests shorten it). */
-  ocrTimeoutMs?: number;
   /** Folder of the box classifier's model files (default: the committed models/). */
   modelDir?: string;
-  /** Shared by the scan's page workers: one starts its OCR engine at a time (see OcrPoolOptions.startLock). */
-  ocrStartLock?: Int32Array;
 }
 
-export interface PageEngines {
-  /** Comb and free-text fields, and the printed serial of a page without its QR code. */
-  ocr: Recognizer;
-  /** Every comb box: the per-box handwriting classifier (its own onnxruntime session in this worker). */
-  boxes: BoxClassifier;
-  /** Counters since the engines were made. */
-  counts(): EngineCounts;
-  close(): Promise<void>;
+export interface OcrEngineOptions {
+  /** OCR job timeout (tests shorten it). */
+  timeoutMs?: number;
+  /** tesseract workers (default 1). */
+  size?: number;
 }
 
-export async function createPageEngines(opts: PageEngineOptions = {}): Promise<PageEngines> {
-  // One OCR worker per page worker: pages, not fields, are what runs in parallel.
-  const boxes = await loadBoxClassifier(opts.modelDir ? { modelDir: opts.modelDir } : {});
-  const ocr = await OcrPool.create({ size: 1, ...(opts.ocrTimeoutMs ? { jobTimeoutMs: opts.ocrTimeoutMs } : {}), ...(opts.ocrStartLock ? { startLock: opts.ocrStartLock } : {}) });
+/** The scan's OCR engine: one for every page worker (they reach it through an OCR link, ocr-link.ts). */
+export function createOcrEngine(opts: OcrEngineOptions = {}): Promise<OcrPool> {
+  return OcrPool.create({ size: opts.size ?? 1, ...(opts.timeoutMs ? { jobTimeoutMs: opts.timeoutMs } : {}) });
+}
+
+/** A page worker's own engine: the box classifier runs in the worker, on its thread. */
+export function createBoxEngine(opts: PageEngineOptions = {}): Promise<BoxClassifier> {
+  return loadBoxClassifier(opts.modelDir ? { modelDir: opts.modelDir } : {});
+}
+
+/** Both engines in this thread, for reading pages in-line (the QR benchmark). */
+export async function createInlineReaders(opts: PageEngineOptions & { ocr?: OcrEngineOptions } = {}): Promise<PageReaders & { close(): Promise<void> }> {
+  const boxes = await createBoxEngine(opts);
+  const ocr = await createOcrEngine(opts.ocr);
   return {
     ocr,
     boxes,
-    counts: () => ({ ...ocr.stats }),
     close: async () => {
       await ocr.close();
       await boxes.release();
@@ -103,15 +106,5 @@ export function timedRecognizer(inner: Recognizer, kindOf: (p: OcrParams) => str
       tail = run.catch(() => undefined);
       return run;
     },
-  };
-}
-
-export function countsSince(now: EngineCounts, before: EngineCounts): EngineCounts {
-  return {
-    jobs: now.jobs - before.jobs,
-    timeouts: now.timeouts - before.timeouts,
-    crashes: now.crashes - before.crashes,
-    recycled: now.recycled - before.recycled,
-    retries: now.retries - before.retries,
   };
 }

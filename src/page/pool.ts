@@ -1,18 +1,24 @@
-// The pool of page workers: piscina threads sized to the cores, each with its own engines. A page that takes too
-// long is cut (its worker is stopped and replaced); the whole set of workers is replaced every so many pages, so
-// memory that grows inside an engine is given back. The old set is stopped before the new one starts: two sets of
-// engines at once (each worker's tesseract, classifier and decoders, some 300 MB) was the memory run's peak.
+// The pool of page workers: piscina threads sized to the cores, each with its own box classifier, and the one OCR
+// engine they share, which runs on this side (each worker's call reaches it through an OCR link, one a task). A page
+// that takes too long is cut (its worker is stopped and replaced); the whole set of workers is replaced every so
+// many pages, so memory that grows inside an engine is given back. The old set is stopped before the new one
+// starts: two sets of engines at once was the memory run's peak.
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Template } from '../template/schema.ts';
-import type { PageEngineOptions } from './engines.ts';
-import type { PageWorkerData } from './page-worker.ts';
-import type { PageResult, PageTask } from './task.ts';
+import type { OcrPool } from '../recognition/pool.ts';
+import { serveOcr } from '../recognition/ocr-link.ts';
+import { createOcrEngine, type OcrEngineOptions, type PageEngineOptions } from './engines.ts';
+import type { PageWorkerData, PageWorkerTask } from './page-worker.ts';
+import type { EngineCounts, PageResult, PageTask } from './task.ts';
 
 export interface PagePoolOptions {
   size: number;
   templates: Template[];
   engines?: PageEngineOptions;
+  /** The shared OCR engine. */
+  ocr?: OcrEngineOptions;
   /**
    * A page that takes longer is abandoned and its worker replaced. Counted from hand-out: the scan's window keeps
    * at most two pages a worker waiting, so the limit is set well above a few pages' time (default 5 minutes).
@@ -69,7 +75,9 @@ function distIsFresh(root: URL): boolean {
 }
 
 export class PagePool {
-  private current: Piscina;
+  private current!: Piscina;
+  /** The OCR engine starts before the workers' threads do, so its thread is told apart from theirs by name. */
+  private readonly ready: Promise<void>;
   private pagesOnCurrent = 0;
   /** Tasks running on the current set of workers. */
   private inFlight = 0;
@@ -78,13 +86,28 @@ export class PagePool {
   /** The replacement of the set of workers under way: new tasks wait for it. */
   private recycling: Promise<void> | null = null;
   readonly stats = { pages: 0, timeouts: 0, crashes: 0, recycled: 0 };
+  /** The shared OCR engine's counters, as of the last page. */
+  readonly ocrStats: EngineCounts = { jobs: 0, timeouts: 0, crashes: 0, recycled: 0, retries: 0 };
   private readonly opts: Required<PagePoolOptions>;
-  /** One page worker at a time starts its OCR engine, in every set of workers (see thread-cpu.ts). */
-  private readonly ocrStartLock = new Int32Array(new SharedArrayBuffer(4));
+  /** Started when a page first needs OCR; a start that failed is tried again by the next call. */
+  private ocrEngine: Promise<OcrPool> | null = null;
 
   constructor(options: PagePoolOptions) {
-    this.opts = { engines: {}, pageTimeoutMs: 300_000, recycleAfterPages: 250, ...options, size: Math.max(1, options.size) };
-    this.current = this.start();
+    this.opts = { engines: {}, ocr: {}, pageTimeoutMs: 300_000, recycleAfterPages: 250, ...options, size: Math.max(1, options.size) };
+    // A failed start is tried again by the first page that needs OCR, and fails that page with its reason.
+    this.ready = this.ocr()
+      .catch(() => undefined)
+      .then(() => {
+        this.current = this.start();
+      });
+  }
+
+  private ocr(): Promise<OcrPool> {
+    this.ocrEngine ??= createOcrEngine(this.opts.ocr).catch((e: unknown) => {
+      this.ocrEngine = null;
+      throw e;
+    });
+    return this.ocrEngine;
   }
 
   get size(): number {
@@ -92,7 +115,7 @@ export class PagePool {
   }
 
   private start(): Piscina {
-    const workerData: PageWorkerData = { templates: this.opts.templates, engines: { ...this.opts.engines, ocrStartLock: this.ocrStartLock } };
+    const workerData: PageWorkerData = { templates: this.opts.templates, engines: this.opts.engines };
     return new Piscina({
       ...workerScript(),
       minThreads: this.opts.size,
@@ -102,8 +125,9 @@ export class PagePool {
     });
   }
 
-  /** Run one page task (a plain message: the worker reads the page from its file). */
+  /** Run one page task (a plain message: the worker reads the page from its file), with an OCR link beside it. */
   async run(task: PageTask): Promise<PageResult> {
+    await this.ready;
     // Checked again after every wait: tasks that waited for a replacement count against the new set too.
     for (;;) {
       if (this.recycling) await this.recycling;
@@ -115,8 +139,11 @@ export class PagePool {
     const pool = this.current;
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), this.opts.pageTimeoutMs);
+    const link = new MessageChannel();
+    serveOcr(() => this.ocr(), link.port1);
     try {
-      const result = (await pool.run(task, { signal: abort.signal })) as PageResult;
+      const message: PageWorkerTask = { task, ocr: link.port2 };
+      const result = (await pool.run(message, { signal: abort.signal, transferList: [link.port2] })) as PageResult;
       this.stats.pages++;
       return result;
     } catch (e) {
@@ -128,6 +155,8 @@ export class PagePool {
       throw e;
     } finally {
       clearTimeout(timer);
+      link.port1.close();
+      void this.ocrEngine?.then((o) => Object.assign(this.ocrStats, o.stats)).catch(() => undefined);
       if (--this.inFlight === 0) this.idle?.();
     }
   }
@@ -151,7 +180,14 @@ export class PagePool {
 
   /** Stops every worker; call when no task is running any more. */
   async close(): Promise<void> {
+    await this.ready;
     while (this.recycling) await this.recycling;
     await this.current.destroy();
+    const ocr = await this.ocrEngine?.catch(() => null);
+    if (ocr) {
+      Object.assign(this.ocrStats, ocr.stats);
+      await ocr.close();
+    }
+    this.ocrEngine = null;
   }
 }

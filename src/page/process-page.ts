@@ -12,21 +12,20 @@ import { locateQrCodes } from '../imaging/qr-locate.ts';
 import { estimatePxPerMm, registerWithQr } from '../imaging/register.ts';
 import { warpToTemplate } from '../imaging/warp.ts';
 import { OcrTimeoutError } from '../recognition/pool.ts';
-import { readPage } from '../recognition/read-page.ts';
+import { readPage, type PageReaders } from '../recognition/read-page.ts';
 import { decodePageIdentity, type PageIdentity } from '../template/qr-payload.ts';
 import type { Template } from '../template/schema.ts';
 import { identifyByLayout } from '../job/identify-by-layout.ts';
 import { BLANK_PAGE, classifyUnidentified, isBlankPage } from '../job/page-checks.ts';
 import { thumbnailJpeg } from './thumbnail.ts';
 import { threadCpuSeconds } from './thread-cpu.ts';
-import { countsSince, timedClassifier, timedRecognizer, type EngineTimes, type PageEngines } from './engines.ts';
+import { timedClassifier, timedRecognizer, type EngineTimes } from './engines.ts';
 import type { PageResult, PageStage, PageTask } from './task.ts';
 
 /** The aligned page is written fast (level 1): it is written once a page and read only when a person looks. */
 const PAGE_PNG = { compressionLevel: 1 } as const;
 
-export async function processPage(task: PageTask, template: Template, engines: PageEngines): Promise<PageResult> {
-  const before = engines.counts();
+export async function processPage(task: PageTask, template: Template, engines: PageReaders): Promise<PageResult> {
   const seconds: PageResult['seconds'] = {};
   const cpuSeconds: PageResult['cpuSeconds'] = {};
   const engineTimes: EngineTimes = { seconds: {}, cpuSeconds: {} };
@@ -49,20 +48,19 @@ export async function processPage(task: PageTask, template: Template, engines: P
     cpuSeconds,
     engineSeconds: engineTimes.seconds,
     engineCpuSeconds: engineTimes.cpuSeconds,
-    engine: countsSince(engines.counts(), before),
   };
 }
 
 interface PageContext {
   task: PageTask;
   template: Template;
-  engines: PageEngines;
+  engines: PageReaders;
   seconds: PageResult['seconds'];
   cpuSeconds: PageResult['cpuSeconds'];
   engineTimes: EngineTimes;
 }
 
-type Outcome = Omit<PageResult, 'seconds' | 'cpuSeconds' | 'engineSeconds' | 'engineCpuSeconds' | 'engine'>;
+type Outcome = Omit<PageResult, 'seconds' | 'cpuSeconds' | 'engineSeconds' | 'engineCpuSeconds'>;
 
 /** A moment to time a step from: wall clock, and this thread's CPU. */
 interface Mark {

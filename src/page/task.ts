@@ -17,7 +17,7 @@ export interface PageTask {
 export const PAGE_STAGES = ['decode', 'identify', 'register', 'warp', 'read', 'encode'] as const;
 export type PageStage = (typeof PAGE_STAGES)[number];
 
-/** What the OCR engine did for this page (summed into the scan's counters). */
+/** What the scan's OCR engine did (the scan's counters). */
 export interface EngineCounts {
   jobs: number;
   timeouts: number;
@@ -53,5 +53,4 @@ export interface PageResult {
    *  wall seconds, and the engine's CPU seconds (tesseract's own thread; the classifier's on this thread). */
   engineSeconds: Record<string, number>;
   engineCpuSeconds: Record<string, number>;
-  engine: EngineCounts;
 }

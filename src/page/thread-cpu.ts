@@ -74,28 +74,14 @@ export function nameNewThreads(before: Set<string>, name: string): string[] {
 }
 
 /**
- * Run `start` (which starts threads) holding a lock shared by every thread given the same Int32Array (a
- * SharedArrayBuffer's), then name the threads it started: two page workers starting their OCR engines at the same
- * moment would otherwise each see, and name as its own, the other's new thread.
+ * Run `start` (which starts threads), then name the threads it started. The caller makes sure nothing else in the
+ * process starts threads meanwhile (the OCR pool starts its tesseract workers one at a time): two starts at once
+ * would each see, and name as its own, the other's new thread.
  */
-export async function startNamedThreads<T>(lock: Int32Array | undefined, name: string, start: () => Promise<T>): Promise<{ value: T; threads: string[] }> {
-  // Waited for 10 s at most: a holder that died (its worker stopped mid-start) must not stop the scan, only blur the
-  // CPU split. Only for threads other than the caller's: waiting on one's own lock would block it.
-  const deadline = Date.now() + 10_000;
-  let held = false;
-  if (lock) {
-    while (!(held = Atomics.compareExchange(lock, 0, 0, 1) === 0) && Date.now() < deadline) Atomics.wait(lock, 0, 1, 50);
-  }
-  try {
-    const before = threadIds();
-    const value = await start();
-    return { value, threads: nameNewThreads(before, name) };
-  } finally {
-    if (lock && held) {
-      Atomics.store(lock, 0, 0);
-      Atomics.notify(lock, 0);
-    }
-  }
+export async function startNamedThreads<T>(name: string, start: () => Promise<T>): Promise<{ value: T; threads: string[] }> {
+  const before = threadIds();
+  const value = await start();
+  return { value, threads: nameNewThreads(before, name) };
 }
 
 /** CPU seconds so far of the given threads of this process (one that ended counts 0). */

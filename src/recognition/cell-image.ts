@@ -120,7 +120,7 @@ export function cutCell(canon: GrayImage, box: PxRect, threshold: number, report
   const cy1 = bottom ? bottom.from - 1 : pad + Math.round(box.h) - 1;
   const cw = Math.max(1, cx1 - cx0 + 1);
   const ch = Math.max(1, cy1 - cy0 + 1);
-  if (report) report.spill = spillOutside(scanned!, dark, w, h, { x0: cx0, x1: cx1, y0: cy0, y1: cy1 }, top, bottom);
+  if (report) Object.assign(report, spillOutside(scanned!, dark, w, h, { x0: cx0, x1: cx1, y0: cy0, y1: cy1 }, top, bottom));
   const out = createGray(cw, ch);
   for (let y = 0; y < ch; y++) {
     for (let x = 0; x < cw; x++) {
@@ -140,6 +140,11 @@ export interface CutReport {
    * another character (a 9 without its loop reads as 7), so a reader must not trust the box.
    */
   spill: number;
+  /**
+   * Some of that writing reaches the edge of the region looked at, a few pixels past the line: it goes on further
+   * than `spill` can count (an 8 written mostly above the box, its lower loop alone in the cell, read as 0).
+   */
+  runsOut: boolean;
 }
 
 /** Pixels of `dark` (before any erasing) darker than the ink cut-off; `px` holds their grey levels. */
@@ -156,9 +161,10 @@ function inkMask(px: Uint8Array, dark: Uint8Array, threshold: number): Uint8Arra
  * with it, and only through the line does the bar's part above it join the stem. "The line" here is its printed
  * rows only (dark across nearly the whole box), not the band the cut erases, which widens to take in writing that
  * lies along it. Ink beyond a side line is the neighbouring box's, and printed labels above the comb join no
- * writing, so neither counts; nor do specks (at most SPECK_MAX pixels) touching a line from outside.
+ * writing, so neither counts; nor do specks (at most SPECK_MAX pixels) touching a line from outside. Writing that
+ * reaches the region's first or last row runs out of it (`runsOut`).
  */
-function spillOutside(scanned: Uint8Array, writing: Uint8Array, w: number, h: number, cell: { x0: number; x1: number; y0: number; y1: number }, top: LineBand | null, bottom: LineBand | null): number {
+function spillOutside(scanned: Uint8Array, writing: Uint8Array, w: number, h: number, cell: { x0: number; x1: number; y0: number; y1: number }, top: LineBand | null, bottom: LineBand | null): CutReport {
   const x0 = Math.max(0, cell.x0);
   const x1 = Math.min(w - 1, cell.x1);
   const aboveFrom = top ? printedRows(scanned, w, top, x0, x1).from : cell.y0 - 1;
@@ -181,10 +187,13 @@ function spillOutside(scanned: Uint8Array, writing: Uint8Array, w: number, h: nu
     if (y < aboveFrom || y > belowTo) outside[i] = 1;
   }, cell);
   let spill = 0;
-  forEachComponent(outside, w, h, (size) => {
-    if (size > SPECK_MAX) spill += size;
+  let runsOut = false;
+  forEachComponent(outside, w, h, (size, pixels) => {
+    if (size <= SPECK_MAX) return;
+    spill += size;
+    runsOut ||= pixels.some((i) => i < w || i >= (h - 1) * w);
   });
-  return spill;
+  return { spill, runsOut };
 }
 
 /** Of a horizontal line's band, the rows dark across nearly the whole box: the printed line, not writing along it. */

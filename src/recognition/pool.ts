@@ -39,6 +39,9 @@ export interface OcrLine {
 export interface OcrResult {
   text: string;
   lines: OcrLine[];
+  /** CPU seconds the engine's thread spent on this job (Linux; 0 elsewhere), so a caller on another thread can
+   *  count the engine's CPU for its own page. */
+  cpuSeconds?: number;
 }
 
 export interface OcrPoolOptions {
@@ -47,9 +50,6 @@ export interface OcrPoolOptions {
   jobTimeoutMs?: number;
   /** Replace a worker after this many jobs, against memory growth inside the WASM heap. */
   recycleAfterJobs?: number;
-  /** Shared by the OCR pools of a scan's page workers, each on its own thread (a SharedArrayBuffer's Int32Array):
-   *  one starts its tesseract worker at a time, so each names its own thread (see thread-cpu.ts). */
-  startLock?: Int32Array;
 }
 
 interface Slot {
@@ -87,7 +87,10 @@ export class OcrPool implements Recognizer {
   /** Counters for the run summary and the benchmark. */
   readonly stats = { jobs: 0, timeouts: 0, crashes: 0, recycled: 0, retries: 0 };
 
-  private constructor(private readonly opts: Required<Omit<OcrPoolOptions, 'startLock'>> & Pick<OcrPoolOptions, 'startLock'>) {}
+  /** Workers start one at a time, so each names only its own new thread (see thread-cpu.ts). */
+  private starting: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly opts: Required<OcrPoolOptions>) {}
 
   static async create(options: OcrPoolOptions): Promise<OcrPool> {
     const pool = new OcrPool({ jobTimeoutMs: 60_000, recycleAfterJobs: 400, ...options });
@@ -123,15 +126,19 @@ export class OcrPool implements Recognizer {
     if (slot.worker) return slot.worker;
     // The tesseract.js worker runs on a thread of its own, started by createWorker: named, so its CPU is counted as
     // the OCR engine's (see thread-cpu.ts).
-    const { value: worker, threads } = await startNamedThreads(this.opts.startLock, THREAD_NAMES.ocr, () =>
-      createWorker('eng', OEM.LSTM_ONLY, {
-        langPath: ENG.langPath,
-        gzip: ENG.gzip,
-        cacheMethod: 'none',
-        // Errors inside the worker are turned into a rejected job by the timeout/catch below, never a crash.
-        errorHandler: () => undefined,
-      }),
+    const started = this.starting.then(() =>
+      startNamedThreads(THREAD_NAMES.ocr, () =>
+        createWorker('eng', OEM.LSTM_ONLY, {
+          langPath: ENG.langPath,
+          gzip: ENG.gzip,
+          cacheMethod: 'none',
+          // Errors inside the worker are turned into a rejected job by the timeout/catch below, never a crash.
+          errorHandler: () => undefined,
+        }),
+      ),
     );
+    this.starting = started.catch(() => undefined);
+    const { value: worker, threads } = await started;
     slot.threads = threads;
     slot.worker = worker;
     slot.jobs = 0;
@@ -168,6 +175,7 @@ export class OcrPool implements Recognizer {
         await this.dispose(slot);
       }
       const worker = await this.ensureWorker(slot);
+      const cpu0 = cpuSecondsOf(slot.threads);
       const work = (async () => {
         const key = `${job.params.psm}|${job.params.whitelist}`;
         if (slot.params !== key) {
@@ -196,7 +204,7 @@ export class OcrPool implements Recognizer {
       const res = await Promise.race([work, timeout]);
       slot.jobs++;
       this.stats.jobs++;
-      job.resolve(toResult(res.data));
+      job.resolve({ ...toResult(res.data), cpuSeconds: Math.max(0, cpuSecondsOf(slot.threads) - cpu0) });
     } catch (e) {
       // A hung or crashed worker is replaced; the job is tried once more on a fresh worker.
       if (e instanceof OcrTimeoutError) this.stats.timeouts++;

@@ -98,8 +98,9 @@ export interface CombLine {
   boxes: PxRect[];
   /** Per box: 'blank', 'ink' (written at the page's threshold) or 'faint' (only at the lenient one). */
   ink: ('blank' | 'ink' | 'faint')[];
-  /** Per box cut: ink pixels of its writing left outside the cell, over the top or bottom line (CutReport). */
-  spill: number[];
+  /** Per box cut: its writing ran out of the cell over the top or bottom line (SPILL_MAX pixels or more left
+   *  outside, or running on out of the region looked at: CutReport). */
+  cutOff: boolean[];
   alternatives: BoxAlternative[][];
 }
 
@@ -127,7 +128,7 @@ export function locateCombs(canon: GrayImage, fields: readonly Field[], threshol
     );
     const cs = charsetOf(f);
     if (!out.has(cs)) out.set(cs, []);
-    out.get(cs)!.push({ field: f, boxes, ink, spill: boxes.map(() => 0), alternatives: boxes.map(() => EMPTY_BOX) });
+    out.get(cs)!.push({ field: f, boxes, ink, cutOff: boxes.map(() => false), alternatives: boxes.map(() => EMPTY_BOX) });
   }
   return out;
 }
@@ -139,9 +140,9 @@ export function combCells(canon: GrayImage, lines: readonly CombLine[], threshol
   for (const l of lines) {
     l.boxes.forEach((b, bi) => {
       if (l.ink[bi] === 'blank') return;
-      const report: CutReport = { spill: 0 };
+      const report: CutReport = { spill: 0, runsOut: false };
       cells.push(cellTensor(cutCell(canon, b, l.ink[bi] === 'faint' ? faint : threshold, report)));
-      l.spill[bi] = report.spill;
+      l.cutOff[bi] = report.spill >= SPILL_MAX || report.runsOut;
       where.push([l, bi]);
     });
   }
@@ -263,7 +264,7 @@ function combReading(l: CombLine): FieldReading {
   });
   const raw = topReading(alternatives).text;
   const base = { fieldId: l.field.id, type: l.field.type, path: l.field.path, rawText: raw, read: raw, crop: cropRect(l.field) };
-  const cutShort = l.spill.some((n, i) => n >= SPILL_MAX && alternatives[i]![0]?.char !== ' ');
+  const cutShort = l.cutOff.some((cut, i) => cut && alternatives[i]![0]?.char !== ' ');
   const lostWriting = gapBeforeWriting(l.field, raw) || decimalPartMissing(l.field, raw) || faintBesideWriting(l.ink, alternatives);
   if (faintSeen || cutShort || lostWriting) return { ...base, confidence: 0 };
   // An all-blank field is as sure as its emptiness (the ink test); a written one as the product of its boxes.
