@@ -24,9 +24,9 @@ import { loadTemplate } from '../src/template/load.ts';
 /**
  * The standard calibration corpora, written down so anyone regenerates the same forms: 800 forms, mixed profiles,
  * validation hands. (The thresholds shipped now were measured on 600 earlier forms of seeds 2-5 whose form counts and
- * serials were not recorded; the next recalibration measures them on these.) The serials of the
- * corpora never overlap (one job holds them all). A fifth of the forms more than the 600 before: on 600 forms one
- * confident wrong value moved a type's threshold by as much as two different 600-form corpora told apart.
+ * serials were not recorded; the next recalibration measures them on these.) The serials of the corpora never
+ * overlap (one job holds them all). A third more forms than the 600 before: two 600-form corpora of the same hands
+ * put the date threshold at 0.934 and at 0.987, since one confident wrong value decides where a threshold falls.
  */
 const STANDARD_CORPORA = [
   { seed: 'calib-validation-2', forms: 80, firstSerial: 20000 },
@@ -51,7 +51,6 @@ const template = loadTemplate('standard-prf');
 
 let corpora = args.corpus ?? [];
 if (!corpora.length) {
-  corpora = [];
   for (const c of STANDARD_CORPORA) {
     const dir = join(work, 'corpora', c.seed);
     const have = existsSync(join(dir, 'truth')) ? readdirSync(join(dir, 'truth')).filter((x) => x.endsWith('.json')).length : 0;

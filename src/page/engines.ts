@@ -13,13 +13,11 @@ export interface PageEngineOptions {
 export interface OcrEngineOptions {
   /** OCR job timeout (tests shorten it). */
   timeoutMs?: number;
-  /** tesseract workers (default 1). */
-  size?: number;
 }
 
 /** The scan's OCR engine: one for every page worker (they reach it through an OCR link, ocr-link.ts). */
 export function createOcrEngine(opts: OcrEngineOptions = {}): Promise<OcrPool> {
-  return OcrPool.create({ size: opts.size ?? 1, ...(opts.timeoutMs ? { jobTimeoutMs: opts.timeoutMs } : {}) });
+  return OcrPool.create({ size: 1, ...(opts.timeoutMs ? { jobTimeoutMs: opts.timeoutMs } : {}) });
 }
 
 /** A page worker's own engine: the box classifier runs in the worker, on its thread. */

@@ -86,7 +86,7 @@ export class PagePool {
   /** The replacement of the set of workers under way: new tasks wait for it. */
   private recycling: Promise<void> | null = null;
   readonly stats = { pages: 0, timeouts: 0, crashes: 0, recycled: 0 };
-  /** The shared OCR engine's counters, as of the last page. */
+  /** The shared OCR engine's counters, filled in when the pool closes (the scan reads them at its end). */
   readonly ocrStats: EngineCounts = { jobs: 0, timeouts: 0, crashes: 0, recycled: 0, retries: 0 };
   private readonly opts: Required<PagePoolOptions>;
   /** Started when a page first needs OCR; a start that failed is tried again by the next call. */
@@ -156,7 +156,6 @@ export class PagePool {
     } finally {
       clearTimeout(timer);
       link.port1.close();
-      void this.ocrEngine?.then((o) => Object.assign(this.ocrStats, o.stats)).catch(() => undefined);
       if (--this.inFlight === 0) this.idle?.();
     }
   }

@@ -1,6 +1,6 @@
 // OCR calls carried across a MessagePort: a page worker reads through a link to the scan's one OCR engine, which
-// runs on the main thread's side. Each page worker holding a tesseract engine of its own cost some 220 MB a worker;
-// OCR is a fifth of a page's CPU, so one engine keeps up with two page workers.
+// runs on the main thread's side. A tesseract engine for each page worker cost some 220 MB a worker, and the
+// engines (OCR and the box classifier) are about a fifth of a page's CPU, so one OCR engine keeps up with two.
 import type { MessagePort } from 'node:worker_threads';
 import { OcrTimeoutError, type OcrParams, type OcrResult, type Recognizer } from './pool.ts';
 
