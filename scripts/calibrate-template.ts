@@ -23,10 +23,10 @@ import { loadTemplate } from '../src/template/load.ts';
 
 /**
  * The standard calibration corpora, written down so anyone regenerates the same forms: 800 forms, mixed profiles,
- * validation hands. (The thresholds shipped now were measured on 600 earlier forms of seeds 2-5 whose form counts and
- * serials were not recorded; the next recalibration measures them on these.) The serials of the corpora never
- * overlap (one job holds them all). A third more forms than the 600 before: two 600-form corpora of the same hands
- * put the date threshold at 0.934 and at 0.987, since one confident wrong value decides where a threshold falls.
+ * validation hands; the shipped thresholds are measured on them. The serials of the corpora never overlap (one job
+ * holds them all). A third more forms than the 600 before them: two 600-form corpora of the same hands put the date
+ * threshold at 0.934 and at 0.987, since one confident wrong value decides where a threshold falls (which is why a
+ * threshold must now hold on each half of the forms too: chooseThresholds).
  */
 const STANDARD_CORPORA = [
   { seed: 'calib-validation-2', forms: 80, firstSerial: 20000 },

@@ -193,8 +193,8 @@ describe('record decision', () => {
 });
 
 describe('calibration', () => {
-  const score = (confidence: number, readRight: boolean, type: FieldScore['type'] = 'digits'): FieldScore => ({
-    serial: '1',
+  const score = (confidence: number, readRight: boolean, type: FieldScore['type'] = 'digits', serial = '1'): FieldScore => ({
+    serial,
     profile: 'clean',
     fieldId: 'f',
     type,
@@ -211,8 +211,10 @@ describe('calibration', () => {
     leftToScan: false,
   });
 
+  const form = (i: number) => String(i).padStart(4, '0');
+
   it('picks the lowest threshold that keeps wrong values under half the target, with enough support', () => {
-    const scores = [...Array.from({ length: 2000 }, (_, i) => score(0.9 + (i % 100) / 1000, true)), score(0.95, false), score(0.95, false), score(0.5, false)];
+    const scores = [...Array.from({ length: 2000 }, (_, i) => score(0.9 + (i % 100) / 1000, true, 'digits', form(i))), score(0.95, false, 'digits', form(1)), score(0.95, false, 'digits', form(2)), score(0.5, false, 'digits', form(3))];
     const t = chooseThresholds(scores, 0.001);
     // Above 0.95 nothing is wrong; lower thresholds take in wrong readings.
     expect(t.digits).toBeGreaterThan(0.95);
@@ -221,9 +223,25 @@ describe('calibration', () => {
   });
 
   it('accepts nothing of a type whose wrong readings are as confident as its right ones', () => {
-    const scores = Array.from({ length: 500 }, (_, i) => score(0.99, i % 10 !== 0));
+    const scores = Array.from({ length: 500 }, (_, i) => score(0.99, i % 10 !== 0, 'digits', form(i)));
     expect(chooseThresholds(scores, 0.001).digits).toBe(NEVER_ACCEPT);
     expect(chooseThresholds(scores.slice(0, 20), 0.001).digits).toBeUndefined();
+  });
+
+  it('takes a threshold only where it holds on each half of the forms as well as on all of them', () => {
+    // 4,000 right readings over 400 forms, and two wrong ones at 0.9505 in forms of the same half (alternate serials).
+    const right = Array.from({ length: 4000 }, (_, i) => score(0.9 + Math.floor(i / 40) / 1000, true, 'digits', form(i % 400)));
+    const wrong = [score(0.9505, false, 'digits', form(0)), score(0.9505, false, 'digits', form(2))];
+    // On all 400 forms the two are diluted to 1 in 2,001 at 0.9; their own half has 1 in 1,001 there, so the cut must
+    // rise above them.
+    expect(chooseThresholds([...right, ...wrong], 0.001).digits).toBeCloseTo(0.951, 6);
+    // Spread over both halves, the lowest cut holds on each.
+    expect(chooseThresholds([...right, score(0.95, false, 'digits', form(0)), score(0.95, false, 'digits', form(1))], 0.001).digits).toBeCloseTo(0.9, 6);
+    // A group that one half cannot measure (too few fields there) is left out: the type keeps its strict default.
+    // Form 0 holds 240 fields, form 1 (the other half) 10: under the 100 a half must have.
+    const oneHalf = Array.from({ length: 250 }, (_, i) => score(0.99, true, 'digits', form(i < 240 ? 0 : 1)));
+    expect(chooseThresholds(oneHalf, 0.001).digits).toBeUndefined();
+    expect(chooseThresholds(oneHalf.slice(0, 240).concat(Array.from({ length: 110 }, () => score(0.99, true, 'digits', form(1)))), 0.001).digits).toBe(0.99);
   });
 
   it('measures how well confidence separates right from wrong (AUC)', () => {
