@@ -288,9 +288,10 @@ export const NEVER_ACCEPT = 2;
  * little evidence is left out (a type keeps the strict default; a kind of evidence raises nothing).
  *
  * A threshold must also hold on each half of the forms (alternate serials), each half measured alone with half the
- * support: the one used is the strictest of the three, and a group one half cannot measure is left out. On the 800 calibration forms, thresholds
- * measured on one 400 let 3 wrong dates in 539 and 6 wrong times in 2,765 through on the other 400 (the target is 1
- * in 1,000): the lowest cut is where a single confident error happens to fall, so it must be found twice.
+ * support: the one used is the strictest of the three, and a group one half cannot measure is left out. On the 800
+ * calibration forms, thresholds measured on one 400 let 3 wrong dates in 539 and 6 wrong times in 2,765 through on the
+ * other 400 (the target is 1 in 1,000): the lowest cut is where a single confident error happens to fall, so it must
+ * be found twice.
  */
 export function chooseThresholds(scores: FieldScore[], target: number, minSupport = MIN_SUPPORT, minSupportMarks = MIN_SUPPORT_MARKS): Record<string, number> {
   const whole = thresholdsOn(scores, target, minSupport, minSupportMarks);
