@@ -44,8 +44,9 @@ export function registerScoreCommands(program: Command): void {
   program
     .command('calibrate')
     .description(
-      'Choose the confidence threshold of each field type from scored synthetic data, so that the share of wrong values\n' +
-        'the machine accepts stays under the target. Writes calibration.json into the job; run validate again after.',
+      'Choose the confidence threshold of each field type from scored synthetic data, so that the share of wrong values ' +
+        'the machine accepts stays under the target, on all the forms and on each half of them (alternate serials), so that ' +
+        'one lucky cut is not taken. Writes calibration.json into the job; run validate again after.',
     )
     .requiredOption('--job <dir>', 'job folder read from synthetic forms')
     .requiredOption('--truth <dir>', 'their ground truth')
@@ -82,7 +83,7 @@ export function registerScoreCommands(program: Command): void {
                     : `  ${t.padEnd(20)} accept at confidence >= ${v.toFixed(4)}`,
               )
               .join('\n') +
-            `\nTypes not listed keep the strict default (too little evidence to accept any lower); a kind of evidence not listed\nraises nothing (too few fields had it, or it could not keep the target).\nWritten to ${out}. Run validate again to apply it.\n`,
+            `\nTypes not listed keep the strict default (too little evidence to accept any lower, on all the forms or on one half);\na kind of evidence not listed raises nothing (too few fields had it, or it could not keep the target on all the forms\nand on each half).\nWritten to ${out}. Run validate again to apply it.\n`,
         );
       }
     });
