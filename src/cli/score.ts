@@ -45,8 +45,8 @@ export function registerScoreCommands(program: Command): void {
     .command('calibrate')
     .description(
       'Choose the confidence threshold of each field type from scored synthetic data, so that the share of wrong values ' +
-        'the machine accepts stays under the target, on all the forms and on each half of them (alternate serials), so that ' +
-        'one lucky cut is not taken. Writes calibration.json into the job; run validate again after.',
+        'the machine accepts stays under the target on all the forms and on each half of them (alternate serials): one ' +
+        'lucky cut is not enough. Writes calibration.json into the job; run validate again after.',
     )
     .requiredOption('--job <dir>', 'job folder read from synthetic forms')
     .requiredOption('--truth <dir>', 'their ground truth')

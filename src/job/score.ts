@@ -299,8 +299,8 @@ export function chooseThresholds(scores: FieldScore[], target: number, minSuppor
   const halves = formHalves(scores).map((h) => thresholdsOn(h, target, minSupport / 2, minSupportMarks / 2));
   const out: Record<string, number> = {};
   for (const [key, t] of Object.entries(whole)) {
-    const inHalves = halves.map((h) => h[key]);
-    if (inHalves.every((h) => h !== undefined)) out[key] = Math.max(t, ...(inHalves as number[]));
+    const [first, second] = halves.map((h) => h[key]);
+    if (first !== undefined && second !== undefined) out[key] = Math.max(t, first, second);
   }
   return out;
 }
