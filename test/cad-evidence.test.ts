@@ -2,30 +2,19 @@
 // the trust's CAD export. Unit checks on the pure evidence, then a real job store: the log imported from a file a
 // spreadsheet wrote (semicolons, a repeated number, a blank row), validate accepting on it only at a measured
 // threshold, a review decision keeping it, and a CAD file with a missing column refused by name.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CadIncidentFacts, CadLookup } from '../src/job/cad-store.ts';
 import { importCadLog, parseCadTime } from '../src/job/cad-import.ts';
-import type { FieldRead } from '../src/job/page-store.ts';
 import { JobStore } from '../src/job/store.ts';
-import { CALIBRATION_FILE, rememberTemplate, validateJob } from '../src/job/validate.ts';
-import type { BoxAlternatives } from '../src/record/evidence.ts';
+import { validateJob } from '../src/job/validate.ts';
 import { recordEvidence } from '../src/record/field-evidence.ts';
 import { cadFindings } from '../src/record/cad-check.ts';
-import type { PrfRecord } from '../src/record/schema.ts';
-import { fieldValuesAsWritten } from '../src/synth/truth.ts';
 import { combBoxes } from '../src/template/geometry.ts';
-import { loadTemplate } from '../src/template/load.ts';
+import { boxes, fieldStatus, makeReadJob, sample, template } from './helpers/read-job.ts';
 
-const template = loadTemplate('standard-prf');
 const fieldAt = (path: string) => template.fields.find((f) => f.path === path)!;
-const sample: PrfRecord = JSON.parse(readFileSync(new URL('../fixtures/sample-record.json', import.meta.url), 'utf8'));
-
-/** Boxes read as `text`, each at probability p, with one other character beside it. */
-const boxes = (text: string, p = 0.9, unsure: Record<number, BoxAlternatives> = {}): BoxAlternatives[] =>
-  [...text].map((c, i) => unsure[i] ?? (c === ' ' ? [{ char: ' ', p: 1 }] : [{ char: c, p }, { char: c === '1' ? '7' : '1', p: 1 - p }]));
 
 const incident: CadIncidentFacts = { incidentNumber: '40012345', incidentDate: '2023-07-19', callReceived: '23:41', callSign: 'SC214', line: 2 };
 // CAD numbers run in sequence: the incident before is a real one, on the same day, with another crew.
@@ -88,52 +77,12 @@ describe('CAD evidence over the n-best readings', () => {
   });
 });
 
-/** A job holding `record` as read, every comb field with box alternatives at probability p a box. */
-function makeJob(record: PrfRecord, p: number): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'cad-')), 'job');
-  const store = JobStore.open(dir, { create: true, templateId: template.id, templateVersion: template.version });
-  rememberTemplate(store, template);
-  const written = fieldValuesAsWritten(template, record);
-  const src = store.pages.beginSource({ path: 'scan.pdf', sha256: '0'.repeat(64), bytes: 1, format: 'pdf' });
-  for (const page of [1, 2]) {
-    const fields: FieldRead[] = template.fields
-      .filter((f) => f.page === page)
-      .map((f) => {
-        const w = written[f.id]!.written;
-        if (f.type === 'choice' || f.type === 'multi') {
-          const read = f.options.map((o) => ((Array.isArray(w) ? w.includes(o.value) : w === o.value) ? 'ticked' : 'empty'));
-          return { fieldId: f.id, type: f.type, path: f.path, rawText: String(read), read, confidence: 1 };
-        }
-        if (f.type === 'tick' || f.type === 'signature') return { fieldId: f.id, type: f.type, path: f.path, rawText: '', read: [w === true ? 'ticked' : 'empty'], confidence: 1 };
-        if (f.type === 'text') return { fieldId: f.id, type: f.type, path: f.path, rawText: String(w ?? ''), read: String(w ?? ''), confidence: null };
-        const text = typeof w === 'string' ? w : ' '.repeat(combBoxes(f).length);
-        const alts = boxes(text, p);
-        return { fieldId: f.id, type: f.type, path: f.path, rawText: text, read: text, confidence: alts.reduce((q, b) => q * b[0]!.p, 1), alternatives: alts };
-      });
-    store.pages.savePage({ sourceId: src, pageIndex: page - 1, state: 'read', serial: record.formSerial, pageNo: page, templateId: template.id, templateVersion: template.version, pagesExpected: 2, rotation: 0, fields });
-  }
-  store.pages.finishSource(src, 2);
-  store.close();
-  const thresholds = { digits: 0.999, capitals: 2, date: 0.999, time: 0.999, decimal: 2, choice: 0.5, tick: 0.5, multi: 0.5, signature: 0.5, 'digits:cad': 0.9, 'capitals:cad': 0.9 };
-  writeFileSync(join(dir, CALIBRATION_FILE), JSON.stringify({ templateId: template.id, templateVersion: 1, targetWrongShare: 0.001, thresholds, measuredOn: { fields: 1, forms: 1 }, createdAt: '2026-01-01T00:00:00Z' }));
-  return dir;
-}
-
-const statusOf = (dir: string, path: string) => {
-  const store = JobStore.open(dir);
-  try {
-    return store.records.recordFields(sample.formSerial).find((f) => f.path === path)!;
-  } finally {
-    store.close();
-  }
-};
-
 describe('validate with the CAD log in the job', () => {
   it('imports a spreadsheet-written CAD file and accepts the incident number and call sign on it, and only at a measured threshold', async () => {
-    const dir = makeJob(sample, 0.95);
+    const dir = makeReadJob(sample, 0.95);
     validateJob({ jobDir: dir, today: '2026-01-01' });
-    expect(statusOf(dir, 'incident.incidentNumber').status).toBe('needs-review');
-    expect(statusOf(dir, 'incident.callSign').status).toBe('needs-review');
+    expect(fieldStatus(dir, 'incident.incidentNumber').status).toBe('needs-review');
+    expect(fieldStatus(dir, 'incident.callSign').status).toBe('needs-review');
 
     const cadFile = join(dir, '..', 'cad.csv');
     writeFileSync(
@@ -150,39 +99,39 @@ describe('validate with the CAD log in the job', () => {
     expect(summary).toEqual({ rows: 4, imported: 2, duplicates: 1, unreadable: 1, has: { callReceived: true, callSign: true } });
 
     validateJob({ jobDir: dir, today: '2026-01-01' });
-    expect(statusOf(dir, 'incident.incidentNumber').status).toBe('accepted');
-    expect(statusOf(dir, 'incident.callSign').status).toBe('accepted');
+    expect(fieldStatus(dir, 'incident.incidentNumber').status).toBe('accepted');
+    expect(fieldStatus(dir, 'incident.callSign').status).toBe('accepted');
     // Dates have no CAD threshold in this calibration: the evidence alone raises nothing.
-    expect(statusOf(dir, 'incident.incidentDate').status).toBe('needs-review');
+    expect(fieldStatus(dir, 'incident.incidentDate').status).toBe('needs-review');
 
     // A person's decision on another field re-validates the record with the log still in force.
     const s2 = JobStore.open(dir);
-    const f = statusOf(dir, 'incident.incidentDate');
+    const f = fieldStatus(dir, 'incident.incidentDate');
     s2.review.applyDecision({ serial: sample.formSerial, fieldId: f.fieldId, reviewer: 'dm.test', action: 'verify', value: f.value, expectedVersion: f.version });
     s2.close();
     validateJob({ jobDir: dir, today: '2026-01-01' });
-    expect(statusOf(dir, 'incident.incidentNumber').status).toBe('accepted');
+    expect(fieldStatus(dir, 'incident.incidentNumber').status).toBe('accepted');
   });
 
   it('a date read surely but unlike the CAD incident goes to a person, however sure the boxes are', async () => {
     const misread = structuredClone(sample);
     misread.incident.incidentDate = '2023-07-18';
-    const dir = makeJob(misread, 0.9999);
+    const dir = makeReadJob(misread, 0.9999);
     const cadFile = join(dir, '..', 'cad.csv');
     writeFileSync(cadFile, 'IncidentNumber,IncidentDate,CallReceived,CallSign\n40012345,2023-07-19,23:41,SC214\n');
     const store = JobStore.open(dir);
     await importCadLog(store, cadFile);
     store.close();
     validateJob({ jobDir: dir, today: '2026-01-01' });
-    const date = statusOf(dir, 'incident.incidentDate');
+    const date = fieldStatus(dir, 'incident.incidentDate');
     expect(date.status).toBe('needs-review');
     expect((date.reasons as { code: string }[]).map((r) => r.code)).toContain('cad-mismatch');
-    expect(statusOf(dir, 'incident.incidentNumber').status).toBe('needs-review');
-    expect(statusOf(dir, 'incident.callSign').status).toBe('accepted');
+    expect(fieldStatus(dir, 'incident.incidentNumber').status).toBe('needs-review');
+    expect(fieldStatus(dir, 'incident.callSign').status).toBe('accepted');
   });
 
   it('refuses a CAD file without its incident columns, naming what is missing and what was found', async () => {
-    const dir = makeJob(sample, 0.95);
+    const dir = makeReadJob(sample, 0.95);
     const cadFile = join(dir, '..', 'cad.csv');
     writeFileSync(cadFile, 'Ref,When\n1,2023-07-19\n');
     const store = JobStore.open(dir);

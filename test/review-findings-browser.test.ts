@@ -39,4 +39,21 @@ describeInChromium('findings shown whole in Chromium', session, () => {
     expect(await card.locator('.finding').isVisible()).toBe(true);
     expect(await card.locator('.finding .ff.self .ff-value').textContent()).toBe('35');
   }, 60_000);
+
+  it("a field's own reason (an incident date outside the downtime) is printed beside the grid for the active tile", async () => {
+    // Form 0's year misread as 2013 with sure boxes: inside no window of 2023, so it is queued with its reason.
+    const job = await buildReviewJob({ forms: 2, doubtful: ['incident.date'], misreads: { 0: { 'incident.date': '25072013' } }, downtime: { from: '2023-07-18', to: '2023-08-31' } });
+    const { srv } = await session.serve(job.dir, 'fnd.own');
+    const page = await session.newPage();
+    await page.goto(srv.url + '#group=incident.date');
+    // Sorted by value, 25/07/2013 comes first and is active; it is striped, and its reason is read beside the grid.
+    await page.waitForSelector('.tile.active.flagged');
+    expect(await page.locator('#finding-panel .finding-msg').allTextContents()).toEqual([
+      'The incident date (2013-07-25) is outside the downtime this job covers (2023-07-18 to 2023-08-31).',
+    ]);
+    // The other form's date is inside the window: only its confidence queued it, so nothing is printed for it.
+    await page.keyboard.press('ArrowRight');
+    await page.waitForSelector('.tile.active:not(.flagged)');
+    expect(await page.locator('#finding-panel .finding').count()).toBe(0);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { checkRecord, checkIncidentTimes, type DeepPartial } from '../src/record/rules.ts';
+import { checkRecord, checkIncidentTimes, type CheckOptions, type DeepPartial } from '../src/record/rules.ts';
 import { FINDINGS } from '../src/record/findings.ts';
 import { news2Score } from '../src/record/news2.ts';
 import { PrfRecord, type ObservationSet } from '../src/record/schema.ts';
@@ -59,7 +59,7 @@ function goodRecord(): PrfRecord {
   };
 }
 
-const codes = (r: DeepPartial<PrfRecord>, opts?: { today?: string }) => checkRecord(r, opts).map((f) => f.code);
+const codes = (r: DeepPartial<PrfRecord>, opts?: CheckOptions) => checkRecord(r, opts).map((f) => f.code);
 
 describe('a good record', () => {
   it('is schema-valid and breaks no rule', () => {
@@ -304,5 +304,43 @@ describe('NHS number', () => {
     expect(f[0]!.message).toBe("The NHS number's check digit is wrong: a digit was probably misread or miswritten.");
     r.patient.nhsNumber = '999000001';
     expect(codes(r)).toEqual(['nhs-number-length']);
+  });
+});
+
+describe('incident date against today and the downtime window', () => {
+  const window = { from: '2023-07-10', to: '2023-07-31' }; // goodRecord's incident is 2023-07-18
+
+  it('an incident date inside the window, on or before today, is no finding', () => {
+    expect(codes(goodRecord(), { today: '2023-07-18', downtime: window })).toEqual([]);
+    expect(codes(goodRecord(), { downtime: { from: '2023-07-18', to: '2023-07-18' } })).toEqual([]);
+  });
+
+  it('an incident date after today goes to a person, naming the incident date only', () => {
+    const f = checkRecord(goodRecord(), { today: '2023-07-17', downtime: window });
+    expect(f.map((x) => [x.code, x.severity, x.paths])).toEqual([['incident-date-in-future', 'review', ['incident.incidentDate']]]);
+  });
+
+  it('a misread year or a day outside the downtime goes to a person; without a window only today is checked', () => {
+    const r = goodRecord();
+    r.incident.incidentDate = '2013-07-18';
+    delete r.patient.age; // the age would not agree with a date ten years early
+    expect(codes(r, { today: '2024-01-01', downtime: window })).toEqual(['incident-date-outside-downtime']);
+    expect(codes(r, { today: '2024-01-01' })).toEqual([]);
+    r.incident.incidentDate = '2023-08-01'; // the day after the window
+    const [f] = checkRecord(r, { downtime: window });
+    expect(f?.message).toBe('The incident date (2023-08-01) is outside the downtime this job covers (2023-07-10 to 2023-07-31).');
+  });
+
+  it('property: the finding appears exactly when the date falls outside the window', () => {
+    const day = fc.date({ min: new Date('2023-01-01T00:00:00Z'), max: new Date('2023-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+    fc.assert(
+      fc.property(day, day, day, (a, b, date) => {
+        const [from, to] = a <= b ? [a, b] : [b, a];
+        const r = goodRecord();
+        r.incident.incidentDate = date;
+        const found = checkRecord(r, { downtime: { from, to } }).some((f) => f.code === 'incident-date-outside-downtime');
+        expect(found).toBe(date < from || date > to);
+      }),
+    );
   });
 });

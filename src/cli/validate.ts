@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { EXIT } from './errors.ts';
+import { EXIT, UsageError } from './errors.ts';
+import { DowntimeWindowError, formatDowntimeWindow, parseDowntimeWindow, type DowntimeWindow } from '../record/downtime.ts';
+import { isRealIsoDate } from '../record/schema.ts';
 import { checkInputFile } from './paths.ts';
 import { parseColumns } from './reconcile.ts';
 
@@ -11,24 +13,32 @@ export function registerValidateCommand(program: Command): void {
         'send the rest to a person. Run again after corrections. Exit 0 when every form is ready, 3 when some need a person.',
     )
     .requiredOption('--job <dir>', 'job folder')
-    .option('--today <yyyy-mm-dd>', 'date to check birth dates against (default: today)')
+    .option('--today <yyyy-mm-dd>', 'date to check birth and incident dates against (default: today)')
     .option('--cad <file>', "the trust's CAD incident export (CSV) to check incident numbers, dates, call signs and call times against; kept in the job, replacing any imported before")
     .option('--cad-columns <map>', 'CAD header names, e.g. incidentNumber=CallRef,incidentDate=Created')
+    .option('--downtime <from..to>', 'first and last day the crews wrote on paper, e.g. 2023-07-10..2023-07-31: an incident date outside them goes to a person; kept in the job, replacing any given before')
     .option('--json', 'print a machine-readable summary')
-    .addHelpText('after', '\nExamples:\n  $ prf-backload validate --job jobs/july-outage\n  $ prf-backload validate --job jobs/july-outage --cad cad-export.csv\n')
-    .action(async (opts: { job: string; today?: string; cad?: string; cadColumns?: string; json?: boolean }) => {
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ prf-backload validate --job jobs/july-outage\n  $ prf-backload validate --job jobs/july-outage --cad cad-export.csv --downtime 2023-07-10..2023-07-31\n',
+    )
+    .action(async (opts: { job: string; today?: string; cad?: string; cadColumns?: string; downtime?: string; json?: boolean }) => {
       if (opts.cad) checkInputFile('--cad', opts.cad);
+      if (opts.today !== undefined && !isRealIsoDate(opts.today)) throw new UsageError(`--today ${opts.today}: give a real date as YYYY-MM-DD`);
+      const downtime = opts.downtime === undefined ? undefined : downtimeOption(opts.downtime);
       const columns = parseColumns(opts.cadColumns);
       const { validateJob } = await import('../job/validate.ts');
       const { importCadIntoJob } = await import('../job/cad-import.ts');
+      const { keepJobDowntime } = await import('../job/downtime-window.ts');
       const today = opts.today ?? new Date().toISOString().slice(0, 10);
       const { withJobLock } = await import('../job/job-lock.ts');
-      const { cad, s } = await withJobLock(opts.job, 'validate', async () => {
+      const { cad, window, s } = await withJobLock(opts.job, 'validate', async () => {
         const imported = opts.cad ? await importCadIntoJob(opts.job, opts.cad, columns) : undefined;
-        return { cad: imported, s: validateJob({ jobDir: opts.job, today }) };
+        const window = keepJobDowntime(opts.job, downtime);
+        return { cad: imported, window, s: validateJob({ jobDir: opts.job, today }) };
       });
       const r = s.records;
-      if (opts.json) process.stdout.write(JSON.stringify(cad ? { ...s, cad } : s, null, 2) + '\n');
+      if (opts.json) process.stdout.write(JSON.stringify({ ...s, ...(cad ? { cad } : {}), ...(window ? { downtime: window } : {}) }, null, 2) + '\n');
       else {
         process.stdout.write(
           [
@@ -39,6 +49,7 @@ export function registerValidateCommand(program: Command): void {
                 (!cad.has.callSign || !cad.has.callReceived ? ` (no ${[!cad.has.callSign && 'call sign', !cad.has.callReceived && 'call-received time'].filter(Boolean).join(' or ')} column)` : '') +
                 '.'
               : '',
+            window ? `Downtime window: ${formatDowntimeWindow(window)} (incident dates outside it go to a person).` : '',
             `Forms: ${r.ready} ready, ${r['needs-review']} need review, ${r.blocked} blocked, ${r.incomplete} missing a page, ${r.exported} already exported.`,
             `Fields: ${s.fields.accepted} accepted by the machine, ${s.fields.needsReview} for a person, ${s.fields.verified} verified, ${s.fields.blank} blank.`,
             `Thresholds from: ${s.thresholdsFrom}.`,
@@ -52,4 +63,13 @@ export function registerValidateCommand(program: Command): void {
       }
       process.exitCode = r.ready === Object.values(r).reduce((a, b) => a + b, 0) - r.exported ? EXIT.ok : EXIT.attention;
     });
+}
+
+function downtimeOption(text: string): DowntimeWindow {
+  try {
+    return parseDowntimeWindow(text);
+  } catch (e) {
+    if (e instanceof DowntimeWindowError) throw new UsageError(`--downtime: ${e.message}`);
+    throw e;
+  }
 }

@@ -12,7 +12,7 @@ import { readTruthFile, type GroundTruth } from '../synth/truth.ts';
 import type { Template } from '../template/schema.ts';
 import { JobStore } from './store.ts';
 import { MODEL_VERSION_META } from './reader-version.ts';
-import { evaluateRecord, evidenceOf, jobTemplate, transcription, type Calibration } from './validate.ts';
+import { evaluateRecord, evidenceOf, jobChecks, jobTemplate, transcription, type Calibration } from './validate.ts';
 
 /** One field of one scanned form, compared with the truth. */
 export interface FieldScore {
@@ -106,11 +106,11 @@ export function scoreFields(store: JobStore, truths: GroundTruth[]): FieldScore[
   const out: FieldScore[] = [];
   // Every type and every kind of evidence at 0: what would be accepted if confidence did not matter.
   const zero: Thresholds = Object.fromEntries(template.fields.flatMap((f) => [[f.type, 0], ...EVIDENCE_KINDS.map((k) => [thresholdKey(f.type, k), 0])]));
-  const cad = store.cad.lookup();
+  const checks = jobChecks(store);
   for (const t of truths) {
     const rows = store.records.recordFields(t.serial);
     if (!rows.length) continue;
-    const { results, findings } = evaluateRecord(template, rows, t.serial, undefined, cad);
+    const { results, findings } = evaluateRecord(template, rows, t.serial, undefined, checks);
     for (const r of results.values()) {
       const { field, row, result } = r;
       if (!byId.has(field.id)) continue;

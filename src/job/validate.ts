@@ -13,6 +13,8 @@ import { checkRecord } from '../record/rules.ts';
 import type { BoxAlternatives, Evidence } from '../record/evidence.ts';
 import { recordEvidence, substitutions, type CombInput } from '../record/field-evidence.ts';
 import type { CadLookup } from './cad-store.ts';
+import type { DowntimeWindow } from '../record/downtime.ts';
+import { jobDowntime } from './downtime-window.ts';
 import { cadFindings } from '../record/cad-check.ts';
 import { COMB_FIELD_TYPES } from '../template/geometry.ts';
 import { parseTemplate } from '../template/load.ts';
@@ -87,6 +89,18 @@ export function transcription(field: Field): Transcribe {
   return field.type === 'text' ? field.transcribe : 'required';
 }
 
+/** What the job holds to check records against: the trust's CAD log and the days of the downtime. */
+export interface JobChecks {
+  cad?: CadLookup;
+  downtime?: DowntimeWindow;
+}
+
+export function jobChecks(store: JobStore): JobChecks {
+  const cad = store.cad.lookup();
+  const downtime = jobDowntime(store);
+  return { ...(cad ? { cad } : {}), ...(downtime ? { downtime } : {}) };
+}
+
 /** The box alternatives stored with a comb field, when its reader kept them. */
 function boxAlternatives(row: FieldRow): BoxAlternatives[] | null {
   return Array.isArray(row.alternatives) ? (row.alternatives as BoxAlternatives[]) : null;
@@ -97,7 +111,8 @@ function boxAlternatives(row: FieldRow): BoxAlternatives[] | null {
  * alternatives get evidence (a check their value passes over the n-best readings); where the best reading fails its
  * check and the classifier is sure of a passing alternative, the alternative is read instead (and marked as such).
  */
-export function evaluateRecord(template: Template, rows: FieldRow[], serial: string, today?: string, cad?: CadLookup) {
+export function evaluateRecord(template: Template, rows: FieldRow[], serial: string, today?: string, checks: JobChecks = {}) {
+  const { cad, downtime } = checks;
   const byId = new Map(template.fields.map((f) => [f.id, f]));
   const results = new Map<string, { field: Field; row: FieldRow; result: FieldResult; evidence?: Evidence; substituted?: boolean }>();
   const combs: CombInput[] = [];
@@ -124,7 +139,7 @@ export function evaluateRecord(template: Template, rows: FieldRow[], serial: str
       [...results.values()].filter((r) => r.result.status === 'value').map((r) => [r.field.path, (r.result as { value: unknown }).value] as [string, unknown]),
     );
   let record = build();
-  const opts = today ? { today } : {};
+  const opts = { ...(today ? { today } : {}), ...(downtime ? { downtime } : {}) };
   // Passing alternatives the classifier is sure of replace failing best readings; then the record is read again, and
   // its evidence with it (only then: an unchanged record has the evidence already).
   const evidenceOpts = { ...opts, ...(cad ? { cad } : {}) };
@@ -178,13 +193,13 @@ export function validateRecord(
   thresholds: Thresholds,
   serial: string,
   today?: string,
-  cad: CadLookup | undefined = store.cad.lookup(),
+  checks: JobChecks = jobChecks(store),
 ): RecordValidation | null {
   return store.inTransaction(() => {
     const rec = store.records.record(serial);
     if (!rec || rec.status === 'exported') return null;
     const rows = store.records.recordFields(serial);
-    const { results, findings } = evaluateRecord(template, rows, serial, today, cad);
+    const { results, findings } = evaluateRecord(template, rows, serial, today, checks);
     const fields = { accepted: 0, needsReview: 0, verified: 0, blank: 0 };
     const reasons: Finding[] = [];
     const statuses: string[] = [];
@@ -244,9 +259,9 @@ export function validateJob(opts: { jobDir: string; today?: string }): ValidateS
     const { thresholds, source } = jobThresholds(opts.jobDir, template, store.getMeta(MODEL_VERSION_META));
     const reasonCounts = new Map<string, number>();
     const fieldCounts = { accepted: 0, needsReview: 0, verified: 0, blank: 0 };
-    const cad = store.cad.lookup();
+    const checks = jobChecks(store);
     for (const rec of store.records.listRecords()) {
-      const v = validateRecord(store, template, thresholds, rec.serial, opts.today, cad);
+      const v = validateRecord(store, template, thresholds, rec.serial, opts.today, checks);
       if (!v) continue;
       for (const k of Object.keys(fieldCounts) as (keyof typeof fieldCounts)[]) fieldCounts[k] += v.fields[k];
       for (const f of v.reasons) reasonCounts.set(f.code, (reasonCounts.get(f.code) ?? 0) + 1);

@@ -173,6 +173,14 @@ export const FINDINGS = {
     severity: 'blocking',
     template: 'The date of birth ({dob}) is after the incident date ({incidentDate}).',
   },
+  'incident-date-in-future': {
+    severity: 'review',
+    template: 'The incident date ({incidentDate}) is after today.',
+  },
+  'incident-date-outside-downtime': {
+    severity: 'review',
+    template: 'The incident date ({incidentDate}) is outside the downtime this job covers ({from} to {to}).',
+  },
   'age-dob-mismatch': {
     severity: 'review',
     template: 'The age written ({age}) does not match the date of birth, which gives {computed} on the incident date.',

@@ -7,12 +7,15 @@ import { nearFormularyDrug } from './formulary.ts';
 import { looksFahrenheit } from './normalise.ts';
 import { INCIDENT_TIME_KEYS, type IncidentTimeKey, type ObservationSet, type PrfRecord } from './schema.ts';
 import { dateOfFormTime, londonLocalTime } from './london-time.ts';
+import type { DowntimeWindow } from './downtime.ts';
 
 export type { DeepPartial } from './findings.ts';
 
 export interface CheckOptions {
   /** Today's date, YYYY-MM-DD; without it the "date of birth in the future" rule is not checked. */
   today?: string;
+  /** The days the job's forms were written; without it an incident date is checked against today only. */
+  downtime?: DowntimeWindow;
 }
 
 type Rec = DeepPartial<PrfRecord>;
@@ -25,6 +28,7 @@ export function checkRecord(record: Rec, opts: CheckOptions = {}): Finding[] {
     ...checkOutcome(record),
     ...checkDrugs(record),
     ...checkPatientDates(record, opts),
+    ...checkIncidentDate(record, opts),
     ...checkNhsNumber(record),
     ...checkLocalTimes(record),
   ];
@@ -318,6 +322,22 @@ export function checkPatientDates(record: Rec, opts: CheckOptions = {}): Finding
     }
   }
   return out;
+}
+
+/**
+ * An incident date after today, or outside the downtime the job covers, is a misread (a confident 2013 for 2023) or
+ * a form from another outage: a person looks, and once they confirm it the record may go.
+ */
+export function checkIncidentDate(record: Rec, opts: CheckOptions = {}): Finding[] {
+  const date = isoDate(record.incident?.incidentDate)?.iso;
+  if (!date) return [];
+  const today = isoDate(opts.today)?.iso;
+  if (today && date > today) return [finding('incident-date-in-future', ['incident.incidentDate'], { incidentDate: date })];
+  const w = opts.downtime;
+  if (w && (date < w.from || date > w.to)) {
+    return [finding('incident-date-outside-downtime', ['incident.incidentDate'], { incidentDate: date, from: w.from, to: w.to })];
+  }
+  return [];
 }
 
 export function checkNhsNumber(record: Rec): Finding[] {

@@ -8,7 +8,7 @@ export const Time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a 24-hour tim
 export const IsoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD')
-  .refine((s) => isRealDate(s), 'a real calendar date');
+  .refine((s) => isRealIsoDate(s), 'a real calendar date');
 /** NHS number as ten digits, no spaces (the check digit is a rule, not a shape). */
 export const NhsNumber = z.string().regex(/^\d{10}$/, 'ten digits');
 /** UK postcode, strict pattern from DOMAIN.md (upper case, single space). */
@@ -149,7 +149,9 @@ export function recordJsonSchema(): object {
   return z.toJSONSchema(PrfRecord, { unrepresentable: 'any' });
 }
 
-function isRealDate(s: string): boolean {
+/** A YYYY-MM-DD string that names a day of the calendar (no 31 June, no 29 February 2023). */
+export function isRealIsoDate(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
   const [y, m, d] = s.split('-').map(Number);
   if (!y || !m || !d) return false;
   const dt = new Date(Date.UTC(y, m - 1, d));

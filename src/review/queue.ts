@@ -33,6 +33,9 @@ export interface QueueItem {
   guess: string;
   /** Plain-English reasons the field needs a person. */
   reasons: string[];
+  /** Those of the reasons that are more than the machine's confidence alone (a finding, a value that is not valid):
+   * what makes this tile odd among its group. */
+  flags: string[];
   cropUrl: string | null;
   /** The field's whole printed row (its label and neighbours), for context. */
   contextUrl: string;
@@ -64,8 +67,8 @@ interface Eligible {
   stage: ItemStage;
 }
 
-function reasonsOf(row: FieldRow): string[] {
-  const msgs = (row.reasons as Partial<Finding>[]).map((r) => r.message).filter((m): m is string => typeof m === 'string');
+function reasonsOf(row: FieldRow, keep: (code: unknown) => boolean = () => true): string[] {
+  const msgs = (row.reasons as Partial<Finding>[]).filter((r) => keep(r.code)).map((r) => r.message).filter((m): m is string => typeof m === 'string');
   return [...new Set(msgs)];
 }
 
@@ -112,6 +115,7 @@ export function toQueueItem(ctx: ReviewContext, row: FieldRow, field: Field, sta
     // Blind keying: neither the machine's guess nor the first keying is shown.
     guess: stage === 'second' || stage === 'third' ? '' : guessText(field, row.value, row.rawText),
     reasons: reasonsOf(row),
+    flags: reasonsOf(row, (code) => code !== 'low-confidence'),
     // Cut on request from the page image (old jobs: the crop file the scan wrote).
     cropUrl: `crop/${row.id}`,
     contextUrl: `crop/${row.id}/context`,

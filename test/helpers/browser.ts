@@ -49,6 +49,8 @@ import { reviewContext } from '../../src/review/context.ts';
 import { startReviewServer, type ReviewServer } from '../../src/review/server.ts';
 import type { Field } from '../../src/template/schema.ts';
 import { testNhsNumber } from './job-fixture.ts';
+import { setJobDowntime } from '../../src/job/downtime-window.ts';
+import type { DowntimeWindow } from '../../src/record/downtime.ts';
 
 export const REVIEW_TODAY = '2024-01-01';
 
@@ -89,6 +91,8 @@ export interface ReviewJobOptions {
   misreads?: Record<number, Record<string, string>>;
   /** Per form index: field id -> the box classifier's alternatives for each box, best first (comb fields). */
   alternatives?: Record<number, Record<string, { char: string; p: number }[][]>>;
+  /** The job's downtime window (validate --downtime), in force when the forms are validated. */
+  downtime?: DowntimeWindow;
 }
 
 export interface ReviewJob {
@@ -112,6 +116,7 @@ export async function buildReviewJob(o: ReviewJobOptions = {}): Promise<ReviewJo
   const truth = new Map<string, Record<string, unknown>>();
   try {
     rememberTemplate(store, template);
+    if (o.downtime) setJobDowntime(store, o.downtime);
     // A calibrated job: readings at 0.999 are accepted, the 'doubtful' ones (0.5) go to the queue.
     const calibrated = { digits: 0.99, capitals: 0.99, date: 0.99, time: 0.99, decimal: 0.99, choice: 0.75, tick: 0.75, multi: 0.75, signature: 0.6 };
     writeFileSync(

@@ -68,7 +68,7 @@ function tileOf(item) {
   }
   if (alts && group.readingsAt === 'under') foot.append(alts);
   foot.append(result);
-  if (item.reasons.some((r) => !/sure enough|always checked|is always read/i.test(r))) {
+  if (item.flags.length) {
     t.classList.add('flagged');
     t.title = item.reasons.join('\n');
   }
@@ -149,6 +149,18 @@ function focusTile(i) {
   const panel = document.getElementById('finding-panel');
   panel.textContent = '';
   if (tile.item.findings) panel.append(findingBlock(tile.item.findings));
+  // A reason of this field's own (an incident date outside the downtime, a value that is not valid) is read, not
+  // hovered: the stripe alone says only that there is one.
+  const own = tile.item.flags.filter((r) => !tile.item.findings?.some((f) => f.message === r));
+  if (own.length) {
+    const box = el('div', 'findings');
+    for (const r of own) {
+      const f = el('section', 'finding');
+      f.append(el('div', 'finding-msg', r));
+      box.append(f);
+    }
+    panel.append(box);
+  }
   (tile.input.hidden ? tile.el : tile.input).focus();
   tile.el.scrollIntoView({ block: 'nearest' });
 }
