@@ -203,6 +203,21 @@ export function fillTemplate(template: string, params: FindingParams = {}): stri
   );
 }
 
+/**
+ * A finding's message with every filled-in part left out, for a person keying blind: "The date of birth (1950-06-15)
+ * is after the incident date (…)" would give the first reading away. Unknown codes give null.
+ */
+export function messageWithoutValues(code: string): string | null {
+  const entry = (FINDINGS as Record<string, CatalogueEntry>)[code];
+  if (!entry) return null;
+  return entry.template
+    .replace(/^\{field\}: /, '')
+    .replace(/ ?\("?\{\w+\}"?( to \{\w+\})?\)/g, '')
+    .replace(/^"\{read\}"/, 'what was read')
+    .replace(/"?\{\w+\}"?/g, '…')
+    .replace(/^./, (c) => c.toUpperCase());
+}
+
 /** Make a finding from the catalogue. */
 export function finding(code: FindingCode, paths: string[], params: FindingParams = {}, severity?: Severity): Finding {
   const entry: CatalogueEntry = FINDINGS[code];

@@ -2,7 +2,7 @@
 // the same item. Claiming runs in a BEGIN IMMEDIATE transaction, so two review servers on one job (two processes)
 // cannot both take an item.
 import type { FieldRow } from '../job/record-store.ts';
-import type { Finding } from '../record/findings.ts';
+import { messageWithoutValues, type Finding } from '../record/findings.ts';
 import type { Field } from '../template/schema.ts';
 import { fieldKind, fullLabel, type ReviewContext } from './context.ts';
 import { allKeyings, keyingStage, machineKeying, MACHINE_KEYER, type Keying, type KeyingStage } from './double-key.ts';
@@ -67,8 +67,12 @@ interface Eligible {
   stage: ItemStage;
 }
 
-function reasonsOf(row: FieldRow, keep: (code: unknown) => boolean = () => true): string[] {
-  const msgs = (row.reasons as Partial<Finding>[]).filter((r) => keep(r.code)).map((r) => r.message).filter((m): m is string => typeof m === 'string');
+/** The reasons' messages; keying blind, each finding in its catalogue wording with the values left out. */
+function reasonsOf(row: FieldRow, blind: boolean, keep: (code: unknown) => boolean = () => true): string[] {
+  const msgs = (row.reasons as Partial<Finding>[])
+    .filter((r) => keep(r.code))
+    .map((r) => (blind && typeof r.code === 'string' ? (messageWithoutValues(r.code) ?? r.message) : r.message))
+    .filter((m): m is string => typeof m === 'string');
   return [...new Set(msgs)];
 }
 
@@ -114,8 +118,8 @@ export function toQueueItem(ctx: ReviewContext, row: FieldRow, field: Field, sta
     stage,
     // Blind keying: neither the machine's guess nor the first keying is shown.
     guess: stage === 'second' || stage === 'third' ? '' : guessText(field, row.value, row.rawText),
-    reasons: reasonsOf(row),
-    flags: reasonsOf(row, (code) => code !== 'low-confidence'),
+    reasons: reasonsOf(row, stage === 'second'),
+    flags: reasonsOf(row, stage === 'second', (code) => code !== 'low-confidence'),
     // Cut on request from the page image (old jobs: the crop file the scan wrote).
     cropUrl: `crop/${row.id}`,
     contextUrl: `crop/${row.id}/context`,
