@@ -29,16 +29,14 @@ export function registerValidateCommand(program: Command): void {
       const columns = parseColumns(opts.cadColumns);
       const { validateJob } = await import('../job/validate.ts');
       const { importCadIntoJob } = await import('../job/cad-import.ts');
-      const { keepJobDowntime } = await import('../job/downtime-window.ts');
       const today = opts.today ?? new Date().toISOString().slice(0, 10);
       const { withJobLock } = await import('../job/job-lock.ts');
-      const { cad, window, s } = await withJobLock(opts.job, 'validate', async () => {
+      const { cad, s } = await withJobLock(opts.job, 'validate', async () => {
         const imported = opts.cad ? await importCadIntoJob(opts.job, opts.cad, columns) : undefined;
-        const window = keepJobDowntime(opts.job, downtime);
-        return { cad: imported, window, s: validateJob({ jobDir: opts.job, today }) };
+        return { cad: imported, s: validateJob({ jobDir: opts.job, today, ...(downtime ? { downtime } : {}) }) };
       });
       const r = s.records;
-      if (opts.json) process.stdout.write(JSON.stringify({ ...s, ...(cad ? { cad } : {}), ...(window ? { downtime: window } : {}) }, null, 2) + '\n');
+      if (opts.json) process.stdout.write(JSON.stringify(cad ? { ...s, cad } : s, null, 2) + '\n');
       else {
         process.stdout.write(
           [
@@ -49,7 +47,7 @@ export function registerValidateCommand(program: Command): void {
                 (!cad.has.callSign || !cad.has.callReceived ? ` (no ${[!cad.has.callSign && 'call sign', !cad.has.callReceived && 'call-received time'].filter(Boolean).join(' or ')} column)` : '') +
                 '.'
               : '',
-            window ? `Downtime window: ${formatDowntimeWindow(window)} (incident dates outside it go to a person).` : '',
+            s.downtime ? `Downtime window: ${formatDowntimeWindow(s.downtime)} (incident dates outside it go to a person).` : '',
             `Forms: ${r.ready} ready, ${r['needs-review']} need review, ${r.blocked} blocked, ${r.incomplete} missing a page, ${r.exported} already exported.`,
             `Fields: ${s.fields.accepted} accepted by the machine, ${s.fields.needsReview} for a person, ${s.fields.verified} verified, ${s.fields.blank} blank.`,
             `Thresholds from: ${s.thresholdsFrom}.`,

@@ -14,7 +14,7 @@ import type { BoxAlternatives, Evidence } from '../record/evidence.ts';
 import { recordEvidence, substitutions, type CombInput } from '../record/field-evidence.ts';
 import type { CadLookup } from './cad-store.ts';
 import type { DowntimeWindow } from '../record/downtime.ts';
-import { jobDowntime } from './downtime-window.ts';
+import { jobDowntime, setJobDowntime } from './downtime-window.ts';
 import { cadFindings } from '../record/cad-check.ts';
 import { COMB_FIELD_TYPES } from '../template/geometry.ts';
 import { parseTemplate } from '../template/load.ts';
@@ -82,6 +82,8 @@ export interface ValidateSummary {
   /** Commonest reasons a record or field needs a person, most frequent first (codes only: messages quote values). */
   topReasons: { code: string; count: number }[];
   thresholdsFrom: 'calibration' | 'template' | 'defaults';
+  /** The downtime window the job holds, if any: incident dates outside it went to a person. */
+  downtime?: DowntimeWindow;
 }
 
 /** Whether a person transcribes this field: only free text may be left to the scan. */
@@ -252,9 +254,14 @@ export function validateRecord(
   });
 }
 
-export function validateJob(opts: { jobDir: string; today?: string }): ValidateSummary {
+/**
+ * Validate every record. A downtime window given is kept in the job first (replacing any before), so this run and
+ * every later validation check incident dates against it.
+ */
+export function validateJob(opts: { jobDir: string; today?: string; downtime?: DowntimeWindow }): ValidateSummary {
   const store = JobStore.open(opts.jobDir);
   try {
+    if (opts.downtime) setJobDowntime(store, opts.downtime);
     const template = jobTemplate(store);
     const { thresholds, source } = jobThresholds(opts.jobDir, template, store.getMeta(MODEL_VERSION_META));
     const reasonCounts = new Map<string, number>();
@@ -275,6 +282,7 @@ export function validateJob(opts: { jobDir: string; today?: string }): ValidateS
         .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code))
         .slice(0, 10),
       thresholdsFrom: source,
+      ...(checks.downtime ? { downtime: checks.downtime } : {}),
     };
   } finally {
     store.close();

@@ -21,10 +21,10 @@ export const boxes = (text: string, p = 0.9, unsure: Record<number, BoxAlternati
   [...text].map((c, i) => unsure[i] ?? (c === ' ' ? [{ char: ' ', p: 1 }] : [{ char: c, p }, { char: c === '1' ? '7' : '1', p: 1 - p }]));
 
 /** Comb types at 0.999, capitals and decimals never, CAD evidence at 0.9. */
-export const CAD_THRESHOLDS: Record<string, number> = { digits: 0.999, capitals: 2, date: 0.999, time: 0.999, decimal: 2, choice: 0.5, tick: 0.5, multi: 0.5, signature: 0.5, 'digits:cad': 0.9, 'capitals:cad': 0.9 };
+const CAD_THRESHOLDS: Record<string, number> = { digits: 0.999, capitals: 2, date: 0.999, time: 0.999, decimal: 2, choice: 0.5, tick: 0.5, multi: 0.5, signature: 0.5, 'digits:cad': 0.9, 'capitals:cad': 0.9 };
 
 /** A job holding `record` as read, every comb field with box alternatives at probability p a box. */
-export function makeReadJob(record: PrfRecord, p: number, thresholds: Record<string, number> = CAD_THRESHOLDS): string {
+export function makeReadJob(record: PrfRecord, p: number): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'read-job-')), 'job');
   const store = JobStore.open(dir, { create: true, templateId: template.id, templateVersion: template.version });
   rememberTemplate(store, template);
@@ -49,10 +49,9 @@ export function makeReadJob(record: PrfRecord, p: number, thresholds: Record<str
   }
   store.pages.finishSource(src, 2);
   store.close();
-  writeFileSync(join(dir, CALIBRATION_FILE), JSON.stringify({ templateId: template.id, templateVersion: 1, targetWrongShare: 0.001, thresholds, measuredOn: { fields: 1, forms: 1 }, createdAt: '2026-01-01T00:00:00Z' }));
+  writeFileSync(join(dir, CALIBRATION_FILE), JSON.stringify({ templateId: template.id, templateVersion: 1, targetWrongShare: 0.001, thresholds: CAD_THRESHOLDS, measuredOn: { fields: 1, forms: 1 }, createdAt: '2026-01-01T00:00:00Z' }));
   return dir;
 }
-
 
 /** The stored row of the field at `path` of the form `serial`. */
 export function fieldStatus(dir: string, path: string, serial = sample.formSerial) {
