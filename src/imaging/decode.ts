@@ -451,8 +451,9 @@ function renderPdfPage(mupdf: Mupdf, doc: import('mupdf').Document, pageIndex: n
   } finally {
     pixmap?.destroy();
     page?.destroy();
-    // mupdf keeps decoded page images in its store (up to 256 MB) for a page drawn again; a scanned PDF's pages are
-    // each drawn once, and its WASM heap never shrinks: kept, the store held ~140 MB in every page worker.
+    // mupdf keeps decoded page images in its store (mupdf.js allows it 100 MB, a soft limit) for a page drawn again;
+    // a scanned PDF's pages are each drawn once, and a WASM heap never shrinks: kept, the store and the heap's
+    // fragments held ~140 MB in every page worker.
     mupdf.emptyStore();
   }
 }
