@@ -12,6 +12,7 @@ import { finding, type Finding } from './findings.ts';
 import { isValidNhsNumber } from './nhs-number.ts';
 import { resolveRecordPath, type LeafInfo, type LeafKind } from './paths.ts';
 import { normalisePostcode } from './postcode.ts';
+import { isRealDate } from './schema.ts';
 
 export type OptionState = 'empty' | 'ticked' | 'crossed-out' | 'ambiguous';
 export type ReaderOutput = string | readonly OptionState[];
@@ -365,8 +366,3 @@ function shown(read: string): string {
   return read.replace(/ /g, '_');
 }
 
-function isRealDate(y: number, m: number, d: number): boolean {
-  if (y < 1 || m < 1 || m > 12 || d < 1) return false;
-  const dt = new Date(Date.UTC(y, m - 1, d));
-  return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
-}

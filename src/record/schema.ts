@@ -152,8 +152,13 @@ export function recordJsonSchema(): object {
 /** A YYYY-MM-DD string that names a day of the calendar (no 31 June, no 29 February 2023). */
 export function isRealIsoDate(s: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const [y, m, d] = s.split('-').map(Number);
-  if (!y || !m || !d) return false;
+  const [y, m, d] = s.split('-').map(Number) as [number, number, number];
+  return isRealDate(y, m, d);
+}
+
+/** Whether year, month (1-12) and day name a day the calendar has (no 30 February, no year 0). */
+export function isRealDate(y: number, m: number, d: number): boolean {
+  if (y < 1 || m < 1 || m > 12 || d < 1) return false;
   const dt = new Date(Date.UTC(y, m - 1, d));
   return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
 }
