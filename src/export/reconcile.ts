@@ -9,6 +9,7 @@ import { parse } from 'csv-parse';
 import { JobStore } from '../job/store.ts';
 import type { RecordStatus } from '../job/record-store.ts';
 import { getAtPath } from '../record/paths.ts';
+import { isRealDate } from '../record/schema.ts';
 import { csvText } from './csv-cell.ts';
 
 export interface CadColumnMap {
@@ -147,8 +148,7 @@ export function parseCadDate(s: string): string | null {
 }
 
 function valid(y: string, mo: string, d: string): string | null {
-  const dt = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  return dt.getUTCFullYear() === Number(y) && dt.getUTCMonth() === Number(mo) - 1 && dt.getUTCDate() === Number(d) ? `${y}-${mo}-${d}` : null;
+  return isRealDate(Number(y), Number(mo), Number(d)) ? `${y}-${mo}-${d}` : null;
 }
 
 export interface CadRow {
