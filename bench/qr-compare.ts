@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 import { downscaleGray, type GrayImage } from '../src/imaging/gray.ts';
 import { applyHomography } from '../src/imaging/homography.ts';
-import { findQr, isMirrored, type QrFound } from '../src/imaging/qr.ts';
+import { findQr, type QrFound } from '../src/imaging/qr.ts';
 import { registerWithQr } from '../src/imaging/register.ts';
 import { warpToTemplate } from '../src/imaging/warp.ts';
 import { loadTruthDir } from '../src/job/score.ts';
@@ -46,8 +46,7 @@ async function zxingFind(img: GrayImage, pxPerMm: number): Promise<QrFound | nul
   for (const r of found) {
     if (!r.isValid || r.isMirrored || !ours(r.text)) continue;
     const map = (p: { x: number; y: number }) => ({ x: p.x * f, y: p.y * f });
-    const q: QrFound = { payload: r.text, topLeft: map(r.position.topLeft), topRight: map(r.position.topRight), bottomLeft: map(r.position.bottomLeft), version: Number(r.version) };
-    if (!isMirrored(q)) return q;
+    return { payload: r.text, topLeft: map(r.position.topLeft), topRight: map(r.position.topRight), bottomLeft: map(r.position.bottomLeft), version: Number(r.version) };
   }
   return null;
 }

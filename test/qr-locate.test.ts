@@ -1,9 +1,10 @@
-// The located QR search (ZXing finds the code, jsQR reads a crop around it) must give what jsQR gives on the whole
-// corner: the same payload and the same corner points (to float rounding), since registration uses them.
+// The quick look (ZXing finds the code, jsQR reads a crop around it) must give what jsQR gives on the whole corner:
+// the same payload and the same corner points (to float rounding), since registration uses them. It must not read
+// a code that shows through from the other side of the sheet, which jsQR reads as if it were the page's own.
 import { describe, expect, it } from 'vitest';
 import { decodePages } from '../src/imaging/decode.ts';
 import { cropGray, rotateGray90s, type GrayImage } from '../src/imaging/gray.ts';
-import { findQr, findQrLocated, jsqrBlackPoints, jsqrEquivalentCrop } from '../src/imaging/qr.ts';
+import { findQr, findQrWhereSeen, jsqrBlackPoints, jsqrEquivalentCrop } from '../src/imaging/qr.ts';
 import { locateQrCodes } from '../src/imaging/qr-locate.ts';
 import { estimatePxPerMm } from '../src/imaging/register.ts';
 import { decodePageIdentity } from '../src/template/qr-payload.ts';
@@ -29,7 +30,7 @@ function expectSameCorners(a: NonNullable<ReturnType<typeof findQr>>, b: ReturnT
   }
 }
 
-describe('located QR search', () => {
+describe('quick QR look where ZXing sees a code', () => {
   it('reads every fixture scan as jsQR does on the whole corner, upright and turned a quarter', async () => {
     let read = 0;
     for (const name of ['scan-001-0001.png', 'scan-003-0001.jpg', 'scan-003-0002.jpg', 'scan-004.tif', 'scan-006-0001.jpg', 'scan-007-0002.jpg']) {
@@ -38,7 +39,7 @@ describe('located QR search', () => {
       // Turned a quarter, the code is in another corner: found there, and read the same way.
       for (const page of [img, rotateGray90s(img, 1)]) {
         const whole = findQr(page, ppm, ours, { quick: true });
-        const located = await findQrLocated(page, ppm, ours, locateQrCodes, { quick: true });
+        const located = await findQrWhereSeen(page, ppm, ours, locateQrCodes);
         if (whole === null) expect(located, name).toBeNull();
         else {
           expectSameCorners(whole, located);
@@ -55,7 +56,7 @@ describe('located QR search', () => {
     const region: GrayImage = cropGray(img, 0, 0, 800, 800);
     for (let y = 0; y < 120; y++) region.data.fill(30, y * 800, y * 800 + 800);
     for (let y = 120; y < 800; y++) region.data.fill(200, y * 800, y * 800 + 800);
-    const box = { x0: 400, y0: 300, x1: 500, y1: 400 };
+    const box = { x0: 400, y0: 300, x1: 500, y1: 400, mirrored: false };
     const c = jsqrEquivalentCrop(region, box)!;
     expect(c.x % 8).toBe(0);
     expect(c.y % 8).toBe(0);
@@ -73,7 +74,25 @@ describe('located QR search', () => {
   it('finds no code on a blank page, as jsQR finds none', async () => {
     const { img, dpi } = await firstPage('fixtures/pages/blank-page.png');
     const ppm = estimatePxPerMm(img, dpi, template);
-    expect(await findQrLocated(img, ppm, ours, locateQrCodes, { quick: true })).toBeNull();
+    expect(await findQrWhereSeen(img, ppm, ours, locateQrCodes)).toBeNull();
     expect(findQr(img, ppm, ours, { quick: true })).toBeNull();
+  });
+
+  it('does not read a code seen mirrored (show-through from the front of the sheet), which jsQR reads as the front', async () => {
+    const { img, dpi } = await firstPage('fixtures/scans/scan-001-0001.png');
+    const ppm = estimatePxPerMm(img, dpi, template);
+    const mirrored: GrayImage = { data: new Uint8Array(img.data.length), width: img.width, height: img.height };
+    for (let y = 0; y < img.height; y++) {
+      for (let x = 0; x < img.width; x++) mirrored.data[y * img.width + x] = img.data[y * img.width + img.width - 1 - x]!;
+    }
+    const front = findQr(img, ppm, ours, { quick: true });
+    expect(front).not.toBeNull();
+    // Why the locator must tell: jsQR reads the mirrored symbol, with the front's payload and nothing to say so.
+    expect(findQr(mirrored, ppm, ours, { quick: true })?.payload).toBe(front!.payload);
+    const boxes = (await Promise.all([0, 1].map((i) => locateQrCodes(cropGray(mirrored, i * (img.width >> 1), 0, img.width >> 1, Math.round(img.height * 0.3)))))).flat();
+    expect(boxes.some((b) => b.mirrored)).toBe(true);
+    expect(await findQrWhereSeen(mirrored, ppm, ours, locateQrCodes)).toBeNull();
+    // The front itself is read as before.
+    expectSameCorners(front!, await findQrWhereSeen(img, ppm, ours, locateQrCodes));
   });
 });

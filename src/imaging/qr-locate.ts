@@ -1,5 +1,6 @@
 // Where a QR code is, cheaply: ZXing-C++ (zxing-wasm, its .wasm read from node_modules, never fetched) finds codes
-// several times faster than jsQR. Only the place is used: jsQR still reads the code, on a small crop around that
+// several times faster than jsQR. Only the place is used, and whether ZXing read the symbol mirrored (jsQR reads a
+// mirrored symbol as if it were not, and cannot say so): jsQR still reads the code, on a small crop around that
 // place (see qr.ts), so the corner points registration gets are jsQR's, as before.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,6 +24,8 @@ export interface QrBox {
   y0: number;
   x1: number;
   y1: number;
+  /** ZXing read the symbol mirrored: a code seen through the sheet from its other side (show-through). */
+  mirrored: boolean;
 }
 
 /** Boxes around the QR codes ZXing sees in the image (plain look: no harder tries, no inverting or rotating). */
@@ -42,6 +45,6 @@ export async function locateQrCodes(img: GrayImage): Promise<QrBox[]> {
       const p = r.position;
       const xs = [p.topLeft.x, p.topRight.x, p.bottomLeft.x, p.bottomRight.x];
       const ys = [p.topLeft.y, p.topRight.y, p.bottomLeft.y, p.bottomRight.y];
-      return { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) };
+      return { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys), mirrored: r.isMirrored };
     });
 }

@@ -51,8 +51,6 @@ interface Pass {
 export interface FindQrOptions {
   /** The page's corners as scanned only; enough for most pages, and cheap enough to run before anything else. */
   quick?: boolean;
-  /** The quick look was made already and read nothing: the search goes on from where it stopped. */
-  afterQuick?: boolean;
 }
 
 /**
@@ -69,7 +67,7 @@ function* passes(img: GrayImage, pxPerMm: number, opts: FindQrOptions): Generato
   const bottomRight: Rect = [img.width - rw, img.height - rh, rw, rh]; // turned 90 degrees
   // A landscape image of a portrait form is a sheet turned sideways: look first where its code then is.
   const regions = img.width > img.height ? [topLeft, bottomRight, topRight, bottomLeft] : [topRight, bottomLeft, topLeft, bottomRight];
-  for (let cleanup = opts.afterQuick ? 1 : 0; cleanup < (opts.quick ? 1 : CLEANUPS.length); cleanup++) {
+  for (let cleanup = 0; cleanup < (opts.quick ? 1 : CLEANUPS.length); cleanup++) {
     for (const rect of regions) yield { rect, factor, cleanup };
   }
   if (opts.quick) return;
@@ -88,7 +86,7 @@ function passImage(img: GrayImage, { rect: [x, y, w, h], factor, cleanup }: Pass
  */
 function readPass(pass: Pass, region: GrayImage, scale: number, accept: (payload: string) => boolean, boxes: readonly QrBox[] = []): QrFound | null {
   const [x, y] = pass.rect;
-  const ok = (found: QrFound | null): found is QrFound => found !== null && !isMirrored(found) && accept(found.payload);
+  const ok = (found: QrFound | null): found is QrFound => found !== null && accept(found.payload);
   for (const box of boxes) {
     const c = jsqrEquivalentCrop(region, box);
     if (!c) continue;
@@ -99,6 +97,7 @@ function readPass(pass: Pass, region: GrayImage, scale: number, accept: (payload
   return ok(found) ? found : null;
 }
 
+/** The thorough search: jsQR on every look, each corner cleaned harder each round, then the whole page. */
 export function findQr(img: GrayImage, pxPerMm: number, accept: (payload: string) => boolean = () => true, opts: FindQrOptions = {}): QrFound | null {
   for (const pass of passes(img, pxPerMm, opts)) {
     const { region, scale } = passImage(img, pass);
@@ -112,14 +111,18 @@ export function findQr(img: GrayImage, pxPerMm: number, accept: (payload: string
 export type QrLocator = (img: GrayImage) => Promise<QrBox[]>;
 
 /**
- * findQr with a cheap locator asked first on the plain looks (the cleaned ones are for the rare hard page): jsQR
- * reads a small crop where it sees a code, and the whole region only where that reads nothing. The same result as
- * findQr, at a fraction of jsQR's cost on a page whose code reads.
+ * The quick look: the page's corners as scanned, jsQR reading only where the locator sees a code the right way
+ * round. There jsQR reads a small crop around the code (the same result as on the whole corner, at a fraction of
+ * the cost), and the whole corner if the crop reads nothing. A corner where the locator sees nothing is not read:
+ * on a blank back with a dark scanner lid or heavy noise in its corners, jsQR's search of the whole corner cost up
+ * to 2 CPU-s a page and found nothing. A code the locator reads mirrored is the other side of the sheet showing
+ * through (jsQR reads a mirrored symbol as if it were not): it is not this page's, so it is not read.
  */
-export async function findQrLocated(img: GrayImage, pxPerMm: number, accept: (payload: string) => boolean, locate: QrLocator, opts: FindQrOptions = {}): Promise<QrFound | null> {
-  for (const pass of passes(img, pxPerMm, opts)) {
+export async function findQrWhereSeen(img: GrayImage, pxPerMm: number, accept: (payload: string) => boolean, locate: QrLocator): Promise<QrFound | null> {
+  for (const pass of passes(img, pxPerMm, { quick: true })) {
     const { region, scale } = passImage(img, pass);
-    const boxes = pass.cleanup === 0 ? await locate(region) : [];
+    const boxes = (await locate(region)).filter((b) => !b.mirrored);
+    if (!boxes.length) continue;
     const found = readPass(pass, region, scale, accept, boxes);
     if (found) return found;
   }
@@ -187,7 +190,7 @@ export function jsqrBlackPoints(img: GrayImage, nw = Math.ceil(img.width / BLOCK
  * right edge is only ever the image's with the whole width (jsQR's last, partial block column reads on into the
  * next row).
  */
-export function jsqrEquivalentCrop(img: GrayImage, box: QrBox): { x: number; y: number; w: number; h: number } | null {
+export function jsqrEquivalentCrop(img: GrayImage, box: Pick<QrBox, 'x0' | 'y0' | 'x1' | 'y1'>): { x: number; y: number; w: number; h: number } | null {
   const fullX = Math.floor(img.width / BLOCK);
   const fullY = Math.floor(img.height / BLOCK);
   let bx0 = Math.max(0, Math.floor(box.x0 / BLOCK) - MARGIN_BLOCKS);
@@ -218,18 +221,6 @@ export function jsqrEquivalentCrop(img: GrayImage, box: QrBox): { x: number; y: 
     else bx0 = Math.max(0, bx0 - MARGIN_BLOCKS);
   }
   return null;
-}
-
-/**
- * A symbol seen from the back of the sheet (show-through on a blank reverse side) reads mirrored: its finder
- * patterns turn the other way round. Such a code is not this page's identity.
- */
-export function isMirrored(q: Pick<QrFound, 'topLeft' | 'topRight' | 'bottomLeft'>): boolean {
-  const ax = q.topRight.x - q.topLeft.x;
-  const ay = q.topRight.y - q.topLeft.y;
-  const bx = q.bottomLeft.x - q.topLeft.x;
-  const by = q.bottomLeft.y - q.topLeft.y;
-  return ax * by - ay * bx < 0;
 }
 
 /** Quarter turns clockwise that bring the symbol upright (0 upright, 2 upside down). */

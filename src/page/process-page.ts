@@ -7,7 +7,7 @@ import { ScanInputError } from '../imaging/errors.ts';
 import { graySharp, type GrayImage } from '../imaging/gray.ts';
 import { localScale, type Homography } from '../imaging/homography.ts';
 import { cornersMayHoldQr } from '../imaging/corner-ink.ts';
-import { findQr, findQrLocated } from '../imaging/qr.ts';
+import { findQr, findQrWhereSeen } from '../imaging/qr.ts';
 import { locateQrCodes } from '../imaging/qr-locate.ts';
 import { estimatePxPerMm, registerWithQr } from '../imaging/register.ts';
 import { warpToTemplate } from '../imaging/warp.ts';
@@ -113,18 +113,17 @@ async function identifyAndRead(ctx: PageContext): Promise<Outcome> {
     return false;
   };
   const t0 = mark();
-  // A page whose code reads is never taken for blank: where a corner has ink enough to hold a code, a quick look
-  // for it comes first; only then the blank check, and the thorough search last. A page with no such corner cannot
-  // hold a code that reads, so it goes straight to the blank check (a blank back skips the QR search).
-  // The quick look asks ZXing where a code is, then jsQR reads a crop around it (the corners are jsQR's, as on the
-  // whole corner: see qr.ts).
-  const quick = cornersMayHoldQr(img, pxPerMm);
-  let qr = quick ? await findQrLocated(img, pxPerMm, ours, locateQrCodes, { quick: true }) : null;
+  // A page on which ZXing sees one of our codes is never taken for blank: where a corner has ink enough to hold a
+  // code, a quick look comes first (ZXing finds the code, jsQR reads it: the corners are jsQR's, see qr.ts); only
+  // then the blank check, and the thorough search (jsQR everywhere, harder) last. A page with no such corner goes
+  // straight to the blank check. A blank back skips jsQR's search, and a code showing through from the sheet's
+  // front (mirrored) does not make it a copy of that page.
+  let qr = cornersMayHoldQr(img, pxPerMm) ? await findQrWhereSeen(img, pxPerMm, ours, locateQrCodes) : null;
   if (!qr && isBlankPage(img, pxPerMm)) {
     timed(ctx, 'identify', t0, null);
     return quarantineWithThumb(ctx, BLANK_PAGE.code, `${where}: ${BLANK_PAGE.message}`, img);
   }
-  qr ??= findQr(img, pxPerMm, ours, { afterQuick: quick });
+  qr ??= findQr(img, pxPerMm, ours);
   timed(ctx, 'identify', t0, null);
   let id: PageIdentity;
   let reg: { h: Homography; quarterTurns: number; residualMm?: number };
