@@ -356,6 +356,9 @@ function loadMupdf(): Promise<Mupdf> {
   mupdfPromise ??= import('mupdf').then((m) => {
     // mupdf prints repair warnings to stderr; each failure reaches the user as a ScanInputError instead.
     m.setLog(() => {});
+    // A scan's colours go to grey by mupdf's plain weighting, not through ICC colour management (lcms): the pages are
+    // read for ink on paper, not shown for colour, and the ICC transform was a third of a PDF page's decoding CPU.
+    m.disableICC();
     return m;
   });
   return mupdfPromise;
