@@ -136,6 +136,14 @@ describe('scan: bad files and pages that are not the form', () => {
     // An upside-down scan of a page of the form: it is read, not quarantined.
     const good = join(FIXTURES, 'scans', readdirSync(join(FIXTURES, 'scans')).find((f) => f.endsWith('.png'))!);
     await sharp(good).rotate(180).png().toFile(join(dir, 'upside-down.png'));
+    // A blank back with that front showing through strongly (mirrored, half as dark): ink enough in its middle to
+    // pass for written on, and a QR code jsQR reads as the front's own.
+    const { data, info } = await sharp(good).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const back = Buffer.alloc(data.length);
+    for (let y = 0; y < info.height; y++) {
+      for (let x = 0; x < info.width; x++) back[y * info.width + x] = 255 - (255 - data[y * info.width + info.width - 1 - x]!) * 0.5;
+    }
+    await sharp(back, { raw: { width: info.width, height: info.height, channels: 1 } }).png().toFile(join(dir, 'show-through-back.png'));
     const jobDir = join(dir, 'job');
     const s = await scanJob({ inputs: [dir], jobDir, template, workers: 1 });
 
@@ -165,6 +173,7 @@ describe('scan: bad files and pages that are not the form', () => {
         'foreign-qr-letter.png#0': 'foreign-qr',
         'photo-not-a-form.jpg#0': 'not-a-form',
         'upside-down.png#0': 'read',
+        'show-through-back.png#0': 'blank-page',
       });
       // Every quarantined page has a reason a person can read, naming the file.
       for (const src of store.pages.sources()) {
@@ -172,6 +181,8 @@ describe('scan: bad files and pages that are not the form', () => {
           if (p.state === 'quarantined') expect(p.reason, src.path).toContain(src.path.split('/').pop()!);
         }
       }
+      const back = store.pages.sources().find((src) => src.path.endsWith('show-through-back.png'))!;
+      expect(store.pages.pagesOfSource(back.id)[0]!.reason).toContain('showing through');
       const counts = store.statusCounts();
       expect(counts.reconciles).toBe(true);
       expect(s.pagesRead + s.pagesQuarantined).toBe(counts.pages.total);

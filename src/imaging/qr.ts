@@ -112,8 +112,8 @@ export type QrLocator = (img: GrayImage) => Promise<QrBox[]>;
 
 /**
  * The quick look: the page's corners as scanned, jsQR reading only where the locator sees a code the right way
- * round. There jsQR reads a small crop around the code (the same result as on the whole corner, at a fraction of
- * the cost), and the whole corner if the crop reads nothing. A corner where the locator sees nothing is not read:
+ * round. There jsQR reads a small crop around the code (where both read, the same code and corners as on the whole
+ * corner, at a fraction of the cost), and the whole corner if the crop reads nothing. A corner where the locator sees nothing is not read:
  * on a blank back with a dark scanner lid or heavy noise in its corners, jsQR's search of the whole corner cost up
  * to 2 CPU-s a page and found nothing. A code the locator reads mirrored is the other side of the sheet showing
  * through (jsQR reads a mirrored symbol as if it were not): it is not this page's, so it is not read.
@@ -127,6 +127,24 @@ export async function findQrWhereSeen(img: GrayImage, pxPerMm: number, accept: (
     if (found) return found;
   }
   return null;
+}
+
+/**
+ * Whether the locator sees the code jsQR read as `qr` the wrong way round: the other side of the sheet showing
+ * through, which jsQR reads as if it were the page's own code. Looked at on the code and its quiet zone only.
+ */
+export async function seenMirrored(img: GrayImage, pxPerMm: number, qr: QrFound, locate: QrLocator): Promise<boolean> {
+  const bottomRight = { x: qr.topRight.x + qr.bottomLeft.x - qr.topLeft.x, y: qr.topRight.y + qr.bottomLeft.y - qr.topLeft.y };
+  const xs = [qr.topLeft.x, qr.topRight.x, qr.bottomLeft.x, bottomRight.x];
+  const ys = [qr.topLeft.y, qr.topRight.y, qr.bottomLeft.y, bottomRight.y];
+  const margin = Math.hypot(qr.topRight.x - qr.topLeft.x, qr.topRight.y - qr.topLeft.y) / 2;
+  const x0 = Math.max(0, Math.floor(Math.min(...xs) - margin));
+  const y0 = Math.max(0, Math.floor(Math.min(...ys) - margin));
+  const x1 = Math.min(img.width, Math.ceil(Math.max(...xs) + margin));
+  const y1 = Math.min(img.height, Math.ceil(Math.max(...ys) + margin));
+  if (x1 <= x0 || y1 <= y0) return false;
+  const region = downscaleGray(cropGray(img, x0, y0, x1 - x0, y1 - y0), Math.max(1, Math.floor(pxPerMm / 5)));
+  return (await locate(region)).some((b) => b.mirrored);
 }
 
 // ---------------------------------------------------------------------------------------------------------

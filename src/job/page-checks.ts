@@ -32,6 +32,9 @@ export function isBlankPage(img: GrayImage, pxPerMm: number): boolean {
 
 export const BLANK_PAGE: Unidentified = { code: 'blank-page', message: 'the page is blank (a duplex back or an empty sheet)' };
 
+/** A blank page's reason when all it shows is the other side of the sheet, its QR code reading mirrored. */
+export const SHOW_THROUGH_MESSAGE = 'the page is blank but for the other side of the sheet showing through (its QR code reads mirrored)';
+
 export function classifyUnidentified(img: GrayImage, template: Template, pxPerMm: number, foreignQrSeen: boolean): Unidentified {
   if (isBlankPage(img, pxPerMm)) return BLANK_PAGE;
   if (foreignQrSeen) return { code: 'foreign-qr', message: 'its QR code is not one of this tool\'s forms: another document' };

@@ -7,7 +7,7 @@ import { ScanInputError } from '../imaging/errors.ts';
 import { graySharp, type GrayImage } from '../imaging/gray.ts';
 import { localScale, type Homography } from '../imaging/homography.ts';
 import { cornersMayHoldQr } from '../imaging/corner-ink.ts';
-import { findQr, findQrWhereSeen } from '../imaging/qr.ts';
+import { findQr, findQrWhereSeen, seenMirrored } from '../imaging/qr.ts';
 import { locateQrCodes } from '../imaging/qr-locate.ts';
 import { estimatePxPerMm, registerWithQr } from '../imaging/register.ts';
 import { warpToTemplate } from '../imaging/warp.ts';
@@ -16,7 +16,7 @@ import { readPage, type PageReaders } from '../recognition/read-page.ts';
 import { decodePageIdentity, type PageIdentity } from '../template/qr-payload.ts';
 import type { Template } from '../template/schema.ts';
 import { identifyByLayout } from '../job/identify-by-layout.ts';
-import { BLANK_PAGE, classifyUnidentified, isBlankPage } from '../job/page-checks.ts';
+import { BLANK_PAGE, SHOW_THROUGH_MESSAGE, classifyUnidentified, isBlankPage } from '../job/page-checks.ts';
 import { thumbnailJpeg } from './thumbnail.ts';
 import { threadCpuSeconds } from './thread-cpu.ts';
 import { timedClassifier, timedRecognizer, type EngineTimes } from './engines.ts';
@@ -123,7 +123,15 @@ async function identifyAndRead(ctx: PageContext): Promise<Outcome> {
     timed(ctx, 'identify', t0, null);
     return quarantineWithThumb(ctx, BLANK_PAGE.code, `${where}: ${BLANK_PAGE.message}`, img);
   }
-  qr ??= findQr(img, pxPerMm, ours);
+  if (!qr) {
+    qr = findQr(img, pxPerMm, ours);
+    // A back whose front shows through strongly is not blank to the blank check, and jsQR reads the front's code
+    // from it as if it were its own; ZXing tells it reads mirrored.
+    if (qr && (await seenMirrored(img, pxPerMm, qr, locateQrCodes))) {
+      timed(ctx, 'identify', t0, null);
+      return quarantineWithThumb(ctx, BLANK_PAGE.code, `${where}: ${SHOW_THROUGH_MESSAGE}`, img);
+    }
+  }
   timed(ctx, 'identify', t0, null);
   let id: PageIdentity;
   let reg: { h: Homography; quarterTurns: number; residualMm?: number };
