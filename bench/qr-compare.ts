@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 import { downscaleGray, type GrayImage } from '../src/imaging/gray.ts';
 import { applyHomography } from '../src/imaging/homography.ts';
-import { findQr, type QrFound } from '../src/imaging/qr.ts';
+import { findQr, qrSearchFactor, type QrFound } from '../src/imaging/qr.ts';
 import { registerWithQr } from '../src/imaging/register.ts';
 import { warpToTemplate } from '../src/imaging/warp.ts';
 import { loadTruthDir } from '../src/job/score.ts';
@@ -40,7 +40,7 @@ const ours = (p: string) => decodePageIdentity(p) !== null;
 
 /** zxing over the whole page, downscaled as jsQR's first pass is (modules 3-5 px), every orientation, as a QrFound. */
 async function zxingFind(img: GrayImage, pxPerMm: number): Promise<QrFound | null> {
-  const f = Math.max(1, Math.floor(pxPerMm / 5));
+  const f = qrSearchFactor(pxPerMm);
   const small = downscaleGray(img, f);
   const found = await readBarcodes(rgba(small), { formats: ['QRCode'], tryHarder: true, maxNumberOfSymbols: 4 });
   for (const r of found) {

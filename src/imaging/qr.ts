@@ -53,12 +53,17 @@ export interface FindQrOptions {
   quick?: boolean;
 }
 
+/** The downscaling factor of a QR search at pxPerMm: a module of the form's code stays 3-5 pixels wide. */
+export function qrSearchFactor(pxPerMm: number): number {
+  return Math.max(1, Math.floor(pxPerMm / 5));
+}
+
 /**
  * The looks of a search, in order: each corner (where a form's QR code is, whichever way up), cleaning the image
  * harder each round, then the whole page. pxPerMm sizes the search so a module stays 3-5 pixels wide after downscaling.
  */
 function* passes(img: GrayImage, pxPerMm: number, opts: FindQrOptions): Generator<Pass> {
-  const factor = Math.max(1, Math.floor(pxPerMm / 5));
+  const factor = qrSearchFactor(pxPerMm);
   const rw = Math.round(img.width * 0.42);
   const rh = Math.round(img.height * 0.3);
   const topRight: Rect = [img.width - rw, 0, rw, rh]; // upright form
@@ -113,9 +118,9 @@ export type QrLocator = (img: GrayImage) => Promise<QrBox[]>;
 /**
  * The quick look: the page's corners as scanned, jsQR reading only where the locator sees a code the right way
  * round. There jsQR reads a small crop around the code (where both read, the same code and corners as on the whole
- * corner, at a fraction of the cost), and the whole corner if the crop reads nothing. A corner where the locator sees nothing is not read:
- * on a blank back with a dark scanner lid or heavy noise in its corners, jsQR's search of the whole corner cost up
- * to 2 CPU-s a page and found nothing. A code the locator reads mirrored is the other side of the sheet showing
+ * corner, at a fraction of the cost), and the whole corner if the crop reads nothing. A corner where the locator
+ * sees nothing is not read: on a blank back with a dark scanner lid or heavy noise in its corners, jsQR's search of
+ * the whole corner cost up to 2 CPU-s a page and found nothing. A code the locator reads mirrored is the other side of the sheet showing
  * through (jsQR reads a mirrored symbol as if it were not): it is not this page's, so it is not read.
  */
 export async function findQrWhereSeen(img: GrayImage, pxPerMm: number, accept: (payload: string) => boolean, locate: QrLocator): Promise<QrFound | null> {
@@ -143,7 +148,7 @@ export async function seenMirrored(img: GrayImage, pxPerMm: number, qr: QrFound,
   const x1 = Math.min(img.width, Math.ceil(Math.max(...xs) + margin));
   const y1 = Math.min(img.height, Math.ceil(Math.max(...ys) + margin));
   if (x1 <= x0 || y1 <= y0) return false;
-  const region = downscaleGray(cropGray(img, x0, y0, x1 - x0, y1 - y0), Math.max(1, Math.floor(pxPerMm / 5)));
+  const region = downscaleGray(cropGray(img, x0, y0, x1 - x0, y1 - y0), qrSearchFactor(pxPerMm));
   return (await locate(region)).some((b) => b.mirrored);
 }
 

@@ -119,20 +119,18 @@ async function identifyAndRead(ctx: PageContext): Promise<Outcome> {
   // straight to the blank check. A blank back skips jsQR's search, and a code showing through from the sheet's
   // front (mirrored) does not make it a copy of that page.
   let qr = cornersMayHoldQr(img, pxPerMm) ? await findQrWhereSeen(img, pxPerMm, ours, locateQrCodes) : null;
-  if (!qr && isBlankPage(img, pxPerMm)) {
-    timed(ctx, 'identify', t0, null);
-    return quarantineWithThumb(ctx, BLANK_PAGE.code, `${where}: ${BLANK_PAGE.message}`, img);
-  }
-  if (!qr) {
+  let blank = !qr && isBlankPage(img, pxPerMm) ? BLANK_PAGE.message : undefined;
+  if (!qr && !blank) {
     qr = findQr(img, pxPerMm, ours);
     // A back whose front shows through strongly is not blank to the blank check, and jsQR reads the front's code
     // from it as if it were its own; ZXing tells it reads mirrored.
     if (qr && (await seenMirrored(img, pxPerMm, qr, locateQrCodes))) {
-      timed(ctx, 'identify', t0, null);
-      return quarantineWithThumb(ctx, BLANK_PAGE.code, `${where}: ${SHOW_THROUGH_MESSAGE}`, img);
+      qr = null;
+      blank = SHOW_THROUGH_MESSAGE;
     }
   }
   timed(ctx, 'identify', t0, null);
+  if (blank) return quarantineWithThumb(ctx, BLANK_PAGE.code, `${where}: ${blank}`, img);
   let id: PageIdentity;
   let reg: { h: Homography; quarterTurns: number; residualMm?: number };
   let canon: GrayImage;
