@@ -15,6 +15,7 @@ import type { PageRow, SourceRow } from '../src/job/page-store.ts';
 import { loadTemplate } from '../src/template/load.ts';
 import { makeMoreBadFixtures, MORE_BAD_FIXTURES } from '../scripts/make-more-bad-fixtures.ts';
 import { expectConsistentJob } from './helpers/crash.ts';
+import { runCli } from './helpers/cli.ts';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
 const template = loadTemplate('standard-prf');
@@ -130,6 +131,22 @@ describe('bad-input corpus: each kind ends in a named state with a specific reas
   it('skips a byte-identical copy of a file already in the job, and records no source for it', () => {
     expect(byInput.has('same-page-3-identical-copy.png')).toBe(false);
     expect(summary.sourcesSkipped).toBe(1);
+  });
+
+  it('status names every quarantined page a person must act on, by file, page and reason; blank pages only counted', () => {
+    const quarantined = [...byInput.values()].flatMap(({ pages }) => pages.filter((p) => p.state === 'quarantined'));
+    const plain = runCli(['status', '--job', jobDir]);
+    expect(plain.code).toBe(0);
+    for (const p of quarantined) {
+      const listed = plain.stdout.includes(`[${p.reasonCode}] ${p.reason}`);
+      expect(listed, `${p.reasonCode}: ${p.reason}`).toBe(p.reasonCode !== 'blank-page');
+    }
+    expect(plain.stdout).toMatch(/blank pages left out: 1; --blank lists them/);
+    expect(runCli(['status', '--job', jobDir, '--blank']).stdout).toContain('[blank-page] ');
+    const json = JSON.parse(runCli(['status', '--job', jobDir, '--json']).stdout) as { quarantinedPages: { file: string; page: number; reasonCode: string; thumbnail?: string }[] };
+    expect(json.quarantinedPages).toHaveLength(quarantined.length);
+    const torn = json.quarantinedPages.find((q) => q.file.endsWith('qr-torn-serial-smudged.png'))!;
+    expect(torn).toMatchObject({ page: 1, reasonCode: 'qr-unreadable' });
   });
 
   it('accounts for every page: nothing unlisted, nothing lost, nothing twice', () => {

@@ -233,6 +233,11 @@ export class PageStore extends StageStore {
     return (this.db.prepare('SELECT * FROM pages WHERE source_id = ? ORDER BY page_index').all(sourceId) as any[]).map(toPage);
   }
 
+  /** Every quarantined page, in the order its file was added and its pages run. */
+  quarantinedPages(): PageRow[] {
+    return (this.db.prepare(`SELECT * FROM pages WHERE state = 'quarantined' ORDER BY source_id, page_index`).all() as any[]).map(toPage);
+  }
+
   pagesOfRecord(serial: string): PageRow[] {
     return (this.db.prepare(`SELECT * FROM pages WHERE serial = ? ORDER BY page_no, id`).all(serial) as any[]).map(toPage);
   }
