@@ -22,7 +22,7 @@ export async function printedDigitAccuracy(jobDir: string, template: Template): 
         const id = await readPrintedSerial(await grayFromEncoded(readFileSync(join(jobDir, 'pages', f))), template, pool);
         out.pages++;
         if (!id) out.unread++;
-        else if (id.serial === m[1] && id.page === Number(m[2])) out.right++;
+        else if (id.serial === m[1] && (id.page === null || id.page === Number(m[2]))) out.right++;
         else out.wrong++;
       }),
     );

@@ -56,6 +56,9 @@ async function save(name: string, img: Sharp) {
   const blots = [strip(11, 14, 50, 5.5), strip(template.pageSize.widthMm / 2 - 22, template.pageSize.heightMm - 11, 44, 5)];
   const smudges = await Promise.all(blots.map(async (b) => ({ input: await sharp({ create: { width: b.width, height: b.height, channels: 3, background: '#9a9a9a' } }).png().toBuffer(), left: b.left, top: b.top })));
   await save('qr-torn-serial-smudged.png', sharp(page).composite([{ input: white, left: hole.left, top: hole.top }, ...smudges]));
+  // Torn, and only the footer's serial smudged: the header alone could be misread (a 3 as an 8 puts the page in
+  // another form), so one printed place is not enough and a person assigns it.
+  await save('qr-torn-footer-smudged.png', sharp(page).composite([{ input: white, left: hole.left, top: hole.top }, smudges[1]!]));
 }
 
 // A letter that is not a form at all, with somebody else's QR code on it.

@@ -45,6 +45,8 @@ const EXPECTED: Record<string, { pages: Record<number, string>; says?: RegExp }>
   // QR torn off: identified from its printed layout and the serial printed on it; smudged too, a person assigns it.
   'qr-torn.png': { pages: { 0: 'read' } },
   'qr-torn-serial-smudged.png': { pages: { 0: 'qr-unreadable' }, says: /QR code/ },
+  // Torn, the footer's serial smudged: the header alone is not enough (one misread digit names another form).
+  'qr-torn-footer-smudged.png': { pages: { 0: 'qr-unreadable' }, says: /printed serial could not be read for sure/ },
   'foreign-qr-letter.png': { pages: { 0: 'foreign-qr' }, says: /not one of this tool's forms/ },
   'photo-not-a-form.jpg': { pages: { 0: 'not-a-form' }, says: /no QR code and no corner marks/ },
   // made at test time

@@ -1,6 +1,6 @@
 // Identity for a page of the form whose QR code cannot be read: which page it is from its printed layout (and which
 // way up), its transform from the four corner marks, and its serial from the serial printed in words on the page.
-// Only when the printed serial is read alike in both places it is printed, and its page number agrees with the
+// Only when the printed serial is read, alike, in both places it is printed, and its page number agrees with the
 // layout, is the page taken as identified; otherwise a person assigns it.
 import type { GrayImage } from '../imaging/gray.ts';
 import type { Homography } from '../imaging/homography.ts';
@@ -26,7 +26,8 @@ export async function identifyByLayout(img: GrayImage, template: Template, pxPer
   }
   const canon = warpToTemplate(match.upright, match.h, template.pageSize.widthMm, template.pageSize.heightMm);
   const printed = await readPrintedSerial(canon, template, ocr);
-  if (!printed || printed.page !== match.pageNo) {
+  // The page number printed beside the serial must agree with the layout where it reads; the layout says which page.
+  if (!printed || (printed.page !== null && printed.page !== match.pageNo)) {
     return { failed: true, hint: ` Its layout is page ${match.pageNo} of ${template.id}, but its printed serial could not be read for sure.`, canon };
   }
   return {
