@@ -8,15 +8,18 @@
 //    line after a 2 was erased with it, and "21" read as "2 " (faintBesideWriting);
 //  - writing that runs out of the box over its top or bottom line: the cell is cut at the line, and a 9 written
 //    high, its loop above the line, read as 7, or a 7 with its bar drawn on the top line as 1 (cutCell's
-//    CutReport.spill, which follows the writing through the line).
+//    CutReport.spill, which follows the writing through the line);
+//  - a field read empty with writing on a box's side line: a 1 written hard against the line lies in the margin the
+//    ink test leaves out and is erased with the line, and "1" read as blank, shown to nobody (sideLineWidened).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BoxAlternative } from '../src/recognition/box-classifier.ts';
 import { decideField } from '../src/record/acceptance.ts';
 import { normaliseField } from '../src/record/normalise.ts';
 import { cutCell, type CutReport } from '../src/recognition/cell-image.ts';
-import { faintBesideWriting, type CombLine } from '../src/recognition/read-page.ts';
-import { decimalPartMissing, gapBeforeWriting } from '../src/template/geometry.ts';
+import { faintBesideWriting, locateCombs, type CombLine } from '../src/recognition/read-page.ts';
+import { sideLineWidened } from '../src/imaging/boxes.ts';
+import { combBoxes, decimalPartMissing, gapBeforeWriting } from '../src/template/geometry.ts';
 import { createGray, type GrayImage } from '../src/imaging/gray.ts';
 import { loadTemplate } from '../src/template/load.ts';
 
@@ -223,5 +226,64 @@ describe('a confidence against its threshold, in words', () => {
         expect(Number(below)).toBeLessThan(Number(limit));
       }),
     );
+  });
+});
+
+describe('writing on a side line of a field that looks empty', () => {
+  // A canonical page (8 px a mm) with one field's comb drawn as the form prints it: grey lines 2 px wide.
+  const PPM = 8;
+  function page(f: ReturnType<typeof field>, lineWidth = 2): { img: GrayImage; boxes: { x: number; y: number; w: number; h: number }[] } {
+    const img = createGray(Math.round(template.pageSize.widthMm * PPM), Math.round(template.pageSize.heightMm * PPM));
+    const boxes = combBoxes(f).map((z) => ({ x: z.x * PPM, y: z.y * PPM, w: z.w * PPM, h: z.h * PPM }));
+    const fill = (x0: number, y0: number, w: number, h: number, v: number) => {
+      for (let y = Math.round(y0); y < Math.round(y0 + h); y++) for (let x = Math.round(x0); x < Math.round(x0 + w); x++) img.data[y * img.width + x] = v;
+    };
+    const half = lineWidth / 2;
+    for (const b of boxes) {
+      fill(b.x - half, b.y - half, b.w + lineWidth, lineWidth, 110);
+      fill(b.x - half, b.y + b.h - half, b.w + lineWidth, lineWidth, 110);
+      fill(b.x - half, b.y - half, lineWidth, b.h + lineWidth, 110);
+      fill(b.x + b.w - half, b.y - half, lineWidth, b.h + lineWidth, 110);
+    }
+    return { img, boxes };
+  }
+  const threshold = 150;
+
+  it('a 1 written hard against the right line of a one-box field: the field is a person\'s, not blank', () => {
+    const f = field('obs1.gcse');
+    const { img, boxes } = page(f);
+    const b = boxes[0]!;
+    // The stroke of a 1, 3 px wide, touching the line from inside, two thirds of the box high.
+    for (let y = Math.round(b.y + b.h * 0.2); y < Math.round(b.y + b.h * 0.85); y++) for (let x = Math.round(b.x + b.w - 4); x < Math.round(b.x + b.w - 1); x++) img.data[y * img.width + x] = 40;
+    const [line] = [...locateCombs(img, [f], threshold, threshold).values()].flat();
+    expect(line!.ink).toEqual(['blank']); // the ink test's margin leaves it out
+    expect(line!.sideInk).toEqual([true]);
+    expect(sideLineWidened(img, b, threshold)).toBe(true);
+    expect(normaliseField(f, '?').findings.map((x) => x.code)).toContain('field-illegible');
+  });
+
+  it('an empty comb, whatever the width of its printed lines, is left empty', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('obs1.gcse', 'obs1.news2', 'obs2.time', 'patient.postcode'), fc.integer({ min: 1, max: 4 }), (id, w) => {
+        const f = field(id);
+        const { img } = page(f, w);
+        const [line] = [...locateCombs(img, [f], threshold, threshold).values()].flat();
+        expect(line!.sideInk.every((s) => !s)).toBe(true);
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it('a field with writing in its boxes is not looked at: a stroke on a line is most often theirs', () => {
+    const f = field('obs1.news2');
+    const { img, boxes } = page(f);
+    const b = boxes[0]!;
+    for (let y = Math.round(b.y + b.h * 0.2); y < Math.round(b.y + b.h * 0.85); y++) {
+      for (let x = Math.round(b.x + b.w / 2 - 1); x < Math.round(b.x + b.w / 2 + 2); x++) img.data[y * img.width + x] = 40; // a 1 in box 1
+      for (let x = Math.round(b.x + b.w - 4); x < Math.round(b.x + b.w - 1); x++) img.data[y * img.width + x] = 40; // and a stroke on the line
+    }
+    const [line] = [...locateCombs(img, [f], threshold, threshold).values()].flat();
+    expect(line!.ink[0]).toBe('ink');
+    expect(line!.sideInk).toEqual([false, false]);
   });
 });

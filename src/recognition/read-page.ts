@@ -5,7 +5,7 @@ import { combBoxes, cropZone, decimalPartMissing, gapBeforeWriting, inset, isCom
 import type { Field, Template, Zone } from '../template/schema.ts';
 import { cropGray, downscaleGray, grayToPng, HANDOFF_PNG_LEVEL, medianGrey, otsuThreshold, type GrayImage } from '../imaging/gray.ts';
 import { CANON_PX_PER_MM } from '../imaging/warp.ts';
-import { DEFAULT_TICK_BANDS, inkInside, refineBoxes, tickState, type PxRect, type TickBands, type TickState } from '../imaging/boxes.ts';
+import { DEFAULT_TICK_BANDS, inkInside, refineBoxes, sideLineWidened, tickState, type PxRect, type TickBands, type TickState } from '../imaging/boxes.ts';
 import { jointConfidence, topReading } from '../record/evidence.ts';
 import type { BoxAlternative, BoxCharset, BoxClassifier } from './box-classifier.ts';
 import { cellTensor, cutCell, type CutReport } from './cell-image.ts';
@@ -98,6 +98,8 @@ export interface CombLine {
   boxes: PxRect[];
   /** Per box: 'blank', 'ink' (written at the page's threshold) or 'faint' (only at the lenient one). */
   ink: ('blank' | 'ink' | 'faint')[];
+  /** Per box of a field the ink test finds empty: writing on or against a side line (sideLineWidened); else false. */
+  sideInk: boolean[];
   /** Per box cut: its writing ran out of the cell over the top or bottom line (SPILL_MAX pixels or more left
    *  outside, or running on out of the region looked at: CutReport). */
   cutOff: boolean[];
@@ -112,6 +114,7 @@ export interface CombLine {
 const SPILL_MAX = 8;
 
 const EMPTY_BOX: BoxAlternative[] = [{ char: ' ', p: 1 }];
+const UNREADABLE_BOX: BoxAlternative[] = [{ char: '', p: 1 }];
 
 /** Every comb field of the page: its boxes where they landed, and the ink test of each box; grouped by charset. */
 export function locateCombs(canon: GrayImage, fields: readonly Field[], threshold: number, faint: number): Map<BoxCharset, CombLine[]> {
@@ -126,9 +129,12 @@ export function locateCombs(canon: GrayImage, fields: readonly Field[], threshol
     const ink = boxes.map((b) =>
       inkInside(canon, b, 0.45 * PPM, threshold) >= COMB_INK_MIN ? 'ink' : faint > threshold && inkInside(canon, b, 0.45 * PPM, faint) >= COMB_INK_MIN ? 'faint' : 'blank',
     );
+    // Where other boxes are written, a stroke on a line is most often theirs touching it: only an empty field is looked at.
+    const empty = ink.every((k) => k === 'blank');
+    const sideInk = boxes.map((b) => empty && sideLineWidened(canon, b, threshold));
     const cs = charsetOf(f);
     if (!out.has(cs)) out.set(cs, []);
-    out.get(cs)!.push({ field: f, boxes, ink, cutOff: boxes.map(() => false), alternatives: boxes.map(() => EMPTY_BOX) });
+    out.get(cs)!.push({ field: f, boxes, ink, sideInk, cutOff: boxes.map(() => false), alternatives: boxes.map(() => EMPTY_BOX) });
   }
   return out;
 }
@@ -262,8 +268,12 @@ function combReading(l: CombLine): FieldReading {
     faintSeen = true;
     return a;
   });
-  const raw = topReading(alternatives).text;
+  // A field that looks empty but for writing on a box's side line is not known to be empty: that box is "not one clean
+  // character", and a person reads the field (taken as blank, nobody would).
+  const read = l.sideInk.some(Boolean) ? alternatives.map((a, i) => (l.sideInk[i] ? UNREADABLE_BOX : a)) : alternatives;
+  const raw = topReading(read).text;
   const base = { fieldId: l.field.id, type: l.field.type, path: l.field.path, rawText: raw, read: raw, crop: cropRect(l.field) };
+  if (read !== alternatives) return { ...base, confidence: 0 };
   const cutShort = l.cutOff.some((cut, i) => cut && alternatives[i]![0]?.char !== ' ');
   const lostWriting = gapBeforeWriting(l.field, raw) || decimalPartMissing(l.field, raw) || faintBesideWriting(l.ink, alternatives);
   if (faintSeen || cutShort || lostWriting) return { ...base, confidence: 0 };
