@@ -25,9 +25,9 @@ function serialStrips(template: Template): { x: number; y: number; w: number; h:
 }
 
 /**
- * The serial is the one run of six to nine digits in the line (an O among them read as 0) (tesseract garbles "Form" often:
- * "Forrh", "Porm", "Form'"); the page number is the digit after "page", if it reads as one. Nothing here is trusted
- * alone: the two places must agree (agreedIdentity), so a stray run of digits or a misread one refuses the page.
+ * The serial is the one run of six to nine digits in the line, an O among them taken as 0 (the word "Form" before it
+ * comes out too garbled to look for: "Forrh", "Porm", "Form'"); the page number is the digit after "page", if it
+ * reads as one. Nothing here is trusted alone: the two places must agree (agreedIdentity).
  */
 export function parsePrintedSerial(text: string): PrintedIdentity | null {
   const runs = [...text.matchAll(/(?<![0-9O])[0-9O]{6,9}(?![0-9O])/gi)].map((m) => m[0].toUpperCase().replace(/O/g, '0'));

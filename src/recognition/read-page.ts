@@ -5,7 +5,7 @@ import { combBoxes, cropZone, decimalPartMissing, gapBeforeWriting, inset, isCom
 import type { Field, Template, Zone } from '../template/schema.ts';
 import { cropGray, downscaleGray, grayToPng, HANDOFF_PNG_LEVEL, medianGrey, otsuThreshold, type GrayImage } from '../imaging/gray.ts';
 import { CANON_PX_PER_MM } from '../imaging/warp.ts';
-import { DEFAULT_TICK_BANDS, inkInside, refineBoxes, sideLineWidened, tickState, type PxRect, type TickBands, type TickState } from '../imaging/boxes.ts';
+import { DEFAULT_TICK_BANDS, INK_MARGIN_MM, inkInside, refineBoxes, sideLineWidened, tickState, type PxRect, type TickBands, type TickState } from '../imaging/boxes.ts';
 import { jointConfidence, topReading } from '../record/evidence.ts';
 import type { BoxAlternative, BoxCharset, BoxClassifier } from './box-classifier.ts';
 import { cellTensor, cutCell, type CutReport } from './cell-image.ts';
@@ -127,7 +127,7 @@ export function locateCombs(canon: GrayImage, fields: readonly Field[], threshol
     const boxes = boxes0.map((b) => shift(b, d));
     // The ink test tells an empty box from a written one; a box with ink only at the lenient cut-off is "faint".
     const ink = boxes.map((b) =>
-      inkInside(canon, b, 0.45 * PPM, threshold) >= COMB_INK_MIN ? 'ink' : faint > threshold && inkInside(canon, b, 0.45 * PPM, faint) >= COMB_INK_MIN ? 'faint' : 'blank',
+      inkInside(canon, b, INK_MARGIN_MM * PPM, threshold) >= COMB_INK_MIN ? 'ink' : faint > threshold && inkInside(canon, b, INK_MARGIN_MM * PPM, faint) >= COMB_INK_MIN ? 'faint' : 'blank',
     );
     // Where other boxes are written, a stroke on a line is most often theirs touching it: only an empty field is looked at.
     const empty = ink.every((k) => k === 'blank');
