@@ -17,6 +17,28 @@ import { CadStore } from './cad-store.ts';
 import { JobStoreError, type StoreCore } from './store-core.ts';
 
 export const JOB_DB_FILE = 'job.sqlite';
+
+/** How long an opener waits for another to finish turning a new job's database to WAL (as long as busy_timeout). */
+const WAL_WAIT_MS = 5000;
+
+/**
+ * WAL mode, which a new job's database gets from whichever opener comes first. SQLite answers "database is locked"
+ * at once, without its busy handler, to a connection that asks for WAL while another is turning the same new file
+ * to WAL: the second of two scans started together stopped with "kept busy" instead of being refused by name. So the
+ * second waits for the first, briefly, as busy_timeout would.
+ */
+function setWalMode(db: Db): void {
+  const until = Date.now() + WAL_WAIT_MS;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (e) {
+      if (!String((e as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY') || Date.now() > until) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // a synchronous pause: open is synchronous
+    }
+  }
+}
 export { JOB_SUBDIRS } from './job-folder.ts';
 
 export interface OpenOptions {
@@ -62,9 +84,9 @@ export class JobStore implements StoreCore {
     checkJobFolder(dir); // no linked subfolders; folder and database owner-only
     for (const sub of JOB_SUBDIRS) ensurePrivateDir(join(dir, sub));
     const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    setWalMode(db);
+    db.pragma('foreign_keys = ON');
     db.pragma('synchronous = FULL');
     const now = opts.now ?? (() => new Date().toISOString());
     const store = new JobStore(dir, db, now);
