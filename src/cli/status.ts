@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT } from './errors.ts';
 
@@ -16,7 +17,6 @@ export function registerStatusCommand(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ prf-backload status --job jobs/july-outage\n')
     .action(async (opts: { job: string; blank?: boolean; json?: boolean }) => {
       const { JobStore } = await import('../job/store.ts');
-      const { join } = await import('node:path');
       const store = JobStore.open(opts.job);
       try {
         const c = store.statusCounts();

@@ -89,16 +89,16 @@ export function refineBoxes(img: GrayImage, boxes: PxRect[], radius: number): { 
   return { dx: best(colDark, x0, xEdges), dy: best(rowDark, y0, yEdges) };
 }
 
-/** Share of ink inside a box, leaving out a border of `inset` px where the printed line and its blur lie. */
 /** The margin beside a comb box's printed lines that the ink test leaves out, so the line is not taken for writing. */
 export const INK_MARGIN_MM = 0.45;
 
+/** Share of ink inside a box, leaving out a border of `inset` px where the printed line and its blur lie. */
 export function inkInside(img: GrayImage, r: PxRect, inset: number, threshold: number): number {
   return darkShare(img, r.x + inset, r.y + inset, r.w - 2 * inset, r.h - 2 * inset, threshold);
 }
 
 /** How much wider than the box's top and bottom lines a side line must look to carry writing (px, 8 a mm). */
-export const SIDE_LINE_WIDENING = 3;
+const SIDE_LINE_WIDENING = 3;
 
 /**
  * Writing on or hard against a side line of a box: the margin the ink test leaves out beside the printed line is

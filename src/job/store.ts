@@ -17,6 +17,7 @@ import { CadStore } from './cad-store.ts';
 import { JobStoreError, type StoreCore } from './store-core.ts';
 
 export const JOB_DB_FILE = 'job.sqlite';
+export { JOB_SUBDIRS } from './job-folder.ts';
 
 /** How long an opener waits for another to finish turning a new job's database to WAL (as long as busy_timeout). */
 const WAL_WAIT_MS = 5000;
@@ -39,7 +40,6 @@ function setWalMode(db: Db): void {
     }
   }
 }
-export { JOB_SUBDIRS } from './job-folder.ts';
 
 export interface OpenOptions {
   create?: boolean;
