@@ -8,9 +8,11 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { scanJob, type ScanSummary } from '../src/job/scan.ts';
 import { loadTruthDir, scoreTruths, type ScoreReport, type TypeStats } from '../src/job/score.ts';
-import { JobStore } from '../src/job/store.ts';
+import { JobStore, withJobStore } from '../src/job/store.ts';
 import { CALIBRATION_FILE, validateJob } from '../src/job/validate.ts';
 import { importCadIntoJob } from '../src/job/cad-import.ts';
+import { importRosterIntoJob } from '../src/job/roster-import.ts';
+import { STAFF_ROSTER_FILE } from '../src/synth/staff-roster.ts';
 import { familiesOfPool } from '../src/synth/font-pools.ts';
 import type { GroundTruth } from '../src/synth/truth.ts';
 import { synthesise } from '../src/synth/synth.ts';
@@ -35,6 +37,8 @@ const { values: args } = parseArgs({
     'skip-tesseract': { type: 'boolean', default: false },
     /** Validate without the corpus's CAD log (as a trust that has none would). */
     'no-cad': { type: 'boolean', default: false },
+    /** Validate without the corpus's staff list (as a trust that has none would). */
+    'no-roster': { type: 'boolean', default: false },
   },
 });
 const modelOpt = args['model-dir'] ? { modelDir: resolve(args['model-dir']) } : {};
@@ -152,9 +156,16 @@ async function mainMode() {
   }
   // The trust's CAD export, as `validate --cad` imports it (synth writes one beside every corpus).
   const cad = args['no-cad'] ? null : await importCadIntoJob(jobDir, join(corpus.dir, 'cad-incidents.csv'));
-  validateJob({ jobDir, today: '2026-01-01' });
   const truths = loadTruthDir(join(corpus.dir, 'truth'));
   const profiles = [...new Set(truths.map((t) => t.profile))].sort();
+  // First without the trust's staff list, for the line that says what the list adds; then with it, as
+  // `validate --roster` imports it (synth writes one beside every corpus), for every table below.
+  const rosterFile = join(corpus.dir, STAFF_ROSTER_FILE);
+  if (!args['no-roster'] && !existsSync(rosterFile)) throw new Error(`${rosterFile} is missing (a corpus synthesised before synth wrote one): run without --keep, or with --no-roster`);
+  validateJob({ jobDir, today: '2026-01-01' });
+  const withoutRoster = args['no-roster'] ? null : await withJobStore(jobDir, (s) => scoreTruths(s, truths));
+  const roster = args['no-roster'] ? null : await importRosterIntoJob(jobDir, rosterFile);
+  if (roster) validateJob({ jobDir, today: '2026-01-01' });
   const store = JobStore.open(jobDir);
   const reports: Record<string, ScoreReport> = {};
   for (const p of [...profiles, 'all']) reports[p] = scoreTruths(store, p === 'all' ? truths : truths.filter((t) => t.profile === p));
@@ -173,6 +184,7 @@ async function mainMode() {
   lines.push(`Hands: the test pool only (families never trained on): ${familiesOfPool('test').join(', ')}.`);
   lines.push(`Comb boxes read by box model ${scan.modelVersion}; thresholds ${args.calibration ? `from ${args.calibration}` : 'from the standard-prf template'} (calibrated on the validation hands, never on this corpus).`);
   lines.push(cad ? `Validated against the corpus's CAD log (${cad.imported} incidents, ${cad.rows} rows).` : 'Validated without a CAD log (--no-cad).');
+  lines.push(roster ? `Validated against the corpus's staff list (${roster.imported} staff, ${roster.rows} rows).` : 'Validated without a staff list (--no-roster).');
   lines.push('');
   lines.push('| measure | value |');
   lines.push('|---|---|');
@@ -200,6 +212,11 @@ async function mainMode() {
     lines.push(
       `| ${p} | ${c.charsWritten} | ${pct(c.charsRight, c.charsWritten)} | ${c.written} | ${pct(c.writtenReadRight, c.written)} | ${r.overall.written} | ${pct(r.overall.writtenAccepted, r.overall.written)} | ${r.automation.accepted} | ${r.silentErrors.wrong} | ${r.silentErrors.omitted} | ${r.silentErrors.perThousandAccepted.toFixed(2)} | ${r.readyWithWrongIdentity} | ${(r.overall.toPerson / Math.max(1, formsIn)).toFixed(1)} |`,
     );
+  }
+  if (withoutRoster) {
+    const w = withoutRoster;
+    lines.push('');
+    lines.push(`Without the staff list (same job, validated before it was imported): written accepted ${pct(w.overall.writtenAccepted, w.overall.written)}%, ${w.automation.accepted} accepted, silent wrong ${w.silentErrors.wrong}, silent omitted ${w.silentErrors.omitted}, fields a person sees per form ${(w.overall.toPerson / Math.max(1, truths.length)).toFixed(1)}.`);
   }
   lines.push('');
   lines.push('| profile | type | written | chars right % | written read right % | written accepted % | silent wrong | silent omitted | to a person |');
@@ -243,6 +260,8 @@ async function mainMode() {
     tesseractCombCpuSecondsPerPage: tess.cpuSeconds / Math.max(1, tess.pages),
     printedDigits: printed,
     reports,
+    ...(withoutRoster ? { withoutRoster: withoutRoster.overall, withoutRosterSilentErrors: withoutRoster.silentErrors, withoutRosterAccepted: withoutRoster.automation.accepted } : {}),
+    roster,
     comparison,
     thresholds: inForce,
   };

@@ -17,6 +17,9 @@ import { scanJob } from '../src/job/scan.ts';
 import { calibrateJob, loadTruthDir } from '../src/job/score.ts';
 import { JobStore } from '../src/job/store.ts';
 import { importCadLog } from '../src/job/cad-import.ts';
+import { importStaffRoster } from '../src/job/roster-import.ts';
+import { createRng } from '../src/synth/rng.ts';
+import { buildStaffRoster } from '../src/synth/staff-roster.ts';
 import { synthesise } from '../src/synth/synth.ts';
 import { fontById } from '../src/synth/font-pools.ts';
 import { loadTemplate } from '../src/template/load.ts';
@@ -79,6 +82,11 @@ if (!args.job) await scanJob({ inputs: corpora.map((d) => join(d, 'scans')), job
 const store = JobStore.open(jobDir);
 // The corpora's CAD logs in the job, as `validate --cad` would put a trust's there: CAD evidence is measured with them.
 await importCadLogs(store, corpora.map((d) => join(d, 'cad-incidents.csv')));
+// One staff list for all the corpora, of a trust's size (each corpus's own would make the list five times as dense):
+// everyone the forms name among the trust's other staff, as `validate --roster` would put a trust's there.
+const rosterFile = join(work, 'staff-roster.csv');
+writeFileSync(rosterFile, buildStaffRoster(truths.map((t) => t.intendedRecord), createRng('calibrate-template-roster')).csv, { mode: 0o600 });
+await importStaffRoster(store, rosterFile);
 const cal = calibrateJob(store, truths, Number(args.target));
 store.close();
 const out = {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job on the bundled synthetic scans: scan, validate (against the CAD log and the downtime's days), review (from a committed keyed file), validate,
+# The main job on the bundled synthetic scans: scan, validate (against the CAD log, the staff list and the downtime's days), review (from a committed keyed file), validate,
 # export, reconcile. Output goes to ./demo/; the import batch is in demo/batches/.
 # Exit code 3 from a step means "finished, but something needs a person" and does not stop the demo.
 set -u
@@ -15,7 +15,7 @@ step() {
 rm -rf demo
 step scan fixtures/scans --job demo/job --workers 2
 # The bundled forms were written in a downtime of 18 July to 31 August 2023: an incident date outside it goes to a person.
-step validate --job demo/job --cad fixtures/cad-incidents.csv --downtime 2023-07-18..2023-08-31
+step validate --job demo/job --cad fixtures/cad-incidents.csv --roster fixtures/staff-roster.csv --downtime 2023-07-18..2023-08-31
 # A copy as it stands before anyone reviewed it, for npm run bench:review.
 cp -a demo/job demo/job-before-review
 # The review of what the machine could not prove. The values come from fixtures/demo-keyed.csv: what a person keyed

@@ -1,6 +1,6 @@
 // Make the committed synthetic corpus in fixtures/: a dozen filled and scanned forms across every scanning profile
 // and every container (PNG, JPEG, 8-bit and 1-bit multi-page TIFF, multi-page PDF), with an upside-down page,
-// blank duplex backs and out-of-order pages; the ground truth in fixtures/truth/ and the CAD log beside them.
+// blank duplex backs and out-of-order pages; the ground truth in fixtures/truth/ and the CAD log and staff list beside them.
 // Fake patients only. Byte-for-byte the same on every run. Run: npx tsx scripts/make-fixtures.ts
 import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,8 @@ import { synthesise, type SessionPlan } from '../src/synth/synth.ts';
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 export const FIXTURE_SEED = 'fixtures-1';
 const MAX_BYTES = 15 * 1024 * 1024;
+/** What synth writes that the fixtures keep. */
+const FIXTURE_FILES = ['scans', 'truth', 'cad-incidents.csv', 'staff-roster.csv', 'synth-summary.json'];
 
 export const FIXTURE_PLAN: SessionPlan[] = [
   { profile: 'clean', container: 'png', forms: 2, duplex: false, outOfOrder: false },
@@ -46,8 +48,8 @@ async function main(): Promise<void> {
     const bytes = sizeOf(work);
     if (bytes > MAX_BYTES) throw new Error(`fixture corpus is ${(bytes / 1e6).toFixed(1)} MB, over the 15 MB limit`);
 
-    for (const name of ['scans', 'truth', 'cad-incidents.csv', 'synth-summary.json']) rmSync(join(FIXTURES, name), { recursive: true, force: true });
-    for (const name of ['scans', 'truth', 'cad-incidents.csv', 'synth-summary.json']) cpSync(join(work, name), join(FIXTURES, name), { recursive: true });
+    for (const name of FIXTURE_FILES) rmSync(join(FIXTURES, name), { recursive: true, force: true });
+    for (const name of FIXTURE_FILES) cpSync(join(work, name), join(FIXTURES, name), { recursive: true });
     process.stdout.write(
       `fixtures: ${s.forms} forms, ${s.formPages} form pages, ${s.blankBacks} blank backs, ${s.upsideDown} upside down, ` +
         `${s.files} files (${JSON.stringify(s.byContainer)}), ${(bytes / 1e6).toFixed(1)} MB, ${result.seconds.toFixed(1)} s\n`,

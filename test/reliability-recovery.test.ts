@@ -14,6 +14,7 @@ import { JobStore } from '../src/job/store.ts';
 import { pdfWithMediaBox } from '../bench/soak/pdf.ts';
 import { runCli } from './helpers/cli.ts';
 import { buildJobFixture } from './helpers/job-fixture.ts';
+import { makeReadJob, sample } from './helpers/read-job.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'prf-recovery-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -154,6 +155,30 @@ describe('paths on the command line get plain messages, never raw ENOENT/EEXIST'
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('the CAD file is missing columns: incident number');
     noRaw(r.stderr);
+  });
+
+  it('validate --roster: a missing file, a list without a staff-number column, and a good list named by counts only', () => {
+    const dir = makeReadJob(sample, 0.95);
+    const missing = runCli(['validate', '--job', dir, '--roster', join(root, 'nostaff.csv')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--roster');
+    expect(missing.stderr).toContain('there is no such file');
+    noRaw(missing.stderr);
+    const bad = join(root, 'staff-no-number.csv');
+    writeFileSync(bad, 'Name;Role\nJane Smith;paramedic\n');
+    const r = runCli(['validate', '--job', dir, '--roster', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`the staff list ${bad} is missing a column: staff number`);
+    noRaw(r.stderr);
+    const badMap = runCli(['validate', '--job', dir, '--roster', bad, '--roster-columns', 'name=Name']);
+    expect(badMap.code).toBe(2);
+    expect(badMap.stderr).toContain('--roster-columns "name=Name": use staffNumber=HEADER');
+    const good = join(root, 'staff.csv');
+    writeFileSync(good, 'Pay No,Name,HCPC\n104233,Zelda Quixote,PA123456\nabc,Bad Row,\n');
+    const ok = runCli(['validate', '--job', dir, '--roster', good, '--roster-columns', 'staffNumber=Pay No']);
+    expect(ok.stdout).toContain('Staff list: 1 member(s) of staff imported from 2 row(s), 1 row(s) with no staff number of digits.');
+    // Staff names and numbers stay off the console.
+    expect(ok.stdout + ok.stderr).not.toMatch(/Zelda|Quixote|104233|PA123456/i);
   });
 
   it('form render --out into a folder that does not exist', () => {

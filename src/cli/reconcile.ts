@@ -4,18 +4,22 @@ import { EXIT, UsageError } from './errors.ts';
 import { checkInputFile, checkOutputFile } from './paths.ts';
 
 /** `--columns incidentNumber=HEADER,incidentDate=HEADER` as a column map. */
-export function parseColumns(text: string | undefined): Partial<CadColumnMap> {
+/** A column map given on the command line ("incidentNumber=CallRef,incidentDate=Created"), keys checked. */
+export function parseColumnMap<K extends string>(option: string, text: string | undefined, keys: readonly K[]): Partial<Record<K, string>> {
   if (!text) return {};
-  const out: Partial<CadColumnMap> = {};
+  const out: Partial<Record<K, string>> = {};
   for (const part of text.split(',')) {
     const [key, header] = part.split('=').map((s) => s.trim());
-    if ((key !== 'incidentNumber' && key !== 'incidentDate') || !header) {
-      throw new UsageError(`--columns "${part}": use incidentNumber=HEADER,incidentDate=HEADER`);
+    if (!keys.includes(key as K) || !header) {
+      throw new UsageError(`${option} "${part}": use ${keys.map((k) => `${k}=HEADER`).join(',')}`);
     }
-    out[key] = header;
+    out[key as K] = header;
   }
   return out;
 }
+
+export const parseColumns = (text: string | undefined, option = '--columns'): Partial<CadColumnMap> =>
+  parseColumnMap(option, text, ['incidentNumber', 'incidentDate'] as const);
 
 export function registerReconcileCommand(program: Command): void {
   program

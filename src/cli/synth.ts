@@ -13,7 +13,7 @@ export function registerSynthCommand(program: Command): void {
     .description('Make synthetic filled-in, scanned forms (fake patients only) with the ground truth beside each.')
     .requiredOption('--count <n>', 'number of forms')
     .requiredOption('--seed <seed>', 'seed: the same seed gives the same files, byte for byte')
-    .requiredOption('--out <dir>', 'output folder (scans/, truth/, cad-incidents.csv, synth-summary.json)')
+    .requiredOption('--out <dir>', 'output folder (scans/, truth/, cad-incidents.csv, staff-roster.csv, synth-summary.json)')
     .option('--template <name|file>', 'built-in template name or a template JSON file', 'standard-prf')
     .option('--profile <name>', `scanning profile: ${PROFILE_CHOICES.join(', ')}`, 'mixed')
     .option('--hands <pool>', `which pool of handwriting fonts writes the forms: ${FONT_POOLS.join(', ')} (test: hands the box classifier never trained on)`, 'test')
@@ -92,6 +92,7 @@ export function registerSynthCommand(program: Command): void {
             cadRows: s.cad.rows,
             cadIncidentsWithoutForm: s.cad.incidentsWithoutForm.length,
             cadFormsWithoutIncident: s.cad.formsWithoutIncident.length,
+            rosterRows: s.roster.rows,
             seconds: round(result.seconds),
             formsPerSecond: round(result.formsPerSecond),
             formsPerSecondByProfile: perProfile,
@@ -109,6 +110,7 @@ export function registerSynthCommand(program: Command): void {
           `  ${s.files} scan file(s): ${containers}`,
           `  ${s.writerErrors} form(s) with planted writer errors, ${s.crossOuts} crossed-out tick box(es), ${s.combCorrections} corrected comb box(es) on ${s.formsWithCombCorrections} form(s)`,
           `  CAD log: ${s.cad.rows} incident(s); ${s.cad.incidentsWithoutForm.length} without a form, ${s.cad.formsWithoutIncident.length} form(s) without an incident`,
+          `  Staff list: ${s.roster.rows} member(s) of staff, everyone the forms name among the trust's others`,
           `  ${round(result.seconds)} s, ${round(result.formsPerSecond)} forms per second` +
             (Object.keys(perProfile).length ? ` (${Object.entries(perProfile).map(([p, v]) => `${p} ${v}`).join(', ')})` : ''),
           '',

@@ -4,13 +4,14 @@
 // The CAD file is read as a stream (csv-parse, one row at a time, never held whole). What is kept in memory is
 // bounded by the job, not the file: the job's PRFs, plus the incident numbers seen inside the PRFs' date window
 // (for duplicate detection), plus lists capped at `maxListed`.
-import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
-import { parse } from 'csv-parse';
 import { JobStore } from '../job/store.ts';
 import type { RecordStatus } from '../job/record-store.ts';
 import { getAtPath } from '../record/paths.ts';
 import { isRealDate } from '../record/schema.ts';
 import { csvText } from './csv-cell.ts';
+import { readReferenceRows, resolveColumns as resolveReferenceColumns, type ColumnSpec, type ReferenceRow } from './reference-csv.ts';
+
+export { detectDelimiter, normHeader as normCadHeader } from './reference-csv.ts';
 
 export interface CadColumnMap {
   incidentNumber: string;
@@ -68,73 +69,26 @@ export class ReconcileError extends Error {
 }
 
 // Header spellings seen in CAD exports, compared lower-case with everything but letters and digits removed.
-const DEFAULT_HEADERS: Record<keyof CadColumnMap, string[]> = {
-  incidentNumber: [
-    'incidentnumber', 'incidentno', 'incidentid', 'incidentref', 'incidentreference', 'incident', 'cadincidentnumber',
-    'cadnumber', 'cadno', 'cadref', 'cadid', 'callid', 'callnumber', 'callidentifier', 'eventnumber', 'eventid',
-  ],
-  incidentDate: [
-    'incidentdate', 'incidentdatetime', 'date', 'calldate', 'calldatetime', 'callreceived', 'callreceiveddate',
-    'callreceiveddatetime', 'datetimeofcall', 'createddate', 'createddatetime', 'eventdate', 'incidentcreated',
-  ],
+const CAD_COLUMNS: ColumnSpec<keyof CadColumnMap> = {
+  file: 'the CAD file',
+  spellings: {
+    incidentNumber: [
+      'incidentnumber', 'incidentno', 'incidentid', 'incidentref', 'incidentreference', 'incident', 'cadincidentnumber',
+      'cadnumber', 'cadno', 'cadref', 'cadid', 'callid', 'callnumber', 'callidentifier', 'eventnumber', 'eventid',
+    ],
+    incidentDate: [
+      'incidentdate', 'incidentdatetime', 'date', 'calldate', 'calldatetime', 'callreceived', 'callreceiveddate',
+      'callreceiveddatetime', 'datetimeofcall', 'createddate', 'createddatetime', 'eventdate', 'incidentcreated',
+    ],
+  },
+  labels: { incidentNumber: 'incident number', incidentDate: 'incident date' },
+  example: '"IncidentNumber"/"IncidentDate"',
+  error: (m) => new ReconcileError(m),
 };
-const LABELS: Record<keyof CadColumnMap, string> = { incidentNumber: 'incident number', incidentDate: 'incident date' };
 
-export const normCadHeader = (h: string) => h.toLowerCase().replace(/[^a-z0-9]/g, '');
-
-/** Choose `,`, `;` or tab by which occurs most (outside quotes) in the header line. */
-export function detectDelimiter(headerLine: string): ',' | ';' | '\t' {
-  const counts = { ',': 0, ';': 0, '\t': 0 };
-  let quoted = false;
-  for (const ch of headerLine) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && ch in counts) counts[ch as keyof typeof counts]++;
-  }
-  const best = (Object.entries(counts) as [',' | ';' | '\t', number][]).sort((a, b) => b[1] - a[1])[0]!;
-  return best[1] > 0 ? best[0] : ',';
-}
-
-function readHeaderLine(path: string): string {
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(64 * 1024);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    const text = buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '');
-    return text.split(/\r?\n/, 1)[0] ?? '';
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Map the header to column indexes; a clear error naming every missing column. */
-export function resolveColumns(header: string[], given: Partial<CadColumnMap> = {}): { map: CadColumnMap; index: Record<keyof CadColumnMap, number> } {
-  const missing: string[] = [];
-  const map = {} as CadColumnMap;
-  const index = {} as Record<keyof CadColumnMap, number>;
-  const trimmed = header.map((h) => h.trim());
-  for (const key of Object.keys(DEFAULT_HEADERS) as (keyof CadColumnMap)[]) {
-    let i: number;
-    if (given[key]) {
-      i = trimmed.indexOf(given[key]!);
-      if (i < 0) i = trimmed.findIndex((h) => normCadHeader(h) === normCadHeader(given[key]!));
-      if (i < 0) missing.push(`${LABELS[key]} (column "${given[key]}")`);
-    } else {
-      i = -1;
-      for (const spelling of DEFAULT_HEADERS[key]) {
-        i = trimmed.findIndex((h) => normCadHeader(h) === spelling);
-        if (i >= 0) break;
-      }
-      if (i < 0) missing.push(`${LABELS[key]} (none of the usual names, e.g. "IncidentNumber"/"IncidentDate"; say which with the column option)`);
-    }
-    if (i >= 0) {
-      map[key] = trimmed[i]!;
-      index[key] = i;
-    }
-  }
-  if (missing.length) {
-    throw new ReconcileError(`the CAD file is missing ${missing.length === 1 ? 'a column' : 'columns'}: ${missing.join('; ')}. Columns found: ${trimmed.map((h) => JSON.stringify(h)).join(', ')}`);
-  }
-  return { map, index };
+/** Map a CAD header to column indexes; a clear error naming every missing column. */
+export function resolveColumns(header: string[], given: Partial<CadColumnMap> = {}) {
+  return resolveReferenceColumns(header, CAD_COLUMNS, given);
 }
 
 /** A CAD date or date-time as YYYY-MM-DD: ISO (2023-07-19[T ]..), UK (19/07/2023, 19-07-2023, 19.07.2023). */
@@ -151,45 +105,15 @@ function valid(y: string, mo: string, d: string): string | null {
   return isRealDate(Number(y), Number(mo), Number(d)) ? `${y}-${mo}-${d}` : null;
 }
 
-export interface CadRow {
-  record: string[];
-  /** Line in the CAD file (1 = header). */
-  line: number;
-  index: Record<keyof CadColumnMap, number>;
-  header: string[];
-}
+export type CadRow = ReferenceRow<keyof CadColumnMap>;
 
 /**
  * A CAD file's rows after its header, streamed (one row at a time, never held whole), with the header resolved to
  * columns (`columns()` gives the header names used, once the header is read). Every problem (no header, a missing
  * column, a line csv-parse cannot read) is a ReconcileError naming it.
  */
-export function readCadRows(
-  path: string,
-  columns: Partial<CadColumnMap> = {},
-): { delimiter: ',' | ';' | '\t'; rows: AsyncGenerator<CadRow>; columns: () => CadColumnMap | undefined } {
-  const delimiter = detectDelimiter(readHeaderLine(path));
-  let resolved: { map: CadColumnMap; index: Record<keyof CadColumnMap, number>; header: string[] } | undefined;
-  async function* rows(): AsyncGenerator<CadRow> {
-    const parser = createReadStream(path).pipe(
-      parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, info: true, relax_quotes: false }),
-    );
-    try {
-      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-        if (!resolved) {
-          resolved = { ...resolveColumns(record, columns), header: record.map((h) => h.trim()) };
-          continue;
-        }
-        yield { record, line: info.lines, index: resolved.index, header: resolved.header };
-      }
-    } catch (e) {
-      if (e instanceof ReconcileError) throw e;
-      const err = e as Error & { lines?: number };
-      throw new ReconcileError(`the CAD file could not be read${err.lines ? ` at line ${err.lines}` : ''}: ${err.message}`);
-    }
-    if (!resolved) throw new ReconcileError('the CAD file is empty: no header line');
-  }
-  return { delimiter, rows: rows(), columns: () => resolved?.map };
+export function readCadRows(path: string, columns: Partial<CadColumnMap> = {}) {
+  return readReferenceRows(path, CAD_COLUMNS, columns);
 }
 
 interface Prf extends PrfRef {

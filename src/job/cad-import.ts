@@ -1,9 +1,10 @@
 // Import the trust's CAD incident export into a job, for validate to check forms against (`validate --cad FILE`).
 // The file is streamed through the same reader as `reconcile` (delimiter, header spellings, dates); the optional
 // call-received and call-sign columns are found by their usual names. Bad rows are counted, never fatal.
-import { normCadHeader, parseCadDate, readCadRows, type CadColumnMap } from '../export/reconcile.ts';
+import { parseCadDate, readCadRows, type CadColumnMap } from '../export/reconcile.ts';
+import { optionalColumn } from '../export/reference-csv.ts';
 import type { CadIncidentFacts } from './cad-store.ts';
-import { JobStore } from './store.ts';
+import { JobStore, withJobStore } from './store.ts';
 
 const OPTIONAL_HEADERS = {
   callReceived: ['callreceived', 'callreceivedtime', 'timecallreceived', 'timeofcall', 'calltime', 'timereceived', 'callreceiveddatetime'],
@@ -39,8 +40,8 @@ export async function importCadLog(store: JobStore, path: string, columns: Parti
   let optional: { callReceived: number; callSign: number } | undefined;
   for await (const { record, line, index, header } of readCadRows(path, columns).rows) {
     optional ??= {
-      callReceived: header.findIndex((h) => (OPTIONAL_HEADERS.callReceived as readonly string[]).includes(normCadHeader(h))),
-      callSign: header.findIndex((h) => (OPTIONAL_HEADERS.callSign as readonly string[]).includes(normCadHeader(h))),
+      callReceived: optionalColumn(header, OPTIONAL_HEADERS.callReceived),
+      callSign: optionalColumn(header, OPTIONAL_HEADERS.callSign),
     };
     summary.rows++;
     const incidentNumber = (record[index.incidentNumber] ?? '').trim();
@@ -65,11 +66,6 @@ export async function importCadLog(store: JobStore, path: string, columns: Parti
 }
 
 /** Import a CAD file into the job in a folder (the caller holds the job's lock where others may write). */
-export async function importCadIntoJob(jobDir: string, path: string, columns: Partial<CadColumnMap> = {}): Promise<CadImportSummary> {
-  const store = JobStore.open(jobDir);
-  try {
-    return await importCadLog(store, path, columns);
-  } finally {
-    store.close();
-  }
+export function importCadIntoJob(jobDir: string, path: string, columns: Partial<CadColumnMap> = {}): Promise<CadImportSummary> {
+  return withJobStore(jobDir, (store) => importCadLog(store, path, columns));
 }

@@ -224,6 +224,16 @@ CREATE TABLE IF NOT EXISTS cad_incidents (
   call_sign       TEXT,
   line            INTEGER NOT NULL
 ) STRICT;
+
+-- validate: the trust's staff list, imported with \`validate --roster\` (each import replaces the last). Reference
+-- data about staff, never about patients: a staff number on the list, and the HCPC number and name the list gives
+-- for it, are evidence that a form's staff fields were read right. The file's line is kept for messages.
+CREATE TABLE IF NOT EXISTS staff_roster (
+  staff_number TEXT PRIMARY KEY CHECK (length(staff_number) > 0 AND staff_number NOT GLOB '*[^0-9]*'),
+  name         TEXT,
+  hcpc_number  TEXT,
+  line         INTEGER NOT NULL
+) STRICT;
 `;
 
 /** Columns added after the first release, each with its ALTER TABLE, so a job made before them still opens. */

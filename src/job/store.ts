@@ -14,6 +14,7 @@ import { RecordStore } from './record-store.ts';
 import { ReviewStore } from '../review/review-store.ts';
 import { BatchStore } from '../export/batch-store.ts';
 import { CadStore } from './cad-store.ts';
+import { RosterStore } from './roster-store.ts';
 import { JobStoreError, type StoreCore } from './store-core.ts';
 
 export const JOB_DB_FILE = 'job.sqlite';
@@ -53,7 +54,7 @@ export interface OpenOptions {
 /**
  * A job's store: the one connection, its transaction helper and clock, the job's meta, and each stage's tables
  * behind an accessor (pages: sources and pages; records: records and fields; review: claims, keyings, decisions
- * and the audit read back; batches: export batches; cad: the CAD incident log validate checks against). Each stage's table access lives beside the stage, over
+ * and the audit read back; batches: export batches; cad and roster: the CAD incident log and the staff list validate checks against). Each stage's table access lives beside the stage, over
  * this core; a stage that needs several of them in one transaction wraps its calls in inTransaction.
  */
 export class JobStore implements StoreCore {
@@ -65,6 +66,7 @@ export class JobStore implements StoreCore {
   readonly review: ReviewStore = new ReviewStore(this, this.records);
   readonly batches: BatchStore = new BatchStore(this);
   readonly cad: CadStore = new CadStore(this);
+  readonly roster: RosterStore = new RosterStore(this);
 
   private constructor(dir: string, db: Db, now: () => string) {
     this.dir = dir;
@@ -185,5 +187,15 @@ export class JobStore implements StoreCore {
    */
   inTransaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
+  }
+}
+
+/** Run `fn` over the job in a folder, closing its store afterwards (the caller holds the job's lock where others may write). */
+export async function withJobStore<T>(dir: string, fn: (store: JobStore) => Promise<T> | T): Promise<T> {
+  const store = JobStore.open(dir);
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
   }
 }

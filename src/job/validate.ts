@@ -13,9 +13,11 @@ import { checkRecord } from '../record/rules.ts';
 import type { BoxAlternatives, Evidence } from '../record/evidence.ts';
 import { recordEvidence, substitutions, type CombInput } from '../record/field-evidence.ts';
 import type { CadLookup } from './cad-store.ts';
+import type { RosterLookup } from './roster-store.ts';
 import type { DowntimeWindow } from '../record/downtime.ts';
 import { jobDowntime, setJobDowntime } from './downtime-window.ts';
 import { cadFindings } from '../record/cad-check.ts';
+import { rosterFindings } from '../record/roster-check.ts';
 import { COMB_FIELD_TYPES } from '../template/geometry.ts';
 import { parseTemplate } from '../template/load.ts';
 import type { Field, Template, Transcribe } from '../template/schema.ts';
@@ -91,16 +93,18 @@ export function transcription(field: Field): Transcribe {
   return field.type === 'text' ? field.transcribe : 'required';
 }
 
-/** What the job holds to check records against: the trust's CAD log and the days of the downtime. */
+/** What the job holds to check records against: the trust's CAD log and staff list, and the days of the downtime. */
 export interface JobChecks {
   cad?: CadLookup;
+  roster?: RosterLookup;
   downtime?: DowntimeWindow;
 }
 
 export function jobChecks(store: JobStore): JobChecks {
   const cad = store.cad.lookup();
+  const roster = store.roster.lookup();
   const downtime = jobDowntime(store);
-  return { ...(cad ? { cad } : {}), ...(downtime ? { downtime } : {}) };
+  return { ...(cad ? { cad } : {}), ...(roster ? { roster } : {}), ...(downtime ? { downtime } : {}) };
 }
 
 /** The box alternatives stored with a comb field, when its reader kept them. */
@@ -114,7 +118,7 @@ function boxAlternatives(row: FieldRow): BoxAlternatives[] | null {
  * check and the classifier is sure of a passing alternative, the alternative is read instead (and marked as such).
  */
 export function evaluateRecord(template: Template, rows: FieldRow[], serial: string, today?: string, checks: JobChecks = {}) {
-  const { cad, downtime } = checks;
+  const { cad, roster, downtime } = checks;
   const byId = new Map(template.fields.map((f) => [f.id, f]));
   const results = new Map<string, { field: Field; row: FieldRow; result: FieldResult; evidence?: Evidence; substituted?: boolean }>();
   const combs: CombInput[] = [];
@@ -144,7 +148,7 @@ export function evaluateRecord(template: Template, rows: FieldRow[], serial: str
   const opts = { ...(today ? { today } : {}), ...(downtime ? { downtime } : {}) };
   // Passing alternatives the classifier is sure of replace failing best readings; then the record is read again, and
   // its evidence with it (only then: an unchanged record has the evidence already).
-  const evidenceOpts = { ...opts, ...(cad ? { cad } : {}) };
+  const evidenceOpts = { ...opts, ...(cad ? { cad } : {}), ...(roster ? { roster } : {}) };
   let evidence = recordEvidence(record, combs, evidenceOpts);
   const subs = substitutions(evidence);
   if (subs.size) {
@@ -168,7 +172,7 @@ export function evaluateRecord(template: Template, rows: FieldRow[], serial: str
       ? { ...f, severity: 'review' as const }
       : f,
   );
-  findings.push(...droppedInkFindings(template, rows), ...cadFindings(record, cad));
+  findings.push(...droppedInkFindings(template, rows), ...cadFindings(record, cad), ...rosterFindings(record, roster));
   return { results, findings, record };
 }
 

@@ -1,7 +1,9 @@
 // Which check stands behind each comb field of a record, and how sure the classifier is given that it passes.
 // Pure: the record as read and each comb field's box alternatives in, evidence per record path out.
 import type { CadLookup } from '../job/cad-store.ts';
+import type { RosterLookup } from '../job/roster-store.ts';
 import { cadCheck } from './cad-check.ts';
+import { rosterCheck } from './roster-check.ts';
 import type { Field } from '../template/schema.ts';
 import { checkedEvidence, type BoxAlternatives, type CheckKind, type Evidence } from './evidence.ts';
 import { isFormularyDrug } from './formulary.ts';
@@ -29,12 +31,12 @@ const DRUG_NAME = /^drugs\[\d+\]\.drug$/;
 const GCS_PARTS = ['gcsEye', 'gcsVerbal', 'gcsMotor'] as const;
 
 /** `passes` for one comb field: the check its value must pass, given the rest of the record; null when it has none. */
-function checkFor(input: CombInput, record: Record<string, unknown>, today?: string, cad?: CadLookup): { kind: CheckKind; passes: (t: string) => boolean } | null {
+function checkFor(input: CombInput, record: Record<string, unknown>, today?: string, cad?: CadLookup, roster?: RosterLookup): { kind: CheckKind; passes: (t: string) => boolean } | null {
   const { field } = input;
   const path = field.path;
   const value = (t: string) => valueOf(field, t);
-  const byCad = cadCheck(path, value, record, cad);
-  if (byCad) return byCad;
+  const byList = cadCheck(path, value, record, cad) ?? rosterCheck(path, value, record, roster);
+  if (byList) return byList;
   if (path === 'patient.nhsNumber') return { kind: 'mod11', passes: (t) => isValidNhsNumber(t) };
   if (DRUG_NAME.test(path)) return { kind: 'formulary', passes: (t) => isFormularyDrug(value(t)) };
   const on = (getAtPath(record, 'incident.incidentDate') as string | undefined) ?? today;
@@ -103,10 +105,14 @@ function checkFor(input: CombInput, record: Record<string, unknown>, today?: str
  * that it was read right (a 7 misread as 1 in a pulse of 71 stays in range): it raised silent errors in the bench
  * when it counted, so it never raises acceptance.
  */
-export function recordEvidence(record: Record<string, unknown>, inputs: readonly CombInput[], opts: { today?: string; cad?: CadLookup } = {}): Map<string, Evidence> {
+export function recordEvidence(
+  record: Record<string, unknown>,
+  inputs: readonly CombInput[],
+  opts: { today?: string; cad?: CadLookup; roster?: RosterLookup } = {},
+): Map<string, Evidence> {
   const out = new Map<string, Evidence>();
   for (const input of inputs) {
-    const check = checkFor(input, record, opts.today, opts.cad);
+    const check = checkFor(input, record, opts.today, opts.cad, opts.roster);
     const ev = check ? checkedEvidence(input.boxes, check.kind, check.passes) : null;
     if (ev) out.set(input.field.path, ev);
   }

@@ -190,6 +190,11 @@ export const FINDINGS = {
     severity: 'review',
     template: 'The {field} does not match the CAD log for incident {incidentNumber} (line {line}), which has {cad}.',
   },
+  // Against the trust's staff list (validate --roster)
+  'roster-mismatch': {
+    severity: 'review',
+    template: 'The {field} is not what the staff list gives for staff number {staffNumber} (line {line}), which has {listed}.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type FindingCode = keyof typeof FINDINGS;

@@ -6,6 +6,7 @@ import { ensurePrivateDir, writePrivateFileAtomic } from '../job/fs-safe.ts';
 import { formatSerial } from '../template/qr-payload.ts';
 import type { Template } from '../template/schema.ts';
 import { buildCadLog } from './cad-log.ts';
+import { buildStaffRoster, STAFF_ROSTER_FILE } from './staff-roster.ts';
 import { encodeJpeg, encodePdf, encodePng, encodeTiff } from './containers.ts';
 import { scanPage, type PageTransform, type Rotation, type ScannedPage } from './degrade.ts';
 import { fillFormPage, type CrossOut, type FilledPage } from './fill-form.ts';
@@ -119,6 +120,8 @@ export interface SynthSummary {
   byProfile: Record<ProfileName, { forms: number; pages: number }>;
   byContainer: Partial<Record<Container, number>>;
   cad: { rows: number; incidentsWithoutForm: string[]; formsWithoutIncident: string[] };
+  /** The staff list beside the scans (staff-roster.csv). */
+  roster: { rows: number };
   manifest: ManifestFile[];
 }
 
@@ -370,6 +373,9 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
   // The CAD log holds what really happened (the intended records), with a few gaps for reconcile to find.
   const cad = buildCadLog(intended, root.fork('cad'));
   writePrivateFileAtomic(join(outDir, 'cad-incidents.csv'), cad.csv);
+  // The trust's staff list: everyone the forms name, among the trust's other staff.
+  const roster = buildStaffRoster(intended, root.fork('roster'));
+  writePrivateFileAtomic(join(outDir, STAFF_ROSTER_FILE), roster.csv);
 
   const summary: SynthSummary = {
     seed: opts.seed,
@@ -391,6 +397,7 @@ export async function synthesise(opts: SynthOptions): Promise<SynthResult> {
     byProfile,
     byContainer,
     cad: { rows: cad.rows.length, incidentsWithoutForm: cad.gaps.incidentsWithoutForm, formsWithoutIncident: cad.gaps.formsWithoutIncident },
+    roster: { rows: roster.rows.length },
     manifest,
   };
   // No timings in the file: the same seed gives the same bytes.

@@ -20,8 +20,11 @@ export const sample: PrfRecord = JSON.parse(readFileSync(new URL('../../fixtures
 export const boxes = (text: string, p = 0.9, unsure: Record<number, BoxAlternatives> = {}): BoxAlternatives[] =>
   [...text].map((c, i) => unsure[i] ?? (c === ' ' ? [{ char: ' ', p: 1 }] : [{ char: c, p }, { char: c === '1' ? '7' : '1', p: 1 - p }]));
 
-/** Comb types at 0.999, capitals and decimals never, CAD evidence at 0.9. */
-const CAD_THRESHOLDS: Record<string, number> = { digits: 0.999, capitals: 2, date: 0.999, time: 0.999, decimal: 2, choice: 0.5, tick: 0.5, multi: 0.5, signature: 0.5, 'digits:cad': 0.9, 'capitals:cad': 0.9 };
+/** Comb types at 0.999, capitals and decimals never, CAD and staff-list evidence at 0.9. */
+const CAD_THRESHOLDS: Record<string, number> = {
+  digits: 0.999, capitals: 2, date: 0.999, time: 0.999, decimal: 2, choice: 0.5, tick: 0.5, multi: 0.5, signature: 0.5,
+  'digits:cad': 0.9, 'capitals:cad': 0.9, 'digits:roster': 0.9, 'capitals:roster': 0.9,
+};
 
 /** A job holding `record` as read, every comb field with box alternatives at probability p a box. */
 export function makeReadJob(record: PrfRecord, p: number): string {
