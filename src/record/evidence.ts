@@ -108,9 +108,17 @@ export function chooseByCheck(boxes: readonly BoxAlternatives[], passes: (text: 
   if (second && second.p >= CLOSE_RATIO * best.p) return null;
   const share = best.p / total;
   const alternative = best.text !== cands[0]!.text;
-  // A box the classifier saw as not one clean character (a crossing-out, a smudge, two characters) is a person's.
-  if (alternative && (share < ALT_SURE_SHARE || best.p < ALT_MIN_P || cands[0]!.text.includes('?'))) return null;
+  if (alternative && !alternativeSure(share, best.p, cands[0]!.text)) return null;
   return { text: best.text, share, alternative };
+}
+
+/**
+ * Whether a passing alternative may stand in for the best reading: the model sure of it among the passing readings,
+ * not far-fetched, and no box of the best reading seen as not one clean character (a crossing-out, a smudge, two
+ * characters: a person's).
+ */
+export function alternativeSure(share: number, p: number, bestText: string): boolean {
+  return share >= ALT_SURE_SHARE && p >= ALT_MIN_P && !bestText.includes('?');
 }
 
 /** Evidence from a check over the n-best: the kind names the check, `…-alt` when an alternative was taken. */

@@ -7,6 +7,7 @@ import { rosterCheck } from './roster-check.ts';
 import type { Field } from '../template/schema.ts';
 import { checkedEvidence, type BoxAlternatives, type CheckKind, type Evidence } from './evidence.ts';
 import { isFormularyDrug } from './formulary.ts';
+import { gcsEvidence, GCS_KEYS, type GcsField, type GcsKey } from './gcs-evidence.ts';
 import { news2Score } from './news2.ts';
 import { isValidNhsNumber } from './nhs-number.ts';
 import { normaliseField } from './normalise.ts';
@@ -28,7 +29,6 @@ function valueOf(field: Field, text: string): unknown {
 const ymd = (iso: string) => ({ y: Number(iso.slice(0, 4)), m: Number(iso.slice(5, 7)), d: Number(iso.slice(8, 10)) });
 const OBS = /^observations\[(\d+)\]\.(\w+)$/;
 const DRUG_NAME = /^drugs\[\d+\]\.drug$/;
-const GCS_PARTS = ['gcsEye', 'gcsVerbal', 'gcsMotor'] as const;
 
 /** `passes` for one comb field: the check its value must pass, given the rest of the record; null when it has none. */
 function checkFor(input: CombInput, record: Record<string, unknown>, today?: string, cad?: CadLookup, roster?: RosterLookup): { kind: CheckKind; passes: (t: string) => boolean } | null {
@@ -83,19 +83,6 @@ function checkFor(input: CombInput, record: Record<string, unknown>, today?: str
     if (total === null) return null;
     return { kind: 'news2', passes: (t) => value(t) === total };
   }
-  if (key === 'gcsTotal' || (GCS_PARTS as readonly string[]).includes(key)) {
-    const parts = [...GCS_PARTS, 'gcsTotal'] as const;
-    if (parts.some((p) => p !== key && typeof obs[p] !== 'number')) return null;
-    return {
-      kind: 'gcs',
-      passes: (t) => {
-        const v = value(t);
-        if (typeof v !== 'number') return false;
-        const o = { ...obs, [key]: v } as Record<string, number>;
-        return o.gcsEye! + o.gcsVerbal! + o.gcsMotor! === o.gcsTotal;
-      },
-    };
-  }
   return null;
 }
 
@@ -110,11 +97,32 @@ export function recordEvidence(
   inputs: readonly CombInput[],
   opts: { today?: string; cad?: CadLookup; roster?: RosterLookup } = {},
 ): Map<string, Evidence> {
-  const out = new Map<string, Evidence>();
+  const out = recordGcsEvidence(record, inputs);
   for (const input of inputs) {
+    if (out.has(input.field.path)) continue;
     const check = checkFor(input, record, opts.today, opts.cad, opts.roster);
     const ev = check ? checkedEvidence(input.boxes, check.kind, check.passes) : null;
     if (ev) out.set(input.field.path, ev);
+  }
+  return out;
+}
+
+/** GCS evidence for every observation set with its four GCS fields there, each set judged as a whole. */
+function recordGcsEvidence(record: Record<string, unknown>, inputs: readonly CombInput[]): Map<string, Evidence> {
+  const out = new Map<string, Evidence>();
+  const byPath = new Map(inputs.map((i) => [i.field.path, i]));
+  const sets = new Set(inputs.flatMap((i) => { const m = OBS.exec(i.field.path); return m && (GCS_KEYS as readonly string[]).includes(m[2]!) ? [Number(m[1])] : []; }));
+  for (const i of sets) {
+    const fields = {} as Record<GcsKey, GcsField>;
+    for (const key of GCS_KEYS) {
+      const path = `observations[${i}].${key}`;
+      const input = byPath.get(path);
+      const value = getAtPath(record, path);
+      if (input) fields[key] = { field: input.field, boxes: input.boxes };
+      else if (typeof value === 'number') fields[key] = { value };
+    }
+    if (GCS_KEYS.some((k) => !fields[k])) continue;
+    for (const [key, ev] of gcsEvidence(fields, valueOf)) out.set(`observations[${i}].${key}`, ev);
   }
   return out;
 }
