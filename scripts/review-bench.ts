@@ -32,6 +32,8 @@ import { scanJob } from '../src/job/scan.ts';
 import { JobStore } from '../src/job/store.ts';
 import { jobTemplate, TEMPLATE_META, validateJob } from '../src/job/validate.ts';
 import { importCadIntoJob } from '../src/job/cad-import.ts';
+import { importRosterIntoJob } from '../src/job/roster-import.ts';
+import { STAFF_ROSTER_FILE } from '../src/synth/staff-roster.ts';
 import { familiesOfPool } from '../src/synth/font-pools.ts';
 import { synthesise } from '../src/synth/synth.ts';
 import { combCharacters } from '../src/template/geometry.ts';
@@ -70,7 +72,7 @@ const { values: args } = parseArgs({
   },
 });
 
-/** The corpus: synthesised with test-pool hands, scanned with the committed box model, validated against its CAD log. */
+/** The corpus: synthesised with test-pool hands, scanned with the committed box model, validated against its CAD log and staff list. */
 async function makeJob(): Promise<{ job: string; truth: string; made: string }> {
   const root = 'bench/results/review-corpus';
   const corpus = join(root, 'corpus');
@@ -81,8 +83,9 @@ async function makeJob(): Promise<{ job: string; truth: string; made: string }> 
   const template = loadTemplate('standard-prf');
   await synthesise({ count: Number(args.forms), seed: args.seed!, outDir: corpus, template, profile: 'mixed', hands: 'test' });
   const scan = await scanJob({ inputs: [join(corpus, 'scans')], jobDir: job, template, workers: Number(args.workers) });
-  // The trust's CAD log, as `validate --cad` imports it (synth writes one beside the corpus).
+  // The trust's CAD log and staff list, as `validate --cad --roster` imports them (synth writes both beside the corpus).
   await importCadIntoJob(job, join(corpus, 'cad-incidents.csv'));
+  await importRosterIntoJob(job, join(corpus, STAFF_ROSTER_FILE));
   validateJob({ jobDir: job, today: args.today });
   return { job, truth: join(corpus, 'truth'), made: `${args.forms} forms synthesised (seed ${args.seed}, test-pool hands: ${familiesOfPool('test').join(', ')}), ${scan.pagesRead} pages read by box model ${scan.modelVersion}` };
 }

@@ -1,9 +1,10 @@
 // No finding settled unseen: a correction that creates (or changes) a rule finding sends it back to a person before
 // the record can be ready, even when every field the finding names is already verified; by the page and by the CSV.
 import { describe, it, expect } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { importStaffRoster } from '../src/job/roster-import.ts';
 import { JobStore } from '../src/job/store.ts';
 import { reviewContext, type ReviewContext } from '../src/review/context.ts';
 import { applyCorrections, CORRECTIONS_HEADER, exportCorrections, formatApplyReport } from '../src/review/corrections.ts';
@@ -14,8 +15,9 @@ import { buildReviewJob, REVIEW_TODAY } from './helpers/browser.ts';
 
 const obs1 = loadTemplate('standard-prf').fields.filter((f) => f.id.startsWith('obs1.')).map((f) => f.id);
 
-/** Each kind of cross-field finding, the fields in the queue, and the correction that creates it. */
-const CASES: { code: string; doubtful: string[]; fieldId: string; correction: { action: 'enter' | 'blank'; text?: string } }[] = [
+/** Each kind of cross-field finding, the fields in the queue, and the correction that creates it (`roster`: with the
+ * trust's staff list in the job, giving the form's clinician under the name the form gives). */
+const CASES: { code: string; doubtful: string[]; fieldId: string; correction: { action: 'enter' | 'blank'; text?: string }; roster?: true }[] = [
   { code: 'times-out-of-order', doubtful: ['time.callreceived', 'time.mobilised'], fieldId: 'time.mobilised', correction: { action: 'enter', text: '11:10' } },
   { code: 'bp-diastolic-not-below-systolic', doubtful: ['obs1.sbp', 'obs1.dbp'], fieldId: 'obs1.dbp', correction: { action: 'enter', text: '140' } },
   { code: 'gcs-total-mismatch', doubtful: ['obs1.gcse', 'obs1.gcsv', 'obs1.gcsm', 'obs1.gcst'], fieldId: 'obs1.gcst', correction: { action: 'enter', text: '14' } },
@@ -23,11 +25,22 @@ const CASES: { code: string; doubtful: string[]; fieldId: string; correction: { 
   { code: 'drug-row-incomplete', doubtful: ['drug1.name', 'drug1.dose', 'drug1.route', 'drug1.time'], fieldId: 'drug1.dose', correction: { action: 'blank' } },
   { code: 'age-dob-mismatch', doubtful: ['patient.age', 'patient.dob'], fieldId: 'patient.age', correction: { action: 'enter', text: '40' } },
   { code: 'conveyed-no-destination', doubtful: ['outcome.conveyed', 'outcome.destination'], fieldId: 'outcome.conveyed', correction: { action: 'enter', text: 'Yes' } },
+  { code: 'roster-mismatch', doubtful: ['clinician.name'], fieldId: 'clinician.name', correction: { action: 'enter', text: 'Q ZEPHYR' }, roster: true },
 ];
 
-async function setUp(doubtful: string[]) {
+async function setUp(doubtful: string[], withRoster = false) {
   const job = await buildReviewJob({ forms: 1, doubtful });
   const store = JobStore.open(job.dir);
+  if (withRoster) {
+    const serial = job.serials[0]!;
+    const value = (id: string) => String(store.records.field(serial, id)!.value);
+    const file = join(job.dir, '..', 'staff.csv');
+    writeFileSync(file, `StaffNumber,Name\n${value('clinician.staff')},${value('clinician.name')}\n`);
+    await importStaffRoster(store, file);
+    const { validateRecord, jobThresholds } = await import('../src/job/validate.ts');
+    const template = loadTemplate('standard-prf');
+    validateRecord(store, template, jobThresholds(job.dir, template).thresholds, serial, REVIEW_TODAY);
+  }
   const ctx = reviewContext(store, { today: REVIEW_TODAY, doubleKeyPaths: [] });
   return { job, store, ctx, serial: job.serials[0]! };
 }
@@ -62,7 +75,7 @@ async function csvOf(ctx: ReviewContext, dir: string, fill: (r: Record<string, s
 describe('no finding settled unseen', () => {
   for (const c of CASES) {
     it(`${c.code}: a correction on the page that creates it sends it back to a person before the record is ready`, async () => {
-      const { store, ctx, serial } = await setUp(c.doubtful);
+      const { store, ctx, serial } = await setUp(c.doubtful, c.roster);
       confirmAll(ctx, serial, 'dm.first', c.fieldId);
       const row = store.records.field(serial, c.fieldId)!;
       const out = decide(ctx, { serial, fieldId: c.fieldId, reviewer: 'dm.first', ...c.correction, expectedVersion: row.version });
@@ -79,7 +92,7 @@ describe('no finding settled unseen', () => {
     });
 
     it(`${c.code}: the same by the corrections CSV`, async () => {
-      const { store, ctx, serial, job } = await setUp(c.doubtful);
+      const { store, ctx, serial, job } = await setUp(c.doubtful, c.roster);
       const text = c.correction.action === 'blank' ? ['blank', ''] : ['correct', c.correction.text!];
       const buf = await csvOf(ctx, job.dir, (r) => (r.field_id === c.fieldId ? (text as [string, string]) : r.guess === '' ? ['blank', ''] : ['accept', '']));
       const rep = applyCorrections(ctx, buf, 'dm.offline');
