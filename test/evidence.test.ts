@@ -268,3 +268,32 @@ describe('age agreeing with the date of birth', () => {
     expect(decide(future, { field, boxes: boxes('0  ') }, measured).ev).toBeUndefined();
   });
 });
+
+describe('observation and drug times within the care', () => {
+  const field = fieldAt('observations[1].time');
+  const times = { callReceived: '23:20', mobilised: '23:22', atScene: '23:40', leftScene: '00:25', atHospital: '00:50', clear: '01:10' };
+  const rec = (t: string, sets: (string | undefined)[] = ['23:45', t, '00:40']) => ({ incident: { times }, observations: sets.map((time) => (time ? { time } : {})) });
+  const ev = (r: Record<string, unknown>, text: string) => recordEvidence(r, [{ field, boxes: boxes(text) }]).get(field.path);
+
+  it('a time between arriving at scene and the last incident time, in order with the sets beside it, has care-time evidence', () => {
+    expect(ev(rec('23:55'), '2355')).toMatchObject({ kind: 'care-time' });
+    // Across midnight: 00:10 comes after 23:45 and before 00:40.
+    expect(ev(rec('00:10'), '0010')).toMatchObject({ kind: 'care-time' });
+  });
+
+  it('before arriving at scene, after the care, or out of order with the sets beside it: no evidence', () => {
+    expect(ev(rec('23:35'), '2335')).toBeUndefined();
+    expect(ev(rec('01:30'), '0130')).toBeUndefined();
+    expect(ev(rec('00:45'), '0045')).toBeUndefined();
+    expect(ev(rec('23:42'), '2342')).toBeUndefined();
+    // No time to end the care: nothing to hold it to.
+    expect(recordEvidence({ incident: { times: { atScene: '23:40' } }, observations: [{}, { time: '23:55' }] }, [{ field, boxes: boxes('2355') }]).size).toBe(0);
+  });
+
+  it('a drug time is held to the care the same way', () => {
+    const drug = fieldAt('drugs[0].time');
+    const r = { incident: { times }, drugs: [{ time: '23:50' }] };
+    expect(recordEvidence(r, [{ field: drug, boxes: boxes('2350') }]).get(drug.path)).toMatchObject({ kind: 'care-time' });
+    expect(recordEvidence(r, [{ field: drug, boxes: boxes('2250') }]).get(drug.path)).toBeUndefined();
+  });
+});

@@ -21,8 +21,8 @@ export interface Reading {
  * with the date of birth), times in order, the NEWS2 or GCS total that recomputes, a drug name on the formulary, an
  * incident's number, date, call sign and call time as the trust's CAD log has them, a staff number, HCPC number and
  * clinician's name as the trust's staff list has them. */
-export type CheckKind = 'mod11' | 'date' | 'age' | 'time-order' | 'news2' | 'gcs' | 'formulary' | 'cad' | 'roster';
-export const CHECK_KINDS: readonly CheckKind[] = ['mod11', 'date', 'age', 'time-order', 'news2', 'gcs', 'formulary', 'cad', 'roster'];
+export type CheckKind = 'mod11' | 'date' | 'age' | 'time-order' | 'care-time' | 'news2' | 'gcs' | 'formulary' | 'cad' | 'roster';
+export const CHECK_KINDS: readonly CheckKind[] = ['mod11', 'date', 'age', 'time-order', 'care-time', 'news2', 'gcs', 'formulary', 'cad', 'roster'];
 export type EvidenceKind = CheckKind | `${CheckKind}-alt`;
 export const EVIDENCE_KINDS: readonly EvidenceKind[] = CHECK_KINDS.flatMap((k) => [k, `${k}-alt` as const]);
 

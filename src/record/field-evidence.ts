@@ -73,6 +73,8 @@ function checkFor(input: CombInput, record: Record<string, unknown>, today?: str
       },
     };
   }
+  const during = careTimeCheck(path, value, record);
+  if (during) return during;
   const m = OBS.exec(path);
   if (!m) return null;
   const i = Number(m[1]);
@@ -84,6 +86,43 @@ function checkFor(input: CombInput, record: Record<string, unknown>, today?: str
     return { kind: 'news2', passes: (t) => value(t) === total };
   }
   return null;
+}
+
+const CARE_TIME = /^(observations|drugs)\[(\d+)\]\.time$/;
+const clock = (t: unknown): number | null => {
+  const m = typeof t === 'string' ? /^([01]\d|2[0-3]):([0-5]\d)$/.exec(t) : null;
+  return m ? Number(m[1]) * 60 + Number(m[2]) : null;
+};
+
+/**
+ * An observation set's or a drug's time: within the care the incident times give (arrived at scene to the last of
+ * left scene, at hospital, handover and clear; across midnight at most once) and in order with the sets or drugs
+ * written before and after it.
+ */
+function careTimeCheck(path: string, value: (t: string) => unknown, record: Record<string, unknown>): { kind: CheckKind; passes: (t: string) => boolean } | null {
+  const m = CARE_TIME.exec(path);
+  if (!m) return null;
+  const times = (getAtPath(record, 'incident.times') ?? {}) as Record<string, unknown>;
+  const start = clock(times.atScene);
+  const ends = (['leftScene', 'atHospital', 'handover', 'clear'] as const).map((k) => clock(times[k])).filter((x): x is number => x !== null);
+  if (start === null || !ends.length) return null;
+  // Minutes since arriving at scene, the clock going past midnight at most once.
+  const since = (t: number) => (t - start + 24 * 60) % (24 * 60);
+  const end = Math.max(...ends.map(since));
+  const i = Number(m[2]);
+  const rows = getAtPath(record, m[1]!);
+  const neighbour = (j: number) => (Array.isArray(rows) ? clock((rows[j] as { time?: unknown } | undefined)?.time) : null);
+  const before = i > 0 ? neighbour(i - 1) : null;
+  const after = neighbour(i + 1);
+  return {
+    kind: 'care-time',
+    passes: (t) => {
+      const c = clock(value(t));
+      if (c === null) return false;
+      const at = since(c);
+      return at <= end && (before === null || since(before) <= at) && (after === null || at <= since(after));
+    },
+  };
 }
 
 /**

@@ -9,8 +9,8 @@
 import type { Field } from '../template/schema.ts';
 import { alternativeSure, CLOSE_RATIO, nBest, type BoxAlternatives, type Evidence } from './evidence.ts';
 
-export const GCS_PARTS = ['gcsEye', 'gcsVerbal', 'gcsMotor'] as const;
-export const GCS_KEYS = [...GCS_PARTS, 'gcsTotal'] as const;
+/** The three parts, then the total they must sum to. */
+export const GCS_KEYS = ['gcsEye', 'gcsVerbal', 'gcsMotor', 'gcsTotal'] as const;
 export type GcsKey = (typeof GCS_KEYS)[number];
 
 /** One GCS field: read by the classifier (its boxes), or a value that stands (verified, or read without boxes). */
@@ -22,9 +22,10 @@ interface Candidate {
   p: number;
 }
 
-/** Readings a box field's n-best gives, best first: only those that are a value. */
+/** How many of a field's n-best readings are weighed (GCS fields are one or two boxes). */
 const READINGS_PER_FIELD = 8;
 
+/** A field's readings that are a value, best first. */
 function candidates(f: GcsField, valueOf: (field: Field, text: string) => unknown): Candidate[] {
   if ('value' in f) return [{ value: f.value, text: null, p: 1 }];
   return nBest(f.boxes, READINGS_PER_FIELD).flatMap((r) => {
