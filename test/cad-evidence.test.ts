@@ -16,9 +16,9 @@ import { boxes, fieldStatus, makeReadJob, sample, template } from './helpers/rea
 
 const fieldAt = (path: string) => template.fields.find((f) => f.path === path)!;
 
-const incident: CadIncidentFacts = { incidentNumber: '40012345', incidentDate: '2023-07-19', callReceived: '23:41', callSign: 'SC214', line: 2 };
+const incident: CadIncidentFacts = { incidentNumber: '40012345', incidentDate: '2023-07-19', callReceived: '23:41', callSign: 'SC214', postcode: 'SO16 6YD', destination: 'RHM01', line: 2 };
 // CAD numbers run in sequence: the incident before is a real one, on the same day, with another crew.
-const before: CadIncidentFacts = { incidentNumber: '40012344', incidentDate: '2023-07-19', callReceived: '23:30', callSign: 'SC101', line: 3 };
+const before: CadIncidentFacts = { incidentNumber: '40012344', incidentDate: '2023-07-19', callReceived: '23:30', callSign: 'SC101', postcode: null, destination: null, line: 3 };
 const lookup: CadLookup = (n) => [incident, before].find((c) => c.incidentNumber === n);
 const rec = (change: (i: Record<string, any>) => void = () => {}) => {
   const i: Record<string, any> = { incidentNumber: '40012345', incidentDate: '2023-07-19', callSign: 'SC214', times: { callReceived: '23:41' } };
@@ -54,6 +54,19 @@ describe('CAD evidence over the n-best readings', () => {
     expect(evidenceFor(rec((i) => { i.incidentDate = '2023-07-20'; i.times.callReceived = '10:00'; }), 'incident.callSign', 'SC214')).toBeUndefined();
   });
 
+  it("the patient's postcode and the destination are evidenced by the incident the number names; unlike it, they are no finding", () => {
+    const withPatient = (postcode: string, destination: string) => ({ ...rec(), patient: { postcode }, outcome: { conveyed: true, destination } });
+    expect(evidenceFor(withPatient('SO16 6YD', 'RHM01'), 'patient.postcode', 'SO16 6YD')).toMatchObject({ kind: 'cad' });
+    expect(evidenceFor(withPatient('SO16 6YD', 'RHM01'), 'outcome.destination', 'RHM01')).toMatchObject({ kind: 'cad' });
+    // Not at home, or taken elsewhere: no evidence, and nothing for a person to look at on that account.
+    expect(evidenceFor(withPatient('SO15 2AB', 'RHU03'), 'patient.postcode', 'SO15 2AB')).toBeUndefined();
+    expect(evidenceFor(withPatient('SO15 2AB', 'RHU03'), 'outcome.destination', 'RHU03')).toBeUndefined();
+    expect(cadFindings(withPatient('SO15 2AB', 'RHU03'), lookup)).toEqual([]);
+    // Nothing else agrees with the incident: the number may be misread, so no evidence from it.
+    const alone = { incident: { incidentNumber: '40012345' }, patient: { postcode: 'SO16 6YD' } };
+    expect(evidenceFor(alone, 'patient.postcode', 'SO16 6YD')).toBeUndefined();
+  });
+
   it('no CAD log imported: no CAD evidence (the call time falls back to its order check)', () => {
     expect(evidenceFor(rec(), 'incident.incidentNumber', '40012345', undefined, null)).toBeUndefined();
   });
@@ -87,16 +100,20 @@ describe('validate with the CAD log in the job', () => {
     const cadFile = join(dir, '..', 'cad.csv');
     writeFileSync(
       cadFile,
-      '\uFEFFIncident No;Created;Time of call;Call sign;\r\n' +
-        '40012344;19/07/2023;23:30;SC101;\r\n' +
-        ';19/07/2023;23:35;SC102;\r\n' +
-        '40012345;19/07/2023;23:41;sc 214;\r\n' +
-        '40012345;20/07/2023;08:00;SC999;\r\n',
+      '\uFEFFIncident No;Created;Time of call;Call sign;Location Postcode;Hospital;\r\n' +
+        '40012344;19/07/2023;23:30;SC101;not a postcode;;\r\n' +
+        ';19/07/2023;23:35;SC102;;;\r\n' +
+        '40012345;19/07/2023;23:41;sc 214;so166yd;rhm 01;\r\n' +
+        '40012345;20/07/2023;08:00;SC999;;;\r\n',
     );
     const store = JobStore.open(dir);
     const summary = await importCadLog(store, cadFile, { incidentNumber: 'Incident No', incidentDate: 'Created' });
     store.close();
-    expect(summary).toEqual({ rows: 4, imported: 2, duplicates: 1, unreadable: 1, has: { callReceived: true, callSign: true } });
+    expect(summary).toEqual({ rows: 4, imported: 2, duplicates: 1, unreadable: 1, has: { callReceived: true, callSign: true, postcode: true, destination: true } });
+    const s1 = JobStore.open(dir);
+    expect(s1.cad.lookup()!('40012345')).toMatchObject({ callSign: 'SC214', postcode: 'SO16 6YD', destination: 'RHM01' });
+    expect(s1.cad.lookup()!('40012344')).toMatchObject({ postcode: null, destination: null });
+    s1.close();
 
     validateJob({ jobDir: dir, today: '2026-01-01' });
     expect(fieldStatus(dir, 'incident.incidentNumber').status).toBe('accepted');

@@ -40,6 +40,8 @@ describe('buildCadLog', () => {
       expect(formNumbers.has(n)).toBe(false);
     }
     const missing = new Set(gaps.formsWithoutIncident);
+    let atHome = 0;
+    let homes = 0;
     for (const r of records) {
       const row = byNumber.get(r.incident.incidentNumber);
       if (missing.has(r.formSerial)) {
@@ -52,9 +54,19 @@ describe('buildCadLog', () => {
         CallReceived: r.incident.times.callReceived,
         Category: r.incident.callCategory ?? '',
         CallSign: r.incident.callSign ?? '',
-        Postcode: r.patient.postcode ?? '',
+        Postcode: row!.Postcode,
+        Destination: r.outcome.conveyed && r.outcome.destination ? r.outcome.destination : '',
       });
+      // The incident's location: the patient's home most of the time, else another postcode of the area.
+      expect(Postcode.safeParse(row!.Postcode).success).toBe(true);
+      if (r.patient.postcode) {
+        homes++;
+        if (row!.Postcode === r.patient.postcode) atHome++;
+        else expect(row!.Postcode.split(' ')[0]!.replace(/\d+$/, '')).toBe(r.patient.postcode.split(' ')[0]!.replace(/\d+$/, ''));
+      }
     }
+    expect(atHome / homes).toBeGreaterThan(0.55);
+    expect(atHome / homes).toBeLessThan(0.85);
   });
 
   it('makes extra incidents that look like the real ones, in the batch date range, sorted by date and time', () => {

@@ -9,6 +9,8 @@ import { JobStore, withJobStore } from './store.ts';
 const OPTIONAL_HEADERS = {
   callReceived: ['callreceived', 'callreceivedtime', 'timecallreceived', 'timeofcall', 'calltime', 'timereceived', 'callreceiveddatetime'],
   callSign: ['callsign', 'resourcecallsign', 'vehiclecallsign', 'firstcallsign', 'unitcallsign'],
+  postcode: ['postcode', 'incidentpostcode', 'locationpostcode', 'postalcode', 'scenepostcode'],
+  destination: ['destination', 'destinationcode', 'destinationsite', 'hospital', 'hospitalcode', 'receivinghospital', 'conveyedto'],
 } as const;
 
 export interface CadImportSummary {
@@ -19,7 +21,7 @@ export interface CadImportSummary {
   /** Rows with no incident number. */
   unreadable: number;
   /** Which optional facts the file has. */
-  has: { callReceived: boolean; callSign: boolean };
+  has: { callReceived: boolean; callSign: boolean; postcode: boolean; destination: boolean };
 }
 
 /** HH:MM from a time or a date-time cell ("07:53", "7:53:10", "2023-07-18 07:53"), or null. */
@@ -31,17 +33,25 @@ export function parseCadTime(s: string | undefined): string | null {
   return h < 24 && min < 60 ? `${String(h).padStart(2, '0')}:${m[2]}` : null;
 }
 
-/** A call sign as a form's boxes hold it: capitals and digits, nothing else. */
-const tidyCallSign = (s: string | undefined) => (s ?? '').toUpperCase().replace(/[^A-Z0-9]/g, '') || null;
+/** A call sign or site code as a form's boxes hold it: capitals and digits, nothing else. */
+const tidyCode = (s: string | undefined) => (s ?? '').toUpperCase().replace(/[^A-Z0-9]/g, '') || null;
+
+/** A postcode as the form's normaliser gives it ("so166yd" is "SO16 6YD"); null where it is not one. */
+export function tidyPostcode(s: string | undefined): string | null {
+  const t = (s ?? '').toUpperCase().replace(/[^A-Z0-9]/g, '');
+  return /^[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}$/.test(t) ? `${t.slice(0, -3)} ${t.slice(-3)}` : null;
+}
 
 export async function importCadLog(store: JobStore, path: string, columns: Partial<CadColumnMap> = {}): Promise<CadImportSummary> {
-  const summary: CadImportSummary = { rows: 0, imported: 0, duplicates: 0, unreadable: 0, has: { callReceived: false, callSign: false } };
+  const summary: CadImportSummary = { rows: 0, imported: 0, duplicates: 0, unreadable: 0, has: { callReceived: false, callSign: false, postcode: false, destination: false } };
   const incidents = new Map<string, CadIncidentFacts>();
-  let optional: { callReceived: number; callSign: number } | undefined;
+  let optional: Record<keyof typeof OPTIONAL_HEADERS, number> | undefined;
   for await (const { record, line, index, header } of readCadRows(path, columns).rows) {
     optional ??= {
       callReceived: optionalColumn(header, OPTIONAL_HEADERS.callReceived),
       callSign: optionalColumn(header, OPTIONAL_HEADERS.callSign),
+      postcode: optionalColumn(header, OPTIONAL_HEADERS.postcode),
+      destination: optionalColumn(header, OPTIONAL_HEADERS.destination),
     };
     summary.rows++;
     const incidentNumber = (record[index.incidentNumber] ?? '').trim();
@@ -57,10 +67,20 @@ export async function importCadLog(store: JobStore, path: string, columns: Parti
     const incidentDate = rawDate === undefined ? null : parseCadDate(rawDate);
     // A date column that holds date and time gives the call-received time when there is no column of its own.
     const callReceived = parseCadTime(record[optional.callReceived >= 0 ? optional.callReceived : index.incidentDate]);
-    const callSign = optional.callSign >= 0 ? tidyCallSign(record[optional.callSign]) : null;
-    incidents.set(incidentNumber, { incidentNumber, incidentDate, callReceived, callSign, line });
+    const cell = (i: number) => (i >= 0 ? record[i] : undefined);
+    const callSign = tidyCode(cell(optional.callSign));
+    incidents.set(incidentNumber, {
+      incidentNumber,
+      incidentDate,
+      callReceived,
+      callSign,
+      postcode: tidyPostcode(cell(optional.postcode)),
+      destination: tidyCode(cell(optional.destination)),
+      line,
+    });
   }
-  summary.has = { callReceived: [...incidents.values()].some((c) => c.callReceived), callSign: [...incidents.values()].some((c) => c.callSign) };
+  const some = (k: 'callReceived' | 'callSign' | 'postcode' | 'destination') => [...incidents.values()].some((c) => c[k]);
+  summary.has = { callReceived: some('callReceived'), callSign: some('callSign'), postcode: some('postcode'), destination: some('destination') };
   summary.imported = store.cad.replaceAll(incidents.values());
   return summary;
 }

@@ -9,6 +9,10 @@ export interface CadIncidentFacts {
   /** HH:MM. */
   callReceived: string | null;
   callSign: string | null;
+  /** The incident's location postcode, upper case with its one space ("SO16 6YD"). */
+  postcode: string | null;
+  /** The ODS site code the patient was taken to, where the log records one. */
+  destination: string | null;
   line: number;
 }
 
@@ -20,6 +24,8 @@ interface CadRowDb {
   incident_date: string | null;
   call_received: string | null;
   call_sign: string | null;
+  postcode: string | null;
+  destination: string | null;
   line: number;
 }
 
@@ -29,10 +35,10 @@ export class CadStore extends StageStore {
     return this.core.inTransaction(() => {
       this.db.prepare('DELETE FROM cad_incidents').run();
       const insert = this.db.prepare(
-        'INSERT OR IGNORE INTO cad_incidents (incident_number, incident_date, call_received, call_sign, line) VALUES (?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO cad_incidents (incident_number, incident_date, call_received, call_sign, postcode, destination, line) VALUES (?, ?, ?, ?, ?, ?, ?)',
       );
       let n = 0;
-      for (const c of incidents) n += insert.run(c.incidentNumber, c.incidentDate, c.callReceived, c.callSign, c.line).changes;
+      for (const c of incidents) n += insert.run(c.incidentNumber, c.incidentDate, c.callReceived, c.callSign, c.postcode, c.destination, c.line).changes;
       return n;
     });
   }
@@ -47,7 +53,15 @@ export class CadStore extends StageStore {
     const get = this.db.prepare('SELECT * FROM cad_incidents WHERE incident_number = ?');
     return (incidentNumber) => {
       const r = get.get(incidentNumber) as CadRowDb | undefined;
-      return r && { incidentNumber: r.incident_number, incidentDate: r.incident_date, callReceived: r.call_received, callSign: r.call_sign, line: r.line };
+      return r && {
+        incidentNumber: r.incident_number,
+        incidentDate: r.incident_date,
+        callReceived: r.call_received,
+        callSign: r.call_sign,
+        postcode: r.postcode,
+        destination: r.destination,
+        line: r.line,
+      };
     };
   }
 }

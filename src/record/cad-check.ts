@@ -15,6 +15,15 @@ const CAD_FACTS = {
 type CadFactPath = keyof typeof CAD_FACTS;
 const isCadFact = (p: string): p is CadFactPath => p in CAD_FACTS;
 
+// Facts the CAD log has that a form need not share: the incident may not be at the patient's home, and a crew may be
+// diverted. Agreement is evidence; disagreement is no finding, and counts for nothing towards the number.
+const CAD_EVIDENCE_ONLY = {
+  'patient.postcode': 'postcode',
+  'outcome.destination': 'destination',
+} as const satisfies Record<string, keyof CadIncidentFacts>;
+type CadEvidencePath = keyof typeof CAD_EVIDENCE_ONLY;
+const isEvidenceOnly = (p: string): p is CadEvidencePath => p in CAD_EVIDENCE_ONLY;
+
 /** Every fact both the record and this CAD incident give, and whether they agree. */
 function sharedFacts(record: Record<string, unknown>, cad: CadIncidentFacts): { path: CadFactPath; cad: string; agrees: boolean }[] {
   return (Object.keys(CAD_FACTS) as CadFactPath[]).flatMap((path) => {
@@ -32,18 +41,20 @@ function cadAgreements(record: Record<string, unknown>, cad: CadIncidentFacts, e
 /**
  * The CAD check, where the job holds the CAD log. The incident number passes when it names a CAD incident that two of
  * the form's other incident facts agree with (CAD numbers run in sequence, so a misread digit often names a real
- * incident of the same day: the date alone is not enough). A date, call sign or call-received time passes when it is
- * the CAD's for the incident the form's number names, and one other fact agrees too.
+ * incident of the same day: the date alone is not enough). A date, call sign, call-received time, patient's postcode
+ * (the incident's, where the patient was at home) or destination passes when it is the CAD's for the incident the
+ * form's number names, and one of the date, call sign and call time agrees too.
  */
 export function cadCheck(path: string, value: (t: string) => unknown, record: Record<string, unknown>, cad: CadLookup | undefined) {
   if (!cad) return null;
   if (path === 'incident.incidentNumber') {
     return { kind: 'cad' as const, passes: (t: string) => { const c = cad(String(value(t))); return !!c && cadAgreements(record, c) >= 2; } };
   }
-  if (!isCadFact(path)) return null;
+  const key = isCadFact(path) ? CAD_FACTS[path] : isEvidenceOnly(path) ? CAD_EVIDENCE_ONLY[path] : null;
+  if (!key) return null;
   const number = getAtPath(record, 'incident.incidentNumber');
   const c = typeof number === 'string' ? cad(number) : undefined;
-  const fact = c?.[CAD_FACTS[path]];
+  const fact = c?.[key];
   if (!c || fact === null || fact === undefined || cadAgreements(record, c, path) < 1) return null;
   return { kind: 'cad' as const, passes: (t: string) => value(t) === fact };
 }

@@ -7,7 +7,10 @@ import { AREAS, CALL_SIGN_PREFIXES } from './people.ts';
 import { incidentNumberForSerial, makePostcode, minutesToTime } from './records.ts';
 import type { Rng } from './rng.ts';
 
-export const CAD_COLUMNS = ['IncidentNumber', 'IncidentDate', 'CallReceived', 'Category', 'CallSign', 'Postcode'] as const;
+export const CAD_COLUMNS = ['IncidentNumber', 'IncidentDate', 'CallReceived', 'Category', 'CallSign', 'Postcode', 'Destination'] as const;
+
+/** Share of incidents at the patient's home: there the incident's postcode is the patient's; elsewhere another nearby. */
+export const AT_HOME_SHARE = 0.7;
 export type CadRow = Record<(typeof CAD_COLUMNS)[number], string>;
 
 export interface CadLogOptions {
@@ -58,7 +61,9 @@ export function buildCadLog(records: readonly PrfRecord[], rng: Rng, opts: CadLo
       CallReceived: r.incident.times.callReceived ?? '',
       Category: r.incident.callCategory ?? '',
       CallSign: r.incident.callSign ?? '',
-      Postcode: r.patient.postcode ?? '',
+      Postcode: incidentPostcode(r, rng.fork(`where-${number}`)),
+      // Control records where a conveying crew went.
+      Destination: r.outcome?.conveyed && r.outcome.destination ? r.outcome.destination : '',
     });
   }
 
@@ -72,6 +77,14 @@ export function buildCadLog(records: readonly PrfRecord[], rng: Rng, opts: CadLo
     rows,
     gaps: { incidentsWithoutForm: extras.map((e) => e.IncidentNumber), formsWithoutIncident },
   };
+}
+
+/** The incident's location: the patient's home (their postcode) most of the time, else somewhere in the same area. */
+export function incidentPostcode(r: PrfRecord, rng: Rng): string {
+  const home = r.patient.postcode;
+  if (home && rng.chance(AT_HOME_SHARE)) return home;
+  const area = AREAS.find((a) => a.outward.includes((home ?? '').split(' ')[0]!)) ?? rng.pick(AREAS);
+  return makePostcode(rng, area);
 }
 
 function makeExtraIncidents(rng: Rng, records: readonly PrfRecord[], count: number, range: [string, string]): CadRow[] {
@@ -97,6 +110,7 @@ function makeExtraIncidents(rng: Rng, records: readonly PrfRecord[], count: numb
       Category: rng.weighted([['C1', 10], ['C2', 50], ['C3', 30], ['C4', 10]] as const),
       CallSign: `${rng.pick(CALL_SIGN_PREFIXES)}${rng.int(100, 999)}`,
       Postcode: rng.chance(0.1) ? '' : makePostcode(rng, rng.pick(AREAS)),
+      Destination: '',
     });
   }
   return out;
