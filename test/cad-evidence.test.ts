@@ -16,9 +16,9 @@ import { boxes, fieldStatus, makeReadJob, sample, template } from './helpers/rea
 
 const fieldAt = (path: string) => template.fields.find((f) => f.path === path)!;
 
-const incident: CadIncidentFacts = { incidentNumber: '40012345', incidentDate: '2023-07-19', callReceived: '23:41', callSign: 'SC214', postcode: 'SO16 6YD', destination: 'RHM01', line: 2 };
+const incident: CadIncidentFacts = { incidentNumber: '40012345', incidentDate: '2023-07-19', callReceived: '23:41', callSign: 'SC214', postcode: 'SO16 6YD', destination: 'RHM01', fleetNumber: '1234', line: 2 };
 // CAD numbers run in sequence: the incident before is a real one, on the same day, with another crew.
-const before: CadIncidentFacts = { incidentNumber: '40012344', incidentDate: '2023-07-19', callReceived: '23:30', callSign: 'SC101', postcode: null, destination: null, line: 3 };
+const before: CadIncidentFacts = { incidentNumber: '40012344', incidentDate: '2023-07-19', callReceived: '23:30', callSign: 'SC101', postcode: null, destination: null, fleetNumber: null, line: 3 };
 const lookup: CadLookup = (n) => [incident, before].find((c) => c.incidentNumber === n);
 const rec = (change: (i: Record<string, any>) => void = () => {}) => {
   const i: Record<string, any> = { incidentNumber: '40012345', incidentDate: '2023-07-19', callSign: 'SC214', times: { callReceived: '23:41' } };
@@ -58,6 +58,10 @@ describe('CAD evidence over the n-best readings', () => {
     const withPatient = (postcode: string, destination: string) => ({ ...rec(), patient: { postcode }, outcome: { conveyed: true, destination } });
     expect(evidenceFor(withPatient('SO16 6YD', 'RHM01'), 'patient.postcode', 'SO16 6YD')).toMatchObject({ kind: 'cad' });
     expect(evidenceFor(withPatient('SO16 6YD', 'RHM01'), 'outcome.destination', 'RHM01')).toMatchObject({ kind: 'cad' });
+    expect(evidenceFor(rec((i) => (i.fleetNumber = '1234')), 'incident.fleetNumber', '1234')).toMatchObject({ kind: 'cad' });
+    expect(evidenceFor(rec((i) => (i.fleetNumber = '1284')), 'incident.fleetNumber', '1284')).toBeUndefined();
+    // A fleet number unlike the log's is a finding, as a call sign is: control logs the vehicle with the call sign.
+    expect(cadFindings(rec((i) => (i.fleetNumber = '1284')), lookup).map((x) => x.paths)).toEqual([['incident.fleetNumber', 'incident.incidentNumber']]);
     // Not at home, or taken elsewhere: no evidence, and nothing for a person to look at on that account.
     expect(evidenceFor(withPatient('SO15 2AB', 'RHU03'), 'patient.postcode', 'SO15 2AB')).toBeUndefined();
     expect(evidenceFor(withPatient('SO15 2AB', 'RHU03'), 'outcome.destination', 'RHU03')).toBeUndefined();
@@ -100,18 +104,18 @@ describe('validate with the CAD log in the job', () => {
     const cadFile = join(dir, '..', 'cad.csv');
     writeFileSync(
       cadFile,
-      '\uFEFFIncident No;Created;Time of call;Call sign;Location Postcode;Hospital;\r\n' +
-        '40012344;19/07/2023;23:30;SC101;not a postcode;;\r\n' +
-        ';19/07/2023;23:35;SC102;;;\r\n' +
-        '40012345;19/07/2023;23:41;sc 214;so166yd;rhm 01;\r\n' +
-        '40012345;20/07/2023;08:00;SC999;;;\r\n',
+      '\uFEFFIncident No;Created;Time of call;Call sign;Vehicle;Location Postcode;Hospital;\r\n' +
+        '40012344;19/07/2023;23:30;SC101;;not a postcode;;\r\n' +
+        ';19/07/2023;23:35;SC102;;;;\r\n' +
+        '40012345;19/07/2023;23:41;sc 214;V 4521;so166yd;rhm 01;\r\n' +
+        '40012345;20/07/2023;08:00;SC999;;;;\r\n',
     );
     const store = JobStore.open(dir);
     const summary = await importCadLog(store, cadFile, { incidentNumber: 'Incident No', incidentDate: 'Created' });
     store.close();
-    expect(summary).toEqual({ rows: 4, imported: 2, duplicates: 1, unreadable: 1, has: { callReceived: true, callSign: true, postcode: true, destination: true } });
+    expect(summary).toEqual({ rows: 4, imported: 2, duplicates: 1, unreadable: 1, has: { callReceived: true, callSign: true, postcode: true, destination: true, fleetNumber: true } });
     const s1 = JobStore.open(dir);
-    expect(s1.cad.lookup()!('40012345')).toMatchObject({ callSign: 'SC214', postcode: 'SO16 6YD', destination: 'RHM01' });
+    expect(s1.cad.lookup()!('40012345')).toMatchObject({ callSign: 'SC214', fleetNumber: '4521', postcode: 'SO16 6YD', destination: 'RHM01' });
     expect(s1.cad.lookup()!('40012344')).toMatchObject({ postcode: null, destination: null });
     s1.close();
 

@@ -54,6 +54,7 @@ describe('buildCadLog', () => {
         CallReceived: r.incident.times.callReceived,
         Category: r.incident.callCategory ?? '',
         CallSign: r.incident.callSign ?? '',
+        FleetNumber: r.incident.fleetNumber ?? '',
         Postcode: row!.Postcode,
         Destination: r.outcome.conveyed && r.outcome.destination ? r.outcome.destination : '',
       });

@@ -11,6 +11,7 @@ const OPTIONAL_HEADERS = {
   callSign: ['callsign', 'resourcecallsign', 'vehiclecallsign', 'firstcallsign', 'unitcallsign'],
   postcode: ['postcode', 'incidentpostcode', 'locationpostcode', 'postalcode', 'scenepostcode'],
   destination: ['destination', 'destinationcode', 'destinationsite', 'hospital', 'hospitalcode', 'receivinghospital', 'conveyedto'],
+  fleetNumber: ['fleetnumber', 'fleetno', 'fleet', 'vehiclenumber', 'vehicleno', 'vehicleid', 'vehicle'],
 } as const;
 
 export interface CadImportSummary {
@@ -21,7 +22,7 @@ export interface CadImportSummary {
   /** Rows with no incident number. */
   unreadable: number;
   /** Which optional facts the file has. */
-  has: { callReceived: boolean; callSign: boolean; postcode: boolean; destination: boolean };
+  has: { callReceived: boolean; callSign: boolean; postcode: boolean; destination: boolean; fleetNumber: boolean };
 }
 
 /** HH:MM from a time or a date-time cell ("07:53", "7:53:10", "2023-07-18 07:53"), or null. */
@@ -43,7 +44,7 @@ export function tidyPostcode(s: string | undefined): string | null {
 }
 
 export async function importCadLog(store: JobStore, path: string, columns: Partial<CadColumnMap> = {}): Promise<CadImportSummary> {
-  const summary: CadImportSummary = { rows: 0, imported: 0, duplicates: 0, unreadable: 0, has: { callReceived: false, callSign: false, postcode: false, destination: false } };
+  const summary: CadImportSummary = { rows: 0, imported: 0, duplicates: 0, unreadable: 0, has: { callReceived: false, callSign: false, postcode: false, destination: false, fleetNumber: false } };
   const incidents = new Map<string, CadIncidentFacts>();
   let optional: Record<keyof typeof OPTIONAL_HEADERS, number> | undefined;
   for await (const { record, line, index, header } of readCadRows(path, columns).rows) {
@@ -52,6 +53,7 @@ export async function importCadLog(store: JobStore, path: string, columns: Parti
       callSign: optionalColumn(header, OPTIONAL_HEADERS.callSign),
       postcode: optionalColumn(header, OPTIONAL_HEADERS.postcode),
       destination: optionalColumn(header, OPTIONAL_HEADERS.destination),
+      fleetNumber: optionalColumn(header, OPTIONAL_HEADERS.fleetNumber),
     };
     summary.rows++;
     const incidentNumber = (record[index.incidentNumber] ?? '').trim();
@@ -76,11 +78,12 @@ export async function importCadLog(store: JobStore, path: string, columns: Parti
       callSign,
       postcode: tidyPostcode(cell(optional.postcode)),
       destination: tidyCode(cell(optional.destination)),
+      fleetNumber: (cell(optional.fleetNumber) ?? '').replace(/\D/g, '') || null,
       line,
     });
   }
-  const some = (k: 'callReceived' | 'callSign' | 'postcode' | 'destination') => [...incidents.values()].some((c) => c[k]);
-  summary.has = { callReceived: some('callReceived'), callSign: some('callSign'), postcode: some('postcode'), destination: some('destination') };
+  const some = (k: keyof CadImportSummary['has']) => [...incidents.values()].some((c) => c[k]);
+  summary.has = { callReceived: some('callReceived'), callSign: some('callSign'), postcode: some('postcode'), destination: some('destination'), fleetNumber: some('fleetNumber') };
   summary.imported = store.cad.replaceAll(incidents.values());
   return summary;
 }

@@ -13,6 +13,8 @@ export interface CadIncidentFacts {
   postcode: string | null;
   /** The ODS site code the patient was taken to, where the log records one. */
   destination: string | null;
+  /** The vehicle's fleet number. */
+  fleetNumber: string | null;
   line: number;
 }
 
@@ -26,6 +28,7 @@ interface CadRowDb {
   call_sign: string | null;
   postcode: string | null;
   destination: string | null;
+  fleet_number: string | null;
   line: number;
 }
 
@@ -35,10 +38,10 @@ export class CadStore extends StageStore {
     return this.core.inTransaction(() => {
       this.db.prepare('DELETE FROM cad_incidents').run();
       const insert = this.db.prepare(
-        'INSERT OR IGNORE INTO cad_incidents (incident_number, incident_date, call_received, call_sign, postcode, destination, line) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO cad_incidents (incident_number, incident_date, call_received, call_sign, postcode, destination, fleet_number, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       );
       let n = 0;
-      for (const c of incidents) n += insert.run(c.incidentNumber, c.incidentDate, c.callReceived, c.callSign, c.postcode, c.destination, c.line).changes;
+      for (const c of incidents) n += insert.run(c.incidentNumber, c.incidentDate, c.callReceived, c.callSign, c.postcode, c.destination, c.fleetNumber, c.line).changes;
       return n;
     });
   }
@@ -60,6 +63,7 @@ export class CadStore extends StageStore {
         callSign: r.call_sign,
         postcode: r.postcode,
         destination: r.destination,
+        fleetNumber: r.fleet_number,
         line: r.line,
       };
     };

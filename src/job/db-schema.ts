@@ -239,9 +239,11 @@ CREATE TABLE IF NOT EXISTS staff_roster (
 /** Columns added after the first release, each with its ALTER TABLE, so a job made before them still opens. */
 const ADDED_COLUMNS: { table: string; column: string; ddl: string }[] = [
   { table: 'fields', column: 'alternatives_json', ddl: `ALTER TABLE fields ADD COLUMN alternatives_json TEXT CHECK ${jsonOrNull('alternatives_json')}` },
-  // The CAD incident's location postcode and the site the patient was taken to: evidence for the form's, never a finding.
+  // The CAD incident's location postcode, the site the patient was taken to and the vehicle: evidence for the form's,
+  // never a finding.
   { table: 'cad_incidents', column: 'postcode', ddl: 'ALTER TABLE cad_incidents ADD COLUMN postcode TEXT' },
   { table: 'cad_incidents', column: 'destination', ddl: 'ALTER TABLE cad_incidents ADD COLUMN destination TEXT' },
+  { table: 'cad_incidents', column: 'fleet_number', ddl: 'ALTER TABLE cad_incidents ADD COLUMN fleet_number TEXT' },
 ];
 
 /**

@@ -6,11 +6,13 @@ import type { CadIncidentFacts, CadLookup } from '../job/cad-store.ts';
 import { finding, type Finding } from './findings.ts';
 import { getAtPath } from './paths.ts';
 
-// What a form and the CAD log both say of an incident, by the form's record path.
+// What a form and the CAD log both say of an incident, by the form's record path: the control room logs the vehicle
+// with the call sign, so a fleet number unlike the log's is a misreading or a slip, as a call sign is.
 const CAD_FACTS = {
   'incident.incidentDate': 'incidentDate',
   'incident.callSign': 'callSign',
   'incident.times.callReceived': 'callReceived',
+  'incident.fleetNumber': 'fleetNumber',
 } as const satisfies Record<string, keyof CadIncidentFacts>;
 type CadFactPath = keyof typeof CAD_FACTS;
 const isCadFact = (p: string): p is CadFactPath => p in CAD_FACTS;
@@ -41,8 +43,8 @@ function cadAgreements(record: Record<string, unknown>, cad: CadIncidentFacts, e
 /**
  * The CAD check, where the job holds the CAD log. The incident number passes when it names a CAD incident that two of
  * the form's other incident facts agree with (CAD numbers run in sequence, so a misread digit often names a real
- * incident of the same day: the date alone is not enough). A date, call sign, call-received time, patient's postcode
- * (the incident's, where the patient was at home) or destination passes when it is the CAD's for the incident the
+ * incident of the same day: the date alone is not enough). A date, call sign, call-received time, fleet number,
+ * patient's postcode (the incident's, where the patient was at home) or destination passes when it is the CAD's for the incident the
  * form's number names, and one of the date, call sign and call time agrees too.
  */
 export function cadCheck(path: string, value: (t: string) => unknown, record: Record<string, unknown>, cad: CadLookup | undefined) {
@@ -63,6 +65,7 @@ const FACT_LABELS: Record<CadFactPath, string> = {
   'incident.incidentDate': 'incident date',
   'incident.callSign': 'call sign',
   'incident.times.callReceived': 'call-received time',
+  'incident.fleetNumber': 'fleet number',
 };
 
 /**

@@ -7,7 +7,7 @@ import { AREAS, CALL_SIGN_PREFIXES } from './people.ts';
 import { incidentNumberForSerial, makePostcode, minutesToTime } from './records.ts';
 import type { Rng } from './rng.ts';
 
-export const CAD_COLUMNS = ['IncidentNumber', 'IncidentDate', 'CallReceived', 'Category', 'CallSign', 'Postcode', 'Destination'] as const;
+export const CAD_COLUMNS = ['IncidentNumber', 'IncidentDate', 'CallReceived', 'Category', 'CallSign', 'FleetNumber', 'Postcode', 'Destination'] as const;
 
 /** Share of incidents at the patient's home: there the incident's postcode is the patient's; elsewhere another nearby. */
 export const AT_HOME_SHARE = 0.7;
@@ -61,6 +61,7 @@ export function buildCadLog(records: readonly PrfRecord[], rng: Rng, opts: CadLo
       CallReceived: r.incident.times.callReceived ?? '',
       Category: r.incident.callCategory ?? '',
       CallSign: r.incident.callSign ?? '',
+      FleetNumber: r.incident.fleetNumber ?? '',
       Postcode: incidentPostcode(r, rng.fork(`where-${number}`)),
       // Control records where a conveying crew went.
       Destination: r.outcome?.conveyed && r.outcome.destination ? r.outcome.destination : '',
@@ -109,6 +110,7 @@ function makeExtraIncidents(rng: Rng, records: readonly PrfRecord[], count: numb
       CallReceived: minutesToTime(rng.int(0, 1439)),
       Category: rng.weighted([['C1', 10], ['C2', 50], ['C3', 30], ['C4', 10]] as const),
       CallSign: `${rng.pick(CALL_SIGN_PREFIXES)}${rng.int(100, 999)}`,
+      FleetNumber: '',
       Postcode: rng.chance(0.1) ? '' : makePostcode(rng, rng.pick(AREAS)),
       Destination: '',
     });
