@@ -1,6 +1,7 @@
 // Import the trust's CAD incident export into a job, for validate to check forms against (`validate --cad FILE`).
 // The file is streamed through the same reader as `reconcile` (delimiter, header spellings, dates); the optional
-// call-received and call-sign columns are found by their usual names. Bad rows are counted, never fatal.
+// call-received, call-sign, fleet-number, postcode and destination columns are found by their usual names. Bad rows
+// are counted, never fatal.
 import { parseCadDate, readCadRows, type CadColumnMap } from '../export/reconcile.ts';
 import { optionalColumn } from '../export/reference-csv.ts';
 import type { CadIncidentFacts } from './cad-store.ts';
@@ -70,12 +71,11 @@ export async function importCadLog(store: JobStore, path: string, columns: Parti
     // A date column that holds date and time gives the call-received time when there is no column of its own.
     const callReceived = parseCadTime(record[optional.callReceived >= 0 ? optional.callReceived : index.incidentDate]);
     const cell = (i: number) => (i >= 0 ? record[i] : undefined);
-    const callSign = tidyCode(cell(optional.callSign));
     incidents.set(incidentNumber, {
       incidentNumber,
       incidentDate,
       callReceived,
-      callSign,
+      callSign: tidyCode(cell(optional.callSign)),
       postcode: tidyPostcode(cell(optional.postcode)),
       destination: tidyCode(cell(optional.destination)),
       fleetNumber: (cell(optional.fleetNumber) ?? '').replace(/\D/g, '') || null,

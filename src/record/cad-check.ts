@@ -44,8 +44,8 @@ function cadAgreements(record: Record<string, unknown>, cad: CadIncidentFacts, e
  * The CAD check, where the job holds the CAD log. The incident number passes when it names a CAD incident that two of
  * the form's other incident facts agree with (CAD numbers run in sequence, so a misread digit often names a real
  * incident of the same day: the date alone is not enough). A date, call sign, call-received time, fleet number,
- * patient's postcode (the incident's, where the patient was at home) or destination passes when it is the CAD's for the incident the
- * form's number names, and one of the date, call sign and call time agrees too.
+ * patient's postcode (the incident's, where the patient was at home) or destination passes when it is the CAD's for
+ * the incident the form's number names, and one other of the date, call sign, call time and fleet number agrees too.
  */
 export function cadCheck(path: string, value: (t: string) => unknown, record: Record<string, unknown>, cad: CadLookup | undefined) {
   if (!cad) return null;

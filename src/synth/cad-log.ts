@@ -8,10 +8,10 @@ import { incidentNumberForSerial, makePostcode, minutesToTime } from './records.
 import type { Rng } from './rng.ts';
 
 export const CAD_COLUMNS = ['IncidentNumber', 'IncidentDate', 'CallReceived', 'Category', 'CallSign', 'FleetNumber', 'Postcode', 'Destination'] as const;
+export type CadRow = Record<(typeof CAD_COLUMNS)[number], string>;
 
 /** Share of incidents at the patient's home: there the incident's postcode is the patient's; elsewhere another nearby. */
 export const AT_HOME_SHARE = 0.7;
-export type CadRow = Record<(typeof CAD_COLUMNS)[number], string>;
 
 export interface CadLogOptions {
   /** Incidents in the export with no form (default about 3% of the batch, at least 1). */
