@@ -61,7 +61,7 @@ describe('CAD evidence over the n-best readings', () => {
     expect(evidenceFor(rec((i) => (i.fleetNumber = '1234')), 'incident.fleetNumber', '1234')).toMatchObject({ kind: 'cad' });
     expect(evidenceFor(rec((i) => (i.fleetNumber = '1284')), 'incident.fleetNumber', '1284')).toBeUndefined();
     // A fleet number unlike the log's is a finding, as a call sign is: control logs the vehicle with the call sign.
-    expect(cadFindings(rec((i) => (i.fleetNumber = '1284')), lookup).map((x) => x.paths)).toEqual([['incident.fleetNumber', 'incident.incidentNumber']]);
+    expect(cadFindings(rec((i) => (i.fleetNumber = '1284')), lookup).map((x) => x.paths)).toEqual([['incident.fleetNumber']]);
     // Not at home, or taken elsewhere: no evidence, and nothing for a person to look at on that account.
     expect(evidenceFor(withPatient('SO15 2AB', 'RHU03'), 'patient.postcode', 'SO15 2AB')).toBeUndefined();
     expect(evidenceFor(withPatient('SO15 2AB', 'RHU03'), 'outcome.destination', 'RHU03')).toBeUndefined();
@@ -75,9 +75,16 @@ describe('CAD evidence over the n-best readings', () => {
     expect(evidenceFor(rec(), 'incident.incidentNumber', '40012345', undefined, null)).toBeUndefined();
   });
 
-  it('a fact the CAD incident gives otherwise is a finding naming it and the number; a number the log lacks is none', () => {
+  it('a fact the CAD incident gives otherwise is a finding naming it, and the number unless two other facts vouch for it; a number the log lacks is none', () => {
+    // Call sign and call time agree: the number names this incident, so the date alone is for a person.
     const f = cadFindings(rec((i) => (i.incidentDate = '2023-07-18')), lookup);
-    expect(f.map((x) => [x.code, x.severity, x.paths])).toEqual([['cad-mismatch', 'review', ['incident.incidentDate', 'incident.incidentNumber']]]);
+    expect(f.map((x) => [x.code, x.severity, x.paths])).toEqual([['cad-mismatch', 'review', ['incident.incidentDate']]]);
+    // Only the call time agrees as well: the number may be the misread one.
+    const both = cadFindings(rec((i) => { i.incidentDate = '2023-07-18'; i.callSign = 'SC215'; }), lookup);
+    expect(both.map((x) => x.paths)).toEqual([
+      ['incident.incidentDate', 'incident.incidentNumber'],
+      ['incident.callSign', 'incident.incidentNumber'],
+    ]);
     expect(f[0]!.message).toBe('The incident date does not match the CAD log for incident 40012345 (line 2), which has 2023-07-19.');
     expect(cadFindings(rec(), lookup)).toEqual([]);
     expect(cadFindings(rec((i) => (i.incidentNumber = '40099999')), lookup)).toEqual([]);
@@ -147,7 +154,8 @@ describe('validate with the CAD log in the job', () => {
     const date = fieldStatus(dir, 'incident.incidentDate');
     expect(date.status).toBe('needs-review');
     expect((date.reasons as { code: string }[]).map((r) => r.code)).toContain('cad-mismatch');
-    expect(fieldStatus(dir, 'incident.incidentNumber').status).toBe('needs-review');
+    // The call sign and call time agree with the incident: they vouch for the number, which the date does not sway.
+    expect(fieldStatus(dir, 'incident.incidentNumber').status).toBe('accepted');
     expect(fieldStatus(dir, 'incident.callSign').status).toBe('accepted');
   });
 

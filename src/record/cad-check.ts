@@ -77,8 +77,13 @@ export function cadFindings(record: Record<string, unknown>, cad: CadLookup | un
   const number = getAtPath(record, 'incident.incidentNumber');
   const c = cad && typeof number === 'string' ? cad(number) : undefined;
   if (!c) return [];
-  // Either the fact or the number naming the incident was misread (or the crew slipped): both for a person.
+  // Either the fact or the number naming the incident was misread (or the crew slipped): both for a person, unless
+  // two of the form's other facts agree with the incident, which is what vouches for a number (cadCheck): then it is
+  // the fact alone. On 400 fresh forms a misread call sign or date sent 80 numbers read right to a person.
+  const pinned = cadAgreements(record, c) >= 2;
   return sharedFacts(record, c)
     .filter((f) => !f.agrees)
-    .map((f) => finding('cad-mismatch', [f.path, 'incident.incidentNumber'], { field: FACT_LABELS[f.path], incidentNumber: c.incidentNumber, line: c.line, cad: f.cad }));
+    .map((f) =>
+      finding('cad-mismatch', pinned ? [f.path] : [f.path, 'incident.incidentNumber'], { field: FACT_LABELS[f.path], incidentNumber: c.incidentNumber, line: c.line, cad: f.cad }),
+    );
 }
