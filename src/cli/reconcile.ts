@@ -3,7 +3,6 @@ import type { CadColumnMap } from '../export/reconcile.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { checkInputFile, checkOutputFile } from './paths.ts';
 
-/** `--columns incidentNumber=HEADER,incidentDate=HEADER` as a column map. */
 /** A column map given on the command line ("incidentNumber=CallRef,incidentDate=Created"), keys checked. */
 export function parseColumnMap<K extends string>(option: string, text: string | undefined, keys: readonly K[]): Partial<Record<K, string>> {
   if (!text) return {};
@@ -18,6 +17,7 @@ export function parseColumnMap<K extends string>(option: string, text: string | 
   return out;
 }
 
+/** `--columns incidentNumber=HEADER,incidentDate=HEADER` as a CAD column map. */
 export const parseColumns = (text: string | undefined, option = '--columns'): Partial<CadColumnMap> =>
   parseColumnMap(option, text, ['incidentNumber', 'incidentDate'] as const);
 

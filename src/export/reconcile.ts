@@ -9,9 +9,9 @@ import type { RecordStatus } from '../job/record-store.ts';
 import { getAtPath } from '../record/paths.ts';
 import { isRealDate } from '../record/schema.ts';
 import { csvText } from './csv-cell.ts';
-import { readReferenceRows, resolveColumns as resolveReferenceColumns, type ColumnSpec, type ReferenceRow } from './reference-csv.ts';
+import { readReferenceRows, type ColumnSpec } from './reference-csv.ts';
 
-export { detectDelimiter, normHeader as normCadHeader } from './reference-csv.ts';
+export { detectDelimiter } from './reference-csv.ts';
 
 export interface CadColumnMap {
   incidentNumber: string;
@@ -86,11 +86,6 @@ const CAD_COLUMNS: ColumnSpec<keyof CadColumnMap> = {
   error: (m) => new ReconcileError(m),
 };
 
-/** Map a CAD header to column indexes; a clear error naming every missing column. */
-export function resolveColumns(header: string[], given: Partial<CadColumnMap> = {}) {
-  return resolveReferenceColumns(header, CAD_COLUMNS, given);
-}
-
 /** A CAD date or date-time as YYYY-MM-DD: ISO (2023-07-19[T ]..), UK (19/07/2023, 19-07-2023, 19.07.2023). */
 export function parseCadDate(s: string): string | null {
   const t = s.trim();
@@ -104,8 +99,6 @@ export function parseCadDate(s: string): string | null {
 function valid(y: string, mo: string, d: string): string | null {
   return isRealDate(Number(y), Number(mo), Number(d)) ? `${y}-${mo}-${d}` : null;
 }
-
-export type CadRow = ReferenceRow<keyof CadColumnMap>;
 
 /**
  * A CAD file's rows after its header, streamed (one row at a time, never held whole), with the header resolved to

@@ -18,11 +18,11 @@ export interface Reading {
 }
 
 /** The checks a comb field can pass: the NHS number's Modulus 11, a date of birth agreeing with the age (and the age
- * with the date of birth), times in order, the NEWS2 or GCS total that recomputes, a drug name on the formulary, an
- * incident's number, date, call sign and call time as the trust's CAD log has them, a staff number, HCPC number and
- * clinician's name as the trust's staff list has them. */
-export type CheckKind = 'mod11' | 'date' | 'age' | 'time-order' | 'care-time' | 'news2' | 'gcs' | 'formulary' | 'cad' | 'roster';
-export const CHECK_KINDS: readonly CheckKind[] = ['mod11', 'date', 'age', 'time-order', 'care-time', 'news2', 'gcs', 'formulary', 'cad', 'roster'];
+ * with the date of birth), times in order, an observation's or drug's time within the care, the NEWS2 or GCS total
+ * that recomputes, a drug name on the formulary, an incident's facts as the trust's CAD log has them, a staff number,
+ * HCPC number and clinician's name as the trust's staff list has them. */
+export const CHECK_KINDS = ['mod11', 'date', 'age', 'time-order', 'care-time', 'news2', 'gcs', 'formulary', 'cad', 'roster'] as const;
+export type CheckKind = (typeof CHECK_KINDS)[number];
 export type EvidenceKind = CheckKind | `${CheckKind}-alt`;
 export const EVIDENCE_KINDS: readonly EvidenceKind[] = CHECK_KINDS.flatMap((k) => [k, `${k}-alt` as const]);
 

@@ -12,7 +12,7 @@ import { news2Score } from './news2.ts';
 import { isValidNhsNumber } from './nhs-number.ts';
 import { normaliseField } from './normalise.ts';
 import { getAtPath, setAtPath } from './paths.ts';
-import { ageOn, checkIncidentTimes } from './rules.ts';
+import { ageOn, checkIncidentTimes, minutes } from './rules.ts';
 import type { ObservationSet } from './schema.ts';
 
 export interface CombInput {
@@ -89,10 +89,6 @@ function checkFor(input: CombInput, record: Record<string, unknown>, today?: str
 }
 
 const CARE_TIME = /^(observations|drugs)\[(\d+)\]\.time$/;
-const clock = (t: unknown): number | null => {
-  const m = typeof t === 'string' ? /^([01]\d|2[0-3]):([0-5]\d)$/.exec(t) : null;
-  return m ? Number(m[1]) * 60 + Number(m[2]) : null;
-};
 
 /**
  * An observation set's or a drug's time: within the care the incident times give (arrived at scene to the last of
@@ -103,21 +99,21 @@ function careTimeCheck(path: string, value: (t: string) => unknown, record: Reco
   const m = CARE_TIME.exec(path);
   if (!m) return null;
   const times = (getAtPath(record, 'incident.times') ?? {}) as Record<string, unknown>;
-  const start = clock(times.atScene);
-  const ends = (['leftScene', 'atHospital', 'handover', 'clear'] as const).map((k) => clock(times[k])).filter((x): x is number => x !== null);
+  const start = minutes(times.atScene);
+  const ends = (['leftScene', 'atHospital', 'handover', 'clear'] as const).map((k) => minutes(times[k])).filter((x): x is number => x !== null);
   if (start === null || !ends.length) return null;
   // Minutes since arriving at scene, the clock going past midnight at most once.
   const since = (t: number) => (t - start + 24 * 60) % (24 * 60);
   const end = Math.max(...ends.map(since));
   const i = Number(m[2]);
   const rows = getAtPath(record, m[1]!);
-  const neighbour = (j: number) => (Array.isArray(rows) ? clock((rows[j] as { time?: unknown } | undefined)?.time) : null);
+  const neighbour = (j: number) => (Array.isArray(rows) ? minutes((rows[j] as { time?: unknown } | undefined)?.time) : null);
   const before = i > 0 ? neighbour(i - 1) : null;
   const after = neighbour(i + 1);
   return {
     kind: 'care-time',
     passes: (t) => {
-      const c = clock(value(t));
+      const c = minutes(value(t));
       if (c === null) return false;
       const at = since(c);
       return at <= end && (before === null || since(before) <= at) && (after === null || at <= since(after));

@@ -5,7 +5,7 @@
 // 771400 read as 111400 was on the list by chance). An HCPC number or a clinician's name passes only when it is what
 // the list gives for the staff number written beside it, so a misread number never lends its evidence to the fields
 // next to it.
-import type { RosterLookup } from '../job/roster-store.ts';
+import type { RosterEntry, RosterLookup } from '../job/roster-store.ts';
 import { finding, type Finding } from './findings.ts';
 import { getAtPath } from './paths.ts';
 
@@ -30,6 +30,33 @@ export function nameForms(listed: string): Set<string> {
   return forms;
 }
 
+/** What the list gives for a field written beside a staff number, as a predicate on the field's value. */
+interface ListedFact {
+  entry: RosterEntry;
+  listed: string;
+  label: string;
+  agrees: (v: unknown) => boolean;
+}
+
+/**
+ * The HCPC number or clinician's name the list gives for the staff number beside the field at `path` (crew member's
+ * HCPC number, clinician's name), or null where the field is neither or the list says nothing of that number.
+ */
+function listedFact(path: string, record: Record<string, unknown>, roster: RosterLookup): ListedFact | null {
+  const hcpc = HCPC_NUMBER.exec(path);
+  const staffPath = hcpc ? `crew[${hcpc[1]}].staffNumber` : path === 'clinician.name' ? 'clinician.staffNumber' : null;
+  if (!staffPath) return null;
+  const staff = getAtPath(record, staffPath);
+  const entry = typeof staff === 'string' ? roster(staff) : undefined;
+  if (!entry) return null;
+  if (hcpc) {
+    const registered = entry.hcpcNumber;
+    return registered ? { entry, listed: registered, label: `HCPC number of crew member ${Number(hcpc[1]) + 1}`, agrees: (v) => v === registered } : null;
+  }
+  const forms = entry.name ? nameForms(entry.name) : null;
+  return forms ? { entry, listed: entry.name!, label: "clinician's name", agrees: (v) => typeof v === 'string' && forms.has(v) } : null;
+}
+
 /** The staff-list check for one field, where the job holds a staff list; null when the list says nothing of it. */
 export function rosterCheck(path: string, value: (t: string) => unknown, record: Record<string, unknown>, roster: RosterLookup | undefined) {
   if (!roster) return null;
@@ -41,17 +68,8 @@ export function rosterCheck(path: string, value: (t: string) => unknown, record:
     // The crew's numbers as read and on the list: one of them, or nothing.
     return numbers.size ? { kind: 'roster' as const, passes: (t: string) => numbers.has(value(t) as string) } : null;
   }
-  const hcpc = HCPC_NUMBER.exec(path);
-  const staffPath = hcpc ? `crew[${hcpc[1]}].staffNumber` : path === 'clinician.name' ? 'clinician.staffNumber' : null;
-  if (!staffPath) return null;
-  const staff = getAtPath(record, staffPath);
-  const entry = typeof staff === 'string' ? roster(staff) : undefined;
-  if (hcpc) {
-    const registered = entry?.hcpcNumber;
-    return registered ? { kind: 'roster' as const, passes: (t: string) => value(t) === registered } : null;
-  }
-  const forms = entry?.name ? nameForms(entry.name) : null;
-  return forms ? { kind: 'roster' as const, passes: (t: string) => { const v = value(t); return typeof v === 'string' && forms.has(v); } } : null;
+  const fact = listedFact(path, record, roster);
+  return fact ? { kind: 'roster' as const, passes: (t: string) => fact.agrees(value(t)) } : null;
 }
 
 /**
@@ -61,22 +79,12 @@ export function rosterCheck(path: string, value: (t: string) => unknown, record:
  */
 export function rosterFindings(record: Record<string, unknown>, roster: RosterLookup | undefined): Finding[] {
   if (!roster) return [];
-  const out: Finding[] = [];
-  const entryAt = (staffPath: string) => {
-    const staff = getAtPath(record, staffPath);
-    return typeof staff === 'string' ? roster(staff) : undefined;
-  };
   const crew = getAtPath(record, 'crew');
-  (Array.isArray(crew) ? crew : []).forEach((m: { hcpcNumber?: unknown }, i) => {
-    const entry = entryAt(`crew[${i}].staffNumber`);
-    if (entry?.hcpcNumber && typeof m?.hcpcNumber === 'string' && m.hcpcNumber !== entry.hcpcNumber) {
-      out.push(finding('roster-mismatch', [`crew[${i}].hcpcNumber`], { field: `HCPC number of crew member ${i + 1}`, staffNumber: entry.staffNumber, line: entry.line, listed: entry.hcpcNumber }));
-    }
+  const paths = [...(Array.isArray(crew) ? crew : []).map((_, i) => `crew[${i}].hcpcNumber`), 'clinician.name'];
+  return paths.flatMap((path) => {
+    const v = getAtPath(record, path);
+    const fact = listedFact(path, record, roster);
+    if (!fact || typeof v !== 'string' || fact.agrees(v)) return [];
+    return [finding('roster-mismatch', [path], { field: fact.label, staffNumber: fact.entry.staffNumber, line: fact.entry.line, listed: fact.listed })];
   });
-  const entry = entryAt('clinician.staffNumber');
-  const name = getAtPath(record, 'clinician.name');
-  if (entry?.name && typeof name === 'string' && !nameForms(entry.name).has(name)) {
-    out.push(finding('roster-mismatch', ['clinician.name'], { field: "clinician's name", staffNumber: entry.staffNumber, line: entry.line, listed: entry.name }));
-  }
-  return out;
 }

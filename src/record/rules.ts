@@ -96,7 +96,8 @@ const TIME_NAMES: Record<IncidentTimeKey, string> = {
 /** A later time smaller than an earlier one by more than this is taken as a crossing of midnight. */
 const MIDNIGHT_GAP_MIN = 12 * 60;
 
-function minutes(t: unknown): number | null {
+/** A HH:MM clock time as minutes after midnight, or null when it is not one. */
+export function minutes(t: unknown): number | null {
   if (typeof t !== 'string') return null;
   const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(t);
   return m ? Number(m[1]) * 60 + Number(m[2]) : null;
